@@ -1,0 +1,115 @@
+"""Command-line tools: create-admin, content check and demo."""
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import ScriptInfo, pass_script_info, with_appcontext
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.option("--name", "display_name", prompt="Name", help="The admin's display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+@with_appcontext
+def create_admin_command(email: str, display_name: str, password: str) -> None:
+    """Create the first admin account (admins then create trainers in the app)."""
+    from .auth.passwords import password_problems
+    from .auth.services import create_user, find_user
+    from .extensions import db
+    from .models import Role
+
+    if find_user(email):
+        raise click.ClickException(f"An account for {email} already exists.")
+    problems = password_problems(password, email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    create_user(email, display_name, password, Role.ADMIN)
+    db.session.commit()
+    click.echo(f"Admin {email} created. Sign in at /auth/login.")
+
+
+@click.group("content")
+def content_group() -> None:
+    """Work with course content: modules, quizzes, glossary, vignettes and drills."""
+
+
+@content_group.command("check")
+@click.option("--content-dir", type=click.Path(file_okay=False), help="Content folder (default: the app's).")
+@click.option("--vignettes-dir", type=click.Path(file_okay=False), help="Vignettes folder (default: the app's).")
+@click.option("--drills-dir", type=click.Path(file_okay=False), help="Drills folder (default: the app's).")
+def content_check_command(content_dir: str | None, vignettes_dir: str | None, drills_dir: str | None) -> None:
+    """Validate every content file; print each problem as file:line: message and exit 1 if any."""
+    from .config import DEFAULTS
+    from .content_check import run_checks
+
+    settings = dict(DEFAULTS)
+    if current_app:
+        settings.update({k: current_app.config[k] for k in ("CONTENT_DIR", "VIGNETTES_DIR", "DRILLS_DIR")})
+    for key, value in (("CONTENT_DIR", content_dir), ("VIGNETTES_DIR", vignettes_dir), ("DRILLS_DIR", drills_dir)):
+        if value:
+            settings[key] = value
+    results = run_checks(settings)
+    total = 0
+    for name, problems in results.items():
+        for problem in problems:
+            click.echo(str(problem))
+        total += len(problems)
+    summary = ", ".join(f"{name}: {len(p)} problem{'s' if len(p) != 1 else ''}" for name, p in results.items())
+    if total:
+        click.echo(f"{total} problem{'s' if total != 1 else ''} found ({summary}).", err=True)
+        sys.exit(1)
+    click.echo(f"All content is valid ({summary}).")
+
+
+def ensure_secret_key(instance_path: str) -> bool:
+    """Write a random SECRET_KEY into instance/config.py unless one is set; return True if written."""
+    import os
+
+    if os.environ.get("SECRET_KEY") or os.environ.get("SOP_SECRET_KEY") or os.environ.get("FLASK_SECRET_KEY"):
+        return False
+    config = Path(instance_path) / "config.py"
+    if config.exists() and "SECRET_KEY" in config.read_text():
+        return False
+    config.parent.mkdir(parents=True, exist_ok=True)
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write(f"# Written by `flask demo`; keep it private.\nSECRET_KEY = {secrets.token_hex(32)!r}\n")
+    return True
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--no-serve", is_flag=True, help="Set up the database and demo data, then exit.")
+@pass_script_info
+def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None:
+    """Create or upgrade the database, seed the demo cohort, print sign-ins, and serve."""
+    from . import instance_path
+
+    if ensure_secret_key(instance_path()):
+        click.echo(f"Wrote a new SECRET_KEY to {instance_path()}/config.py")
+    app: Flask = info.load_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from .demo import seed_demo
+
+        upgrade()
+        details = seed_demo()
+    click.echo(details)
+    if no_serve:
+        return
+    app.config["SESSION_COOKIE_SECURE"] = False  # the demo is plain http on this machine
+    app.config["REMEMBER_COOKIE_SECURE"] = False
+    click.echo(f"Serving SOP Foundations on http://{host}:{port}  (Ctrl+C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the commands to `flask --app wsgi ...`."""
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(content_group)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,19 @@
+"""Cohort forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    name = StringField("Cohort name", validators=[DataRequired("Give the cohort a name, for example 'Fresno, March 2027'."), Length(max=120)])
+    day1_date = DateField("Day 1 date", validators=[Optional()])
+    day2_date = DateField("Day 2 date", validators=[Optional()])
+    anonymous_review = BooleanField("Review submissions anonymously (show 'Learner 7' instead of names)")
+    submit = SubmitField("Save cohort")
+
+    def validate_day2_date(self, field) -> None:
+        """Day 2 cannot come before Day 1."""
+        if field.data and self.day1_date.data and field.data < self.day1_date.data:
+            raise ValidationError("Day 2 must be on or after Day 1.")

@@ -1,0 +1,78 @@
+"""Course home, agenda and module pages."""
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from . import bp
+from .render import headings, render_markdown
+from .services import agenda, completion, get_module, library, record_position, record_visit, resume_point, set_complete
+
+
+def _audience() -> str:
+    """Return which version of the text the current user sees."""
+    return "trainer" if current_user.is_authenticated and current_user.is_trainer else "learner"
+
+
+@bp.route("/")
+def home():
+    """Show the course home: the agenda and progress, or a welcome page when signed out."""
+    if not current_user.is_authenticated:
+        return render_template("curriculum/welcome.html", days=agenda(None))
+    done, total = completion(current_user)
+    return render_template(
+        "curriculum/home.html", days=agenda(current_user), done=done, total=total, resume=resume_point(current_user)
+    )
+
+
+@bp.route("/modules/<module_id>")
+@login_required
+def module(module_id: str):
+    """Show one module, with previous/next links and the complete button."""
+    mod = get_module(module_id)
+    if mod is None:
+        abort(404)
+    row = record_visit(current_user, mod.id)
+    db.session.commit()
+    before, after = library().neighbours(mod.id)
+    return render_template(
+        "curriculum/module.html",
+        module=mod,
+        html=render_markdown(mod.body, _audience()),
+        outline=[h for h in headings(mod.body) if h.level == 2],
+        progress=row,
+        before=before,
+        after=after,
+    )
+
+
+@bp.route("/modules/<module_id>/complete", methods=["POST"])
+@login_required
+def complete(module_id: str):
+    """Mark a module complete (or not complete) and move on."""
+    mod = get_module(module_id)
+    if mod is None:
+        abort(404)
+    mark = request.form.get("complete", "1") != "0"
+    set_complete(current_user, mod.id, mark)
+    db.session.commit()
+    if not mark:
+        return redirect(url_for(".module", module_id=mod.id))
+    _, after = library().neighbours(mod.id)
+    return redirect(url_for(".module", module_id=after.id) if after else url_for(".home"))
+
+
+@bp.route("/modules/<module_id>/position", methods=["POST"])
+@login_required
+def position(module_id: str):
+    """Remember the section the learner is reading, so the next visit resumes there."""
+    mod = get_module(module_id)
+    if mod is None:
+        abort(404)
+    data = request.get_json(silent=True) or {}
+    anchor = data.get("position", "")
+    valid = {h.anchor for h in headings(mod.body)}
+    if not isinstance(anchor, str) or (anchor and anchor not in valid):
+        return jsonify(error="position must be the id of a heading in this module"), 400
+    record_position(current_user, mod.id, anchor)
+    db.session.commit()
+    return jsonify(saved=True, position=anchor)

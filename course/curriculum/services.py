@@ -1,0 +1,152 @@
+"""Course services the views call: the module library and each learner's progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..database import utcnow
+from ..events import module_completed
+from ..extensions import db
+from ..models import ModuleProgress, User
+from .loader import Module, ModuleLibrary, library_for
+
+DAY_NAMES = {1: "Day 1", 2: "Day 2"}
+
+
+def library() -> ModuleLibrary:
+    """Return the module library for the configured content folder."""
+    return library_for(current_app.config["CONTENT_DIR"])
+
+
+def all_modules() -> list[Module]:
+    """Return every module in course order."""
+    return library().all()
+
+
+def get_module(module_id: str) -> Module | None:
+    """Return a module by id, or None."""
+    return library().get(module_id)
+
+
+def progress_by_module(user: User) -> dict[str, ModuleProgress]:
+    """Return the user's progress rows keyed by module id."""
+    rows = db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == user.id))
+    return {row.module_id: row for row in rows}
+
+
+def _progress_row(user: User, module_id: str) -> ModuleProgress:
+    """Return the user's progress row for a module, creating it once even under races."""
+    row = db.session.scalar(
+        select(ModuleProgress).where(ModuleProgress.user_id == user.id, ModuleProgress.module_id == module_id)
+    )
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = ModuleProgress(user_id=user.id, module_id=module_id, last_position="")
+            db.session.add(row)
+    except IntegrityError:  # another tab or worker created it first
+        row = db.session.scalar(
+            select(ModuleProgress).where(ModuleProgress.user_id == user.id, ModuleProgress.module_id == module_id)
+        )
+    return row
+
+
+def record_visit(user: User, module_id: str) -> ModuleProgress:
+    """Note that the user opened a module (the caller commits)."""
+    row = _progress_row(user, module_id)
+    row.updated_at = utcnow()
+    return row
+
+
+def record_position(user: User, module_id: str, position: str) -> ModuleProgress:
+    """Remember the section the user was reading (the caller commits)."""
+    row = _progress_row(user, module_id)
+    row.last_position = position[:120]
+    row.updated_at = utcnow()
+    return row
+
+
+def set_complete(user: User, module_id: str, complete: bool = True) -> ModuleProgress:
+    """Mark a module complete or not complete (the caller commits); sends module_completed once."""
+    row = _progress_row(user, module_id)
+    was_complete = row.completed_at is not None
+    row.completed_at = utcnow() if complete else None
+    row.updated_at = utcnow()
+    if complete and not was_complete:
+        module_completed.send(current_app._get_current_object(), user=user, module_id=module_id)
+    return row
+
+
+@dataclass
+class AgendaItem:
+    """A module on the agenda with the learner's status."""
+
+    module: Module
+    status: str  # not_started | in_progress | complete
+    progress: ModuleProgress | None
+
+
+@dataclass
+class AgendaDay:
+    """One course day: its pre-work and its classroom modules."""
+
+    day: int
+    name: str
+    prework: list[AgendaItem]
+    sessions: list[AgendaItem]
+
+    @property
+    def classroom_minutes(self) -> int:
+        """Return the classroom minutes in the day."""
+        return sum(item.module.minutes for item in self.sessions)
+
+
+def _status(row: ModuleProgress | None) -> str:
+    """Return a module's status for a learner from their progress row."""
+    if row is None:
+        return "not_started"
+    return "complete" if row.completed_at else "in_progress"
+
+
+def agenda(user: User | None) -> list[AgendaDay]:
+    """Return the two-day agenda with the user's status on each module."""
+    progress = progress_by_module(user) if user is not None else {}
+    days = []
+    for day in (1, 2):
+        items = [AgendaItem(m, _status(progress.get(m.id)), progress.get(m.id)) for m in all_modules() if m.day == day]
+        days.append(
+            AgendaDay(day, DAY_NAMES[day], [i for i in items if i.module.prework], [i for i in items if not i.module.prework])
+        )
+    return days
+
+
+def completion(user: User) -> tuple[int, int]:
+    """Return (modules complete, modules in the course) for the user."""
+    modules = all_modules()
+    progress = progress_by_module(user)
+    done = sum(1 for m in modules if progress.get(m.id) and progress[m.id].completed_at)
+    return done, len(modules)
+
+
+def resume_point(user: User) -> tuple[Module, str] | None:
+    """Return the module and section to resume: the last one touched, else the first not complete."""
+    progress = progress_by_module(user)
+    modules = {m.id: m for m in all_modules()}
+    touched = sorted(
+        (row for row in progress.values() if row.module_id in modules), key=lambda r: r.updated_at, reverse=True
+    )
+    if touched:
+        last = touched[0]
+        if last.completed_at is None:
+            return modules[last.module_id], last.last_position
+        for module in all_modules():
+            row = progress.get(module.id)
+            if row is None or row.completed_at is None:
+                return module, row.last_position if row else ""
+        return None
+    first = next(iter(modules.values()), None)
+    return (first, "") if first else None

@@ -1,0 +1,78 @@
+"""Demo data: a cohort with a trainer and two learners. Safe to run again: it changes nothing."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from .auth.services import create_user, enroll, find_user
+from .extensions import db
+from .models import Cohort, Role
+
+DEMO_COHORT = "Demo cohort"
+DEMO_JOIN_CODE = "DEMO26"
+DEMO_PEOPLE = (
+    ("trainer@example.org", "Dana Trainer", Role.TRAINER),
+    ("learner@example.org", "Alex Learner", Role.LEARNER),
+    ("learner2@example.org", "Sam Learner", Role.LEARNER),
+)
+
+
+def demo_password() -> str:
+    """Return the demo password, generating it once into the instance folder."""
+    path = Path(current_app.instance_path) / "demo_password.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = "sop-" + secrets.token_urlsafe(9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    return password
+
+
+def seed_demo() -> str:
+    """Create the demo cohort and accounts if missing; return the sign-in details to print."""
+    password = demo_password()
+    cohort = db.session.scalar(select(Cohort).where(Cohort.join_code == DEMO_JOIN_CODE))
+    if cohort is None:
+        cohort = Cohort(name=DEMO_COHORT, join_code=DEMO_JOIN_CODE)
+        db.session.add(cohort)
+    for email, name, role in DEMO_PEOPLE:
+        user = find_user(email) or create_user(email, name, password, role)
+        if role is Role.TRAINER:
+            if user not in cohort.trainers:
+                cohort.trainers.append(user)
+        else:
+            enroll(user, cohort)
+    db.session.commit()
+    extra = _run_feature_seeders(cohort)
+    lines = [
+        "",
+        "SOP Foundations demo is ready.",
+        f"  Cohort:   {cohort.name} (join code {cohort.join_code})",
+        *(f"  {role.value.title():8}  {email}" for email, _, role in DEMO_PEOPLE),
+        f"  Password for all demo accounts: {password}",
+        *extra,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _run_feature_seeders(cohort: Cohort) -> list[str]:
+    """Run each feature's `demo.seed(cohort)` if it has one; each returns lines to print."""
+    import importlib
+
+    from .blueprints import installed_features
+
+    lines = []
+    for name in installed_features():
+        try:
+            module = importlib.import_module(f"course.{name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"course.{name}.demo":
+                continue
+            raise
+        lines.extend(module.seed(cohort) or [])
+        db.session.commit()
+    return lines

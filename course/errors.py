@@ -1,0 +1,50 @@
+"""Friendly error pages, and a rollback so a failed request never leaves a half-done session."""
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Go back, check what you entered and try again."),
+    401: ("Please sign in", "Sign in to see this page."),
+    403: ("This page is not available to you", "If you think you should see it, ask your trainer or an admin."),
+    404: ("We could not find that page", "The link may be out of date. Use the course home to find your way."),
+    405: ("That action is not allowed here", "Go back and use the buttons on the page."),
+    413: ("That was too large", "Send less text or a smaller file."),
+    429: ("Too many tries", "Wait a few minutes, then try again."),
+    500: ("Something went wrong on our side", "Your work saved before this point is safe. Try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    """Return whether the caller expects JSON rather than a page."""
+    return request.path.startswith("/api/") or request.is_json or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _render(code: int, detail: str | None = None):
+    """Render the error as JSON or a page."""
+    title, advice = MESSAGES.get(code, MESSAGES[500])
+    if _wants_json():
+        return jsonify(error=detail or f"{title}. {advice}"), code
+    return render_template("errors/error.html", code=code, title=title, advice=detail or advice), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers for the common HTTP errors and CSRF failures."""
+    for code in MESSAGES:
+        if code == 500:
+            continue
+        app.register_error_handler(code, lambda exc, code=code: _render(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        """Explain an expired or missing form token."""
+        return _render(400, "The form expired or was sent from another page. Reload the page and try again; what you typed may need to be pasted back.")
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        """Roll back the session and show a calm message."""
+        db.session.rollback()
+        return _render(500)

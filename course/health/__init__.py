@@ -1,0 +1,6 @@
+"""Health check for load balancers and the demo."""
+from flask import Blueprint
+
+bp = Blueprint("health", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,131 @@
+"""Accounts, cohorts, enrollments and login throttling."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import utcnow
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class Role(str, enum.Enum):
+    """What a user may do: learners study, trainers run cohorts, admins run the site."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+cohort_trainers = Table(
+    "cohort_trainers",
+    db.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: learner, trainer or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    trainer_cohorts: Mapped[list[Cohort]] = relationship(secondary=cohort_trainers, back_populates="trainers")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        """Return whether the account may sign in."""
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Return whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        """Return whether the user holds one of the roles (admins hold every role)."""
+        return self.role == Role.ADMIN.value or self.role in roles
+
+    @property
+    def is_trainer(self) -> bool:
+        """Return whether the user can see trainer notes and run cohorts."""
+        return self.role in (Role.TRAINER.value, Role.ADMIN.value)
+
+    @property
+    def is_admin(self) -> bool:
+        """Return whether the user administers the site."""
+        return self.role == Role.ADMIN.value
+
+    @property
+    def cohort(self) -> Cohort | None:
+        """Return the learner's current cohort (the latest enrollment)."""
+        if not self.enrollments:
+            return None
+        return max(self.enrollments, key=lambda e: e.joined_at).cohort
+
+
+class Cohort(db.Model):
+    """A group of learners taking the course together, with their trainers."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    day1_date: Mapped[date | None] = mapped_column(Date)
+    day2_date: Mapped[date | None] = mapped_column(Date)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    anonymous_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers, back_populates="trainer_cohorts")
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
+
+    @property
+    def learners(self) -> list[User]:
+        """Return the enrolled learners, by name."""
+        return sorted((e.user for e in self.enrollments), key=lambda u: u.display_name.lower())
+
+
+class Enrollment(db.Model):
+    """A learner's membership of a cohort."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="enrollments")
+    cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt; failures in a window slow further attempts (shared by all workers)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

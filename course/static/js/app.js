@@ -1,0 +1,53 @@
+/* Small progressive enhancements shared by every page. Pages work without JavaScript. */
+(function () {
+  "use strict";
+
+  /** Return the page's CSRF token for fetch calls. */
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  /** POST JSON with the CSRF header; resolves to {ok, status, data}. */
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      body: JSON.stringify(body || {}),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
+    });
+  }
+
+  window.SOP = window.SOP || {};
+  window.SOP.csrfToken = csrfToken;
+  window.SOP.postJSON = postJSON;
+
+  /** Remember which section of a module the learner is reading, so the next visit resumes there. */
+  function trackModulePosition() {
+    var article = document.querySelector("article.module[data-position-url]");
+    if (!article || !("IntersectionObserver" in window)) return;
+    var url = article.getAttribute("data-position-url");
+    var last = article.getAttribute("data-resume") || "";
+    var pending = null;
+    var headings = article.querySelectorAll(".prose h2[id], .prose h3[id]");
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        var id = entry.target.id;
+        if (id === last) return;
+        clearTimeout(pending);
+        pending = setTimeout(function () {
+          last = id;
+          postJSON(url, { position: id }).catch(function () { /* offline: the next visit starts at the top */ });
+        }, 1200);
+      });
+    }, { rootMargin: "0px 0px -70% 0px" });
+    headings.forEach(function (h) { observer.observe(h); });
+  }
+
+  document.addEventListener("DOMContentLoaded", trackModulePosition);
+})();

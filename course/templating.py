@@ -1,0 +1,35 @@
+"""Template filters and globals shared by every page."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+
+def format_minutes(minutes: int) -> str:
+    """Return minutes as '45 min' or '1 h 15 min'."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def format_time(value: datetime | None) -> str:
+    """Return a timestamp as 'HH:MM UTC' for status lines."""
+    return value.strftime("%H:%M UTC") if value else ""
+
+
+def format_date(value) -> str:
+    """Return a date like 'Mon 3 Mar 2027'."""
+    return value.strftime("%a %-d %b %Y") if value else "not set"
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.add_template_filter(format_minutes, "minutes")
+    app.add_template_filter(format_time, "hhmm")
+    app.add_template_filter(format_date, "date")
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    from .nav import register_nav
+
+    register_nav(app)

@@ -33,8 +33,12 @@ def make_app(tmp_path: Path, **overrides):
     config.update(overrides)
     app = create_app(config)
     with app.app_context():
-        if os.environ.get("SOP_TEST_DATABASE_URL"):
+        if os.environ.get("SOP_TEST_DATABASE_URL"):  # a shared server database: start clean
+            from sqlalchemy import text
+
             db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
     return app
 

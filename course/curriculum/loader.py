@@ -92,7 +92,8 @@ def parse_module(path: Path) -> Module:
     try:
         data = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The construct's start (context_mark) is usually where the author slipped.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark else 2
         raise ContentError([Problem(shown, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")]) from exc
     if not isinstance(data, dict):

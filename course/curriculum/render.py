@@ -92,7 +92,13 @@ def render_markdown(source: str, audience: str = "learner") -> str:
     """Render Markdown for an audience ('learner' hides trainer notes, 'trainer' shows them)."""
     if audience != "trainer":
         source = strip_trainer_notes(source)
-    return sanitize(_markdown().convert(source))
+    return wrap_tables(sanitize(_markdown().convert(source)))
+
+
+def wrap_tables(html: str) -> str:
+    """Wrap each table in a keyboard-focusable scroll region so wide tables work on phones."""
+    html = html.replace("<table>", '<div class="table-scroll" role="region" aria-label="Table (scrolls sideways)" tabindex="0"><table>')
+    return html.replace("</table>", "</table></div>")
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,10 @@ def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None
     app.config["SESSION_COOKIE_SECURE"] = False  # the demo is plain http on this machine
     app.config["REMEMBER_COOKIE_SECURE"] = False
     click.echo(f"Serving SOP Foundations on http://{host}:{port}  (Ctrl+C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # app.run() refuses to block inside the flask CLI, so serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,0 +1,190 @@
+"""Rule findings: lexicons, token patterns, regexes and the passive detector."""
+from __future__ import annotations
+
+import re
+import threading
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from .analysis import Analysis
+from .ruleset import Rule, RuleSet
+
+QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»")
+LEXICAL_TYPES = ("lexicon", "pattern")
+_cache: dict[tuple[int, int], tuple] = {}
+_cache_lock = threading.Lock()
+
+
+class Matchers:
+    """spaCy matchers for every lexicon and pattern rule of a ruleset."""
+
+    def __init__(self, nlp: Language, ruleset: RuleSet):
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.tokens = Matcher(nlp.vocab)
+        self.rules: dict[str, Rule] = {}
+        for rule in ruleset.rules:
+            self.rules[rule.id] = rule
+            if rule.type == "lexicon":
+                attr = rule.opt("attr")
+                if attr == "LEMMA":
+                    pats = [[{"LEMMA": w} for w in term.lower().split()] for term in rule.opt("terms")]
+                    self.tokens.add(rule.id, pats, greedy="LONGEST")
+                else:
+                    matcher = self.orth if attr == "ORTH" else self.lower
+                    matcher.add(rule.id, [nlp.make_doc(t) for t in rule.opt("terms")])
+            elif rule.type == "pattern":
+                self.tokens.add(rule.id, rule.opt("patterns"), greedy="LONGEST")
+
+    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """(rule id, start token, end token) for every raw match."""
+        strings = doc.vocab.strings
+        out = []
+        for matcher in (self.lower, self.orth, self.tokens):
+            out.extend((strings[key], s, e) for key, s, e in matcher(doc))
+        return out
+
+
+def matchers_for(nlp: Language, ruleset: RuleSet) -> Matchers:
+    """Build (once per pipeline and ruleset) the matchers."""
+    key = (id(nlp), id(ruleset))
+    hit = _cache.get(key)
+    if hit is None:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is None:
+                hit = (nlp, ruleset, Matchers(nlp, ruleset))  # hold refs so ids stay valid
+                _cache[key] = hit
+    return hit[2]
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside double quotes (someone's own words)."""
+    return [(m.start(), m.end()) for m in QUOTE_PAIRS.finditer(text)]
+
+
+def _initials(words: list[str]) -> str:
+    """Upper-case initials of capitalised words ('Child and Family Team' -> 'CFT')."""
+    return "".join(w[0] for w in words if w[:1].isupper())
+
+
+def acronym_defined(text: str, acronym: str, expansions: tuple[str, ...]) -> bool:
+    """True when the text spells the acronym out (listed expansion or 'Words (ACR)')."""
+    lowered = text.lower()
+    if any(re.search(r"\b" + re.escape(e.lower()) + r"\b", lowered) for e in expansions):
+        return True
+    base = acronym.rstrip("s") if acronym.endswith("s") and acronym[:-1].isupper() else acronym
+    for m in re.finditer(r"\(\s*" + re.escape(base) + r"s?\s*\)", text):
+        before = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120):m.start()])
+        for size in range(len(base), min(len(before), 2 * len(base) + 2) + 1):
+            if _initials(before[-size:]).upper() == base.upper() and before[-size][:1].isupper():
+                return True
+    m = re.search(re.escape(base) + r"s?\s*\(([^)]{3,120})\)", text)
+    return bool(m and _initials(re.findall(r"[A-Za-z][\w-]*", m.group(1))).upper() == base.upper())
+
+
+def _in_ranges(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    """True when [start, end) lies inside one of the ranges."""
+    return any(a <= start and end <= b for a, b in ranges)
+
+
+def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]) -> bool:
+    """Apply a rule's context filters to a token match."""
+    doc, low = a.doc, a.lower
+    nxt = low[e] if e < len(doc) else ""
+    prev = low[s - 1] if s > 0 else ""
+    if nxt and nxt in rule.opt("unless_next", ()):
+        return False
+    if prev and prev in rule.opt("unless_prev", ()):
+        return False
+    if e < len(doc) and doc[e].pos_ in rule.opt("unless_next_pos", ()):
+        return False
+    span = doc[s:e]
+    if quotes and _in_ranges(span.start_char, span.end_char, quotes):
+        return False  # a parent's own words, quoted, are not the writer's label
+    if any(a.person[k] is not None and a.role[k] != "observer" for k in range(s, e)):
+        return False  # a roster name that happens to match ("Minor")
+    first = doc[s]
+    if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
+            and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
+        return False  # a proper name, not the word
+    return True
+
+
+def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
+    """Shrink a match to the tokens a rule asks to mark."""
+    marks = rule.opt("mark_tokens")
+    if not marks:
+        return s, e
+    idx = [k for k in range(s, e) if a.lower[k] in marks]
+    return (idx[0], idx[-1] + 1) if idx else (s, e)
+
+
+def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule, int, int]]:
+    """Rule matches that survive the context filters, as (rule, start char, end char)."""
+    text = a.doc.text
+    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
+    out = []
+    defined: dict[str, bool] = {}
+    for rule_id, s, e in matchers.matches(a.doc):
+        rule = matchers.rules[rule_id]
+        if kind not in rule.kinds or not _keep(rule, a, s, e, quotes):
+            continue
+        if rule.opt("acronym"):
+            word = a.doc[s:e].text
+            if word not in defined:
+                exp = rule.opt("expansions", {}).get(word, ())
+                defined[word] = acronym_defined(text, word, tuple(exp))
+            if defined[word]:
+                continue
+        s, e = _mark(rule, a, s, e)
+        span = a.doc[s:e]
+        out.append((rule, span.start_char, span.end_char))
+    return out
+
+
+def regex_hits(rule: Rule, text: str) -> list[tuple[Rule, int, int]]:
+    """Regex rule matches on the raw text."""
+    out = []
+    for rx in rule.opt("regexes"):
+        for m in rx.finditer(text):
+            start, end = m.start(), m.end()
+            while end > start and text[end - 1] in " \t\n,;:":
+                end -= 1
+            if end > start:
+                out.append((rule, start, end))
+    return out
+
+
+def _agent_later(a: Analysis, verb) -> bool:
+    """True when a 'by <person>' follows the verb in its sentence (the parse may attach it elsewhere)."""
+    sent_end = verb.sent.end
+    for k in range(verb.i + 1, min(sent_end, verb.i + 12)):
+        if a.lower[k] == "by":
+            nxt = range(k + 1, min(sent_end, k + 5))
+            if any(a.role[j] is not None for j in nxt):
+                return True
+    return False
+
+
+def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
+    """Agentless passives: 'was hit', 'were left' (not 'was hit by Marcus')."""
+    out = []
+    skip = rule.opt("except_lemmas", frozenset())
+    skip_aux = rule.opt("except_aux", frozenset())
+    for tok in a.doc:
+        if tok.dep_ != "auxpass" or tok.lower_ in skip_aux:
+            continue
+        verb = tok.head
+        if verb.lemma_.lower() in skip or verb.lower_ in skip or verb.tag_ not in ("VBN", "VBD"):
+            continue
+        if verb.lower_.startswith("un"):
+            continue  # "unsupervised" is an adjective, not a passive verb
+        if any(c.dep_ == "agent" for c in verb.children) or _agent_later(a, verb):
+            continue
+        lo, hi = min(tok.i, verb.i), max(tok.i, verb.i)
+        span = a.doc[lo:hi + 1]
+        out.append((rule, span.start_char, span.end_char))
+    return out

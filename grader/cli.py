@@ -12,6 +12,13 @@ from .report import Report
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
+def default_processes() -> int:
+    """Return how many processes batch mode uses by default: one per core, at most 4."""
+    import os
+
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)))
+
+
 def _sup(n: int) -> str:
     """A number in superscript digits."""
     return "".join(SUPERSCRIPTS[int(d)] for d in str(n))
@@ -133,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("batch", help="grade JSON Lines {id, kind, text, vignette?}")
     p.add_argument("file", nargs="?", default="-")
-    p.add_argument("--processes", type=int, default=1, help="worker processes (forked); 1 = in process")
+    p.add_argument("--processes", type=int, default=default_processes(),
+                   help="worker processes (forked) for large batches; default: one per CPU core, up to 4")
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("eval", help="score against a labelled corpus")
@@ -144,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", nargs="?", default=None)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--copies", type=int, default=3)
-    p.add_argument("--processes", type=int, default=1)
+    p.add_argument("--processes", type=int, default=default_processes(), help="batch worker processes, as for batch")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_bench)
     return parser

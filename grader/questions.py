@@ -91,10 +91,16 @@ def _has_word(body: str, phrase: str) -> bool:
     return _cue_regex(phrase).search(body) is not None
 
 
+@lru_cache(maxsize=256)
+def _any_cue_regex(cues: tuple[str, ...]) -> re.Pattern:
+    """Compile all of a type's cues into one alternation, so each type costs one search."""
+    return re.compile("|".join(f"(?:{_cue_regex(c).pattern})" for c in cues))
+
+
 def classify(body: str, ruleset: RuleSet) -> str:
     """The question type: the first type (in rule-file order) with a cue in the body."""
     for qtype, cues in ruleset.question_types:
-        if any(_has_word(body, c) for c in cues):
+        if cues and _any_cue_regex(tuple(cues)).search(body):
             return qtype
     return "other"
 

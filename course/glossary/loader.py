@@ -1,0 +1,175 @@
+"""Load `content/glossary.yml`, validated with file:line problems, cached until the file changes."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from flask import current_app, has_app_context
+
+from ..config import DEFAULTS
+from ..curriculum.loader import Problem
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = ("term", "slug", "definition", "example", "module")
+ALLOWED = REQUIRED + ("aliases",)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: the term, the forms that link to it, its meaning, an example and the module that teaches it."""
+
+    term: str
+    slug: str
+    definition: str
+    example: str
+    module: str
+    aliases: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Return the term and its aliases: every wording that links to it."""
+        return (self.term, *self.aliases)
+
+
+def _text(value) -> bool:
+    """Return whether the value is non-empty text."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _display_path(path: Path) -> str:
+    """Return the path relative to the working directory when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _key_line(node: yaml.Node, key: str) -> int:
+    """Return the 1-based line of a key in a mapping node (the node's own line if the key is absent)."""
+    if isinstance(node, yaml.MappingNode):
+        for k, _ in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k.start_mark.line + 1
+    return node.start_mark.line + 1
+
+
+def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
+    """Parse and validate the glossary file; return the valid terms and every problem."""
+    shown = _display_path(path)
+    if not path.exists():
+        return [], [Problem(shown, 0, "the glossary file is missing")]
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        return [], [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        return [], [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        return [], [Problem(shown, 1, "the glossary must be a list of entries, each starting with '- term:'")]
+    terms, problems = [], []
+    for index, (entry, node) in enumerate(zip(data, root.value)):
+        term, found = _parse_entry(entry, node, index, shown)
+        problems.extend(found)
+        if term is not None and not found:
+            terms.append(term)
+    problems.extend(_duplicate_problems(terms, shown))
+    return terms, problems
+
+
+def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term | None, list[Problem]]:
+    """Validate one entry and build its Term."""
+    if not isinstance(entry, dict):
+        return None, [Problem(shown, node.start_mark.line + 1, f"entry #{index + 1} must be a mapping with {', '.join(REQUIRED)}")]
+    name = f"term '{entry['term']}'" if _text(entry.get("term")) else f"entry #{index + 1}"
+    problems = []
+    for key in entry:
+        if key not in ALLOWED:
+            problems.append(Problem(shown, _key_line(node, key), f"{name}: unknown field '{key}' (allowed: {', '.join(ALLOWED)})"))
+    for key in REQUIRED:
+        if not _text(entry.get(key)):
+            problems.append(Problem(shown, _key_line(node, key), f"{name}: missing '{key}'"))
+    if _text(entry.get("slug")) and not SLUG_PATTERN.match(entry["slug"]):
+        problems.append(Problem(shown, _key_line(node, "slug"), f"{name}: slug must be lower-case words joined by hyphens"))
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(_text(a) for a in aliases):
+        problems.append(Problem(shown, _key_line(node, "aliases"), f"{name}: aliases must be a list of words or phrases"))
+        aliases = []
+    if problems:
+        return None, problems
+    return Term(term=entry["term"].strip(), slug=entry["slug"], definition=entry["definition"].strip(),
+                example=entry["example"].strip(), module=entry["module"].strip(),
+                aliases=tuple(a.strip() for a in aliases), line=node.start_mark.line + 1), []
+
+
+def _duplicate_problems(terms: list[Term], shown: str) -> list[Problem]:
+    """Return a problem for each slug, term or alias used by more than one entry."""
+    problems = []
+    slugs: dict[str, Term] = {}
+    forms: dict[str, Term] = {}
+    for term in terms:
+        if term.slug in slugs:
+            problems.append(Problem(shown, term.line, f"term '{term.term}': slug '{term.slug}' is already used by '{slugs[term.slug].term}'"))
+        slugs.setdefault(term.slug, term)
+        for form in term.forms:
+            other = forms.get(form.lower())
+            if other is not None and other is not term:
+                problems.append(Problem(shown, term.line, f"term '{term.term}': '{form}' already links to '{other.term}'"))
+            forms.setdefault(form.lower(), term)
+    return problems
+
+
+class Glossary:
+    """The glossary file, reloaded when it changes."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._terms: list[Term] = []
+        self._problems: list[Problem] = []
+
+    def _refresh(self) -> None:
+        """Reload the file if it changed since the last load."""
+        stat = self.path.stat() if self.path.exists() else None
+        signature = (stat.st_mtime_ns, stat.st_size) if stat else ()
+        if signature == self._signature:
+            return
+        with self._lock:
+            if signature != self._signature:
+                self._terms, self._problems = parse_glossary(self.path)
+                self._signature = signature
+
+    def terms(self) -> list[Term]:
+        """Return every valid term, alphabetically."""
+        self._refresh()
+        return sorted(self._terms, key=lambda t: t.term.lower())
+
+    def problems(self) -> list[Problem]:
+        """Return the problems found in the file."""
+        self._refresh()
+        return list(self._problems)
+
+
+_glossaries: dict[str, Glossary] = {}
+
+
+def glossary_for(content_dir: str | os.PathLike) -> Glossary:
+    """Return the shared glossary for a content folder (a per-process cache of the file)."""
+    key = str(Path(content_dir, "glossary.yml").resolve())
+    if key not in _glossaries:
+        _glossaries[key] = Glossary(key)
+    return _glossaries[key]
+
+
+def all_terms(content_dir: str | None = None) -> list[Term]:
+    """Return every glossary term, alphabetically."""
+    directory = content_dir or (current_app.config["CONTENT_DIR"] if has_app_context() else DEFAULTS["CONTENT_DIR"])
+    return glossary_for(directory).terms()

@@ -1,0 +1,36 @@
+"""Knowledge-check attempts: every try is kept, so best and latest scores can both be shown."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import utcnow
+from ..extensions import db
+from .types import UTCDateTime
+
+ATTEMPT_KINDS = ("module", "pre", "post")
+
+
+class QuizAttempt(db.Model):
+    """One submitted knowledge check: the answers given, the score, and what kind of check it was."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_user_quiz", "user_id", "quiz_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10), default="module")  # module | pre | post
+    answers: Mapped[dict] = mapped_column(JSON)  # item id -> the answer as submitted (option indexes, pairs, columns)
+    item_scores: Mapped[dict] = mapped_column(JSON)  # item id -> points earned (0-1), kept even if the quiz changes
+    item_order: Mapped[list] = mapped_column(JSON)  # item ids in the order shown
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def percent(self) -> int:
+        """Return the score as a whole percentage."""
+        return round(100 * self.score / self.max_score) if self.max_score else 0

@@ -1,0 +1,422 @@
+"""Load knowledge checks from `content/quizzes/*.yaml`, validated with file:line problems, cached until files change."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from flask import current_app, has_app_context
+
+from ..config import DEFAULTS
+from ..curriculum.loader import OBJECTIVE_RANGE, Problem
+from ..vignettes import CATEGORIES, CATEGORY_LABELS
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ITEM_TYPES = ("single", "multiple", "match", "sort")
+QUIZ_FIELDS = ("id", "title", "module", "pool", "pass_percent", "items")
+ITEM_FIELDS = {
+    "single": ("id", "type", "objectives", "prompt", "options"),
+    "multiple": ("id", "type", "objectives", "prompt", "options"),
+    "match": ("id", "type", "objectives", "prompt", "pairs"),
+    "sort": ("id", "type", "objectives", "prompt", "columns", "items"),
+}
+PART_FIELDS = {"options": ("text", "correct", "explanation"), "pairs": ("term", "definition", "explanation"),
+               "items": ("text", "column", "explanation")}
+DEFAULT_PASS_PERCENT = 70
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice in a single or multiple choice item."""
+
+    text: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A term and the definition it matches."""
+
+    term: str
+    definition: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SortEntry:
+    """A statement and the map column it belongs in."""
+
+    text: str
+    column: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question in a check."""
+
+    id: str
+    type: str
+    objectives: tuple[int, ...]
+    prompt: str
+    options: tuple[Option, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    columns: tuple[str, ...] = ()
+    entries: tuple[SortEntry, ...] = ()
+    line: int = 0
+
+    @property
+    def parts(self) -> int:
+        """Return how many answers the learner gives (one per pair or entry; one for choice items)."""
+        if self.type == "match":
+            return len(self.pairs)
+        if self.type == "sort":
+            return len(self.entries)
+        return 1
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        """Return the indexes of the correct options (choice items)."""
+        return frozenset(i for i, o in enumerate(self.options) if o.correct)
+
+    def column_label(self, column: str) -> str:
+        """Return a map column's name."""
+        return CATEGORY_LABELS.get(column, column)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A knowledge check: a module's check, or the key-terms pool used before and after the course."""
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    path: str
+    module: str | None = None
+    pool: bool = False
+    pass_percent: int = DEFAULT_PASS_PERCENT
+    items_by_id: dict[str, Item] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self.items_by_id.update({item.id: item for item in self.items})
+
+
+# ---------------------------------------------------------------- finding lines in the YAML
+
+def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+    """Return a mapping value (by key) or sequence entry (by index) of a composed node."""
+    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _line(root: yaml.Node | None, *keys: str | int) -> int:
+    """Return the 1-based line of the deepest part of the path that exists (a key's own line for mappings)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else 1)
+    for key in keys:
+        if isinstance(key, str) and isinstance(node, yaml.MappingNode):
+            key_node = next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+            if key_node is None:
+                break
+            line = key_node.start_mark.line + 1
+        child = _child(node, key)
+        if child is None:
+            break
+        if isinstance(key, int):
+            line = child.start_mark.line + 1
+        node = child
+    return line
+
+
+class _Reporter:
+    """Collects one file's problems at the line of each path."""
+
+    def __init__(self, path: str, root: yaml.Node | None):
+        self.path, self.root, self.problems = path, root, []
+
+    def add(self, message: str, *keys: str | int) -> None:
+        """Record a problem at the line of the path."""
+        self.problems.append(Problem(self.path, _line(self.root, *keys), message))
+
+
+# ---------------------------------------------------------------- validation
+
+def _text(value) -> bool:
+    """Return whether the value is non-empty text."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _objectives_ok(value) -> bool:
+    """Return whether the value is a non-empty list of objective numbers 1-10."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(o, int) and not isinstance(o, bool) and o in OBJECTIVE_RANGE for o in value
+    )
+
+
+def _check_top(data: dict, rep: _Reporter, stem: str) -> None:
+    """Check the quiz's own fields."""
+    for key in data:
+        if key not in QUIZ_FIELDS:
+            rep.add(f"unknown field '{key}' (allowed: {', '.join(QUIZ_FIELDS)})", key)
+    if not _text(data.get("id")) or not ID_PATTERN.match(str(data.get("id"))):
+        rep.add("id must be lower-case words joined by hyphens", "id")
+    elif data["id"] != stem:
+        rep.add(f"id '{data['id']}' must match the file name '{stem}'", "id")
+    if not _text(data.get("title")):
+        rep.add("missing required field 'title'", "title")
+    pool = data.get("pool", False)
+    if not isinstance(pool, bool):
+        rep.add("pool must be true or false", "pool")
+    if "module" in data and not _text(data["module"]):
+        rep.add("module must be the id of a module", "module")
+    if not pool and "module" not in data:
+        rep.add("missing field 'module' (only the pre/post pool, with 'pool: true', has no module)")
+    percent = data.get("pass_percent", DEFAULT_PASS_PERCENT)
+    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
+        rep.add(f"pass_percent must be a whole number from 1 to 100, not {percent!r}", "pass_percent")
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        rep.add("items must be a non-empty list of questions", "items")
+
+
+def _check_item(item, index: int, rep: _Reporter, seen: dict[str, int]) -> None:
+    """Check one item: its fields, its type's parts, and that every part has an explanation."""
+    where = ("items", index)
+    if not isinstance(item, dict):
+        rep.add(f"item #{index + 1} must be a mapping with id, type, objectives and prompt", *where)
+        return
+    name = f"item '{item['id']}'" if _text(item.get("id")) else f"item #{index + 1}"
+    if not _text(item.get("id")):
+        rep.add(f"{name} has no id", *where)
+    elif not ID_PATTERN.match(item["id"]):
+        rep.add(f"{name}: id must be lower-case words and numbers joined by hyphens", *where, "id")
+    elif item["id"] in seen:
+        rep.add(f"{name}: id is already used by item #{seen[item['id']] + 1} in this file", *where, "id")
+    else:
+        seen[item["id"]] = index
+    kind = item.get("type")
+    if kind not in ITEM_TYPES:
+        rep.add(f"{name}: type must be one of {', '.join(ITEM_TYPES)}, not {kind!r}", *where, "type")
+        return
+    for key in item:
+        if key not in ITEM_FIELDS[kind]:
+            rep.add(f"{name}: unknown field '{key}' for a {kind} item (allowed: {', '.join(ITEM_FIELDS[kind])})", *where, key)
+    if not _objectives_ok(item.get("objectives")):
+        rep.add(f"{name}: objectives must be a non-empty list of objective numbers 1-10", *where, "objectives")
+    if not _text(item.get("prompt")):
+        rep.add(f"{name}: missing prompt", *where, "prompt")
+    if kind in ("single", "multiple"):
+        _check_options(item, name, where, rep)
+    elif kind == "match":
+        _check_pairs(item, name, where, rep)
+    else:
+        _check_sort(item, name, where, rep)
+
+
+def _check_parts(item: dict, key: str, name: str, where: tuple, rep: _Reporter, label: str) -> list[dict]:
+    """Check a list of options, pairs or sort entries has at least two well-formed parts; return the good ones."""
+    parts = item.get(key)
+    if not isinstance(parts, list) or len(parts) < 2:
+        rep.add(f"{name}: needs a '{key}' list with at least two entries", *where, key)
+        return []
+    good = []
+    for i, part in enumerate(parts):
+        if not isinstance(part, dict):
+            rep.add(f"{name}: {label} {i + 1} must be a mapping with {', '.join(PART_FIELDS[key])}", *where, key, i)
+            continue
+        for extra in part:
+            if extra not in PART_FIELDS[key]:
+                rep.add(f"{name}: {label} {i + 1} has unknown field '{extra}'", *where, key, i, extra)
+        ok = True
+        for field_name in PART_FIELDS[key]:
+            if field_name == "correct":
+                if not isinstance(part.get("correct"), bool):
+                    rep.add(f"{name}: {label} {i + 1} needs 'correct: true' or 'correct: false'", *where, key, i)
+                    ok = False
+            elif not _text(part.get(field_name)):
+                rep.add(f"{name}: {label} {i + 1} has no {field_name}", *where, key, i)
+                ok = False
+        if ok:
+            good.append(part)
+    return good
+
+
+def _check_options(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
+    """Check a choice item: a single has exactly one correct option, a multiple at least one."""
+    options = _check_parts(item, "options", name, where, rep, "option")
+    if not options:
+        return
+    correct = sum(1 for o in options if o["correct"])
+    if item["type"] == "single" and correct != 1:
+        rep.add(f"{name}: a single-choice item needs exactly one correct option, found {correct}", *where, "options")
+    if item["type"] == "multiple" and correct == 0:
+        rep.add(f"{name}: a multiple-choice item needs at least one correct option", *where, "options")
+    texts = [o["text"].strip().lower() for o in options]
+    if len(set(texts)) != len(texts):
+        rep.add(f"{name}: two options have the same text", *where, "options")
+
+
+def _check_pairs(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
+    """Check a match item: terms and definitions are each unique."""
+    pairs = _check_parts(item, "pairs", name, where, rep, "pair")
+    for key in ("term", "definition"):
+        values = [p[key].strip().lower() for p in pairs]
+        if len(set(values)) != len(values):
+            rep.add(f"{name}: two pairs have the same {key}", *where, "pairs")
+
+
+def _check_sort(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
+    """Check a sort item: its columns are map columns and every entry goes in one of them."""
+    columns = item.get("columns")
+    if not isinstance(columns, list) or len(columns) < 2 or any(c not in CATEGORIES for c in columns):
+        rep.add(f"{name}: columns must list at least two of {', '.join(CATEGORIES)}", *where, "columns")
+        columns = []
+    elif len(set(columns)) != len(columns):
+        rep.add(f"{name}: a column is listed twice", *where, "columns")
+    entries = _check_parts(item, "items", name, where, rep, "statement")
+    for i, entry in enumerate(item.get("items") or []):
+        if isinstance(entry, dict) and entry in entries and columns and entry["column"] not in columns:
+            rep.add(f"{name}: statement {i + 1} goes in '{entry['column']}', which is not one of the item's columns",
+                    *where, "items", i, "column")
+
+
+def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
+    """Parse one quiz file and return its data and every problem found."""
+    shown = _display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        return None, [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    rep = _Reporter(shown, root)
+    if not isinstance(data, dict):
+        rep.add("a quiz file must be a mapping with id, title, module and items")
+        return None, rep.problems
+    _check_top(data, rep, path.stem)
+    seen: dict[str, int] = {}
+    items = data.get("items")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        _check_item(item, index, rep, seen)
+    return data, rep.problems
+
+
+def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
+    """Turn validated data into a Quiz."""
+    items = []
+    for index, raw in enumerate(data["items"]):
+        items.append(Item(
+            id=raw["id"], type=raw["type"], objectives=tuple(raw["objectives"]), prompt=raw["prompt"].strip(),
+            options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip()) for o in raw.get("options", [])),
+            pairs=tuple(Pair(p["term"].strip(), p["definition"].strip(), p["explanation"].strip()) for p in raw.get("pairs", [])),
+            columns=tuple(raw.get("columns", ())),
+            entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip()) for e in raw.get("items", [])
+                          ) if raw["type"] == "sort" else (),
+            line=root_lines.get(index, 0),
+        ))
+    return Quiz(id=data["id"], title=str(data["title"]).strip(), items=tuple(items), path=path,
+                module=data.get("module"), pool=bool(data.get("pool", False)),
+                pass_percent=data.get("pass_percent", DEFAULT_PASS_PERCENT))
+
+
+def _item_lines(path: Path) -> dict[int, int]:
+    """Return the line where each item starts, by index."""
+    root = yaml.compose(path.read_text(encoding="utf-8"))
+    items = _child(root, "items")
+    if not isinstance(items, yaml.SequenceNode):
+        return {}
+    return {i: node.start_mark.line + 1 for i, node in enumerate(items.value)}
+
+
+def _display_path(path: Path) -> str:
+    """Return the path relative to the working directory when possible, for messages."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- the cached library
+
+class QuizLibrary:
+    """Every quiz file in a folder, reloaded when any file changes."""
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._quizzes: dict[str, Quiz] = {}
+        self._problems: list[Problem] = []
+
+    def _current_signature(self) -> tuple:
+        """Return the names, sizes and modification times of the files."""
+        if not self.directory.is_dir():
+            return ()
+        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(self.directory.glob("*.yaml")))
+
+    def _refresh(self) -> None:
+        """Reload every quiz if any file changed since the last load."""
+        signature = self._current_signature()
+        if signature == self._signature:
+            return
+        with self._lock:
+            if signature == self._signature:
+                return
+            quizzes, problems = {}, []
+            for path in sorted(self.directory.glob("*.yaml")):
+                data, found = validate_file(path)
+                problems.extend(found)
+                if data is not None and not found:
+                    quiz = _build(data, _display_path(path), _item_lines(path))
+                    quizzes[quiz.id] = quiz
+            self._quizzes, self._problems, self._signature = quizzes, problems, signature
+
+    def all(self) -> list[Quiz]:
+        """Return every valid quiz, by id."""
+        self._refresh()
+        return [self._quizzes[k] for k in sorted(self._quizzes)]
+
+    def problems(self) -> list[Problem]:
+        """Return the problems found in the files."""
+        self._refresh()
+        return list(self._problems)
+
+    def get(self, quiz_id: str) -> Quiz | None:
+        """Return one quiz by id, or None."""
+        self._refresh()
+        return self._quizzes.get(quiz_id)
+
+
+_libraries: dict[str, QuizLibrary] = {}
+
+
+def library_for(content_dir: str | os.PathLike) -> QuizLibrary:
+    """Return the shared quiz library for a content folder (a per-process cache of files)."""
+    key = str(Path(content_dir, "quizzes").resolve())
+    if key not in _libraries:
+        _libraries[key] = QuizLibrary(key)
+    return _libraries[key]
+
+
+def _content_dir() -> str:
+    """Return the app's CONTENT_DIR, or the default outside an app."""
+    return current_app.config["CONTENT_DIR"] if has_app_context() else DEFAULTS["CONTENT_DIR"]
+
+
+def all_quizzes(content_dir: str | None = None) -> list[Quiz]:
+    """Return every valid quiz."""
+    return library_for(content_dir or _content_dir()).all()
+
+
+def get_quiz(quiz_id: str, content_dir: str | None = None) -> Quiz | None:
+    """Return one quiz by id, or None."""
+    return library_for(content_dir or _content_dir()).get(quiz_id)

@@ -1,0 +1,116 @@
+"""Knowledge-check pages: the list of checks, taking a check, and the result with explanations."""
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..curriculum.services import get_module
+from ..extensions import db
+from ..models.quizzes import QuizAttempt
+from . import bp
+from .forms import QuizForm, field_name, parse_answers
+from .loader import Quiz, get_quiz
+from .scoring import QuizResult
+from .services import (
+    POOL_ID, attempts, knowledge_gain, module_checks, record_attempt, result_for, shown_items, summaries, summarize,
+)
+
+KIND_TITLES = {"pre": "Pre-course check", "post": "Post-course check"}
+
+
+def _wants_fragment() -> bool:
+    """Return whether quiz.js sent the form and wants the result as an HTML fragment in JSON."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.route("/")
+@login_required
+def index():
+    """List the pre/post check and every module's check with the learner's best and latest."""
+    pool = get_quiz(POOL_ID)
+    checks = [(quiz, get_module(quiz.module) if quiz.module else None) for quiz in module_checks()]
+    checks.sort(key=lambda pair: pair[1].sort_key if pair[1] else (9, 9, 9, pair[0].id))
+    return render_template(
+        "quizzes/index.html", pool=pool if pool and pool.pool else None, checks=checks,
+        summaries=summaries(current_user.id), gain=knowledge_gain(current_user),
+    )
+
+
+@bp.route("/<quiz_id>", methods=["GET", "POST"])
+@login_required
+def take(quiz_id: str):
+    """Show a module's knowledge check, or score a submitted one."""
+    quiz = get_quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    if quiz.pool:
+        return redirect(url_for(".index") + "#pre-post")
+    return _take(quiz, "module")
+
+
+@bp.route("/<quiz_id>/<any(pre, post):kind>", methods=["GET", "POST"])
+@login_required
+def take_pool(quiz_id: str, kind: str):
+    """Show the pre-course or post-course check (same items, different order), or score it."""
+    quiz = get_quiz(quiz_id)
+    if quiz is None or not quiz.pool:
+        abort(404)
+    if kind == "pre":
+        done = attempts(current_user.id, quiz.id, "pre")
+        if done:
+            # The pre-check is the baseline for the gain, so it is taken once.
+            if request.method == "POST":
+                flash("You have already taken the pre-course check; your first result is kept as your starting point.", "warning")
+            return redirect(url_for(".result", attempt_id=done[0].id))
+    return _take(quiz, kind)
+
+
+def _take(quiz: Quiz, kind: str):
+    """Render the check, or validate, score and store a submission."""
+    form = QuizForm()
+    answers, errors = {}, {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        answers, errors = parse_answers(quiz, request.form)
+        if not errors:
+            attempt, result = record_attempt(current_user._get_current_object(), quiz, kind, answers)
+            db.session.commit()
+            if _wants_fragment():
+                return jsonify(percent=result.percent, score=result.score, max_score=result.max_score,
+                               result_url=url_for(".result", attempt_id=attempt.id),
+                               html=render_template("quizzes/_result.html", **_result_context(quiz, attempt, result)))
+            return redirect(url_for(".result", attempt_id=attempt.id))
+        if _wants_fragment():
+            return jsonify(errors=errors), 400
+    module = get_module(quiz.module) if quiz.module else None
+    summary = summarize(attempts(current_user.id, quiz.id, kind))
+    status = 400 if errors else 200
+    return render_template(
+        "quizzes/take.html", quiz=quiz, kind=kind, kind_title=KIND_TITLES.get(kind), module=module, form=form,
+        items=shown_items(quiz, current_user.id, kind), answers=answers, errors=errors, summary=summary,
+        field_name=field_name, action=request.path,
+    ), status
+
+
+def _result_context(quiz: Quiz, attempt: QuizAttempt, result: QuizResult) -> dict:
+    """Return what the result page and fragment show: per-item feedback, best and latest, and the gain."""
+    return {
+        "quiz": quiz, "attempt": attempt, "result": result, "kind": attempt.kind,
+        "kind_title": KIND_TITLES.get(attempt.kind), "module": get_module(quiz.module) if quiz.module else None,
+        "summary": summarize(attempts(attempt.user_id, quiz.id, attempt.kind)),
+        "gain": knowledge_gain(current_user) if attempt.kind in ("pre", "post") else None,
+    }
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def result(attempt_id: int):
+    """Show one of the learner's own attempts with an explanation for every option."""
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    outcome = result_for(attempt)
+    if outcome is None:
+        abort(404)
+    return render_template("quizzes/result.html", **_result_context(outcome.quiz, attempt, outcome))

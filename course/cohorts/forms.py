@@ -1,6 +1,6 @@
 """Cohort forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, SubmitField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
@@ -17,3 +17,15 @@ class CohortForm(FlaskForm):
         """Day 2 cannot come before Day 1."""
         if field.data and self.day1_date.data and field.data < self.day1_date.data:
             raise ValidationError("Day 2 must be on or after Day 1.")
+
+
+class TrainerForm(FlaskForm):
+    """Add a co-trainer by the email of their trainer account."""
+
+    email = StringField("Co-trainer's email", validators=[DataRequired("Enter the email of a trainer account."), Length(max=254)])
+
+
+class MoveForm(FlaskForm):
+    """Move a learner to another cohort the trainer leads."""
+
+    target = SelectField("Move to", coerce=int)

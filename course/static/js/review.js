@@ -1,0 +1,141 @@
+/* Trainer workspace enhancements. Every action also works without JavaScript:
+   the comment form accepts quoted words, the bank select is read by the server, and
+   pages have visible previous/next links. */
+(function () {
+  "use strict";
+
+  /** Return the text offset of a DOM position inside the statement, ignoring the F1/C1 labels. */
+  function textOffset(root, node, offset) {
+    var range = document.createRange();
+    range.setStart(root, 0);
+    range.setEnd(node, offset);
+    var fragment = range.cloneContents();
+    fragment.querySelectorAll("[data-skip]").forEach(function (el) { el.remove(); });
+    return fragment.textContent.length;
+  }
+
+  /** Fill the span fields of the comment and missed-problem forms from a selection in the statement. */
+  function trackSelection() {
+    var root = document.querySelector("[data-statement]");
+    var forms = document.querySelectorAll("form[data-span-form]");
+    var status = document.getElementById("selection-status");
+    if (!root || !forms.length) return;
+    document.addEventListener("selectionchange", function () {
+      var sel = window.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+      var range = sel.getRangeAt(0);
+      if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
+      var start = textOffset(root, range.startContainer, range.startOffset);
+      var end = textOffset(root, range.endContainer, range.endOffset);
+      var plain = Array.prototype.map.call(root.querySelectorAll("[data-start]"), function (el) { return el.textContent; }).join("");
+      var quote = plain.slice(start, end);
+      if (!quote.trim()) return;
+      forms.forEach(function (form) {
+        var prefix = form.querySelector("input[name$='-quote']").name.replace(/quote$/, "");
+        form.querySelector("input[name='" + prefix + "start']").value = start;
+        form.querySelector("input[name='" + prefix + "end']").value = end;
+        form.querySelector("input[name='" + prefix + "quote']").value = quote;
+      });
+      if (status) status.textContent = "Selected \u201c" + quote + "\u201d. Write your comment below.";
+    });
+    // Typing different words by hand drops the selected offsets, so the server finds the words instead.
+    forms.forEach(function (form) {
+      var quoteField = form.querySelector("input[name$='-quote']");
+      quoteField.addEventListener("input", function () {
+        var prefix = quoteField.name.replace(/quote$/, "");
+        form.querySelector("input[name='" + prefix + "start']").value = "";
+        form.querySelector("input[name='" + prefix + "end']").value = "";
+      });
+    });
+  }
+
+  /** Save the rubric and overall comment in the background as the trainer works. */
+  function autosaveRubric() {
+    var form = document.querySelector("form[data-rubric-form]");
+    if (!form || !window.fetch) return;
+    var status = form.querySelector("[data-save-status]");
+    var timer = null;
+    function save() {
+      var data = new FormData(form);
+      data.delete("save_overall");
+      data.delete("overall_bank");
+      data.set("action", "save");
+      status.textContent = "Saving…";
+      fetch(form.getAttribute("action"), {  // form.action would be the buttons named "action"
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": window.SOP.csrfToken() },
+      }).then(function (response) {
+        status.textContent = response.ok ? "Saved." : "Not saved. Use the Save review button.";
+      }).catch(function () { status.textContent = "Not saved: check your connection."; });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "overall_bank" || event.target.name === "save_overall") return;
+      clearTimeout(timer);
+      timer = setTimeout(save, 600);
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.tagName !== "TEXTAREA") return;
+      clearTimeout(timer);
+      timer = setTimeout(save, 1500);
+    });
+  }
+
+  /** Insert a saved comment into the text box it belongs to, instead of waiting for the form. */
+  function bankInsert() {
+    document.querySelectorAll("select[data-bank-select]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (!select.value) return;
+        var target = document.getElementById(select.getAttribute("data-target"));
+        var url = select.options[select.selectedIndex].getAttribute("data-use-url");
+        window.SOP.postJSON(url, {}).then(function (result) {
+          if (!result.ok) return;
+          target.value = target.value.trim() ? target.value.trim() + "\n\n" + result.data.text : result.data.text;
+          target.dispatchEvent(new Event("input", { bubbles: true }));
+          target.focus();
+        });
+        select.value = "";
+      });
+    });
+  }
+
+  /** Move through the queue with j/k or the arrow keys (not while typing). */
+  function keyboardNavigation() {
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-queue-link]"));
+    document.addEventListener("keydown", function (event) {
+      var tag = (event.target.tagName || "").toLowerCase();
+      if (event.altKey || event.ctrlKey || event.metaKey || tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+      var forward = event.key === "j" || event.key === "ArrowRight";
+      var back = event.key === "k" || event.key === "ArrowLeft";
+      if (!forward && !back) return;
+      if (links.length) {
+        var index = links.indexOf(document.activeElement);
+        var next = forward ? Math.min(index + 1, links.length - 1) : Math.max(index - 1, 0);
+        links[next].focus();
+        event.preventDefault();
+        return;
+      }
+      var nav = document.querySelector(forward ? "[data-nav='next']" : "[data-nav='prev']");
+      if (nav) { window.location.href = nav.href; event.preventDefault(); }
+    });
+  }
+
+  /** Ask before destructive roster changes; offer a print button on the QR sheet. */
+  function confirmsAndPrint() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    trackSelection();
+    autosaveRubric();
+    bankInsert();
+    keyboardNavigation();
+    confirmsAndPrint();
+  });
+})();

@@ -118,6 +118,7 @@ class WorkVersion(db.Model):
     source: Mapped[str] = mapped_column(String(16))  # check | submit
     report: Mapped[dict | None] = mapped_column(JSON)
     verdict: Mapped[str | None] = mapped_column(String(16))
+    no_harm: Mapped[bool] = mapped_column(Boolean, default=False)  # the text is a "no harm statement" reason
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     work: Mapped[Work] = relationship(back_populates="versions")
@@ -136,4 +137,18 @@ class MappingAttempt(db.Model):
     total: Mapped[int] = mapped_column(Integer)
     scale: Mapped[int | None] = mapped_column(Integer)
     scale_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DrillAttempt(db.Model):
+    """One graded rewrite of a drill sentence (the model answer shows after the first attempt)."""
+
+    __tablename__ = "drill_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    drill_id: Mapped[str] = mapped_column(String(80), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    report: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,185 @@
+"""Rewrite drills: load `drills/*.yaml`, validate each entry with file:line problems, cache until files change."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..curriculum.loader import Problem
+from ..vignettes import KINDS, _display_path, _Reporter, _text
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = ("id", "kind", "prompt", "focus", "hint", "model_answer")
+OPTIONAL = ("vignette",)
+# The grader's finding categories a drill prompt can be built around.
+FOCUSES = {
+    "vague_label": "Vague label",
+    "jargon": "Jargon",
+    "judgmental": "Judgmental words",
+    "passive_voice": "Passive voice",
+    "negative_framing": "Says what will not happen",
+    "service_compliance": "A service, not a behavior",
+    "closed_question": "Closed question",
+    "why_question": "“Why” question",
+    "leading_question": "Leading question",
+}
+KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
+               "sf_question": "Solution-Focused Question"}
+
+
+@dataclass(frozen=True)
+class Drill:
+    """One sentence to rewrite, graded with its kind (and vignette roster when given)."""
+
+    id: str
+    kind: str
+    prompt: str
+    focus: str
+    hint: str
+    model_answer: str
+    vignette: str | None = None
+    path: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """Return the statement kind in plain words."""
+        return KIND_LABELS[self.kind]
+
+    @property
+    def focus_label(self) -> str:
+        """Return the main problem in plain words."""
+        return FOCUSES[self.focus]
+
+
+def validate_file(path: Path, vignette_ids: set[str] | None, seen: dict[str, str]) -> tuple[list[Drill], list[Problem]]:
+    """Parse and validate one drills file; return its valid drills and every problem."""
+    shown = _display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        return [], [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [], [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    rep = _Reporter(shown, root)
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        rep.add("a drills file must be a list of drills, each starting with '- id:'")
+        return [], rep.problems
+    drills = []
+    for i, item in enumerate(data):
+        before = len(rep.problems)
+        _check_entry(item, i, rep, vignette_ids, seen)
+        if len(rep.problems) == before:
+            drills.append(Drill(**{k: item[k].strip() for k in REQUIRED}, vignette=item.get("vignette"), path=shown))
+    return drills, rep.problems
+
+
+def _check_entry(item, i: int, rep: _Reporter, vignette_ids: set[str] | None, seen: dict[str, str]) -> None:
+    """Check one drill entry, naming it by id in every message."""
+    label = f"drill '{item['id']}'" if isinstance(item, dict) and _text(item.get("id")) else f"drill #{i + 1}"
+    if not isinstance(item, dict):
+        rep.add(f"{label}: must be a mapping with {', '.join(REQUIRED)}", i)
+        return
+    for key in REQUIRED:
+        if not _text(item.get(key)):
+            rep.add(f"{label}: missing '{key}'", i, key)
+    for key in item:
+        if key not in REQUIRED + OPTIONAL:
+            rep.add(f"{label}: unknown field '{key}' (allowed: {', '.join(REQUIRED + OPTIONAL)})", i, key)
+    did = item.get("id")
+    if _text(did):
+        if not ID_PATTERN.match(did):
+            rep.add(f"{label}: id must be lower-case words joined by hyphens", i, "id")
+        where = f"{rep.path}:{rep.line(i, 'id')}"
+        if did in seen:
+            rep.add(f"{label}: id is already used at {seen[did]}", i, "id")
+        else:
+            seen[did] = where
+    if "kind" in item and item["kind"] not in KINDS:
+        rep.add(f"{label}: kind must be one of {', '.join(KINDS)}, not {item['kind']!r}", i, "kind")
+    if "focus" in item and item["focus"] not in FOCUSES:
+        rep.add(f"{label}: focus must be one of {', '.join(FOCUSES)}, not {item['focus']!r}", i, "focus")
+    vignette = item.get("vignette")
+    if vignette is not None and (not _text(vignette) or (vignette_ids is not None and vignette not in vignette_ids)):
+        rep.add(f"{label}: vignette {vignette!r} is not a vignette id (files in vignettes/)", i, "vignette")
+
+
+class DrillLibrary:
+    """Every drill in a folder, reloaded when any file changes."""
+
+    def __init__(self, directory: str | os.PathLike, vignettes_dir: str | os.PathLike | None):
+        self.directory = Path(directory)
+        self.vignettes_dir = vignettes_dir
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._drills: list[Drill] = []
+        self._problems: list[Problem] = []
+
+    def _current_signature(self) -> tuple:
+        """Return the names, sizes and times of the drill files (and the vignette ids they point to)."""
+        files = ()
+        if self.directory.is_dir():
+            files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(self.directory.glob("*.yaml")))
+        return files, tuple(sorted(self._vignette_ids() or ()))
+
+    def _vignette_ids(self) -> set[str] | None:
+        """Return the ids of the valid vignettes, or None when no folder is configured."""
+        if self.vignettes_dir is None:
+            return None
+        from ..vignettes import all_vignettes
+
+        return {v.id for v in all_vignettes(str(self.vignettes_dir))}
+
+    def _refresh(self) -> None:
+        """Reload every drill if anything changed since the last load."""
+        signature = self._current_signature()
+        if signature == self._signature:
+            return
+        with self._lock:
+            drills, problems, seen = [], [], {}
+            if not self.directory.is_dir():
+                problems.append(Problem(_display_path(self.directory), 0, "the drills folder is missing"))
+            ids = self._vignette_ids()
+            for path in sorted(self.directory.glob("*.yaml")):
+                found, found_problems = validate_file(path, ids, seen)
+                drills.extend(found)
+                problems.extend(found_problems)
+            self._drills, self._problems, self._signature = drills, problems, signature
+
+    def all(self) -> list[Drill]:
+        """Return every valid drill in file order."""
+        self._refresh()
+        return list(self._drills)
+
+    def problems(self) -> list[Problem]:
+        """Return the problems found in the drill files."""
+        self._refresh()
+        return list(self._problems)
+
+    def get(self, drill_id: str) -> Drill | None:
+        """Return one drill by id."""
+        return next((d for d in self.all() if d.id == drill_id), None)
+
+
+_libraries: dict[tuple[str, str | None], DrillLibrary] = {}
+
+
+def library_for(directory: str | os.PathLike, vignettes_dir: str | os.PathLike | None = None) -> DrillLibrary:
+    """Return the shared drill library for a folder (a per-process cache of files)."""
+    key = (str(Path(directory).resolve()), str(Path(vignettes_dir).resolve()) if vignettes_dir else None)
+    if key not in _libraries:
+        _libraries[key] = DrillLibrary(key[0], key[1])
+    return _libraries[key]
+
+
+def check_drills(directory: str | os.PathLike, vignettes_dir: str | os.PathLike | None = None) -> list[Problem]:
+    """Validate every drills file in a folder (vignette ids checked against vignettes_dir when given)."""
+    return library_for(directory, vignettes_dir).problems()

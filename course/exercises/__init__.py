@@ -1,0 +1,6 @@
+"""Vignette exercises: read a case, map it, write the statements with live feedback, submit for review."""
+from flask import Blueprint
+
+bp = Blueprint("exercises", __name__, url_prefix="/exercises")
+
+from . import routes, statements  # noqa: E402,F401

@@ -1,0 +1,81 @@
+"""Forms for the exercises: the mapping board, a statement draft, and the set submission."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette
+
+MAX_STATEMENT_CHARS = 5000
+
+
+def fact_field_name(fact_id: str) -> str:
+    """Return the form field name for a fact's column choice."""
+    return f"fact_{fact_id}"
+
+
+def mapping_form_class(vignette: Vignette) -> type[FlaskForm]:
+    """Build a form with one column choice per fact, then the safety scale and its reason."""
+
+    class MappingForm(FlaskForm):
+        """Place each fact in a column of the map, then scale safety from 0 to 10."""
+
+        scale = IntegerField(
+            "Safety scale (0 to 10)",
+            validators=[InputRequired("Choose a number from 0 to 10."), NumberRange(0, 10, "Choose a number from 0 to 10.")],
+            description="10: everyone agrees the child is safe enough to close the case. 0: the child cannot safely stay at home.",
+        )
+        scale_reason = TextAreaField(
+            "Why that number?",
+            validators=[DataRequired("Say in a sentence or two why you chose that number."), Length(max=2000)],
+            description="Name what pulls the number down and what holds it up.",
+        )
+        submit = SubmitField("Check my map")
+
+    choices = [SelectChoice("", "Choose a column")] + [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    for index, fact in enumerate(vignette.mapping_facts, start=1):
+        field = SelectField(
+            f"Fact {index}: column",
+            choices=choices,
+            validators=[DataRequired("Choose a column for this fact.")],
+        )
+        setattr(MappingForm, fact_field_name(fact.id), field)
+    return MappingForm
+
+
+class StatementForm(FlaskForm):
+    """A draft statement, with the revision it was based on (for the no-JavaScript form)."""
+
+    text = TextAreaField("Your draft", validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")])
+    revision = HiddenField(default="0")
+    no_harm = BooleanField("No harm statement is due for this family")
+    check = SubmitField("Check")
+    save = SubmitField("Save draft")
+
+    def validate_revision(self, field) -> None:
+        """Require a whole-number revision."""
+        if not str(field.data or "0").isdigit():
+            raise ValidationError("Reload the page and try again.")
+
+    @property
+    def revision_number(self) -> int:
+        """Return the revision as an int."""
+        return int(self.revision.data or 0)
+
+
+class SubmitSetForm(FlaskForm):
+    """Confirm submitting every drafted statement (revisions arrive as rev_<work id> fields)."""
+
+    confirm = SubmitField("Submit for trainer review")
+
+
+class HistoryDiffForm(FlaskForm):
+    """Choose two versions to compare (sent with GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    a = SelectField("Older version", coerce=int, validators=[Optional()])
+    b = SelectField("Newer version", coerce=int, validators=[Optional()])

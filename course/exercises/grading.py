@@ -1,0 +1,150 @@
+"""The grader as the exercises use it: reports, a "no harm statement" judgement, summaries and marked text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..vignettes import Vignette
+
+
+class GraderUnavailable(RuntimeError):
+    """The grader could not run (still loading, or not installed); drafts are still saved."""
+
+
+def grader_vignette(vignette: Vignette | None) -> dict | None:
+    """Return the vignette in the form the grader reads: its id and a list of roster dicts."""
+    if vignette is None:
+        return None
+    roster = [{"name": p.name, "short": p.short, "role": p.role, "age": p.age, "pronouns": p.pronouns}
+              for p in vignette.roster]
+    return {"id": vignette.id, "roster": roster}
+
+
+def run_grader(kind: str, text: str, vignette: Vignette | None) -> dict:
+    """Grade a text with the shared grader and return its report as a dict."""
+    try:
+        from grader import grade
+    except ImportError as exc:
+        raise GraderUnavailable("Feedback is not available right now. Your draft is saved.") from exc
+    try:
+        return grade(kind, text, vignette=grader_vignette(vignette)).to_dict()
+    except (OSError, RuntimeError) as exc:  # the spaCy pipeline failed to load
+        raise GraderUnavailable("Feedback is not available right now. Your draft is saved.") from exc
+
+
+def grade_statement(kind: str, text: str, vignette: Vignette, no_harm: bool = False) -> dict:
+    """Return the report for a statement; a "no harm statement" reason is judged against the vignette."""
+    if kind == "harm" and no_harm:
+        return no_harm_report(text, vignette)
+    return run_grader(kind, text, vignette)
+
+
+def no_harm_report(reason: str, vignette: Vignette) -> dict:
+    """Judge a "no harm statement" answer: right only for danger-only vignettes; privacy still applies."""
+    base = run_grader("harm", reason, vignette) if reason.strip() else {"findings": [], "grader_version": ""}
+    child = ", ".join(p.short or p.name for p in vignette.children) or "the child"
+    fits = vignette.danger_only
+    hint = (
+        f"Right: nothing has happened to {child} yet, so the worries belong in the danger statements."
+        if fits else
+        f"Something has already happened to {child} in this case. Look again at the harm column of your map "
+        "and write a harm statement about it."
+    )
+    components = [
+        {"id": "no_harm_fits", "label": "No harm has happened in this case", "present": fits, "evidence": [], "hint": hint},
+        {"id": "reason", "label": "A reason in your own words", "present": bool(reason.strip()), "evidence": [],
+         "hint": "Say in a sentence what has and has not happened to the child so far."},
+    ]
+    findings = [f for f in base.get("findings", []) if f.get("category") == "privacy"]
+    ready = fits and bool(reason.strip()) and not findings
+    return {"kind": "harm", "verdict": "ready" if ready else "revise", "components": components,
+            "findings": findings, "questions": [], "metrics": {"no_harm": True},
+            "grader_version": base.get("grader_version", "")}
+
+
+def privacy_findings(report: dict | None) -> list[dict]:
+    """Return the findings that mean the text holds real-looking identifying details."""
+    return [f for f in (report or {}).get("findings", []) if f.get("category") == "privacy"]
+
+
+def summary(report: dict | None) -> str:
+    """Return the one-line result announced to screen readers, like '2 parts missing, 1 wording issue'."""
+    if not report:
+        return ""
+    missing = sum(1 for c in report.get("components", []) if not c.get("present"))
+    issues = len(report.get("findings", []))
+    closed = sum(1 for q in report.get("questions", []) if not q.get("open"))
+    parts = []
+    if missing:
+        parts.append(f"{missing} part{'s' if missing != 1 else ''} missing")
+    if issues:
+        parts.append(f"{issues} wording issue{'s' if issues != 1 else ''}")
+    if closed and not issues:
+        parts.append(f"{closed} closed question{'s' if closed != 1 else ''}")
+    if not parts:
+        return "Ready: every part is there and no wording issues were found."
+    return ", ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- marked text
+
+@dataclass
+class Segment:
+    """A run of the draft: plain text, or flagged words with the numbers of their findings."""
+
+    text: str
+    refs: list[int] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+def mark_segments(text: str, findings: list[dict]) -> list[Segment]:
+    """Cut the text into plain and flagged runs from finding offsets (Python code-point offsets).
+
+    Overlapping findings merge into one flagged run that lists every finding it holds.
+    """
+    spans = []
+    for number, f in enumerate(findings, start=1):
+        start, end = int(f.get("start", 0)), int(f.get("end", 0))
+        start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+        if end > start:
+            spans.append((start, end, number, f.get("category", "")))
+    spans.sort()
+    groups: list[list] = []
+    for start, end, number, category in spans:
+        if groups and start < groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], end)
+            groups[-1][2].append(number)
+            groups[-1][3].append(category)
+        else:
+            groups.append([start, end, [number], [category]])
+    segments, cursor = [], 0
+    for start, end, refs, categories in groups:
+        if start > cursor:
+            segments.append(Segment(text[cursor:start]))
+        segments.append(Segment(text[start:end], refs, categories))
+        cursor = end
+    if cursor < len(text):
+        segments.append(Segment(text[cursor:]))
+    return segments
+
+
+FINDING_LABELS = {
+    "vague_label": "Vague label", "jargon": "Jargon", "judgmental": "Judgmental word",
+    "passive_voice": "Hidden actor", "negative_framing": "Says what will not happen",
+    "service_compliance": "A service, not a behavior", "closed_question": "Closed question",
+    "why_question": "“Why” question", "leading_question": "Leading question", "privacy": "Private detail",
+    "readability": "Hard to read", "no_question": "Not a question",
+}
+QUESTION_LABELS = {
+    "exception": "Exception", "scaling": "Scaling", "coping": "Coping", "preferred_future": "Preferred future",
+    "relationship": "Relationship", "network": "Network", "next_step": "Next step", "other": "Other",
+}
+
+
+def finding_label(category: str) -> str:
+    """Return a finding category in plain words."""
+    return FINDING_LABELS.get(category, category.replace("_", " ").capitalize())
+
+
+def question_label(qtype: str) -> str:
+    """Return a question type in plain words."""
+    return QUESTION_LABELS.get(qtype, qtype.replace("_", " ").capitalize())

@@ -1,0 +1,215 @@
+"""Statement pages: draft with live feedback, autosave with a revision check, history and diffs."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..curriculum.render import render_markdown
+from ..extensions import db
+from ..models import InvalidTransition, Work
+from . import bp
+from .diffs import diff_counts, word_diff
+from .forms import HistoryDiffForm, StatementForm
+from .grading import summary
+from .routes import KIND_SLUGS, SLUG_KINDS, vignette_or_404
+from .services import (KIND_LABELS, Slot, StaleRevision, WorkLocked, accepted_kinds, allowed_position, check_draft,
+                       get_version, get_work, save_draft, slots_for, works_for)
+
+
+def json_login_required(view):
+    """Answer 401 JSON (not a redirect to the sign-in page) when the session has ended."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return jsonify(error="Your session has ended. Sign in again: your text is kept in this browser.",
+                           code="signed_out"), 401
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _slot_or_404(vignette_id: str, kind_slug: str, position: int):
+    """Return (vignette, kind, slot) for the current learner, or answer 404."""
+    vignette = vignette_or_404(vignette_id)
+    kind = SLUG_KINDS.get(kind_slug)
+    if kind is None or not allowed_position(kind, position, works_for(current_user.id, vignette.id)):
+        abort(404)
+    return vignette, kind, Slot(kind, position, get_work(current_user.id, vignette.id, kind, position))
+
+
+def _work_state(work: Work | None) -> dict:
+    """Return the fields the page script needs to keep in step with the server."""
+    if work is None:
+        return {"revision": 0, "text": "", "no_harm": False, "status": "draft", "status_label": "Not started",
+                "editable": True, "saved_at": None}
+    return {
+        "revision": work.revision, "text": work.draft_text, "no_harm": work.no_harm, "status": work.status,
+        "status_label": work.status_label, "editable": work.editable,
+        "saved_at": work.draft_saved_at.isoformat() if work.draft_saved_at else None,
+    }
+
+
+def _page(vignette, kind, slot, form, report=None, grader_error=None, message=None, server_text=None, status=200):
+    """Render the statement page."""
+    work = slot.work
+    slots = slots_for(current_user.id, vignette)
+    if report is None and work is not None and work.latest_version is not None:
+        latest = work.latest_version
+        if latest.text == work.draft_text and latest.no_harm == work.no_harm:
+            report = latest.report  # the last check still describes the saved draft
+    paired = None
+    if kind == "safety_goal":
+        paired = next((s for s in slots if s.kind == "danger" and s.position == slot.position), None)
+    show_exemplars = kind in accepted_kinds(current_user.id, vignette.id)
+    return render_template(
+        "exercises/statement.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind], slot=slot,
+        work=work, form=form, slots=slots, report=report, report_summary=summary(report), grader_error=grader_error,
+        message=message, server_text=server_text, message_kind="conflict" if status == 409 else "info", paired=paired, exemplars=vignette.exemplars.get(kind, []) if show_exemplars else [],
+        state=_work_state(work), narrative=render_markdown(vignette.narrative), kind_slug=KIND_SLUGS[kind],
+        max_chars=current_app.config["GRADE_MAX_CHARS"],
+    ), status
+
+
+@bp.route("/<vignette_id>/write/<kind>/<int:position>", methods=["GET", "POST"])
+@login_required
+def statement(vignette_id: str, kind: str, position: int):
+    """Draft one statement; the Check and Save buttons work as a plain form without JavaScript."""
+    vignette, kind, slot = _slot_or_404(vignette_id, kind, position)
+    form = StatementForm()
+    if request.method == "GET":
+        form.text.data = slot.work.draft_text if slot.work else ""
+        form.no_harm.data = bool(slot.work and slot.work.no_harm)
+        form.revision.data = str(slot.work.revision if slot.work else 0)
+        return _page(vignette, kind, slot, form)
+    if not form.validate_on_submit():
+        return _page(vignette, kind, slot, form, status=422)
+    text, checking = form.text.data or "", bool(form.check.data)
+    report = grader_error = None
+    try:
+        if checking:
+            saved, _, report, grader_error = check_draft(current_user.id, vignette, kind, position, text,
+                                                         form.revision_number, no_harm=form.no_harm.data)
+        else:
+            saved = save_draft(current_user.id, vignette.id, kind, position, text, form.revision_number,
+                               form.no_harm.data)
+    except (StaleRevision, WorkLocked, InvalidTransition) as exc:
+        db.session.rollback()
+        slot.work = get_work(current_user.id, vignette.id, kind, position)
+        form.revision.data = str(slot.work.revision if slot.work else 0)
+        server_text = slot.work.draft_text if slot.work else ""
+        return _page(vignette, kind, slot, form, message=str(exc), server_text=server_text, status=409)
+    db.session.commit()
+    slot.work = saved.work
+    form.revision.data = str(saved.work.revision)
+    note = None if checking else "Saved."
+    if checking and not text.strip():
+        note = "Write something first, then check it."
+    return _page(vignette, kind, slot, form, report=report, grader_error=grader_error, message=note)
+
+
+def _json_payload() -> tuple[str, int, bool]:
+    """Read text, revision and no_harm from a JSON body, or abort 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        abort(400)
+    revision = data.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        abort(400)
+    if len(data["text"]) > current_app.config["GRADE_MAX_CHARS"]:
+        abort(413)
+    return data["text"], revision, bool(data.get("no_harm", False))
+
+
+def _conflict(exc: Exception, vignette_id: str, kind: str, position: int):
+    """Answer 409 with the server's saved copy so the page can show it."""
+    db.session.rollback()
+    work = get_work(current_user.id, vignette_id, kind, position)
+    code = "stale" if isinstance(exc, StaleRevision) else "locked"
+    return jsonify(error=str(exc), code=code, server=_work_state(work)), 409
+
+
+@bp.route("/<vignette_id>/write/<kind>/<int:position>/autosave", methods=["POST"])
+@json_login_required
+def autosave(vignette_id: str, kind: str, position: int):
+    """Save the draft if the revision is current; 409 with the server's text when it is not."""
+    vignette, kind, _ = _slot_or_404(vignette_id, kind, position)
+    text, revision, no_harm = _json_payload()
+    try:
+        saved = save_draft(current_user.id, vignette.id, kind, position, text, revision, no_harm)
+    except (StaleRevision, WorkLocked, InvalidTransition) as exc:
+        return _conflict(exc, vignette.id, kind, position)
+    db.session.commit()
+    return jsonify(saved=True, changed=saved.changed, reopened=saved.reopened, **_work_state(saved.work))
+
+
+@bp.route("/<vignette_id>/write/<kind>/<int:position>/check", methods=["POST"])
+@json_login_required
+def check(vignette_id: str, kind: str, position: int):
+    """Save, grade and (unless keep is false) keep a version; return the report and its rendered HTML."""
+    vignette, kind, _ = _slot_or_404(vignette_id, kind, position)
+    text, revision, no_harm = _json_payload()
+    keep = (request.get_json(silent=True) or {}).get("keep", True) is not False
+    try:
+        saved, version, report, grader_error = check_draft(current_user.id, vignette, kind, position, text,
+                                                           revision, no_harm=no_harm, keep=keep)
+    except (StaleRevision, WorkLocked, InvalidTransition) as exc:
+        return _conflict(exc, vignette.id, kind, position)
+    db.session.commit()
+    html = render_template("exercises/_report.html", report=report, text=text, grader_error=grader_error,
+                           kind=kind) if (report or grader_error) else ""
+    return jsonify(saved=True, reopened=saved.reopened, report=report, html=html, summary=summary(report) or grader_error or "",
+                   version=version.number if version else None,
+                   versions=len(saved.work.versions), **_work_state(saved.work))
+
+
+# ---------------------------------------------------------------- history
+
+def _work_or_404(vignette_id: str, kind_slug: str, position: int):
+    """Return (vignette, kind, slot) when the learner's work exists, or answer 404."""
+    vignette, kind, slot = _slot_or_404(vignette_id, kind_slug, position)
+    if slot.work is None:
+        abort(404)
+    return vignette, kind, slot
+
+
+@bp.route("/<vignette_id>/write/<kind>/<int:position>/history")
+@login_required
+def history(vignette_id: str, kind: str, position: int):
+    """List every kept version and show a word diff between two of them."""
+    vignette, kind, slot = _work_or_404(vignette_id, kind, position)
+    versions = slot.work.versions
+    form = HistoryDiffForm(request.args)
+    numbers = [SelectChoice(v.number, f"Version {v.number} ({'submitted' if v.source == 'submit' else 'checked'})")
+               for v in versions]
+    form.a.choices, form.b.choices = numbers, numbers
+    runs, counts, older, newer = None, (0, 0), None, None
+    if len(versions) >= 2:
+        a = request.args.get("a", type=int) or versions[-2].number
+        b = request.args.get("b", type=int) or versions[-1].number
+        older, newer = get_version(slot.work, a), get_version(slot.work, b)
+        if older is None or newer is None:
+            abort(404)
+        form.a.data, form.b.data = a, b
+        runs = word_diff(older.text, newer.text)
+        counts = diff_counts(runs)
+    return render_template("exercises/history.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind],
+                           slot=slot, work=slot.work, versions=versions, form=form, runs=runs, counts=counts,
+                           older=older, newer=newer, kind_slug=KIND_SLUGS[kind])
+
+
+@bp.route("/<vignette_id>/write/<kind>/<int:position>/versions/<int:number>")
+@login_required
+def version(vignette_id: str, kind: str, position: int, number: int):
+    """Show one kept version with the feedback it had."""
+    vignette, kind, slot = _work_or_404(vignette_id, kind, position)
+    kept = get_version(slot.work, number)
+    if kept is None:
+        abort(404)
+    return render_template("exercises/version.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind],
+                           slot=slot, work=slot.work, kept=kept, report=kept.report, kind_slug=KIND_SLUGS[kind],
+                           history_url=url_for(".history", vignette_id=vignette.id, kind=KIND_SLUGS[kind],
+                                               position=slot.position))

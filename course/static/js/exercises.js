@@ -1,0 +1,490 @@
+/* Practice cases: live feedback and autosave for statements, and the drag-and-drop mapping board.
+   Everything here enhances plain forms that already work without JavaScript. */
+(function () {
+  "use strict";
+
+  var SOP = window.SOP = window.SOP || {};
+  var ex = SOP.exercises = SOP.exercises || {};
+
+  var PAUSE_MS = 1500;      // feedback after this long without typing
+  var AUTOSAVE_MS = 5000;   // save at least this often while the text keeps changing
+  var RETRY_MS = 8000;      // try again after a network failure
+
+  /** Convert a code-point offset (how Python counts) into a UTF-16 index (how JS strings count). */
+  function cpToUtf16(text, cp) {
+    var units = 0, seen = 0;
+    while (seen < cp && units < text.length) {
+      var code = text.charCodeAt(units);
+      units += (code >= 0xD800 && code <= 0xDBFF && units + 1 < text.length) ? 2 : 1;
+      seen += 1;
+    }
+    return units;
+  }
+  ex.cpToUtf16 = cpToUtf16;
+
+  /** Return "hh:mm" in the learner's local time. */
+  function clock(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  /** Read a JSON value from localStorage, or null. */
+  function readStore(key) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  /** Write a JSON value to localStorage, ignoring quota and privacy-mode errors. */
+  function writeStore(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* storage may be off; the server copy still works */ }
+  }
+
+  // ------------------------------------------------------------ statement editor
+
+  function StatementEditor(form) {
+    this.form = form;
+    this.textarea = form.querySelector("[data-text]");
+    this.noHarm = form.querySelector("input[name=no_harm]");
+    this.revisionInput = form.querySelector("[data-revision]");
+    this.textLabel = form.querySelector("[data-text-label]");
+    this.page = document;
+    this.saveState = document.querySelector("[data-save-state]");
+    this.statusBadge = document.querySelector("[data-status]");
+    this.reportBox = document.querySelector("[data-report]");
+    this.summary = document.querySelector("[data-report-summary]");
+    this.conflict = document.querySelector("[data-conflict]");
+    this.restore = document.querySelector("[data-restore]");
+    this.storageKey = form.getAttribute("data-storage-key");
+    this.autosaveUrl = form.getAttribute("data-autosave-url");
+    this.checkUrl = form.getAttribute("data-check-url");
+    this.editable = form.getAttribute("data-editable") === "true";
+    this.revision = parseInt(this.revisionInput.value || "0", 10);
+    this.saved = this.snapshot();
+    this.inFlight = false;
+    this.queued = null;          // "save" | "live" | "keep"
+    this.pauseTimer = null;
+    this.lastSaveAt = Date.now();
+    this.retryTimer = null;
+    this.blocked = false;        // true while a conflict waits for the learner
+    this.init();
+  }
+
+  StatementEditor.prototype.snapshot = function () {
+    return { text: this.textarea.value, noHarm: !!(this.noHarm && this.noHarm.checked) };
+  };
+
+  StatementEditor.prototype.dirty = function () {
+    var now = this.snapshot();
+    return now.text !== this.saved.text || now.noHarm !== this.saved.noHarm;
+  };
+
+  StatementEditor.prototype.init = function () {
+    var self = this;
+    var savedAt = this.form.getAttribute("data-saved-at");
+    if (savedAt) this.setSaveState("Saved " + clock(new Date(savedAt)), false);  // the learner's own clock
+    if (!this.editable) return;
+    var liveNote = this.form.querySelector("[data-live-note]");
+    if (liveNote) liveNote.hidden = false;
+    this.textarea.addEventListener("input", function () { self.changed(); });
+    if (this.noHarm) this.noHarm.addEventListener("change", function () { self.updateLabel(); self.changed(); });
+    this.form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      event.preventDefault();
+      self.request(button && button.name === "save" ? "save" : "keep");
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (self.dirty()) { event.preventDefault(); event.returnValue = ""; }
+    });
+    this.conflict.querySelector("[data-conflict-use]").addEventListener("click", function () { self.useServer(); });
+    this.conflict.querySelector("[data-conflict-keep]").addEventListener("click", function () { self.keepMine(); });
+    this.restore.querySelector("[data-restore-use]").addEventListener("click", function () { self.restoreLocal(); });
+    this.restore.querySelector("[data-restore-dismiss]").addEventListener("click", function () {
+      self.restore.hidden = true;
+      writeStore(self.storageKey, null);
+    });
+    this.reportBox.addEventListener("click", function (event) {
+      var button = event.target.closest(".finding__locate");
+      if (button) self.selectRange(+button.getAttribute("data-start"), +button.getAttribute("data-end"));
+    });
+    this.showLocateButtons();
+    this.offerRestore();
+  };
+
+  StatementEditor.prototype.updateLabel = function () {
+    if (!this.textLabel || !this.noHarm) return;
+    this.textLabel.textContent = this.noHarm.checked ? "Why no harm statement is due" : "Your draft";
+  };
+
+  /** Remember the text locally at once, then schedule feedback and a save. */
+  StatementEditor.prototype.changed = function () {
+    var self = this;
+    var now = this.snapshot();
+    writeStore(this.storageKey, { text: now.text, noHarm: now.noHarm, at: Date.now(), revision: this.revision });
+    this.setSaveState("Not saved yet", false);
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(function () { self.request("live"); }, PAUSE_MS);
+    if (Date.now() - this.lastSaveAt > AUTOSAVE_MS) this.request("save");
+  };
+
+  StatementEditor.prototype.setSaveState = function (text, isError) {
+    this.saveState.textContent = text;
+    this.saveState.classList.toggle("save-state--error", !!isError);
+  };
+
+  /** Send one request at a time, so each save builds on the revision the last one returned. */
+  StatementEditor.prototype.request = function (mode) {
+    var rank = { save: 1, live: 2, keep: 3 };
+    if (this.blocked) return;
+    if (this.inFlight) {
+      if (!this.queued || rank[mode] > rank[this.queued]) this.queued = mode;
+      return;
+    }
+    if (mode === "save" && !this.dirty()) return;
+    var self = this;
+    var sent = this.snapshot();
+    this.inFlight = true;
+    this.lastSaveAt = Date.now();
+    if (mode === "keep") this.setSaveState("Checking…", false);
+    else this.setSaveState("Saving…", false);
+    var url = mode === "save" ? this.autosaveUrl : this.checkUrl;
+    var body = { text: sent.text, revision: this.revision, no_harm: sent.noHarm, keep: mode === "keep" };
+    SOP.postJSON(url, body).then(function (res) {
+      self.inFlight = false;
+      self.handle(res, sent, mode);
+    }).catch(function () {
+      self.inFlight = false;
+      self.setSaveState("Not saved: you seem to be offline. Your text is kept in this browser; we will try again.", true);
+      clearTimeout(self.retryTimer);
+      self.retryTimer = setTimeout(function () { self.request("save"); }, RETRY_MS);
+    });
+  };
+
+  StatementEditor.prototype.handle = function (res, sent, mode) {
+    var data = res.data || {};
+    if (res.ok) {
+      this.accept(data, sent);
+      if (data.html !== undefined && (mode !== "save")) this.showReport(data);
+    } else if (res.status === 409) {
+      this.showConflict(data, sent);
+    } else if (res.status === 401) {
+      this.setSaveState("Not saved: your session has ended. Sign in again in another tab; your text is kept in this browser.", true);
+    } else {
+      this.setSaveState("Not saved: " + (data.error || "something went wrong") + " Your text is kept in this browser.", true);
+    }
+    var next = this.queued;
+    this.queued = null;
+    if (next) this.request(next);
+  };
+
+  /** The server has the text: remember its revision and show when it was saved. */
+  StatementEditor.prototype.accept = function (data, sent) {
+    this.revision = data.revision;
+    this.revisionInput.value = String(data.revision);
+    this.saved = sent;
+    this.setSaveState("Saved " + clock(data.saved_at ? new Date(data.saved_at) : new Date()), false);
+    if (this.statusBadge && data.status_label) {
+      this.statusBadge.textContent = data.status_label;
+      this.statusBadge.className = "work-status work-status--" + data.status;
+    }
+    if (!this.dirty()) writeStore(this.storageKey, null);
+    var link = document.querySelector("[data-history-link]");
+    if (link && data.versions) {
+      link.textContent = "Version history (" + data.versions + ")";
+      link.parentNode.hidden = false;
+    }
+  };
+
+  StatementEditor.prototype.showReport = function (data) {
+    var empty = this.reportBox.querySelector("[data-report-empty]");
+    if (data.html) this.reportBox.innerHTML = data.html;
+    else if (!empty) this.reportBox.innerHTML = "";
+    // Re-set the live region's text so screen readers announce it even when it repeats.
+    this.summary.textContent = "";
+    var summary = this.summary;
+    setTimeout(function () { summary.textContent = data.summary || ""; }, 50);
+    this.showLocateButtons();
+  };
+
+  StatementEditor.prototype.showLocateButtons = function () {
+    var buttons = this.reportBox.querySelectorAll(".finding__locate");
+    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = !this.editable;
+  };
+
+  /** Select the flagged words in the textarea: the grader counts code points, the textarea UTF-16 units. */
+  StatementEditor.prototype.selectRange = function (start, end) {
+    var text = this.textarea.value;
+    this.textarea.focus();
+    this.textarea.setSelectionRange(cpToUtf16(text, start), cpToUtf16(text, end));
+  };
+
+  StatementEditor.prototype.showConflict = function (data, sent) {
+    var server = data.server || {};
+    this.blocked = true;
+    this.serverState = server;
+    this.conflict.querySelector("[data-conflict-message]").textContent = data.error || "This statement changed elsewhere.";
+    this.conflict.querySelector("[data-conflict-text]").textContent = server.text || "(empty)";
+    var keep = this.conflict.querySelector("[data-conflict-keep]");
+    keep.hidden = data.code === "locked";
+    this.conflict.hidden = false;
+    this.conflict.focus();
+    this.setSaveState("Not saved: see the message above.", true);
+    if (data.code === "locked") {
+      this.textarea.readOnly = true;
+      this.editable = false;
+    }
+  };
+
+  StatementEditor.prototype.useServer = function () {
+    var server = this.serverState || {};
+    this.textarea.value = server.text || "";
+    if (this.noHarm) this.noHarm.checked = !!server.no_harm;
+    this.updateLabel();
+    this.revision = server.revision || 0;
+    this.revisionInput.value = String(this.revision);
+    this.saved = this.snapshot();
+    this.blocked = false;
+    this.conflict.hidden = true;
+    writeStore(this.storageKey, null);
+    this.setSaveState("Showing the saved text", false);
+    if (!this.editable) window.location.reload();
+    else this.textarea.focus();
+  };
+
+  StatementEditor.prototype.keepMine = function () {
+    var server = this.serverState || {};
+    this.revision = server.revision || 0;  // build on the newest copy: the other copy stays in history if checked
+    this.revisionInput.value = String(this.revision);
+    this.blocked = false;
+    this.conflict.hidden = true;
+    this.saved = { text: server.text || "", noHarm: !!server.no_harm };
+    this.request("keep");
+    this.textarea.focus();
+  };
+
+  /** Offer the browser's copy when it is newer than the server's and different. */
+  StatementEditor.prototype.offerRestore = function () {
+    var local = readStore(this.storageKey);
+    if (!local || typeof local.text !== "string") return;
+    var serverAt = Date.parse(this.form.getAttribute("data-saved-at") || "") || 0;
+    if (local.text === this.textarea.value || local.at <= serverAt) {
+      writeStore(this.storageKey, null);
+      return;
+    }
+    this.localCopy = local;
+    this.restore.querySelector("[data-restore-message]").textContent =
+      "This browser has a newer copy of this draft from " + clock(new Date(local.at)) +
+      " that was not saved to the course. Restore it?";
+    this.restore.hidden = false;
+  };
+
+  StatementEditor.prototype.restoreLocal = function () {
+    var local = this.localCopy;
+    this.textarea.value = local.text;
+    if (this.noHarm) this.noHarm.checked = !!local.noHarm;
+    this.updateLabel();
+    this.restore.hidden = true;
+    this.textarea.focus();
+    this.request("save");
+  };
+
+  // ------------------------------------------------------------ mapping board
+
+  function MappingBoard(form) {
+    this.form = form;
+    this.board = form.querySelector("[data-board]");
+    this.live = form.querySelector("[data-board-live]");
+    this.fieldset = form.querySelector("[data-facts-fieldset]");
+    this.zones = Array.prototype.slice.call(this.board.querySelectorAll("[data-zone]"));
+    this.cards = Array.prototype.slice.call(form.querySelectorAll("[data-fact]"));
+    this.lifted = null;
+    this.init();
+  }
+
+  MappingBoard.prototype.zoneFor = function (category) {
+    for (var i = 0; i < this.zones.length; i++) {
+      if (this.zones[i].getAttribute("data-zone") === category) return this.zones[i];
+    }
+    return this.zones[0];
+  };
+
+  MappingBoard.prototype.zoneName = function (zone) {
+    var title = zone.querySelector(".zone__title");
+    return title.firstChild.textContent.trim();
+  };
+
+  MappingBoard.prototype.init = function () {
+    var self = this;
+    this.board.hidden = false;
+    this.form.querySelector("[data-board-help]").hidden = false;
+    this.cards.forEach(function (card, index) {
+      var select = card.querySelector("[data-fact-select]");
+      var text = card.querySelector(".fact__text");
+      var top = document.createElement("div");
+      top.className = "fact__top";
+      var grab = document.createElement("button");
+      grab.type = "button";
+      grab.className = "fact__grab";
+      grab.setAttribute("aria-pressed", "false");
+      grab.setAttribute("aria-describedby", "board-help " + text.id);
+      grab.innerHTML = '<span aria-hidden="true">⠿</span> Move<span class="visually-hidden"> fact ' + (index + 1) + "</span>";
+      card.insertBefore(top, text);
+      top.appendChild(grab);
+      top.appendChild(text);
+      select.addEventListener("change", function () { self.place(card, select.value, false); });
+      grab.addEventListener("keydown", function (event) { self.onKey(event, card); });
+      grab.addEventListener("click", function (event) {
+        if (event.detail === 0) return;  // keyboard "click": handled in keydown
+        if (!self.dragMoved) self.toggleLift(card);
+      });
+      self.enablePointer(grab, card);
+      self.place(card, select.value, false);
+    });
+    var errors = document.getElementById("form-errors");
+    if (errors) errors.focus();  // after a refused check, start where the problems are listed
+    this.fieldset.classList.add("facts-fieldset--moved");
+    this.fieldset.hidden = true;
+    this.counts();
+  };
+
+  /** Move a card into the zone for a category and keep its select in step. */
+  MappingBoard.prototype.place = function (card, category, announce) {
+    var zone = this.zoneFor(category || "");
+    zone.querySelector(".zone__list").appendChild(card);
+    var select = card.querySelector("[data-fact-select]");
+    select.value = category || "";
+    this.counts();
+    if (announce) this.say("Placed in " + this.zoneName(zone) + ".");
+  };
+
+  MappingBoard.prototype.counts = function () {
+    this.zones.forEach(function (zone) {
+      var n = zone.querySelectorAll("[data-fact]").length;
+      var count = zone.querySelector("[data-count]");
+      if (count) count.textContent = "(" + n + ")";
+    });
+  };
+
+  MappingBoard.prototype.say = function (text) {
+    var live = this.live;
+    live.textContent = "";
+    setTimeout(function () { live.textContent = text; }, 30);
+  };
+
+  MappingBoard.prototype.zoneIndexOf = function (card) {
+    return this.zones.indexOf(card.closest("[data-zone]"));
+  };
+
+  /** Keyboard: Space or Enter lifts and drops; arrows choose the column; Escape puts it back. */
+  MappingBoard.prototype.onKey = function (event, card) {
+    var key = event.key;
+    if (key === " " || key === "Enter") {
+      event.preventDefault();
+      this.toggleLift(card);
+      return;
+    }
+    if (this.lifted !== card) return;
+    var index = this.zoneIndexOf(card);
+    if (key === "ArrowRight" || key === "ArrowDown") index = Math.min(this.zones.length - 1, index + 1);
+    else if (key === "ArrowLeft" || key === "ArrowUp") index = Math.max(0, index - 1);
+    else if (key === "Escape") {
+      event.preventDefault();
+      this.place(card, this.liftedFrom, false);
+      this.drop(card, "Move cancelled. Back in " + this.zoneName(this.zoneFor(this.liftedFrom)) + ".");
+      return;
+    } else return;
+    event.preventDefault();
+    var zone = this.zones[index];
+    zone.querySelector(".zone__list").appendChild(card);
+    this.highlight(zone);
+    card.querySelector(".fact__grab").focus();
+    this.say(this.zoneName(zone) + ". Press Space to drop it here.");
+  };
+
+  MappingBoard.prototype.toggleLift = function (card) {
+    if (this.lifted === card) {
+      var zone = card.closest("[data-zone]");
+      this.place(card, zone.getAttribute("data-zone"), false);
+      this.drop(card, "Placed in " + this.zoneName(zone) + ".");
+      return;
+    }
+    if (this.lifted) this.drop(this.lifted, "");
+    this.lifted = card;
+    this.liftedFrom = card.querySelector("[data-fact-select]").value;
+    card.classList.add("is-lifted");
+    card.querySelector(".fact__grab").setAttribute("aria-pressed", "true");
+    this.say("Picked up. Now in " + this.zoneName(card.closest("[data-zone]")) +
+      ". Use the arrow keys to choose a column, Space to drop, Escape to cancel.");
+  };
+
+  MappingBoard.prototype.drop = function (card, message) {
+    card.classList.remove("is-lifted");
+    var grab = card.querySelector(".fact__grab");
+    grab.setAttribute("aria-pressed", "false");
+    grab.focus();
+    this.lifted = null;
+    this.highlight(null);
+    this.counts();
+    if (message) this.say(message);
+  };
+
+  MappingBoard.prototype.highlight = function (zone) {
+    this.zones.forEach(function (z) { z.classList.toggle("is-target", z === zone); });
+  };
+
+  /** Pointer dragging (mouse, pen and touch) from the Move button. */
+  MappingBoard.prototype.enablePointer = function (grab, card) {
+    var self = this;
+    var ghost = null, startX = 0, startY = 0, target = null;
+    grab.addEventListener("pointerdown", function (event) {
+      if (event.button !== 0) return;
+      self.dragMoved = false;
+      startX = event.clientX;
+      startY = event.clientY;
+      grab.setPointerCapture(event.pointerId);
+    });
+    grab.addEventListener("pointermove", function (event) {
+      if (!grab.hasPointerCapture(event.pointerId)) return;
+      if (!ghost && Math.abs(event.clientX - startX) + Math.abs(event.clientY - startY) < 8) return;
+      if (!ghost) {
+        self.dragMoved = true;
+        ghost = document.createElement("div");
+        ghost.className = "drag-ghost";
+        ghost.setAttribute("aria-hidden", "true");
+        ghost.textContent = card.querySelector(".fact__text").textContent;
+        document.body.appendChild(ghost);
+        card.classList.add("is-dragging");
+      }
+      ghost.style.left = (event.clientX + 12) + "px";
+      ghost.style.top = (event.clientY + 12) + "px";
+      var under = document.elementFromPoint(event.clientX, event.clientY);
+      target = under ? under.closest("[data-zone]") : null;
+      self.highlight(target);
+      // Scroll near the window's edges so a phone can drag to columns off screen.
+      if (event.clientY < 60) window.scrollBy(0, -12);
+      else if (event.clientY > window.innerHeight - 60) window.scrollBy(0, 12);
+    });
+    function finish(event) {
+      if (grab.hasPointerCapture(event.pointerId)) grab.releasePointerCapture(event.pointerId);
+      if (!ghost) return;
+      ghost.remove();
+      ghost = null;
+      card.classList.remove("is-dragging");
+      self.highlight(null);
+      if (target && event.type === "pointerup") self.place(card, target.getAttribute("data-zone"), true);
+      target = null;
+      setTimeout(function () { self.dragMoved = false; }, 0);
+    }
+    grab.addEventListener("pointerup", finish);
+    grab.addEventListener("pointercancel", finish);
+  };
+
+  // ------------------------------------------------------------ start
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-statement]");
+    if (form) ex.editor = new StatementEditor(form);
+    var mapping = document.querySelector("form[data-mapping]");
+    if (mapping) ex.board = new MappingBoard(mapping);
+  });
+})();

@@ -60,6 +60,9 @@ def _person(entry: Any, where: str) -> Person:
     """Validate one roster entry."""
     if isinstance(entry, Person):
         return entry
+    if not isinstance(entry, dict) and isinstance(getattr(entry, "name", None), str):
+        # an app-side person object (dataclass or similar): read the same fields as attributes
+        entry = {key: getattr(entry, key, None) for key in ("name", "short", "role", "age", "pronouns")}
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
         raise ValueError(f"{where}: each roster entry needs a 'name'")
     role = str(entry.get("role") or "").strip().lower()

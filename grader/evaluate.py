@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,17 +32,25 @@ def load_corpus(path: Path | str) -> list[dict]:
     return rows
 
 
+def _find_whole(text: str, want: str, start: int) -> int:
+    """Position of `want` at or after start as whole words ("never" is not found inside "whenever")."""
+    left = r"(?<!\w)" if want[:1].isalnum() else ""
+    right = r"(?!\w)" if want[-1:].isalnum() else ""
+    for flags in (0, re.IGNORECASE):
+        match = re.compile(left + re.escape(want) + right, flags).search(text, start)
+        if match:
+            return match.start()
+    return -1
+
+
 def locate_flags(text: str, flags: list[dict]) -> list[tuple[str, int, int, str]]:
-    """Find each expected flag's span: successive occurrences of its text, per category."""
+    """Find each expected flag's span: successive whole-word occurrences of its text, per category."""
     cursor: dict[tuple[str, str], int] = defaultdict(int)
     out = []
-    lowered = text.lower()
     for flag in flags:
         want = flag["text"]
         key = (flag["category"], want.lower())
-        pos = text.find(want, cursor[key])
-        if pos < 0:
-            pos = lowered.find(want.lower(), cursor[key])
+        pos = _find_whole(text, want, cursor[key])
         if pos < 0:
             out.append((flag["category"], -1, -1, want))
             continue

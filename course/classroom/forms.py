@@ -1,0 +1,24 @@
+"""Classroom forms: starting a session and typing a code."""
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp
+
+
+class StartSessionForm(FlaskForm):
+    """Start a live session for one of the trainer's cohorts."""
+
+    cohort_id = SelectField("Cohort", coerce=int, validators=[DataRequired("Choose a cohort.")])
+    day = SelectField("Course day", coerce=int, choices=[(1, "Day 1"), (2, "Day 2")])
+    module_id = SelectField("First module on the screen")
+    day_start = StringField("Class starts at", default="09:00", description="24-hour clock, for the agenda's times.",
+                            validators=[Regexp(r"^\d{1,2}:\d{2}$", message="Write the time like 09:00.")])
+    submit = SubmitField("Start session")
+
+
+class CodeForm(FlaskForm):
+    """Type the six-character code shown by the trainer."""
+
+    code = StringField("Code", validators=[DataRequired("Type the code."), Length(min=4, max=12),
+                                           Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code.")],
+                       description="Six letters and digits, for example K7P2QX.")
+    submit = SubmitField("Join")

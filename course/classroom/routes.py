@@ -1,0 +1,217 @@
+"""Trainer and projector views: start a session, the console, the projector and their state URLs."""
+from __future__ import annotations
+
+import segno
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session as cookie, url_for
+from flask_login import current_user
+
+from ..curriculum.services import all_modules
+from ..extensions import db
+from ..models import Cohort
+from ..models.classroom import ClassSession
+from ..security import roles_required
+from . import bp
+from .activities import KIND_LABELS, vignette_choices
+from .forms import CodeForm, StartSessionForm
+from .services import (
+    ClassroomError, can_run, classroom_modules, default_day, end_session, etag_for, purge_expired,
+    runnable_cohorts, session_by_screen_code, session_counters, sessions_for, start_session,
+)
+from .sources import SourceError, modules_with_clues
+from .state import console_state, control, join_info, screen_state
+
+SCREEN_COOKIE = "classroom_screen"
+
+
+@bp.errorhandler(ClassroomError)
+def classroom_error(exc: ClassroomError):
+    """Answer a refused action with a JSON message the console shows."""
+    return jsonify(error=str(exc)), exc.status
+
+
+def poll(etag: str, build) -> Response:
+    """Answer 304 when the client already has this version, else the fresh state with its ETag."""
+    if request.headers.get("If-None-Match") == etag:
+        response = Response(status=304)
+    else:
+        response = jsonify(build())
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or refuse."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ClassroomError("Send a JSON object.")
+    return data
+
+
+def qr_svg(url: str) -> str:
+    """Return an inline SVG QR code for a URL (black on white, large modules for a projector)."""
+    return segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
+
+
+# ---------------------------------------------------------------- trainers
+
+def _managed_session(session_id: int) -> ClassSession:
+    """Return a live session of a cohort the trainer leads; others get 404 so ids are not revealed."""
+    session = db.get_or_404(ClassSession, session_id)
+    cohort = db.session.get(Cohort, session.cohort_id)
+    if cohort is None or not can_run(current_user, cohort):
+        abort(404)
+    return session
+
+
+@bp.route("/")
+@roles_required("trainer")
+def index():
+    """Start a session, or return to a running one."""
+    if purge_expired():
+        db.session.commit()
+    cohorts = runnable_cohorts(current_user)
+    form = StartSessionForm()
+    form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
+    form.module_id.choices = [(m.id, f"Day {m.day}: {m.title}{' (pre-work)' if m.prework else ''}") for m in all_modules()]
+    if cohorts and request.method == "GET":
+        form.day.data = default_day(cohorts[0])
+        first = classroom_modules(form.day.data)
+        form.module_id.data = first[0].id if first else None
+    return render_template("classroom/index.html", form=form, cohorts=cohorts, sessions=sessions_for(current_user))
+
+
+@bp.route("/sessions", methods=["POST"])
+@roles_required("trainer")
+def create():
+    """Create a session for a cohort the trainer leads and open its console."""
+    form = StartSessionForm()
+    cohorts = runnable_cohorts(current_user)
+    form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
+    form.module_id.choices = [(m.id, m.title) for m in all_modules()]
+    cohort = db.session.get(Cohort, request.form.get("cohort_id", type=int) or 0)
+    if cohort is not None and not can_run(current_user, cohort):
+        abort(403)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for(".index"))
+    session = start_session(current_user, cohort, form.day.data, form.module_id.data, form.day_start.data)
+    db.session.commit()
+    return redirect(url_for(".console", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required("trainer")
+def console(session_id: int):
+    """The trainer console: slides and notes, timer, live activity and game controls."""
+    session = _managed_session(session_id)
+    if session.ended_at is not None:
+        flash("That session has ended.", "info")
+        return redirect(url_for(".index"))
+    try:
+        clue_counts = modules_with_clues([m.id for m in classroom_modules()])
+        clue_problem = None
+    except SourceError as exc:
+        clue_counts, clue_problem = {}, str(exc)
+    return render_template(
+        "classroom/console.html", session=session, cohort=db.session.get(Cohort, session.cohort_id),
+        modules=all_modules(), game_modules=[m for m in classroom_modules() if clue_counts.get(m.id)],
+        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=KIND_LABELS,
+        join=join_info(session),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/state")
+@roles_required("trainer")
+def console_poll(session_id: int):
+    """The console's state, or 304 when nothing changed."""
+    session = _managed_session(session_id)
+    counters = session_counters(ClassSession.id, session.id)
+    if counters is None:
+        return jsonify(ended=True), 410
+    return poll(etag_for("c", *counters[:4]), lambda: console_state(session))
+
+
+@bp.route("/sessions/<int:session_id>/control", methods=["POST"])
+@roles_required("trainer")
+def console_control(session_id: int):
+    """Apply a console action and return the new state."""
+    session = _managed_session(session_id)
+    data = json_body()
+    control(session, data.get("action"), data)
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@roles_required("trainer")
+def end(session_id: int):
+    """End the session: delete every response, game and score, and stop its screens."""
+    session = _managed_session(session_id)
+    end_session(session)
+    db.session.commit()
+    flash("Session ended. Its responses and scores are deleted.", "success")
+    return redirect(url_for(".index"))
+
+
+# ---------------------------------------------------------------- the projector
+
+@bp.route("/screen", methods=["GET", "POST"])
+def screen_enter():
+    """The room computer types the screen code; a reload comes back to the same session."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        session = session_by_screen_code(form.code.data)
+        if session is not None:
+            cookie[SCREEN_COOKIE] = session.screen_code
+            return redirect(url_for(".screen_enter"))
+        form.code.errors.append("No running session has that screen code. Check the code on the trainer console.")
+    elif request.method == "GET" and cookie.get(SCREEN_COOKIE):
+        session = session_by_screen_code(cookie[SCREEN_COOKIE])
+        if session is not None:
+            return _render_screen(session)
+        cookie.pop(SCREEN_COOKIE, None)
+    return render_template("classroom/screen_enter.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/screen/<code>")
+def screen(code: str | None = None):
+    """The projector page for a session, opened by its screen code."""
+    session = session_by_screen_code(code)
+    if session is None:
+        flash("No running session has that screen code.", "error")
+        return redirect(url_for(".screen_enter"))
+    cookie[SCREEN_COOKIE] = session.screen_code
+    return _render_screen(session)
+
+
+def _render_screen(session: ClassSession):
+    """Render the projector page (its state arrives by polling)."""
+    join = join_info(session)
+    return render_template("classroom/screen.html", session=session, join=join, qr=qr_svg(join["direct_url"]),
+                           initial=screen_state(session))
+
+
+@bp.route("/screen/<code>/state")
+def screen_poll(code: str):
+    """The projector's state, or 304 when nothing it shows changed."""
+    counters = session_counters(ClassSession.screen_code, code)
+    if counters is None:
+        return jsonify(ended=True), 410
+    session_id, version, board, _queue = counters[:4]
+    return poll(etag_for("s", session_id, version, board),
+                lambda: screen_state(db.session.get(ClassSession, session_id)))
+
+
+@bp.route("/screen/<code>/control", methods=["POST"])
+def screen_control(code: str):
+    """The projector's own keys: slides, blank and timer only."""
+    session = session_by_screen_code(code)
+    if session is None:
+        return jsonify(error="This session has ended."), 410
+    data = json_body()
+    control(session, data.get("action"), data, from_screen=True)
+    db.session.commit()
+    return jsonify(ok=True)

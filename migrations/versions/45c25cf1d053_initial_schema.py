@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 711138567c01
+Revision ID: 45c25cf1d053
 Revises: 
-Create Date: 2026-11-27 00:26:48.575242
+Create Date: 2026-11-27 00:34:12.505931
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import course.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '711138567c01'
+revision = '45c25cf1d053'
 down_revision = None
 branch_labels = None
 depends_on = None

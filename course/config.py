@@ -37,6 +37,7 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "XAPI_SITE_URL": None,  # stable base IRI for xAPI activity ids, e.g. https://sop.example.org/
     "XAPI_LRS_URL": None,
     "XAPI_LRS_USERNAME": None,
     "XAPI_LRS_PASSWORD": None,

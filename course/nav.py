@@ -2,13 +2,14 @@
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-# (endpoint, label, who may see it: "any" signed-in user, "trainer", or "admin")
+# (endpoint, label, who may see it: "any" signed-in user, "learner", "trainer", or "admin")
 NAV_ITEMS = (
     ("curriculum.home", "Course", "any"),
     ("exercises.index", "Practice", "any"),
     ("drills.index", "Drills", "any"),
     ("glossary.index", "Glossary", "any"),
     ("objectives.index", "Objectives", "any"),
+    ("pilot.certificate", "Certificate", "learner"),
     ("cohorts.index", "Cohorts", "trainer"),
     ("review.queue", "Review", "trainer"),
     ("classroom.index", "Classroom", "trainer"),
@@ -26,6 +27,8 @@ def nav_links(app: Flask) -> list[dict]:
         if endpoint not in app.view_functions:
             continue
         if who == "trainer" and not current_user.is_trainer:
+            continue
+        if who == "learner" and current_user.is_trainer:
             continue
         if who == "admin" and not current_user.is_admin:
             continue

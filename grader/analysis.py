@@ -20,6 +20,25 @@ NOT_CHILD_AFTER = {"welfare", "protective", "support", "abuse", "maltreatment", 
 EMOTION_POS = {"ADJ", "VERB"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 AGE_NUM = re.compile(r"^\d{1,2}$")
+AGE_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"}
+AGE_UNITS = {"months", "month", "mos", "mo", "weeks", "week", "wks", "years", "year", "yrs", "yo", "days"}
+# Words between a name and its age: "Sami, who is 3", "Priyanka, age 6", "Omar (now 8)".
+AGE_LEADS = ("age", "aged", "who", "is", "was", "'s", "just", "turned", "now", "about", "only")
+# A name right after one of these is the child ("her son Omar", "baby Ellie").
+CHILD_APPOS = {"son", "daughter", "stepson", "stepdaughter", "baby", "infant", "toddler", "newborn", "boy",
+               "girl", "child", "kid", "grandson", "granddaughter", "teen", "teenager", "nephew", "niece"}
+# The one these happen to is, in these statements, the child: "Lily could be hurt", "Nico was
+# left alone" (passive patients) and "Ava could choke", "Bo cried" (intransitive experiencers).
+PATIENT_VERBS = {"hurt", "injure", "harm", "burn", "scald", "hit", "kick", "slap", "punch", "shake", "bite",
+                 "beat", "whip", "push", "shove", "throw", "choke", "strangle", "abuse", "neglect", "bruise",
+                 "leave", "lock", "spank", "smack", "grab", "drop", "hospitalize", "scratch", "cut", "starve"}
+EXPERIENCER_VERBS = {"cry", "scream", "choke", "drown", "fall", "wander", "hide", "flinch", "tremble",
+                     "starve", "vomit", "suffocate", "sob", "wet", "stop"}
+PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network"}
+# Titles that make a name an adult ("Mr. Duarte", "Officer Grant").
+ADULT_TITLES = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "miss", "dr", "dr.", "officer", "detective",
+                "deputy", "judge", "sergeant", "sgt", "sgt.", "coach", "pastor", "nurse", "principal"}
 
 
 def phrase_table(words: frozenset[str]) -> tuple[frozenset[str], dict[str, list[tuple[str, ...]]]]:
@@ -56,9 +75,19 @@ class Analysis:
         self.person: list[Person | None] = [None] * n
         self.gender: list[str | None] = [None] * n
         self.mentions: list[tuple[int, int, str, Person | None]] = []
+        self.adult: set[int] = set()  # unknown names that a title marks as adults
+        self.age_tokens: set[int] = set()  # "(10 months)", "age 6": an age, never a time
+        self.name_tokens: set[int] = set()  # capitalised words taken as names not on the roster
+        self.antecedent: dict[int, int] = {}  # pronoun index -> index of the mention it refers to
         self._find_mentions()
-        self._resolve_pronouns()
+        self.names = self._name_chains()
+        self._unknown_name_cues()
         self._objects_as_children()
+        self._so_that_children()
+        self._propagate_names()
+        self._resolve_pronouns()
+        self._pronoun_objects_as_children()
+        self._sync_mentions()
         self.context_markers = self._find_context_markers()
         self.context_tokens = self._context_clause_tokens()
         self.vague_phrase_tokens = frozenset(k for s, e in self.phrase_hits("vague_action_phrases") for k in range(s, e))
@@ -123,21 +152,28 @@ class Analysis:
                 self._mark(i, i + 1, "child", None, "he" if word in MALE else "she" if word in FEMALE else "they")
             elif word in ("year", "years", "month", "months", "week", "weeks") and i + 2 < n and low[i + 1] == "-" and low[i + 2] == "old":
                 self._mark(max(0, i - 2) if i >= 2 and low[i - 1] == "-" else i, i + 3, "child", None, None)
+                self.age_tokens.update(range(max(0, i - 2), i + 3))
                 i += 3
                 continue
-            elif word in ("year", "years", "month", "months") and i + 1 < n and low[i + 1] == "old" and i > 0 and doc[i - 1].like_num:
+            elif word in ("year", "years", "month", "months", "week", "weeks") and i + 1 < n and low[i + 1] == "old" and i > 0 and doc[i - 1].like_num:
                 self._mark(i - 1, i + 2, "child", None, None)
+                self.age_tokens.update(range(i - 1, i + 2))
             elif word in observers or any(tuple(low[i:i + len(p)]) == p for p in obs_phrases.get(word, ())):
                 self._mark(i, i + 1, "observer", None, None)
             elif (tok.pos_ == "PROPN" and tok.is_alpha and tok.text[:1].isupper() and not tok.text.isupper()
                   and word not in titles and word not in self.tables["time_words"][0]
                   and not (i > 0 and low[i - 1] in titles and doc[i - 1].text[:1].isupper() and self.role[i - 1])):
-                self._mark(i, i + 1, "child" if self._age_follows(i) else "unknown", None, None)
+                self._mark(i, i + 1, "unknown", None, None)
+                self.name_tokens.add(i)
+                if i > 0 and (low[i - 1] in ADULT_TITLES or (i - 1) in self.adult) and doc[i - 1].text[:1].isupper():
+                    self.adult.add(i)
             i += 1
         # "Jayden (7)" / "Mia, 4," mark the age too, so the child is named with an age.
         for k in range(n - 2):
             if low[k] == "(" and AGE_NUM.match(low[k + 1]) and k + 2 < n and low[k + 2] in (")", "months", "weeks", "mos") and k > 0:
                 prev = doc[k - 1]
+                if self.role[k - 1] in ("child", "unknown") and low[k + 2] != ")":
+                    self.age_tokens.update((k + 1, k + 2))  # "Amara (3 months)": an age, not a period
                 if self.role[k - 1] == "unknown":
                     self._promote_child(k - 1)
                 elif self.role[k - 1] is None and prev.pos_ in ("NOUN", "PROPN"):
@@ -145,17 +181,172 @@ class Analysis:
 
     def _promote_child(self, k: int) -> None:
         """An unknown name followed by an age is a child."""
-        if self.role[k] == "unknown":
+        if self.role[k] == "unknown" and k not in self.adult:
             self.role[k] = "child"
 
+    def _name_chains(self) -> dict[int, tuple[int, int]]:
+        """Token index -> (start, end) of the run of unknown name tokens it belongs to ("Gloria Banks")."""
+        out: dict[int, tuple[int, int]] = {}
+        i, n = 0, len(self.doc)
+        names = self.name_tokens
+        while i < n:
+            if i in names:
+                j = i
+                while j + 1 < n and j + 1 in names and self.role[j + 1] == self.role[i]:
+                    j += 1
+                for k in range(i, j + 1):
+                    out[k] = (i, j + 1)
+                if any(k in self.adult for k in range(i, j + 1)):
+                    self.adult.update(range(i, j + 1))
+                i = j + 1
+            else:
+                i += 1
+        return out
+
+    def _set_name_role(self, i: int, role: str) -> None:
+        """Give every token of an unknown name (its whole run) a role."""
+        s, e = self.names.get(i, (i, i + 1))
+        if role == "child" and any(k in self.adult for k in range(s, e)):
+            return
+        for k in range(s, e):
+            if self.role[k] == "unknown":
+                self.role[k] = role
+
+    def _age_after(self, e: int) -> int:
+        """End of an age right after token e ("(14)", ", 3,", ", age 6", ", who is 3", "(10 months)"), else 0."""
+        low, n = self.lower, len(self.doc)
+        if e >= n or low[e] not in ("(", ","):
+            return 0
+        k, leads = e + 1, 0
+        while k < n and low[k] in AGE_LEADS and leads < 3:
+            k, leads = k + 1, leads + 1
+        if k >= n or not (AGE_NUM.match(low[k]) or low[k] in AGE_WORDS):
+            return 0
+        if low[e] == "," and not leads and not AGE_NUM.match(low[k]):
+            return 0  # "Sami, three days later" is not an age
+        end = k + 1
+        if end < n and low[end] in AGE_UNITS:
+            end += 1
+            if end < n and low[end] == "old":
+                end += 1
+        elif low[e] == "," and leads == 0 and end < n and low[end] not in (",", ")", ".", "and", ";", "-"):
+            return 0  # "Omar, 2 weeks ago" / "Nico, 3 times": a number, not an age
+        return end
+
+    def _unknown_name_cues(self) -> None:
+        """Roles of unknown names from their neighbours: an age, a child noun, a caregiver noun before them."""
+        low, doc = self.lower, self.doc
+        caregivers, _ = self.tables["caregiver_nouns"]
+        seen: set[tuple[int, int]] = set()
+        for s, e in self.names.values():
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            end = self._age_after(e)
+            if end:
+                self._set_name_role(s, "child")
+                self.age_tokens.update(range(e, end))
+                continue
+            p = s - 1
+            while p >= 0 and low[p] in ("(", ",", "the", "little", "baby") and low[p] not in CHILD_APPOS:
+                p -= 1
+            if p < 0:
+                continue
+            if low[p] in CHILD_APPOS or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
+                self._set_name_role(s, "child")  # "her son Omar", "6-year-old Tyler"
+            elif low[p] in caregivers and self.role[p] == "caregiver" and not doc[p].text.endswith("s'"):
+                self._set_name_role(s, "caregiver")  # "dad (Omar Haddad)", "Stepfather Dale Price"
+            elif self.role[p] == "observer" and doc[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS:
+                self._set_name_role(s, "network")  # "a neighbor, Tom Pike,", "her teacher Ms. Ruiz"
+        for s, e in seen:
+            last = self.doc[e - 1]
+            if last.dep_ == "appos" and self.role[last.head.i] == "observer" and self.role[s] == "unknown":
+                self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
+            for c in last.children:
+                if c.dep_ == "appos" and self.role[c.i] == "observer" and self.role[s] == "unknown":
+                    self._set_name_role(s, "network")
+
+    def _acted_on(self, tok: Token) -> bool:
+        """True when a token is the object of a verb whose subject is someone else."""
+        if tok.dep_ not in ("dobj", "pobj"):
+            return False
+        verb = tok.head if tok.dep_ == "dobj" else tok.head.head
+        return verb.pos_ == "VERB" and any(x.i != tok.i for x in self.subjects(verb))
+
     def _objects_as_children(self) -> None:
-        """An unknown name acted on by another person is, in these statements, the child."""
+        """An unknown name acted on by another person is, in these statements, the child.
+
+        So is a name that owns a parent ("Ellie's mother") or an acted-on body part
+        ("grabbed Rafi's arm"), and a name joined to a child ("Sami and Ava", "the twins, Bo and Di").
+        """
+        parents = self.lex["parent_nouns"]
+        body = self.lex["body_parts"]
         for i, role in enumerate(self.role):
             tok = self.doc[i]
-            if role == "unknown" and tok.dep_ in ("dobj", "pobj") and self.person[i] is None:
-                verb = tok.head if tok.dep_ == "dobj" else tok.head.head
-                if verb.pos_ == "VERB" and any(x.i != i for x in self.subjects(verb)):
-                    self.role[i] = "child"
+            if role != "unknown" or self.person[i] is not None or i in self.adult:
+                continue
+            if self._acted_on(tok):
+                self._set_name_role(i, "child")
+            elif tok.dep_ == "poss" and (self.lower[tok.head.i] in parents
+                                         or (self.lower[tok.head.i] in body and tok.head.dep_ in ("dobj", "pobj"))):
+                self._set_name_role(i, "child")
+            elif tok.dep_ in ("nsubjpass", "nsubj"):
+                verb, lemma = tok.head, tok.head.lemma_.lower()
+                if tok.dep_ == "nsubjpass" and lemma in PATIENT_VERBS:
+                    self._set_name_role(i, "child")
+                elif (tok.dep_ == "nsubj" and verb.pos_ == "VERB" and lemma in EXPERIENCER_VERBS
+                      and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children)):
+                    self._set_name_role(i, "child")
+        for tok in self.doc:
+            if (self.role[tok.i] == "unknown" and tok.i not in self.adult and tok.dep_ in ("conj", "appos")
+                    and self.role[tok.head.i] == "child"):
+                self._set_name_role(tok.i, "child")
+
+    def _pronoun_objects_as_children(self) -> None:
+        """"Layla said Dad hit her": a pronoun acted on by a caregiver makes its name a child."""
+        for i, src in self.antecedent.items():
+            if src < 0 or src not in self.names or self.role[src] != "unknown" or src in self.adult:
+                continue
+            tok = self.doc[i]
+            if not self._acted_on(tok):
+                continue
+            verb = tok.head if tok.dep_ == "dobj" else tok.head.head
+            if any(self.role[x.i] == "caregiver" for x in self.subjects(verb)):
+                s, e = self.names[src]
+                self._set_name_role(src, "child")
+                for k, other in self.antecedent.items():
+                    if s <= other < e:
+                        self.role[k] = "child"
+
+    def _so_that_children(self) -> None:
+        """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
+        doc, low = self.doc, self.lower
+        for tok in doc:
+            if low[tok.i] != "so" or tok.dep_ not in ("mark", "advmod"):
+                continue
+            clause = tok.head
+            if clause is tok or clause.pos_ not in ("VERB", "AUX") or clause.i < tok.i:
+                continue
+            for sub in clause.children:
+                if sub.dep_ in ("nsubj", "nsubjpass") and sub.i > tok.i and self.role[sub.i] == "unknown":
+                    self._set_name_role(sub.i, "child")
+
+    def _propagate_names(self) -> None:
+        """Later mentions of a name share the role found for it ("hit Kofi ... Kofi cried")."""
+        roles: dict[str, str] = {}
+        for s, e in set(self.names.values()):
+            if self.role[s] in ("child", "caregiver") and s not in self.adult:
+                roles.setdefault(self.lower[s], self.role[s])
+        if not roles:
+            return
+        for s, e in set(self.names.values()):
+            if self.role[s] == "unknown" and s not in self.adult and self.lower[s] in roles:
+                self._set_name_role(s, roles[self.lower[s]])
+
+    def _sync_mentions(self) -> None:
+        """Bring the roles recorded with unknown-name mentions up to date."""
+        self.mentions = [(s, e, self.role[s] if role == "unknown" and self.role[s] else role, p)
+                         for s, e, role, p in self.mentions]
 
     def _find_context_markers(self) -> list[int]:
         """Indices of when/if/while/... that open a trigger clause or phrase."""
@@ -175,11 +366,6 @@ class Analysis:
                 out.append(tok.i)
         return out
 
-    def _age_follows(self, i: int) -> bool:
-        """True when a name is followed by "(7)" or ", 7," ."""
-        low = self.lower
-        return (i + 2 < len(low) and low[i + 1] in ("(", ",") and AGE_NUM.match(low[i + 2]) is not None)
-
     def _resolve_pronouns(self) -> None:
         """Give he/she/they the role of the latest earlier mention of that gender."""
         # Subject pronouns prefer the latest subject of the same gender (centering): in
@@ -190,7 +376,7 @@ class Analysis:
             is_subj = tok.dep_ in SUBJECT_DEPS or (tok.dep_ in ("compound", "conj", "poss") and tok.head.dep_ in SUBJECT_DEPS)
             if self.role[i] is not None:
                 g = self.gender[i]
-                entry = (self.role[i], self.person[i])
+                entry = (self.role[i], self.person[i], i)
                 if self.role[i] in ("child", "caregiver", "network", "professional", "unknown"):
                     for table in ((last, last_subj) if is_subj else (last,)):
                         if g:
@@ -210,9 +396,9 @@ class Analysis:
             if entry is None and self.roster.explicit:
                 candidates = {(p.role, p) for p in self.roster.people if p.pronoun == g and p.role in ("caregiver",)}
                 if len(candidates) == 1:
-                    entry = next(iter(candidates))
+                    entry = (*next(iter(candidates)), -1)
             if entry is not None:
-                self.role[i], self.person[i] = entry
+                self.role[i], self.person[i], self.antecedent[i] = entry
                 self.gender[i] = g
                 if is_subj:
                     last_subj[g] = entry

@@ -18,6 +18,8 @@ PREP_DURATION = {"for", "over", "during", "throughout", "through", "within", "ac
 DURATION_WORDS = {"next", "coming", "following", "rest", "remainder", "least", "entire", "whole", "full"}
 UNTIL_OBJECTS = {"end", "case", "school", "summer", "fall", "spring", "winter", "court", "hearing",
                  "birthday", "graduation", "year"}
+# Counts too vague to state a frequency ("several times", "many times").
+VAGUE_COUNTS = {"several", "many", "multiple", "some", "few", "couple", "numerous", "various", "all"}
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december"}
 
@@ -54,6 +56,9 @@ def _action_verbs(a: Analysis, kind: str, blocked: set[int]) -> list[tuple[Token
     for tok in a.doc:
         if tok.pos_ != "VERB" or tok.i in blocked or tok.lemma_.lower() in skip or _vague_act(a, tok, blocked):
             continue
+        if (tok.lemma_.lower() in lex["see_verbs"] and tok.dep_ == "xcomp"
+                and tok.head.lemma_.lower() in lex["see_governors"]):
+            continue  # "Bea needs to see ...": the one watching for safety, not the caregiver acting
         actors = a.agents(tok) if a.passive_patient(tok) else a.subjects(tok)
         for actor in actors:
             role = a.role_of(actor)
@@ -95,13 +100,16 @@ def time_spans(a: Analysis) -> list[Span]:
             j = i - 1
             while j >= 0 and low[j] in ("full", "whole", "straight", "long", "more", "or", "than", "consecutive", "separate", "different"):
                 j -= 1
+            if w in ("time", "times") and j >= 0 and low[j] in VAGUE_COUNTS:
+                continue  # "several times" does not say how often
             if j >= 0 and (doc[j].like_num or low[j] in numbers or (low[j] == "for" and w.endswith("s"))):
                 out.append((j, i + 1))
         elif w in ("once",) and tok.pos_ == "ADV":
             out.append((i, i + 1))
         elif w in ("o'clock", "oclock"):
             out.append((max(0, i - 1), i + 1))
-    return sorted(set(out))
+    ages = a.age_tokens
+    return sorted({(s, e) for s, e in out if not any(k in ages for k in range(s, e))})
 
 
 def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:

@@ -24,7 +24,7 @@ LEXICON_KEYS = ("caregiver_nouns", "child_nouns", "observer_nouns", "titles", "n
                 "label_verbs", "negative_verbs", "modals", "context_markers", "context_phrases",
                 "worry_words", "see_verbs", "see_governors", "impact_words", "time_words",
                 "time_units", "number_words", "vague_action_verbs", "vague_action_phrases",
-                "vague_states", "vague_objects", "body_parts")
+                "vague_states", "vague_objects", "body_parts", "parent_nouns")
 MATCH_ATTRS = ("LOWER", "ORTH", "LEMMA")
 
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .config import REPO_ROOT
-from .curriculum.loader import Problem
+from .content_files import ContentLibrary, Problem, Reporter as _Reporter, display_path as _display_path
+from .content_files import is_text as _text, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLES = ("child", "caregiver", "network", "professional")
@@ -88,66 +86,7 @@ class Vignette:
         return [p for p in self.roster if p.role == "child"]
 
 
-# ---------------------------------------------------------------- locating lines
-
-def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
-    """Return a mapping value (by key) or sequence item (by index) from a composed node."""
-    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
-
-
-def _key_line(node: yaml.Node | None, key: str) -> int | None:
-    """Return the 1-based line of a mapping key, or None."""
-    if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k.start_mark.line + 1
-    return None
-
-
-class _Reporter:
-    """Collects problems for one file, finding the line of each path in the YAML."""
-
-    def __init__(self, path: str, root: yaml.Node | None):
-        self.path = path
-        self.root = root
-        self.problems: list[Problem] = []
-
-    def line(self, *keys: str | int) -> int:
-        """Return the line of the deepest node on the path that exists (its key line for mappings)."""
-        node, line = self.root, 1
-        if node is not None:
-            line = node.start_mark.line + 1
-        for key in keys:
-            if isinstance(key, str):
-                found = _key_line(node, key)
-                if found is None:
-                    break
-                line = found
-            child = _child(node, key)
-            if child is None:
-                break
-            if isinstance(key, int):
-                line = child.start_mark.line + 1
-            node = child
-        return line
-
-    def add(self, message: str, *keys: str | int) -> None:
-        """Record a problem at the line of the path."""
-        self.problems.append(Problem(self.path, self.line(*keys), message))
-
-
 # ---------------------------------------------------------------- validation
-
-def _text(value) -> bool:
-    """Return whether the value is non-empty text."""
-    return isinstance(value, str) and bool(value.strip())
-
 
 def _entry(kind: str, index: int, item) -> str:
     """Name a list entry for messages, by its id or name when it has one."""
@@ -256,7 +195,7 @@ def _check_facts(data: dict, rep: _Reporter) -> None:
             if fid in seen:
                 rep.add(f"{label}: id is used twice", "mapping_facts", i, "id")
             seen.add(fid)
-    used = {f.get("category") for f in facts if isinstance(f, dict)}
+    used = {f.get("category") for f in facts if isinstance(f, dict) and isinstance(f.get("category"), str)}
     missing = [c for c in CATEGORIES if c not in used and not (c == "harm" and data.get("danger_only"))]
     if missing:
         rep.add(f"mapping_facts has nothing in: {', '.join(missing)} (every column needs at least one fact)",
@@ -313,16 +252,9 @@ def _check_exemplars(data: dict, rep: _Reporter) -> None:
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse and validate one vignette file; return its data (None when unusable) and problems."""
     shown = _display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    root, data, problems = read_yaml(path, shown)
+    if problems:
+        return None, problems
     rep = _Reporter(shown, root)
     if not isinstance(data, dict):
         rep.add("a vignette file must be a mapping of fields (id, title, roster ...)")
@@ -355,64 +287,23 @@ def _build(data: dict, path: str) -> Vignette:
     )
 
 
-def _display_path(path: Path) -> str:
-    """Return the path relative to the working directory when possible, for messages."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
 # ---------------------------------------------------------------- the cached library
 
-class VignetteLibrary:
-    """Every vignette in a folder, reloaded when any file changes."""
+class VignetteLibrary(ContentLibrary[Vignette]):
+    """Every vignette in a folder, by title, reloaded when any file changes."""
 
-    def __init__(self, directory: str | os.PathLike):
-        self.directory = Path(directory)
-        self._lock = threading.Lock()
-        self._signature: tuple | None = None
-        self._vignettes: list[Vignette] = []
-        self._problems: list[Problem] = []
-
-    def _current_signature(self) -> tuple:
-        """Return the names, sizes and modification times of the files."""
+    def _load(self, paths: list[Path]) -> tuple[list[Vignette], list[Problem]]:
+        """Validate every vignette file; return the valid vignettes by title and every problem."""
+        vignettes, problems = [], []
         if not self.directory.is_dir():
-            return ()
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(self.directory.glob("*.yaml")))
-
-    def _refresh(self) -> None:
-        """Reload every vignette if any file changed since the last load."""
-        signature = self._current_signature()
-        if signature == self._signature:
-            return
-        with self._lock:
-            if signature == self._signature:
-                return
-            vignettes, problems = [], []
-            if not self.directory.is_dir():
-                problems.append(Problem(_display_path(self.directory), 0, "the vignettes folder is missing"))
-            for path in sorted(self.directory.glob("*.yaml")):
-                data, found = validate_file(path)
-                problems.extend(found)
-                if data is not None and not found:
-                    vignettes.append(_build(data, _display_path(path)))
-            vignettes.sort(key=lambda v: v.title.lower())
-            self._vignettes, self._problems, self._signature = vignettes, problems, signature
-
-    def all(self) -> list[Vignette]:
-        """Return every valid vignette, by title."""
-        self._refresh()
-        return list(self._vignettes)
-
-    def problems(self) -> list[Problem]:
-        """Return the problems found in the files."""
-        self._refresh()
-        return list(self._problems)
-
-    def get(self, vignette_id: str) -> Vignette | None:
-        """Return one vignette by id."""
-        return next((v for v in self.all() if v.id == vignette_id), None)
+            problems.append(Problem(_display_path(self.directory), 0, "the vignettes folder is missing"))
+        for path in paths:
+            data, found = validate_file(path)
+            problems.extend(found)
+            if data is not None and not found:
+                vignettes.append(_build(data, _display_path(path)))
+        vignettes.sort(key=lambda v: v.title.lower())
+        return vignettes, problems
 
 
 _libraries: dict[str, VignetteLibrary] = {}

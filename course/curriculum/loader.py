@@ -1,30 +1,18 @@
 """Load course modules from Markdown files with YAML front matter, validating as we go."""
 from __future__ import annotations
 
-import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from ..content_files import ContentLibrary, Problem, display_path, key_lines
+
 OBJECTIVE_RANGE = range(1, 11)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED_FIELDS = ("id", "title", "day", "order", "minutes", "objectives", "summary")
 OPTIONAL_FIELDS = ("prework", "quiz")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a content file, at a line."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 class ContentError(ValueError):
@@ -71,19 +59,16 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
 
 
 def _key_lines(front_matter: str) -> dict[str, int]:
-    """Map each top-level key to its line within the front matter (0-based)."""
+    """Map each top-level key to its line within the front matter (1-based)."""
     try:
-        node = yaml.compose(front_matter)
+        return key_lines(yaml.compose(front_matter))
     except yaml.YAMLError:
         return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {key.value: key.start_mark.line for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
 
 
 def parse_module(path: Path) -> Module:
     """Parse and validate one module file, raising ContentError with every problem."""
-    shown = _display_path(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -99,7 +84,7 @@ def parse_module(path: Path) -> Module:
     if not isinstance(data, dict):
         raise ContentError([Problem(shown, 2, "front matter must be a mapping of keys to values")])
     lines = _key_lines(front)
-    problems = _validate_front_matter(data, shown, lambda key: lines.get(key, 0) + 2)
+    problems = _validate_front_matter(data, shown, lambda key: lines.get(key, 1) + 1)
     if problems:
         raise ContentError(problems)
     extra = {k: v for k, v in data.items() if k not in REQUIRED_FIELDS + OPTIONAL_FIELDS}
@@ -146,65 +131,22 @@ def _validate_front_matter(data: dict, shown: str, line_of) -> list[Problem]:
     return problems
 
 
-def _display_path(path: Path) -> str:
-    """Return the path relative to the working directory when possible, for messages."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+class ModuleLibrary(ContentLibrary[Module]):
+    """All modules in a folder, in course order, reloaded when any file changes (cheap to ask on every request)."""
 
+    pattern = "*.md"
 
-class ModuleLibrary:
-    """All modules in a folder, reloaded when any file changes (cheap to ask on every request)."""
-
-    def __init__(self, directory: str | os.PathLike):
-        self.directory = Path(directory)
-        self._lock = threading.Lock()
-        self._signature: tuple | None = None
-        self._modules: list[Module] = []
-        self._problems: list[Problem] = []
-
-    def _current_signature(self) -> tuple:
-        """Return the names, sizes and modification times of the module files."""
-        if not self.directory.is_dir():
-            return ()
-        entries = []
-        for path in sorted(self.directory.glob("*.md")):
-            stat = path.stat()
-            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
-        return tuple(entries)
-
-    def _refresh(self) -> None:
-        """Reload every module if any file changed since the last load."""
-        signature = self._current_signature()
-        if signature == self._signature:
-            return
-        with self._lock:
-            if signature == self._signature:
-                return
-            modules, problems = [], []
-            for path in sorted(self.directory.glob("*.md")):
-                try:
-                    modules.append(parse_module(path))
-                except ContentError as exc:
-                    problems.extend(exc.problems)
-            problems.extend(_duplicate_id_problems(modules))
-            modules.sort(key=lambda m: m.sort_key)
-            self._modules, self._problems, self._signature = modules, problems, signature
-
-    def all(self) -> list[Module]:
-        """Return every valid module in course order."""
-        self._refresh()
-        return list(self._modules)
-
-    def problems(self) -> list[Problem]:
-        """Return the problems found in the module files."""
-        self._refresh()
-        return list(self._problems)
-
-    def get(self, module_id: str) -> Module | None:
-        """Return one module by id."""
-        return next((m for m in self.all() if m.id == module_id), None)
+    def _load(self, paths: list[Path]) -> tuple[list[Module], list[Problem]]:
+        """Parse every module file; return the valid modules in course order and every problem."""
+        modules, problems = [], []
+        for path in paths:
+            try:
+                modules.append(parse_module(path))
+            except ContentError as exc:
+                problems.extend(exc.problems)
+        problems.extend(_duplicate_id_problems(modules))
+        modules.sort(key=lambda m: m.sort_key)
+        return modules, problems
 
     def neighbours(self, module_id: str) -> tuple[Module | None, Module | None]:
         """Return the modules before and after this one in course order."""

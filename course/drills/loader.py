@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from ..curriculum.loader import Problem
-from ..vignettes import KINDS, _display_path, _Reporter, _text
+from ..content_files import ContentLibrary, Problem, Reporter, display_path, is_text as _text, read_yaml
+from ..vignettes import KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "kind", "prompt", "focus", "hint", "model_answer")
@@ -57,17 +54,11 @@ class Drill:
 
 def validate_file(path: Path, vignette_ids: set[str] | None, seen: dict[str, str]) -> tuple[list[Drill], list[Problem]]:
     """Parse and validate one drills file; return its valid drills and every problem."""
-    shown = _display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        return [], [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    rep = _Reporter(shown, root)
+    shown = display_path(path)
+    root, data, problems = read_yaml(path, shown)
+    if problems:
+        return [], problems
+    rep = Reporter(shown, root)
     if data is None:
         return [], []
     if not isinstance(data, list):
@@ -82,7 +73,7 @@ def validate_file(path: Path, vignette_ids: set[str] | None, seen: dict[str, str
     return drills, rep.problems
 
 
-def _check_entry(item, i: int, rep: _Reporter, vignette_ids: set[str] | None, seen: dict[str, str]) -> None:
+def _check_entry(item, i: int, rep: Reporter, vignette_ids: set[str] | None, seen: dict[str, str]) -> None:
     """Check one drill entry, naming it by id in every message."""
     label = f"drill '{item['id']}'" if isinstance(item, dict) and _text(item.get("id")) else f"drill #{i + 1}"
     if not isinstance(item, dict):
@@ -112,23 +103,16 @@ def _check_entry(item, i: int, rep: _Reporter, vignette_ids: set[str] | None, se
         rep.add(f"{label}: vignette {vignette!r} is not a vignette id (files in vignettes/)", i, "vignette")
 
 
-class DrillLibrary:
-    """Every drill in a folder, reloaded when any file changes."""
+class DrillLibrary(ContentLibrary[Drill]):
+    """Every drill in a folder, in file order, reloaded when any file (or the set of vignette ids) changes."""
 
     def __init__(self, directory: str | os.PathLike, vignettes_dir: str | os.PathLike | None):
-        self.directory = Path(directory)
         self.vignettes_dir = vignettes_dir
-        self._lock = threading.Lock()
-        self._signature: tuple | None = None
-        self._drills: list[Drill] = []
-        self._problems: list[Problem] = []
+        super().__init__(directory)
 
-    def _current_signature(self) -> tuple:
-        """Return the names, sizes and times of the drill files (and the vignette ids they point to)."""
-        files = ()
-        if self.directory.is_dir():
-            files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(self.directory.glob("*.yaml")))
-        return files, tuple(sorted(self._vignette_ids() or ()))
+    def _extra_signature(self) -> tuple:
+        """Return the vignette ids the drills point to: a drill turns valid or invalid as they change."""
+        return tuple(sorted(self._vignette_ids() or ()))
 
     def _vignette_ids(self) -> set[str] | None:
         """Return the ids of the valid vignettes, or None when no folder is configured."""
@@ -138,35 +122,17 @@ class DrillLibrary:
 
         return {v.id for v in all_vignettes(str(self.vignettes_dir))}
 
-    def _refresh(self) -> None:
-        """Reload every drill if anything changed since the last load."""
-        signature = self._current_signature()
-        if signature == self._signature:
-            return
-        with self._lock:
-            drills, problems, seen = [], [], {}
-            if not self.directory.is_dir():
-                problems.append(Problem(_display_path(self.directory), 0, "the drills folder is missing"))
-            ids = self._vignette_ids()
-            for path in sorted(self.directory.glob("*.yaml")):
-                found, found_problems = validate_file(path, ids, seen)
-                drills.extend(found)
-                problems.extend(found_problems)
-            self._drills, self._problems, self._signature = drills, problems, signature
-
-    def all(self) -> list[Drill]:
-        """Return every valid drill in file order."""
-        self._refresh()
-        return list(self._drills)
-
-    def problems(self) -> list[Problem]:
-        """Return the problems found in the drill files."""
-        self._refresh()
-        return list(self._problems)
-
-    def get(self, drill_id: str) -> Drill | None:
-        """Return one drill by id."""
-        return next((d for d in self.all() if d.id == drill_id), None)
+    def _load(self, paths: list[Path]) -> tuple[list[Drill], list[Problem]]:
+        """Validate every drills file; return the valid drills in file order and every problem."""
+        drills, problems, seen = [], [], {}
+        if not self.directory.is_dir():
+            problems.append(Problem(display_path(self.directory), 0, "the drills folder is missing"))
+        ids = self._vignette_ids()
+        for path in paths:
+            found, found_problems = validate_file(path, ids, seen)
+            drills.extend(found)
+            problems.extend(found_problems)
+        return drills, problems
 
 
 _libraries: dict[tuple[str, str | None], DrillLibrary] = {}

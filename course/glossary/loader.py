@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..curriculum.loader import Problem
+from ..content_files import CachedFileSet, Problem, display_path as _display_path, is_text as _text, line_of, read_yaml
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("term", "slug", "definition", "example", "module")
@@ -36,42 +35,14 @@ class Term:
         return (self.term, *self.aliases)
 
 
-def _text(value) -> bool:
-    """Return whether the value is non-empty text."""
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _display_path(path: Path) -> str:
-    """Return the path relative to the working directory when possible."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def _key_line(node: yaml.Node, key: str) -> int:
-    """Return the 1-based line of a key in a mapping node (the node's own line if the key is absent)."""
-    if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k.start_mark.line + 1
-    return node.start_mark.line + 1
-
-
 def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
     """Parse and validate the glossary file; return the valid terms and every problem."""
     shown = _display_path(path)
     if not path.exists():
         return [], [Problem(shown, 0, "the glossary file is missing")]
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        return [], [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        return [], [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    root, data, problems = read_yaml(path, shown)
+    if problems:
+        return [], problems
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
         return [], [Problem(shown, 1, "the glossary must be a list of entries, each starting with '- term:'")]
     terms, problems = [], []
@@ -92,15 +63,15 @@ def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term |
     problems = []
     for key in entry:
         if key not in ALLOWED:
-            problems.append(Problem(shown, _key_line(node, key), f"{name}: unknown field '{key}' (allowed: {', '.join(ALLOWED)})"))
+            problems.append(Problem(shown, line_of(node, key), f"{name}: unknown field '{key}' (allowed: {', '.join(ALLOWED)})"))
     for key in REQUIRED:
         if not _text(entry.get(key)):
-            problems.append(Problem(shown, _key_line(node, key), f"{name}: missing '{key}'"))
+            problems.append(Problem(shown, line_of(node, key), f"{name}: missing '{key}'"))
     if _text(entry.get("slug")) and not SLUG_PATTERN.match(entry["slug"]):
-        problems.append(Problem(shown, _key_line(node, "slug"), f"{name}: slug must be lower-case words joined by hyphens"))
+        problems.append(Problem(shown, line_of(node, "slug"), f"{name}: slug must be lower-case words joined by hyphens"))
     aliases = entry.get("aliases", [])
     if not isinstance(aliases, list) or not all(_text(a) for a in aliases):
-        problems.append(Problem(shown, _key_line(node, "aliases"), f"{name}: aliases must be a list of words or phrases"))
+        problems.append(Problem(shown, line_of(node, "aliases"), f"{name}: aliases must be a list of words or phrases"))
         aliases = []
     if problems:
         return None, problems
@@ -131,31 +102,15 @@ class Glossary:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._signature: tuple | None = None
-        self._terms: list[Term] = []
-        self._problems: list[Problem] = []
-
-    def _refresh(self) -> None:
-        """Reload the file if it changed since the last load."""
-        stat = self.path.stat() if self.path.exists() else None
-        signature = (stat.st_mtime_ns, stat.st_size) if stat else ()
-        if signature == self._signature:
-            return
-        with self._lock:
-            if signature != self._signature:
-                self._terms, self._problems = parse_glossary(self.path)
-                self._signature = signature
+        self._file = CachedFileSet(self.path.parent, self.path.name, lambda _paths: parse_glossary(self.path))
 
     def terms(self) -> list[Term]:
         """Return every valid term, alphabetically."""
-        self._refresh()
-        return sorted(self._terms, key=lambda t: t.term.lower())
+        return sorted(self._file.get()[0], key=lambda t: t.term.lower())
 
     def problems(self) -> list[Problem]:
         """Return the problems found in the file."""
-        self._refresh()
-        return list(self._problems)
+        return list(self._file.get()[1])
 
 
 _glossaries: dict[str, Glossary] = {}

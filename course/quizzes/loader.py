@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +10,9 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..curriculum.loader import OBJECTIVE_RANGE, Problem
+from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path
+from ..content_files import entry_lines, is_text as _text, read_yaml
+from ..curriculum.loader import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -105,52 +106,7 @@ class Quiz:
         self.items_by_id.update({item.id: item for item in self.items})
 
 
-# ---------------------------------------------------------------- finding lines in the YAML
-
-def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
-    """Return a mapping value (by key) or sequence entry (by index) of a composed node."""
-    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
-
-
-def _line(root: yaml.Node | None, *keys: str | int) -> int:
-    """Return the 1-based line of the deepest part of the path that exists (a key's own line for mappings)."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else 1)
-    for key in keys:
-        if isinstance(key, str) and isinstance(node, yaml.MappingNode):
-            key_node = next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
-            if key_node is None:
-                break
-            line = key_node.start_mark.line + 1
-        child = _child(node, key)
-        if child is None:
-            break
-        if isinstance(key, int):
-            line = child.start_mark.line + 1
-        node = child
-    return line
-
-
-class _Reporter:
-    """Collects one file's problems at the line of each path."""
-
-    def __init__(self, path: str, root: yaml.Node | None):
-        self.path, self.root, self.problems = path, root, []
-
-    def add(self, message: str, *keys: str | int) -> None:
-        """Record a problem at the line of the path."""
-        self.problems.append(Problem(self.path, _line(self.root, *keys), message))
-
-
 # ---------------------------------------------------------------- validation
-
-def _text(value) -> bool:
-    """Return whether the value is non-empty text."""
-    return isinstance(value, str) and bool(value.strip())
-
 
 def _objectives_ok(value) -> bool:
     """Return whether the value is a non-empty list of objective numbers 1-10."""
@@ -289,15 +245,9 @@ def _check_sort(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse one quiz file and return its data and every problem found."""
     shown = _display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        return None, [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        return None, [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    root, data, problems = read_yaml(path, shown)
+    if problems:
+        return None, problems
     rep = _Reporter(shown, root)
     if not isinstance(data, dict):
         rep.add("a quiz file must be a mapping with id, title, module and items")
@@ -330,70 +280,24 @@ def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
 
 def _item_lines(path: Path) -> dict[int, int]:
     """Return the line where each item starts, by index."""
-    root = yaml.compose(path.read_text(encoding="utf-8"))
-    items = _child(root, "items")
-    if not isinstance(items, yaml.SequenceNode):
-        return {}
-    return {i: node.start_mark.line + 1 for i, node in enumerate(items.value)}
-
-
-def _display_path(path: Path) -> str:
-    """Return the path relative to the working directory when possible, for messages."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    return entry_lines(child(yaml.compose(path.read_text(encoding="utf-8")), "items"))
 
 
 # ---------------------------------------------------------------- the cached library
 
-class QuizLibrary:
-    """Every quiz file in a folder, reloaded when any file changes."""
+class QuizLibrary(ContentLibrary[Quiz]):
+    """Every quiz file in a folder, by id, reloaded when any file changes."""
 
-    def __init__(self, directory: str | os.PathLike):
-        self.directory = Path(directory)
-        self._lock = threading.Lock()
-        self._signature: tuple | None = None
-        self._quizzes: dict[str, Quiz] = {}
-        self._problems: list[Problem] = []
-
-    def _current_signature(self) -> tuple:
-        """Return the names, sizes and modification times of the files."""
-        if not self.directory.is_dir():
-            return ()
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(self.directory.glob("*.yaml")))
-
-    def _refresh(self) -> None:
-        """Reload every quiz if any file changed since the last load."""
-        signature = self._current_signature()
-        if signature == self._signature:
-            return
-        with self._lock:
-            if signature == self._signature:
-                return
-            quizzes, problems = {}, []
-            for path in sorted(self.directory.glob("*.yaml")):
-                data, found = validate_file(path)
-                problems.extend(found)
-                if data is not None and not found:
-                    quiz = _build(data, _display_path(path), _item_lines(path))
-                    quizzes[quiz.id] = quiz
-            self._quizzes, self._problems, self._signature = quizzes, problems, signature
-
-    def all(self) -> list[Quiz]:
-        """Return every valid quiz, by id."""
-        self._refresh()
-        return [self._quizzes[k] for k in sorted(self._quizzes)]
-
-    def problems(self) -> list[Problem]:
-        """Return the problems found in the files."""
-        self._refresh()
-        return list(self._problems)
-
-    def get(self, quiz_id: str) -> Quiz | None:
-        """Return one quiz by id, or None."""
-        self._refresh()
-        return self._quizzes.get(quiz_id)
+    def _load(self, paths: list[Path]) -> tuple[list[Quiz], list[Problem]]:
+        """Validate every quiz file; return the valid quizzes by id and every problem."""
+        quizzes, problems = {}, []
+        for path in paths:
+            data, found = validate_file(path)
+            problems.extend(found)
+            if data is not None and not found:
+                quiz = _build(data, _display_path(path), _item_lines(path))
+                quizzes[quiz.id] = quiz
+        return [quizzes[k] for k in sorted(quizzes)], problems
 
 
 _libraries: dict[str, QuizLibrary] = {}

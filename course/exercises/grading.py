@@ -1,8 +1,7 @@
 """The grader as the exercises use it: reports, a "no harm statement" judgement, summaries and marked text."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..marks import Mark, Segment, merged_segments
 from ..vignettes import Vignette
 
 
@@ -87,44 +86,18 @@ def summary(report: dict | None) -> str:
 
 # ---------------------------------------------------------------- marked text
 
-@dataclass
-class Segment:
-    """A run of the draft: plain text, or flagged words with the numbers of their findings."""
-
-    text: str
-    refs: list[int] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-
-
 def mark_segments(text: str, findings: list[dict]) -> list[Segment]:
     """Cut the text into plain and flagged runs from finding offsets (Python code-point offsets).
 
-    Overlapping findings merge into one flagged run that lists every finding it holds.
+    Overlapping findings merge into one flagged run whose refs list every finding number it holds.
     """
-    spans = []
+    marks = []
     for number, f in enumerate(findings, start=1):
         start, end = int(f.get("start", 0)), int(f.get("end", 0))
         start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
         if end > start:
-            spans.append((start, end, number, f.get("category", "")))
-    spans.sort()
-    groups: list[list] = []
-    for start, end, number, category in spans:
-        if groups and start < groups[-1][1]:
-            groups[-1][1] = max(groups[-1][1], end)
-            groups[-1][2].append(number)
-            groups[-1][3].append(category)
-        else:
-            groups.append([start, end, [number], [category]])
-    segments, cursor = [], 0
-    for start, end, refs, categories in groups:
-        if start > cursor:
-            segments.append(Segment(text[cursor:start]))
-        segments.append(Segment(text[start:end], refs, categories))
-        cursor = end
-    if cursor < len(text):
-        segments.append(Segment(text[cursor:]))
-    return segments
+            marks.append(Mark(start, end, "finding", number, f"finding-{number}", f.get("category", "")))
+    return merged_segments(text, marks)
 
 
 FINDING_LABELS = {

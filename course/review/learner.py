@@ -7,12 +7,13 @@ from flask import Response, json, render_template
 from flask_login import current_user, login_required
 
 from ..database import utcnow
+from ..marks import Segment, segments
 from ..models import Work, WorkVersion
 from ..models.review import Review
 from ..vignettes import get_vignette
 from . import bp
 from .exports import my_work
-from .marks import Segment, comment_marks, comment_refs, segments
+from .marks import comment_marks, comment_refs
 from .rubric import KIND_NAMES, rubric_rows
 from .services import decided_reviews, may_review, own_work_or_404
 

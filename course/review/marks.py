@@ -1,52 +1,11 @@
-"""Lay grader findings and trainer comments over a statement's text, and diff two versions."""
+"""The review's marks (grader findings and trainer comments, cut by course.marks), quote lookup and word diff."""
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Mark:
-    """A span of the text with a reference label shown after it (F1 for a finding, C1 for a comment)."""
-
-    start: int
-    end: int
-    kind: str  # finding | comment
-    ref: str  # the visible reference label, e.g. "F2"
-    anchor: str  # the id of the note this mark points to
-    title: str  # a short description for the tooltip and screen readers
-
-
-@dataclass
-class Segment:
-    """A run of text covered by the same marks; refs lists the marks that end here."""
-
-    start: int
-    text: str
-    kinds: set[str] = field(default_factory=set)
-    titles: list[str] = field(default_factory=list)
-    ends: list[Mark] = field(default_factory=list)
-
-
-def valid_span(text: str, start, end) -> bool:
-    """Return whether [start, end) is a non-empty span inside the text."""
-    return isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-
-
-def segments(text: str, marks: list[Mark]) -> list[Segment]:
-    """Split the text at every mark boundary so overlapping marks render as nested-free runs."""
-    marks = [m for m in marks if valid_span(text, m.start, m.end)]
-    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
-    result = []
-    for left, right in zip(cuts, cuts[1:]):
-        covering = [m for m in marks if m.start <= left and m.end >= right]
-        seg = Segment(left, text[left:right], {m.kind for m in covering}, [m.title for m in covering])
-        seg.ends = [m for m in marks if m.end == right]
-        result.append(seg)
-    if not result:
-        result.append(Segment(0, text))
-    return result
+from ..marks import Mark, valid_span
 
 
 def finding_marks(report: dict | None, text: str) -> list[Mark]:

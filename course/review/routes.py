@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..cohorts.services import visible_cohorts
 from ..curriculum.render import render_markdown
 from ..extensions import db
+from ..marks import segments
 from ..models import User, Work
 from ..security import roles_required
 from ..vignettes import all_vignettes, get_vignette
 from . import bp
 from .forms import CommentForm, MissedForm
-from .marks import comment_marks, comment_refs, finding_marks, segments, word_diff
+from .marks import comment_marks, comment_refs, finding_marks, word_diff
 from .names import Namer, hides_names
 from .rubric import KIND_NAMES, SCORES, rubric_rows
 from .services import (
@@ -131,7 +133,8 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
     vignette = get_vignette(work.vignette_id)
     holder = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
     comment_form = CommentForm(prefix="comment")
-    comment_form.bank_entry.choices = [(None, "Choose a saved comment")] + [(e.id, e.text[:80]) for e in bank(current_user)]
+    comment_form.bank_entry.choices = [SelectChoice(None, "Choose a saved comment")] + [
+        SelectChoice(e.id, e.text[:80]) for e in bank(current_user)]
     return render_template(
         "review/review.html", work=work, version=version, review=review, report=report,
         learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=hides_names(cohort),

@@ -261,7 +261,8 @@ def decide(work: Work, review: Review, trainer: User, decision: str) -> None:
 def add_comment(review: Review, author: User, body: str, start: int | None, end: int | None,
                 quote: str = "", occurrence: int = 1) -> InlineComment:
     """Anchor a comment to [start, end) of the version text, or to the quoted words (the caller commits)."""
-    from .marks import locate, valid_span
+    from ..marks import valid_span
+    from .marks import locate
 
     text = review.version.text
     body = body.strip()
@@ -350,7 +351,8 @@ def toggle_not_an_issue(work: Work, version: WorkVersion, trainer: User, index: 
 def add_missed(work: Work, version: WorkVersion, trainer: User, category: str, note: str, quote: str,
                start: int | None = None, end: int | None = None) -> GraderFeedback:
     """Record a problem the grader missed, anchored to the quoted words when given (the caller commits)."""
-    from .marks import locate, valid_span
+    from ..marks import valid_span
+    from .marks import locate
 
     if category not in MISSED_LABELS:
         raise ReviewError("Choose what kind of problem the grader missed.")

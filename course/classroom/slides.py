@@ -1,14 +1,11 @@
 """Cut a module into projected slides, each with the trainer notes that belong to it."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..curriculum.loader import Module
-from ..curriculum.render import TRAINER_ONLY, render_markdown, split_sections, strip_trainer_notes
-
-_CALLOUT_START = re.compile(r"^!!!\s+([a-z-]+)")
+from ..curriculum.render import render_markdown, split_sections, strip_trainer_notes, trainer_notes_markdown
 
 
 @dataclass(frozen=True)
@@ -19,24 +16,6 @@ class Slide:
     title: str
     html: str
     notes_html: str
-
-
-def trainer_notes_markdown(source: str) -> str:
-    """Return only the trainer-note callouts of some Markdown (the inverse of strip_trainer_notes)."""
-    out, keeping = [], False
-    for line in source.splitlines(keepends=True):
-        match = _CALLOUT_START.match(line)
-        if match:
-            keeping = match.group(1) == TRAINER_ONLY
-            if keeping:
-                out.append(line)
-            continue
-        if keeping:
-            if line.strip() == "" or line.startswith(("    ", "\t")):
-                out.append(line)
-                continue
-            keeping = False
-    return "".join(out)
 
 
 @lru_cache(maxsize=64)

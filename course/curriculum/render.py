@@ -28,21 +28,27 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def strip_trainer_notes(source: str) -> str:
-    """Remove every trainer-note callout (its opening line and indented body) from Markdown."""
-    out, skipping = [], False
+def _split_trainer_notes(source: str) -> tuple[list[str], list[str]]:
+    """Split Markdown lines into (everything else, trainer-note callouts with their indented bodies)."""
+    kept, notes, in_note = [], [], False
     for line in source.splitlines(keepends=True):
         match = _CALLOUT_START.match(line)
         if match:
-            skipping = match.group(1) == TRAINER_ONLY
-            if skipping:
-                continue
-        elif skipping:
-            if line.strip() == "" or line.startswith(("    ", "\t")):
-                continue
-            skipping = False
-        out.append(line)
-    return _drop_empty_sections(out)
+            in_note = match.group(1) == TRAINER_ONLY
+        elif in_note and not (line.strip() == "" or line.startswith(("    ", "\t"))):
+            in_note = False
+        (notes if in_note else kept).append(line)
+    return kept, notes
+
+
+def strip_trainer_notes(source: str) -> str:
+    """Remove every trainer-note callout (its opening line and indented body) from Markdown."""
+    return _drop_empty_sections(_split_trainer_notes(source)[0])
+
+
+def trainer_notes_markdown(source: str) -> str:
+    """Return only the trainer-note callouts of some Markdown (the inverse of strip_trainer_notes)."""
+    return "".join(_split_trainer_notes(source)[1])
 
 
 def _drop_empty_sections(lines: list[str]) -> str:

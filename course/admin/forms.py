@@ -1,6 +1,7 @@
 """Admin forms."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.passwords import password_problems
@@ -11,7 +12,7 @@ class NewStaffForm(FlaskForm):
 
     display_name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Enter an email address."), Email("Enter an email address like name@agency.org."), Length(max=254)])
-    role = SelectField("Role", choices=[("trainer", "Trainer"), ("admin", "Admin")], default="trainer")
+    role = SelectField("Role", choices=[SelectChoice("trainer", "Trainer"), SelectChoice("admin", "Admin")], default="trainer")
     password = PasswordField(
         "Temporary password",
         validators=[DataRequired("Set a temporary password."), Length(max=200)],

@@ -1,6 +1,7 @@
 """Classroom forms: starting a session and typing a code."""
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 
@@ -8,7 +9,7 @@ class StartSessionForm(FlaskForm):
     """Start a live session for one of the trainer's cohorts."""
 
     cohort_id = SelectField("Cohort", coerce=int, validators=[DataRequired("Choose a cohort.")])
-    day = SelectField("Course day", coerce=int, choices=[(1, "Day 1"), (2, "Day 2")])
+    day = SelectField("Course day", coerce=int, choices=[SelectChoice(1, "Day 1"), SelectChoice(2, "Day 2")])
     module_id = SelectField("First module on the screen")
     day_start = StringField("Class starts at", default="09:00", description="24-hour clock, for the agenda's times.",
                             validators=[Regexp(r"^\d{1,2}:\d{2}$", message="Write the time like 09:00.")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import segno
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session as cookie, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..curriculum.services import all_modules
 from ..extensions import db
@@ -72,8 +73,9 @@ def index():
         db.session.commit()
     cohorts = runnable_cohorts(current_user)
     form = StartSessionForm()
-    form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
-    form.module_id.choices = [(m.id, f"Day {m.day}: {m.title}{' (pre-work)' if m.prework else ''}") for m in all_modules()]
+    form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
+    form.module_id.choices = [SelectChoice(m.id, f"Day {m.day}: {m.title}{' (pre-work)' if m.prework else ''}")
+                              for m in all_modules()]
     if cohorts and request.method == "GET":
         form.day.data = default_day(cohorts[0])
         first = classroom_modules(form.day.data)
@@ -87,8 +89,8 @@ def create():
     """Create a session for a cohort the trainer leads and open its console."""
     form = StartSessionForm()
     cohorts = runnable_cohorts(current_user)
-    form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
-    form.module_id.choices = [(m.id, m.title) for m in all_modules()]
+    form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
+    form.module_id.choices = [SelectChoice(m.id, m.title) for m in all_modules()]
     cohort = db.session.get(Cohort, request.form.get("cohort_id", type=int) or 0)
     if cohort is not None and not can_run(current_user, cohort):
         abort(403)

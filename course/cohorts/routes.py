@@ -3,6 +3,7 @@ import segno
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Cohort
@@ -79,7 +80,7 @@ def show(cohort_id: int):
     roster = [(namer.name(u, cohort), learner_progress(u))
               for u in sorted(cohort.learners, key=lambda u: namer.sort_key(u, cohort))]
     move_form = MoveForm()
-    move_form.target.choices = [(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
+    move_form.target.choices = [SelectChoice(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
     return render_template(
         "cohorts/show.html", cohort=cohort, roster=roster, hidden=hides_names(cohort), join_url=join_url(cohort),
         qr=join_qr_svg(cohort, scale=4), trainer_form=TrainerForm(), move_form=move_form,
@@ -143,7 +144,7 @@ def move_cohort_learner(cohort_id: int, user_id: int):
     """Move a learner to another cohort the trainer leads."""
     cohort = managed_cohort_or_404(cohort_id)
     form = MoveForm()
-    form.target.choices = [(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
+    form.target.choices = [SelectChoice(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
     if not form.validate_on_submit():
         flash("Choose one of your other cohorts to move the learner to.", "error")
         return redirect(url_for(".show", cohort_id=cohort.id))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from .objectives import OBJECTIVES, RECOMMEND_CHOICES
 
-SCALE = [(n, str(n)) for n in range(1, 6)]
+SCALE = [SelectChoice(n, str(n)) for n in range(1, 6)]
 
 
 def _scale_field(label: str, message: str) -> RadioField:
@@ -30,7 +31,7 @@ class EvaluationForm(FlaskForm):
     """The end-of-course evaluation; confidence fields are added per objective below."""
 
     usefulness = _scale_field("Overall, how useful was the course for your work?", "Choose how useful the course was, from 1 to 5.")
-    recommend = RadioField("Would you recommend this course to a colleague?", choices=list(RECOMMEND_CHOICES),
+    recommend = RadioField("Would you recommend this course to a colleague?", choices=[SelectChoice(v, label) for v, label in RECOMMEND_CHOICES],
                            validators=[InputRequired("Say whether you would recommend the course.")])
     keep = TextAreaField("What should we keep?", validators=[Optional(), Length(max=3000)])
     change = TextAreaField("What should we change?", validators=[Optional(), Length(max=3000)])

@@ -1,6 +1,7 @@
 """Review forms. The rubric's rows depend on the kind, so the review view reads them from the request."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .services import MISSED_CATEGORIES
@@ -37,7 +38,7 @@ class CommentForm(FlaskForm):
 class MissedForm(FlaskForm):
     """A problem the grader missed."""
 
-    category = SelectField("What did the grader miss?", choices=MISSED_CATEGORIES, validators=[DataRequired()])
+    category = SelectField("What did the grader miss?", choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES], validators=[DataRequired()])
     quote = StringField("Words it is about (optional)", validators=[Optional(), Length(max=1000)])
     note = TextAreaField("Note for the grader's authors (optional)", validators=[Optional(), Length(max=2000)])
     start = HiddenField(filters=[_int_or_none])

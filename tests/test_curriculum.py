@@ -179,6 +179,18 @@ def test_module_page_prev_next_and_no_script(learner_client):
     assert learner_client.get("/modules/nope").status_code == 404
 
 
+def test_module_page_has_one_h1(learner_client):
+    page = learner_client.get("/modules/alpha").data.decode()
+    assert page.count("<h1") == 1  # the body's own "# Alpha" line is not repeated under the page title
+
+
+def test_drop_leading_title_keeps_other_headings():
+    from course.curriculum.render import drop_leading_title
+
+    assert drop_leading_title("\n# Title\n\nIntro\n\n## Part\n") == "\n\nIntro\n\n## Part\n"
+    assert drop_leading_title("Intro\n# Not first\n") == "Intro\n# Not first\n"
+
+
 def test_trainer_sees_trainer_notes(course_app):
     from tests.conftest import AuthActions, Factory
 

@@ -73,6 +73,19 @@ def _drop_empty_sections(lines: list[str]) -> str:
     return "".join(kept)
 
 
+def drop_leading_title(source: str) -> str:
+    """Remove a leading `# Title` line: the module page already shows the title as its heading."""
+    lines = source.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        heading = _HEADING.match(line)
+        if heading and len(heading.group(1)) == 1:
+            return "".join(lines[:index] + lines[index + 1 :])
+        break
+    return source
+
+
 def _markdown() -> markdown.Markdown:
     """Return a Markdown converter with the extensions the course uses."""
     return markdown.Markdown(

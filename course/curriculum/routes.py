@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..glossary.services import link_module_html
 from . import bp
-from .render import headings, render_markdown
+from .render import drop_leading_title, headings, render_markdown
 from .services import agenda, completion, get_module, library, record_position, record_visit, resume_point, set_complete
 
 
@@ -38,7 +38,7 @@ def module(module_id: str):
     return render_template(
         "curriculum/module.html",
         module=mod,
-        html=link_module_html(render_markdown(mod.body, _audience())),
+        html=link_module_html(render_markdown(drop_leading_title(mod.body), _audience())),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
         before=before,

@@ -1,4 +1,6 @@
 """Friendly error pages, and a rollback so a failed request never leaves a half-done session."""
+import json
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
@@ -42,6 +44,24 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(exc):
         """Explain an expired or missing form token."""
         return _render(400, "The form expired or was sent from another page. Reload the page and try again; what you typed may need to be pasted back.")
+
+    @app.before_request
+    def refuse_json_that_is_not_an_object():
+        """Refuse a JSON body that is nested too deeply or is not an object: every JSON route here reads an
+        object, and a form view would fail on a list or a number (Flask-WTF reads JSON bodies as form data)."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
+            return None
+        try:
+            data = request.get_json(silent=True)  # malformed JSON is left to each view, which explains it
+        except RecursionError:
+            return _render(400, "The JSON body is nested too deeply. Send a JSON object.")
+        if data is not None and not isinstance(data, dict):
+            return _render(400, 'Send a JSON object, like {"text": "..."}.')
+        try:  # a lone surrogate escape such as "\ud800" is valid JSON but cannot be stored or graded
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return _render(400, "The JSON body holds text that is not valid Unicode.")
+        return None
 
     @app.errorhandler(500)
     def server_error(exc):

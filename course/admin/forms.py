@@ -1,5 +1,5 @@
 """Admin forms."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from ..auth.passwords import password_problems
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(AppForm):
     """Create a trainer or admin account."""
 
     display_name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])

@@ -20,7 +20,7 @@ def validate_grade_payload(payload: Any, max_chars: int) -> tuple[str, str, str 
     if not isinstance(payload, dict):
         raise GradeRequestError("The body must be a JSON object with 'kind' and 'text'.", "body")
     kind = payload.get("kind")
-    if kind not in KIND_NAMES:
+    if not isinstance(kind, str) or kind not in KIND_NAMES:
         raise GradeRequestError(f"'kind' must be one of: {', '.join(KIND_NAMES)}.", "kind")
     text = payload.get("text")
     if not isinstance(text, str) or not text.strip():

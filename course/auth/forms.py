@@ -1,12 +1,12 @@
 """Forms for signing in and joining a cohort."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from .passwords import password_problems
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """Email and password sign-in."""
 
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     """Create a learner account inside a cohort, using its join code."""
 
     join_code = StringField(

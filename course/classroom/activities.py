@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import User
 from ..models.classroom import ClassSession, LiveActivity, LiveResponse
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
+from ..numbers import plain_int
 from .services import ClassroomError, bump
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ def current_activity(session: ClassSession) -> LiveActivity | None:
 
 def _response(activity: LiveActivity, response_id) -> LiveResponse:
     """Return a response of this activity or refuse."""
-    response = db.session.get(LiveResponse, int(response_id)) if str(response_id).isdigit() else None
+    digits = str(response_id)
+    response = db.session.get(LiveResponse, plain_int(digits)) if plain_int(digits) is not None else None
     if response is None or response.activity_id != activity.id:
         raise ClassroomError("That response is no longer here. Reload the console.", 404)
     return response

@@ -1,11 +1,11 @@
 """Classroom forms: starting a session and typing a code."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 
-class StartSessionForm(FlaskForm):
+class StartSessionForm(AppForm):
     """Start a live session for one of the trainer's cohorts."""
 
     cohort_id = SelectField("Cohort", coerce=int, validators=[DataRequired("Choose a cohort.")])
@@ -16,7 +16,7 @@ class StartSessionForm(FlaskForm):
     submit = SubmitField("Start session")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AppForm):
     """Type the six-character code shown by the trainer."""
 
     code = StringField("Code", validators=[DataRequired("Type the code."), Length(min=4, max=12),

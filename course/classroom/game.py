@@ -14,6 +14,7 @@ from ..curriculum.services import get_module
 from ..extensions import db
 from ..models import User
 from ..models.classroom import ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, ReviewGame
+from ..numbers import plain_int
 from .activities import SUBMIT_KEY
 from .services import ClassroomError, bump
 from .sources import SourceError, all_clues
@@ -148,7 +149,8 @@ def _reveal(game: ReviewGame) -> None:
 
 def _award(game: ReviewGame, data: dict) -> None:
     """Give or take points by hand (for answers called out in the room)."""
-    entrant = db.session.get(GameEntrant, int(data.get("entrant_id", 0) or 0))
+    digits = str(data.get("entrant_id", 0) or 0)
+    entrant = db.session.get(GameEntrant, plain_int(digits)) if plain_int(digits) is not None else None
     if entrant is None or entrant.game_id != game.id:
         raise ClassroomError("Pick a team or player on the scoreboard.")
     try:
@@ -169,7 +171,8 @@ def join(session: ClassSession, user: User, entrant_id=None) -> GameEntrant:
         raise ClassroomError("There is no game running.", 409)
     member = _membership(game, user)
     if game.mode == "teams":
-        entrant = db.session.get(GameEntrant, int(entrant_id or 0)) if str(entrant_id or "").isdigit() else None
+        digits = str(entrant_id or "")
+        entrant = db.session.get(GameEntrant, plain_int(digits)) if plain_int(digits) is not None else None
         if entrant is None or entrant.game_id != game.id:
             raise ClassroomError("Choose one of the teams.")
         if member is None:

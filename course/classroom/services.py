@@ -254,9 +254,13 @@ def timer_toggle(session: ClassSession) -> None:
 def timer_reset(session: ClassSession, minutes: float | None = None) -> None:
     """Stop the timer and set it to a length (in minutes) or back to its length."""
     if minutes is not None:
-        if not 0 < float(minutes) <= 180:
+        try:
+            minutes = float(minutes)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ClassroomError("Set the timer between 1 and 180 minutes.") from exc
+        if not 0 < minutes <= 180:  # also refuses NaN
             raise ClassroomError("Set the timer between 1 and 180 minutes.")
-        session.timer_seconds = int(float(minutes) * 60)
+        session.timer_seconds = int(minutes * 60)
     session.timer_started_at = None
     session.timer_left = None
 

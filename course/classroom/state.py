@@ -119,6 +119,8 @@ def _control_screen(session: ClassSession, action: str, data: dict) -> None:
         teams = data.get("teams") or []
         if isinstance(teams, str):
             teams = [t for t in teams.split(",")]
+        if not isinstance(modules, list) or not isinstance(teams, list):
+            raise ClassroomError("Send the game's modules and teams as lists.")
         game.start_game(session, list(modules), str(data.get("mode", "teams")), teams)
     else:
         raise ClassroomError(f"Unknown action '{action}'.")

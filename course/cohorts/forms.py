@@ -1,10 +1,10 @@
 """Cohort forms."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
-class CohortForm(FlaskForm):
+class CohortForm(AppForm):
     """Create or edit a cohort."""
 
     name = StringField("Cohort name", validators=[DataRequired("Give the cohort a name, for example 'Fresno, March 2027'."), Length(max=120)])
@@ -19,13 +19,13 @@ class CohortForm(FlaskForm):
             raise ValidationError("Day 2 must be on or after Day 1.")
 
 
-class TrainerForm(FlaskForm):
+class TrainerForm(AppForm):
     """Add a co-trainer by the email of their trainer account."""
 
     email = StringField("Co-trainer's email", validators=[DataRequired("Enter the email of a trainer account."), Length(max=254)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     """Move a learner to another cohort the trainer leads."""
 
     target = SelectField("Move to", coerce=int)

@@ -69,7 +69,9 @@ def position(module_id: str):
     mod = get_module(module_id)
     if mod is None:
         abort(404)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error='Send a JSON object like {"position": "heading-id"}.'), 400
     anchor = data.get("position", "")
     valid = {h.anchor for h in headings(mod.body)}
     if not isinstance(anchor, str) or (anchor and anchor not in valid):

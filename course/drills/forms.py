@@ -1,10 +1,10 @@
 """The drill rewrite form."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
-class RewriteForm(FlaskForm):
+class RewriteForm(AppForm):
     """One rewrite of a drill sentence."""
 
     text = TextAreaField("Your rewrite", validators=[

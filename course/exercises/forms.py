@@ -1,7 +1,7 @@
 """Forms for the exercises: the mapping board, a statement draft, and the set submission."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -16,10 +16,10 @@ def fact_field_name(fact_id: str) -> str:
     return f"fact_{fact_id}"
 
 
-def mapping_form_class(vignette: Vignette) -> type[FlaskForm]:
+def mapping_form_class(vignette: Vignette) -> type[AppForm]:
     """Build a form with one column choice per fact, then the safety scale and its reason."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(AppForm):
         """Place each fact in a column of the map, then scale safety from 0 to 10."""
 
         scale = IntegerField(
@@ -45,7 +45,7 @@ def mapping_form_class(vignette: Vignette) -> type[FlaskForm]:
     return MappingForm
 
 
-class StatementForm(FlaskForm):
+class StatementForm(AppForm):
     """A draft statement, with the revision it was based on (for the no-JavaScript form)."""
 
     text = TextAreaField("Your draft", validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")])
@@ -56,7 +56,8 @@ class StatementForm(FlaskForm):
 
     def validate_revision(self, field) -> None:
         """Require a whole-number revision."""
-        if not str(field.data or "0").isdigit():
+        value = str(field.data or "0")
+        if not (value.isascii() and value.isdigit() and len(value) <= 9):  # "²".isdigit() is True too
             raise ValidationError("Reload the page and try again.")
 
     @property
@@ -65,13 +66,13 @@ class StatementForm(FlaskForm):
         return int(self.revision.data or 0)
 
 
-class SubmitSetForm(FlaskForm):
+class SubmitSetForm(AppForm):
     """Confirm submitting every drafted statement (revisions arrive as rev_<work id> fields)."""
 
     confirm = SubmitField("Submit for trainer review")
 
 
-class HistoryDiffForm(FlaskForm):
+class HistoryDiffForm(AppForm):
     """Choose two versions to compare (sent with GET, so no CSRF token)."""
 
     class Meta:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..models import InvalidTransition, MappingAttempt
+from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from . import bp
 from .grading import finding_label, mark_segments, question_label
@@ -108,8 +109,9 @@ def _revisions_from_form() -> dict[int, int]:
     """Read rev_<work id> fields from the submitted form."""
     revisions = {}
     for key, value in request.form.items():
-        if key.startswith("rev_") and key[4:].isdigit() and value.isdigit():
-            revisions[int(key[4:])] = int(value)
+        work_id, revision = plain_int(key[4:]), plain_int(value)
+        if key.startswith("rev_") and work_id is not None and revision is not None:
+            revisions[work_id] = revision
     return revisions
 
 

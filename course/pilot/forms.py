@@ -1,7 +1,7 @@
 """Pilot forms: module feedback and the end-of-course evaluation."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -16,7 +16,7 @@ def _scale_field(label: str, message: str) -> RadioField:
     return RadioField(label, choices=SCALE, coerce=int, validators=[InputRequired(message)])
 
 
-class ModuleFeedbackForm(FlaskForm):
+class ModuleFeedbackForm(AppForm):
     """Rate a module for usefulness and clarity, or skip."""
 
     usefulness = _scale_field("How useful was this module for your work?", "Choose a usefulness rating from 1 to 5, or skip.")
@@ -27,7 +27,7 @@ class ModuleFeedbackForm(FlaskForm):
     skip = SubmitField("Skip")
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(AppForm):
     """The end-of-course evaluation; confidence fields are added per objective below."""
 
     usefulness = _scale_field("Overall, how useful was the course for your work?", "Choose how useful the course was, from 1 to 5.")
@@ -52,7 +52,7 @@ for _n in OBJECTIVES:
     setattr(EvaluationForm, f"after_{_n}", _scale_field("Now", f"Objective {_n}: choose your confidence now."))
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(AppForm):
     """Look up a certificate by its verification code."""
 
     class Meta:

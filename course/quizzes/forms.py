@@ -1,9 +1,10 @@
 """The knowledge-check form: CSRF via Flask-WTF, answers read per item (the items come from content files)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from ..forms import AppForm
+from ..numbers import plain_int
 from .loader import Item, Quiz
 
 MESSAGES = {
@@ -14,7 +15,7 @@ MESSAGES = {
 }
 
 
-class QuizForm(FlaskForm):
+class QuizForm(AppForm):
     """Carries the CSRF token; the questions themselves are read by `parse_answers`."""
 
 
@@ -25,10 +26,8 @@ def field_name(item: Item, part: int | None = None) -> str:
 
 def _index(value: str | None, size: int) -> int | None:
     """Return the value as an index below size, or None."""
-    if value is None or not value.isdigit():
-        return None
-    number = int(value)
-    return number if number < size else None
+    number = plain_int(value)
+    return number if number is not None and number < size else None
 
 
 def parse_item(item: Item, form: MultiDict) -> tuple[object, bool]:

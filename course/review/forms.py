@@ -1,5 +1,5 @@
 """Review forms. The rubric's rows depend on the kind, so the review view reads them from the request."""
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from .services import MISSED_CATEGORIES
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button-only form: claim, release, delete, reveal (it carries the CSRF token)."""
 
 
@@ -19,7 +19,7 @@ def _int_or_none(value):
         return None
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AppForm):
     """An inline comment on selected words (the script fills start and end; without it, quote the words)."""
 
     quote = StringField(
@@ -35,7 +35,7 @@ class CommentForm(FlaskForm):
     save_to_bank = BooleanField("Save this comment to my comment bank")
 
 
-class MissedForm(FlaskForm):
+class MissedForm(AppForm):
     """A problem the grader missed."""
 
     category = SelectField("What did the grader miss?", choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES], validators=[DataRequired()])
@@ -45,7 +45,7 @@ class MissedForm(FlaskForm):
     end = HiddenField(filters=[_int_or_none])
 
 
-class BankForm(FlaskForm):
+class BankForm(AppForm):
     """A comment to keep in the trainer's bank."""
 
     text = TextAreaField("Comment to save", validators=[DataRequired("Write the comment you want to save."), Length(max=2000)])

@@ -43,19 +43,23 @@ def latency(rows: list[dict], rounds: int = 3) -> dict[str, dict[str, float]]:
     return out
 
 
-def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size: int = 64) -> dict[str, Any]:
-    """Items per second: grade() one by one versus grade_many() on the same items."""
+def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size: int = 64,
+               rounds: int = 3) -> dict[str, Any]:
+    """Items per second: grade() one by one versus grade_many(), alternated over rounds (medians)."""
     items = [{"kind": r["kind"], "text": r["text"], "vignette": r.get("vignette")} for r in rows] * copies
-    t0 = time.perf_counter()
-    for item in items:
-        grade(item["kind"], item["text"], item["vignette"])
-    one = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    grade_many(items, batch_size=batch_size, n_process=n_process)
-    many = time.perf_counter() - t0
-    return {"items": len(items), "n_process": n_process, "batch_size": batch_size,
+    ones, manys = [], []
+    for _ in range(max(1, rounds)):  # alternate so machine drift hits both sides alike
+        t0 = time.perf_counter()
+        for item in items:
+            grade(item["kind"], item["text"], item["vignette"])
+        ones.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        grade_many(items, batch_size=batch_size, n_process=n_process)
+        manys.append(time.perf_counter() - t0)
+    one, many = statistics.median(ones), statistics.median(manys)
+    return {"items": len(items), "n_process": n_process, "batch_size": batch_size, "rounds": len(ones),
             "one_by_one_per_s": round(len(items) / one, 1), "batch_per_s": round(len(items) / many, 1),
-            "speedup": round(one / many, 2)}
+            "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys)]}
 
 
 def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: int = 1) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: 
     all_grade = statistics.median(v["grade_median_ms"] for v in lat.values())
     all_parse = statistics.median(v["parse_median_ms"] for v in lat.values())
     return {"latency": lat, "overall_ratio": round(all_grade / all_parse, 3),
-            "throughput": throughput(rows, copies, n_process=n_process)}
+            "throughput": throughput(rows, copies, n_process=n_process, rounds=rounds)}
 
 
 def format_text(result: dict[str, Any]) -> str:

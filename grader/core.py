@@ -251,14 +251,19 @@ def _grade_chunk(chunk: list[tuple[str, str, Roster]], batch_size: int = DEFAULT
 
 
 def _grade_prepared(items: list[tuple[str, str, Roster]], batch_size: int, n_process: int) -> list[Report]:
-    """Grade in this process, or split across forked worker processes (each parses and grades)."""
+    """Grade in this process, or share the work with forked worker processes (each parses and grades)."""
     if n_process <= 1 or len(items) < 2 * batch_size:
         return _grade_chunk(items, batch_size)
     import multiprocessing as mp
 
     load_pipeline()  # load before forking so workers inherit it
-    size = -(-len(items) // n_process)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with mp.get_context("fork").Pool(len(chunks)) as pool:
-        parts = pool.starmap(_grade_chunk, [(c, batch_size) for c in chunks])
-    return [r for part in parts for r in part]
+    # Deal items round-robin so every process gets a similar mix of short and long texts.
+    chunks = [items[i::n_process] for i in range(n_process)]
+    with mp.get_context("fork").Pool(n_process - 1) as pool:
+        pending = [pool.apply_async(_grade_chunk, (chunk, batch_size)) for chunk in chunks[1:]]
+        parts = [_grade_chunk(chunks[0], batch_size)]  # this process works too instead of waiting
+        parts.extend(job.get() for job in pending)
+    out: list[Report | None] = [None] * len(items)
+    for offset, part in enumerate(parts):
+        out[offset::n_process] = part
+    return out  # type: ignore[return-value]

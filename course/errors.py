@@ -25,11 +25,14 @@ def _wants_json() -> bool:
     )
 
 
-def _render(code: int, detail: str | None = None):
-    """Render the error as JSON or a page."""
+def _render(code: int, detail: str | None = None, field: str | None = None):
+    """Render the error as JSON (naming the field at fault, when known) or a page."""
     title, advice = MESSAGES.get(code, MESSAGES[500])
     if _wants_json():
-        return jsonify(error=detail or f"{title}. {advice}"), code
+        body = {"error": detail or f"{title}. {advice}"}
+        if field:
+            body["field"] = field
+        return jsonify(body), code
     return render_template("errors/error.html", code=code, title=title, advice=detail or advice), code
 
 
@@ -54,13 +57,13 @@ def register_error_handlers(app: Flask) -> None:
         try:
             data = request.get_json(silent=True)  # malformed JSON is left to each view, which explains it
         except RecursionError:
-            return _render(400, "The JSON body is nested too deeply. Send a JSON object.")
+            return _render(400, "The JSON body is nested too deeply. Send a JSON object.", "body")
         if data is not None and not isinstance(data, dict):
-            return _render(400, 'Send a JSON object, like {"text": "..."}.')
+            return _render(400, 'Send a JSON object, like {"text": "..."}.', "body")
         try:  # a lone surrogate escape such as "\ud800" is valid JSON but cannot be stored or graded
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            return _render(400, "The JSON body holds text that is not valid Unicode.")
+            return _render(400, "The JSON body holds text that is not valid Unicode.", "body")
         return None
 
     @app.errorhandler(500)

@@ -36,6 +36,17 @@ def _render(code: int, detail: str | None = None, field: str | None = None):
     return render_template("errors/error.html", code=code, title=title, advice=detail or advice), code
 
 
+def _has_nul(value) -> bool:
+    """Return whether any string in a decoded JSON value holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for the common HTTP errors and CSRF failures."""
     for code in MESSAGES:
@@ -47,6 +58,16 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(exc):
         """Explain an expired or missing form token."""
         return _render(400, "The form expired or was sent from another page. Reload the page and try again; what you typed may need to be pasted back.")
+
+    @app.before_request
+    def refuse_nul_characters():
+        """Refuse NUL characters anywhere in the request: PostgreSQL cannot store them, and no one types them."""
+        values = [request.path, *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.is_json:
+            values.extend(request.form.values())
+        if any("\x00" in value for value in values):
+            return _render(400, "The request holds an invisible NUL character. Remove it (retype the text) and try again.")
+        return None
 
     @app.before_request
     def refuse_json_that_is_not_an_object():
@@ -64,6 +85,8 @@ def register_error_handlers(app: Flask) -> None:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return _render(400, "The JSON body holds text that is not valid Unicode.", "body")
+        if _has_nul(data):  # PostgreSQL cannot store it
+            return _render(400, "The JSON body holds an invisible NUL character. Remove it and try again.", "body")
         return None
 
     @app.errorhandler(500)

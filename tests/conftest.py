@@ -33,14 +33,26 @@ def make_app(tmp_path: Path, **overrides):
     config.update(overrides)
     app = create_app(config)
     with app.app_context():
-        if os.environ.get("SOP_TEST_DATABASE_URL"):  # a shared server database: start clean
-            from sqlalchemy import text
-
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
+        if os.environ.get("SOP_TEST_DATABASE_URL"):
+            reset_server_database()
+        else:
+            db.create_all()
     return app
+
+
+def reset_server_database() -> None:
+    """Give a test a clean shared server database: empty every table (fast), or rebuild the schema."""
+    from sqlalchemy import inspect, text
+
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        existing = set(inspect(connection).get_table_names())
+        if existing >= set(db.metadata.tables):
+            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+    db.drop_all()
+    db.create_all()
 
 
 @pytest.fixture

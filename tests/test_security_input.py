@@ -244,3 +244,16 @@ def test_json_sent_to_a_form_route(tmp_path, endpoint, rule_text, method):
     for body in wrong_shapes(form_fields(world.app, endpoint))[8:]:  # objects whose fields are the form's own
         response = client.open(url, method=method, data=json.dumps(body), content_type="application/json")
         _check(response, f"{method} {url} with JSON {json.dumps(body)[:80]}")
+
+
+@pytest.mark.parametrize("how", ["form", "json", "query"])
+def test_nul_characters_are_refused_before_reaching_the_database(client, auth, factory, how):
+    auth.login(factory.email(factory.user()))
+    if how == "form":
+        response = client.post("/auth/login", data={"email": "a\x00b@example.org", "password": "x" * 12})
+    elif how == "json":
+        response = client.post("/api/v1/grade", json={"kind": "harm", "text": "Marcus hit\x00 Jayden."})
+    else:
+        response = client.get("/verify/ABC%00DEF")
+    assert response.status_code == 400
+    assert b"NUL character" in response.data

@@ -165,6 +165,19 @@ class Reporter:
         self.problems.append(Problem(self.path, self.line(*keys), message))
 
 
+def open_mapping_file(path: Path, what: str) -> tuple[dict | None, Reporter | None, list[Problem]]:
+    """Read a YAML file that must hold a mapping: (data, reporter) when it does, else the problems."""
+    shown = display_path(path)
+    root, data, problems = read_yaml(path, shown)
+    if problems:
+        return None, None, problems
+    rep = Reporter(shown, root)
+    if not isinstance(data, dict):
+        rep.add(what)
+        return None, None, rep.problems
+    return data, rep, []
+
+
 class ContentLibrary(Generic[T]):
     """The valid entries of a folder's content files and the problems found, cached until the files change.
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import REPO_ROOT
-from .content_files import ContentLibrary, Problem, Reporter as _Reporter, display_path as _display_path
-from .content_files import is_text as _text, read_yaml
+from .content_files import ContentLibrary, Problem, Reporter as _Reporter, display_path as _display_path, open_mapping_file
+from .content_files import is_text as _text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLES = ("child", "caregiver", "network", "professional")
@@ -251,14 +251,9 @@ def _check_exemplars(data: dict, rep: _Reporter) -> None:
 
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse and validate one vignette file; return its data (None when unusable) and problems."""
-    shown = _display_path(path)
-    root, data, problems = read_yaml(path, shown)
+    data, rep, problems = open_mapping_file(path, "a vignette file must be a mapping of fields (id, title, roster ...)")
     if problems:
         return None, problems
-    rep = _Reporter(shown, root)
-    if not isinstance(data, dict):
-        rep.add("a vignette file must be a mapping of fields (id, title, roster ...)")
-        return None, rep.problems
     _check_top(data, rep, path.stem)
     _check_roster(data, rep)
     _check_facts(data, rep)

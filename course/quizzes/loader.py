@@ -10,8 +10,8 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path
-from ..content_files import entry_lines, is_text as _text, read_yaml
+from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path, open_mapping_file
+from ..content_files import entry_lines, is_text as _text
 from ..curriculum.loader import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
@@ -244,14 +244,9 @@ def _check_sort(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
 
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse one quiz file and return its data and every problem found."""
-    shown = _display_path(path)
-    root, data, problems = read_yaml(path, shown)
+    data, rep, problems = open_mapping_file(path, "a quiz file must be a mapping with id, title, module and items")
     if problems:
         return None, problems
-    rep = _Reporter(shown, root)
-    if not isinstance(data, dict):
-        rep.add("a quiz file must be a mapping with id, title, module and items")
-        return None, rep.problems
     _check_top(data, rep, path.stem)
     seen: dict[str, int] = {}
     items = data.get("items")

@@ -1,7 +1,7 @@
 """Inline comments, the trainer's comment bank, and feedback on the grader's findings."""
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -31,6 +31,15 @@ def _claimed(work_id: int) -> tuple[Work, object]:
     work = reviewable_work_or_404(work_id, current_user)
     require_claim(work, current_user)
     return work, current_version(work)
+
+
+def _claimed_or_back(work_id: int) -> tuple[Work, object]:
+    """Like _claimed, but answer a missing claim with its message and a redirect back to the review."""
+    try:
+        return _claimed(work_id)
+    except ReviewError as exc:
+        flash(str(exc), "error")
+        abort(_back(db.get_or_404(Work, work_id)))
 
 
 @bp.route("/<int:work_id>/comments", methods=["POST"])
@@ -73,11 +82,7 @@ def add_inline_comment(work_id: int):
 @roles_required("trainer")
 def delete_inline_comment(work_id: int, comment_id: int):
     """Remove an inline comment from the review in progress."""
-    try:
-        work, version = _claimed(work_id)
-    except ReviewError as exc:
-        flash(str(exc), "error")
-        return _back(db.get_or_404(Work, work_id))
+    work, version = _claimed_or_back(work_id)
     if ActionForm().validate_on_submit():
         delete_comment(open_review(work, version, current_user), comment_id)
         db.session.commit()
@@ -89,11 +94,7 @@ def delete_inline_comment(work_id: int, comment_id: int):
 @roles_required("trainer")
 def toggle_finding(work_id: int, index: int):
     """Mark a grader finding as not an issue, or undo that."""
-    try:
-        work, version = _claimed(work_id)
-    except ReviewError as exc:
-        flash(str(exc), "error")
-        return _back(db.get_or_404(Work, work_id))
+    work, version = _claimed_or_back(work_id)
     if ActionForm().validate_on_submit():
         marked = toggle_not_an_issue(work, version, current_user, index)
         db.session.commit()
@@ -125,11 +126,7 @@ def add_missed_problem(work_id: int):
 @roles_required("trainer")
 def delete_missed_problem(work_id: int, entry_id: int):
     """Remove a missed-problem note made in error."""
-    try:
-        work, version = _claimed(work_id)
-    except ReviewError as exc:
-        flash(str(exc), "error")
-        return _back(db.get_or_404(Work, work_id))
+    work, version = _claimed_or_back(work_id)
     entry = next((f for f in grader_feedback(version) if f.id == entry_id and f.feedback == "missed"), None)
     if entry is not None and ActionForm().validate_on_submit():
         db.session.delete(entry)

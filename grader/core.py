@@ -1,6 +1,7 @@
 """grade() and grade_many(): parse, run the rules and detectors, build the report."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -58,11 +59,11 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
         if person is not None:
             seen[role] = person.display
         elif role in ("caregiver", "child") and e - s == 1 and not (roster.explicit and roster.with_role(role)):
-            word = a.doc[s].text
+            word = a.tokens[s].text
             generic = word.lower() in ("mom", "dad", "mommy", "daddy")
             if word.lower() in ("minor", "minors", "victim", "perpetrator", "perp"):
                 continue  # never repeat jargon back in a hint
-            seen[role] = word if generic or (word[:1].isupper() and not a.doc[s].is_sent_start) else f"the {word.lower()}"
+            seen[role] = word if generic or (word[:1].isupper() and not a.tokens[s].is_sent_start) else f"the {word.lower()}"
     out = {}
     for role, key, fallback in (("child", "child", "the child"), ("caregiver", "caregiver", "the caregiver"),
                                 ("network", "network", "the people who help the family")):
@@ -110,7 +111,8 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
     names = _names(a, roster)
     hits = lexical_hits(a, matchers_for(nlp, ruleset), kind)
     extra_findings: list[Finding] = []
-    metrics = compute(doc)
+    sentences = sentence_words(a.tokens)
+    metrics = compute(a.tokens, sentences)
     for rule in ruleset.rules:
         if kind not in rule.kinds:
             continue
@@ -119,7 +121,7 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
         elif rule.type == "passive":
             hits.extend(passive_hits(rule, a))
         elif rule.type == "readability" and "max_sentence_words" in rule.options:
-            for s, e, words in sentence_words(doc):
+            for s, e, words in sentences:
                 if words > rule.opt("max_sentence_words"):
                     s, e = _strip(text, s, e)
                     extra_findings.append(_finding(rule, text, s, e, names, words=words))
@@ -256,10 +258,15 @@ def _grade_prepared(items: list[tuple[str, str, Roster]], batch_size: int, n_pro
         return _grade_chunk(items, batch_size)
     import multiprocessing as mp
 
-    load_pipeline()  # load before forking so workers inherit it
+    matchers_for(load_pipeline(), default_ruleset())  # load and build before forking so workers inherit them
     # Deal items round-robin so every process gets a similar mix of short and long texts.
     chunks = [items[i::n_process] for i in range(n_process)]
-    with mp.get_context("fork").Pool(n_process - 1) as pool:
+    gc.freeze()  # keep the workers' garbage collector from touching, and so copying, inherited pages
+    try:
+        pool = mp.get_context("fork").Pool(n_process - 1)
+    finally:
+        gc.unfreeze()
+    with pool:
         pending = [pool.apply_async(_grade_chunk, (chunk, batch_size)) for chunk in chunks[1:]]
         parts = [_grade_chunk(chunks[0], batch_size)]  # this process works too instead of waiting
         parts.extend(job.get() for job in pending)

@@ -9,7 +9,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from .analysis import Analysis
-from .ruleset import Rule, RuleSet
+from .ruleset import KINDS, Rule, RuleSet
 
 QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»")
 LEXICAL_TYPES = ("lexicon", "pattern")
@@ -23,7 +23,9 @@ class Matchers:
     def __init__(self, nlp: Language, ruleset: RuleSet):
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.tokens = Matcher(nlp.vocab)
+        # Token patterns are the costly matcher (it tries every pattern at every token), so
+        # each kind gets one holding only the rules that apply to that kind.
+        self.tokens = {kind: Matcher(nlp.vocab) for kind in KINDS}
         self.rules: dict[str, Rule] = {}
         for rule in ruleset.rules:
             self.rules[rule.id] = rule
@@ -31,18 +33,23 @@ class Matchers:
                 attr = rule.opt("attr")
                 if attr == "LEMMA":
                     pats = [[{"LEMMA": w} for w in term.lower().split()] for term in rule.opt("terms")]
-                    self.tokens.add(rule.id, pats, greedy="LONGEST")
+                    self._add_tokens(rule, pats)
                 else:
                     matcher = self.orth if attr == "ORTH" else self.lower
                     matcher.add(rule.id, [nlp.make_doc(t) for t in rule.opt("terms")])
             elif rule.type == "pattern":
-                self.tokens.add(rule.id, rule.opt("patterns"), greedy="LONGEST")
+                self._add_tokens(rule, rule.opt("patterns"))
 
-    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """(rule id, start token, end token) for every raw match."""
+    def _add_tokens(self, rule: Rule, patterns: list) -> None:
+        """Add a rule's token patterns to the matcher of each kind it applies to."""
+        for kind in rule.kinds:
+            self.tokens[kind].add(rule.id, patterns, greedy="LONGEST")
+
+    def matches(self, doc: Doc, kind: str) -> list[tuple[str, int, int]]:
+        """(rule id, start token, end token) for every raw match of the rules that can apply to a kind."""
         strings = doc.vocab.strings
         out = []
-        for matcher in (self.lower, self.orth, self.tokens):
+        for matcher in (self.lower, self.orth, self.tokens[kind]):
             out.extend((strings[key], s, e) for key, s, e in matcher(doc))
         return out
 
@@ -92,7 +99,7 @@ def _in_ranges(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 
 def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]) -> bool:
     """Apply a rule's context filters to a token match."""
-    doc, low = a.doc, a.lower
+    doc, low = a.tokens, a.lower
     nxt = low[e] if e < len(doc) else ""
     prev = low[s - 1] if s > 0 else ""
     if nxt and nxt in rule.opt("unless_next", ()):
@@ -101,7 +108,7 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
         return False
     if e < len(doc) and doc[e].pos_ in rule.opt("unless_next_pos", ()):
         return False
-    span = doc[s:e]
+    span = a.doc[s:e]
     if quotes and _in_ranges(span.start_char, span.end_char, quotes):
         return False  # a parent's own words, quoted, are not the writer's label
     if any(a.person[k] is not None and a.role[k] != "observer" for k in range(s, e)):
@@ -128,7 +135,7 @@ def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule,
     quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
     out = []
     defined: dict[str, bool] = {}
-    for rule_id, s, e in matchers.matches(a.doc):
+    for rule_id, s, e in matchers.matches(a.doc, kind):
         rule = matchers.rules[rule_id]
         if kind not in rule.kinds or not _keep(rule, a, s, e, quotes):
             continue
@@ -174,7 +181,7 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
     out = []
     skip = rule.opt("except_lemmas", frozenset())
     skip_aux = rule.opt("except_aux", frozenset())
-    for tok in a.doc:
+    for tok in a.tokens:
         if tok.dep_ != "auxpass" or tok.lower_ in skip_aux:
             continue
         verb = tok.head

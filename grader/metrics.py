@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
-from spacy.tokens import Doc
+from spacy.tokens import Token
 
 VOWELS = re.compile(r"[aeiouy]+")
 
@@ -17,20 +18,25 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
-def sentence_words(doc: Doc) -> list[tuple[int, int, int]]:
-    """(start char, end char, word count) for each sentence."""
+def sentence_words(tokens: Sequence[Token]) -> list[tuple[int, int, int]]:
+    """(start char, end char, word count) for each sentence of a parsed doc's tokens."""
     out = []
-    for sent in doc.sents:
-        words = sum(1 for t in sent if t.is_alpha or t.like_num)
+    start = 0
+    for k in range(1, len(tokens) + 1):
+        if k < len(tokens) and not tokens[k].is_sent_start:
+            continue
+        words = sum(1 for t in tokens[start:k] if t.is_alpha or t.like_num)
         if words:
-            out.append((sent.start_char, sent.end_char, words))
+            last = tokens[k - 1]
+            out.append((tokens[start].idx, last.idx + len(last.text), words))
+        start = k
     return out
 
 
-def compute(doc: Doc) -> dict:
-    """Words, sentences and Flesch-Kincaid grade level."""
-    words = [t.text for t in doc if t.is_alpha or t.like_num]
-    sents = len(sentence_words(doc)) or (1 if words else 0)
+def compute(tokens: Sequence[Token], sentences: list[tuple[int, int, int]] | None = None) -> dict:
+    """Words, sentences and Flesch-Kincaid grade level (sentences: sentence_words(tokens), if already made)."""
+    words = [t.text for t in tokens if t.is_alpha or t.like_num]
+    sents = len(sentence_words(tokens) if sentences is None else sentences) or (1 if words else 0)
     if not words:
         return {"words": 0, "sentences": 0, "grade_level": 0.0}
     syl = sum(syllables(w) for w in words if w.isalpha()) + sum(1 for w in words if not w.isalpha())

@@ -36,6 +36,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # a long drafting session must not expire the form
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
+    "REVIEW_CLAIM_IDLE_MINUTES": 120,  # after this long untouched, another trainer may take a claim over
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "XAPI_SITE_URL": None,  # stable base IRI for xAPI activity ids, e.g. https://sop.example.org/
     "XAPI_LRS_URL": None,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -206,6 +207,99 @@ def test_release_returns_work_to_the_queue_only_for_the_claimer(app, client, aut
     client.post(f"/review/{work_id}/release")
     work = work_row(app, work_id)
     assert work.status == "submitted" and work.claimed_by_id is None and work.claimed_at is None
+
+
+def age_claim(app, work_id: int, minutes: int) -> None:
+    """Pretend the claimer last touched the work this many minutes ago."""
+    with app.app_context():
+        db.session.execute(update(Work).where(Work.id == work_id).values(claimed_at=utcnow() - timedelta(minutes=minutes)))
+        db.session.commit()
+
+
+def test_an_idle_claim_can_be_taken_over_and_the_draft_review_carries_over(app, client, auth, world):
+    work_id = submit_work(app, world["priya"])
+    auth.login("t1@example.org")
+    client.post(f"/review/{work_id}/claim")
+    client.post(f"/review/{work_id}", data={"rubric-child-score": "meets", "overall_comment": "Good start."})
+    auth.logout()
+    auth.login("t2@example.org")
+    age_claim(app, work_id, 119)  # the default limit is 120 minutes: not idle yet
+    assert "Take over" not in client.get("/review/").get_data(as_text=True)
+    assert "already reviewing" in client.post(f"/review/{work_id}/claim", follow_redirects=True).get_data(as_text=True)
+
+    age_claim(app, work_id, 121)
+    queue_page = client.get("/review/").get_data(as_text=True)
+    assert "Tara One is reviewing (untouched since" in queue_page and "Take over" in queue_page
+    assert client.get("/review/queue.json").get_json()["items"][0]["claim_idle"] is True
+    assert "Take over this review" in client.get(f"/review/{work_id}").get_data(as_text=True)
+    taken = client.post(f"/review/{work_id}/claim", follow_redirects=True).get_data(as_text=True)
+    assert "You took this review over from Tara One" in taken
+    work = work_row(app, work_id)
+    assert work.claimed_by_id == world["t2"] and work.status == "in_review"
+    with app.app_context():
+        review = db.session.scalar(select(Review).where(Review.work_id == work_id))
+        assert review.trainer_id == world["t2"] and review.overall_comment == "Good start."
+        assert review.rubric["child"]["score"] == "meets"
+    # the first trainer has lost the claim: saving is refused with a message, and nothing changes
+    auth.logout()
+    auth.login("t1@example.org")
+    refused = client.post(f"/review/{work_id}", data={"overall_comment": "Mine now?"})
+    assert refused.status_code == 409 and "Claim this work" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Review.overall_comment).where(Review.work_id == work_id)) == "Good start."
+
+
+def test_working_on_a_review_keeps_the_claim_fresh(app, client, auth, world):
+    work_id = submit_work(app, world["priya"])
+    auth.login("t1@example.org")
+    client.post(f"/review/{work_id}/claim")
+    age_claim(app, work_id, 300)
+    client.post(f"/review/{work_id}", data={"overall_comment": "Still on it."})
+    with app.app_context():
+        assert utcnow() - db.session.get(Work, work_id).claimed_at < timedelta(minutes=1)
+    auth.logout()
+    auth.login("t2@example.org")
+    assert "already reviewing" in client.post(f"/review/{work_id}/claim", follow_redirects=True).get_data(as_text=True)
+
+
+def test_claiming_twice_is_harmless(app, client, auth, world):
+    work_id = submit_work(app, world["priya"])
+    auth.login("t1@example.org")
+    assert client.post(f"/review/{work_id}/claim").status_code == 302
+    again = client.post(f"/review/{work_id}/claim", follow_redirects=True)
+    assert again.status_code == 200 and "already reviewing" not in again.get_data(as_text=True)
+    assert work_row(app, work_id).claimed_by_id == world["t1"]
+
+
+def test_simultaneous_takeovers_have_exactly_one_winner(app, world, factory):
+    work_id = submit_work(app, world["priya"])
+    with app.app_context():
+        claim(db.session.get(Work, work_id), db.session.get(User, world["t1"]))
+    age_claim(app, work_id, 500)
+    t4 = factory.user("trainer", email="t4@example.org", name="Tomas Four", cohort_id=world["a"])
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def attempt(trainer_id):
+        with app.app_context():
+            work = db.session.get(Work, work_id)
+            trainer = db.session.get(User, trainer_id)
+            barrier.wait()
+            try:
+                claim(work, trainer)
+                outcomes[trainer_id] = "won"
+            except ReviewError:
+                outcomes[trainer_id] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(t,)) for t in (world["t2"], t4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcomes.values()) == ["refused", "won"]
+    assert work_row(app, work_id).claimed_by_id == next(t for t, r in outcomes.items() if r == "won")
 
 
 # ---------------------------------------------------------------- the review screen

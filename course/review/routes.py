@@ -18,9 +18,9 @@ from .marks import comment_marks, comment_refs, finding_marks, word_diff
 from .names import Namer, hides_names
 from .rubric import KIND_NAMES, SCORES, rubric_rows
 from .services import (
-    STATUS_FILTERS, QueueFilters, ReviewError, bank, claim, current_version, decide, grader_feedback, learner_cohort,
-    neighbours, not_an_issue_keys, open_review, previous_review, queue, release, review_of, reviewable_work_or_404,
-    save_review, save_to_bank, use_bank_entry,
+    STATUS_FILTERS, QueueFilters, ReviewError, bank, claim, claim_is_stale, current_version, decide, grader_feedback,
+    learner_cohort, neighbours, not_an_issue_keys, open_review, previous_review, queue, release, require_claim,
+    review_of, reviewable_work_or_404, save_review, save_to_bank, use_bank_entry,
 )
 
 
@@ -36,6 +36,7 @@ def _queue_rows(items: list[Work], namer: Namer) -> list[dict]:
             "work": work, "learner": namer.name(learner, cohort), "cohort": cohort.name if cohort else "",
             "vignette": titles.get(work.vignette_id, work.vignette_id), "kind": KIND_NAMES.get(work.kind, work.kind),
             "holder": holder, "mine": holder is not None and holder.id == current_user.id,
+            "stale": holder is not None and holder.id != current_user.id and claim_is_stale(work),
         })
     return rows
 
@@ -71,7 +72,7 @@ def queue_json():
     return jsonify(items=[{
         "id": r["work"].id, "learner": r["learner"], "cohort": r["cohort"], "vignette": r["vignette"], "kind": r["kind"],
         "status": r["work"].status, "submitted_at": r["work"].submitted_at.isoformat() if r["work"].submitted_at else None,
-        "claimed_by": r["holder"].display_name if r["holder"] else None,
+        "claimed_by": r["holder"].display_name if r["holder"] else None, "claim_idle": r["stale"],
         "url": url_for(".work", work_id=r["work"].id, **filters.as_args()),
     } for r in rows])
 
@@ -83,12 +84,15 @@ def claim_work(work_id: int):
     work = reviewable_work_or_404(work_id, current_user)
     filters = QueueFilters.from_args(request.args)
     try:
-        claim(work, current_user)
+        took_over = claim(work, current_user)
     except ReviewError as exc:
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=str(exc)), 409
         flash(str(exc), "error")
         return redirect(url_for(".queue", **filters.as_args()))
+    if took_over is not None:
+        flash(f"You took this review over from {took_over.display_name}, who had left it untouched. "
+              "Their rubric scores and comments are kept for you to carry on.", "success")
     return redirect(url_for(".work", work_id=work.id, **filters.as_args()))
 
 
@@ -142,7 +146,7 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
         narrative=render_markdown(vignette.narrative) if vignette else "", exemplars=_exemplars(vignette, work),
         segments=segments(version.text, finding_marks(report, version.text) + comment_marks(comments)) if version else [],
         comments=comments, refs=comment_refs(comments), rubric=rubric_rows(work.kind, review.rubric if review else {}),
-        scores=SCORES, mine=mine, holder=holder, dismissed=not_an_issue_keys(version) if version else set(),
+        scores=SCORES, mine=mine, holder=holder, stale=not mine and claim_is_stale(work), dismissed=not_an_issue_keys(version) if version else set(),
         feedback=[f for f in grader_feedback(version) if f.feedback == "missed"] if version else [],
         previous=previous, diff=word_diff(previous.version.text, version.text) if previous and version else [],
         previous_refs=comment_refs(previous.comments) if previous else {},
@@ -163,8 +167,9 @@ def work(work_id: int):
     action = request.form.get("action", "save")
     version = current_version(work)
     try:
-        if work.claimed_by_id != current_user.id or work.status != "in_review" or version is None:
-            raise ReviewError("Claim this work before you review it; another trainer may be reviewing it.")
+        require_claim(work, current_user)
+        if version is None:
+            raise ReviewError("This work has no submitted version to review. Go back to the queue.")
         review = open_review(work, version, current_user)
         rubric = {c: {"score": request.form.get(f"rubric-{c}-score"), "comment": request.form.get(f"rubric-{c}-comment", "")}
                   for c in {r["criterion"].id for r in rubric_rows(work.kind, {})}}

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from ..cohorts.services import can_manage, visible_cohorts
 from ..database import utcnow
@@ -145,27 +146,52 @@ def neighbours(items: list[Work], work: Work) -> tuple[Work | None, Work | None]
 
 # ---------------------------------------------------------------- claims
 
-def claim(work: Work, trainer: User) -> None:
-    """Claim submitted work for review; one conditional UPDATE, so two trainers never both win."""
+def claim_idle_limit() -> timedelta:
+    """How long a claim may sit untouched before another trainer may take it over."""
+    return timedelta(minutes=max(1, int(current_app.config.get("REVIEW_CLAIM_IDLE_MINUTES", 120))))
+
+
+def claim_is_stale(work: Work) -> bool:
+    """True when the work is claimed but its reviewer has not touched it within the idle limit."""
+    if work.status != WorkStatus.IN_REVIEW.value or work.claimed_by_id is None or work.claimed_at is None:
+        return False
+    return work.claimed_at < utcnow() - claim_idle_limit()
+
+
+def claim(work: Work, trainer: User) -> User | None:
+    """Claim submitted work, or take over an idle claim; returns the trainer taken over from, if any.
+
+    One conditional UPDATE decides, so two trainers never both win, even when both take over.
+    """
+    now = utcnow()
+    free = and_(Work.claimed_by_id.is_(None), Work.status == WorkStatus.SUBMITTED.value)
+    idle = and_(Work.status == WorkStatus.IN_REVIEW.value, Work.claimed_by_id.is_not(None),
+                Work.claimed_by_id != trainer.id, Work.claimed_at < now - claim_idle_limit())
+    previous = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
     result = db.session.execute(
-        update(Work)
-        .where(Work.id == work.id, Work.claimed_by_id.is_(None), Work.status == WorkStatus.SUBMITTED.value)
-        .values(claimed_by_id=trainer.id, claimed_at=utcnow())
+        update(Work).where(Work.id == work.id, or_(free, idle))
+        .values(claimed_by_id=trainer.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(work)
         holder = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
+        if holder is not None and holder.id == trainer.id:
+            return None  # a double click: the first click already claimed it
         if holder is not None:
             raise ReviewError(f"{holder.display_name} is already reviewing this work. Choose another item from the queue.")
         raise ReviewError(f"This work is {work.status_label.lower()}, so it cannot be claimed. Reload the queue.")
     db.session.refresh(work)
-    work.transition(WorkStatus.IN_REVIEW)
+    took_over = previous if previous is not None and previous.id != trainer.id else None
+    if took_over is None:
+        work.transition(WorkStatus.IN_REVIEW)
     version = current_version(work)
     if version is not None:
-        open_review(work, version, trainer)
+        review = open_review(work, version, trainer)
+        review.trainer_id = trainer.id  # a taken-over draft (scores, comments) carries on under its new reviewer
     db.session.commit()
+    return took_over
 
 
 def release(work: Work, trainer: User) -> None:
@@ -186,9 +212,10 @@ def release(work: Work, trainer: User) -> None:
 
 
 def require_claim(work: Work, trainer: User) -> None:
-    """Refuse changes to a review unless the trainer holds the claim."""
+    """Refuse changes to a review unless the trainer holds the claim; a change keeps the claim fresh."""
     if work.state is not WorkStatus.IN_REVIEW or work.claimed_by_id != trainer.id:
         raise ReviewError("Claim this work before you review it; another trainer may be reviewing it.")
+    work.claimed_at = utcnow()  # the caller commits with the change
 
 
 # ---------------------------------------------------------------- reviews

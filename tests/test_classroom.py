@@ -303,3 +303,22 @@ def test_join_page_shows_a_qr_code(app, room):
     page = app.test_client().get(f"/classroom/screen/{room['screen']}").get_data(as_text=True)
     assert "<svg" in page and room["join"] in page
     assert "cdn" not in page.lower()
+
+
+def test_choose_all_items_reach_the_game_as_odd_one_out_clues(app):
+    from course.classroom.sources import all_clues
+    from course.quizzes.loader import all_quizzes
+
+    with app.app_context():
+        clues = {c.id: c for module_clues in all_clues().values() for c in module_clues}
+        multiples = [(q, i) for q in all_quizzes(app.config["CONTENT_DIR"]) if q.module
+                     for i in q.items if i.type == "multiple"]
+    assert multiples, "the course should have choose-all items"
+    for _quiz, item in multiples:
+        wrong = [o for o in item.options if not o.correct]
+        right = {o.text for o in item.options if o.correct}
+        for n, odd in enumerate(wrong, 1):
+            clue = clues[f"{item.id}-odd{n}"]
+            assert clue.options[clue.answer] == odd.text and clue.explanation == odd.explanation
+            assert set(clue.options) - {odd.text} <= right and len(clue.options) >= 2
+            assert "all that apply" not in clue.prompt.lower() and clue.prompt.endswith("Which one does not?")

@@ -5,6 +5,7 @@ validate them; a file they reject stops the game with the loader's file:line mes
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,28 @@ def _match_clues(item: Item) -> list[Clue]:
     return clues
 
 
+CHOOSE_ALL = re.compile(r"\s*\(?(?:choose|select|pick|tick) (?:all|every\w*)(?: that apply| answers? that apply)?[.)]*\s*$", re.I)
+NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three"}
+
+
+def _odd_one_out_clues(item: Item) -> list[Clue]:
+    """Turn a choose-all item into one-tap clues: for each wrong option, 'which of these does not fit?'.
+
+    A phone answer is one tap, so the board asks for the single option that is not right,
+    shown among up to three that are.
+    """
+    right = [o for o in item.options if o.correct]
+    wrong = [o for o in item.options if not o.correct]
+    if not right:
+        return []
+    shown = right[:3]
+    stem = CHOOSE_ALL.sub("", item.prompt).rstrip()
+    fits = "fits" if len(shown) == 1 else "fit"
+    prompt = f"{stem} {NUMBER_WORDS[len(shown)]} of these {fits}. Which one does not?"
+    return [Clue(f"{item.id}-odd{index + 1}", prompt, (odd.text, *(o.text for o in shown)), 0, odd.explanation)
+            for index, odd in enumerate(wrong)]
+
+
 def _sort_clues(item: Item) -> list[Clue]:
     """Turn each statement of a sort item into 'where does this go on the map?'."""
     labels = tuple(CATEGORY_LABELS.get(c, c) for c in item.columns)
@@ -86,7 +109,8 @@ def all_clues() -> dict[str, list[Clue]]:
                 by_module.setdefault(quiz.module, []).extend(_match_clues(item))
             elif item.type == "sort":
                 by_module.setdefault(quiz.module, []).extend(_sort_clues(item))
-            # "multiple" items need several taps on a phone; the board leaves them to the module check.
+            elif item.type == "multiple":
+                by_module.setdefault(quiz.module, []).extend(_odd_one_out_clues(item))
     terms = _glossary_terms()
     for module_id in {t.module for t in terms}:
         by_module.setdefault(module_id, []).extend(_glossary_clues(terms, module_id))

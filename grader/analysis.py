@@ -64,8 +64,9 @@ def _tables(lex_id: int, lexicons: tuple) -> dict:
 class Analysis:
     """Facts about one doc the component detectors and filters share."""
 
-    def __init__(self, doc: Doc, roster: Roster, lexicons: dict[str, frozenset[str]]):
+    def __init__(self, doc: Doc, roster: Roster, lexicons: dict[str, frozenset[str]], text: str | None = None):
         self.doc = doc
+        self.text = doc.text if text is None else text
         self.roster = roster
         self.lex = lexicons
         self.tables = _tables(id(lexicons), tuple(sorted(lexicons.items())))

@@ -185,7 +185,10 @@ def use_fast_attributes(nlp: Language) -> bool:
     """Swap the pipeline's attribute_ruler for the mapper; False (ruler kept) if a pattern is unsupported."""
     if "attribute_ruler" not in nlp.pipe_names:
         return False
-    patterns = nlp.get_pipe("attribute_ruler").patterns
+    ruler = nlp.get_pipe("attribute_ruler")
+    if isinstance(ruler, AttributeMapper):
+        return True  # already swapped
+    patterns = ruler.patterns
     try:
         AttributeMapper(nlp, patterns=patterns)
     except (UnsupportedPattern, KeyError):

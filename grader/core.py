@@ -104,10 +104,10 @@ def _dedupe(hits: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
     return kept
 
 
-def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language) -> Report:
-    """Grade one parsed doc."""
-    text = doc.text
-    a = Analysis(doc, roster, ruleset.lexicons)
+def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language, text: str | None = None) -> Report:
+    """Grade one parsed doc (text: the string it was parsed from, when the caller has it)."""
+    text = doc.text if text is None else text  # Doc.text rebuilds the string token by token
+    a = Analysis(doc, roster, ruleset.lexicons, text)
     names = _names(a, roster)
     hits = lexical_hits(a, matchers_for(nlp, ruleset), kind)
     extra_findings: list[Finding] = []
@@ -205,7 +205,7 @@ def grade(kind: str, text: str, vignette: Any = None) -> Report:
     check_input(kind, text)
     roster = resolve_roster(vignette)
     nlp = load_pipeline()
-    return analyze(_parse(nlp, text), kind, roster, default_ruleset(), nlp)
+    return analyze(_parse(nlp, text), kind, roster, default_ruleset(), nlp, text)
 
 
 def _item(item: Any) -> tuple[Any, Any, Any]:
@@ -247,8 +247,8 @@ def _grade_chunk(chunk: list[tuple[str, str, Roster]], batch_size: int = DEFAULT
     docs = nlp.pipe((chunk[i][1] for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
     for i, doc in zip(order, docs):
-        kind, _text, roster = chunk[i]
-        out[i] = analyze(doc, kind, roster, ruleset, nlp)
+        kind, text, roster = chunk[i]
+        out[i] = analyze(doc, kind, roster, ruleset, nlp, text)
     return out  # type: ignore[return-value]
 
 

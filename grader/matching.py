@@ -131,7 +131,7 @@ def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
 
 def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule, int, int]]:
     """Rule matches that survive the context filters, as (rule, start char, end char)."""
-    text = a.doc.text
+    text = a.text
     quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
     out = []
     defined: dict[str, bool] = {}

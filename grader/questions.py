@@ -93,8 +93,15 @@ def _has_word(body: str, phrase: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _any_cue_regex(cues: tuple[str, ...]) -> re.Pattern:
-    """Compile all of a type's cues into one alternation, so each type costs one search."""
-    return re.compile("|".join(f"(?:{_cue_regex(c).pattern})" for c in cues))
+    """Compile all of a type's cues into one alternation, so each type costs one search.
+
+    The phrases share one pair of word-boundary checks; giving each phrase its own made the
+    engine re-check the boundary for every phrase at every position.
+    """
+    phrases = sorted({re.escape(c) for c in cues if not c.startswith("re:")}, key=len, reverse=True)
+    parts = [r"(?<![\w])(?:" + "|".join(phrases) + r")(?![\w])"] if phrases else []
+    parts += [f"(?:{c[3:]})" for c in cues if c.startswith("re:")]
+    return re.compile("|".join(parts))
 
 
 def classify(body: str, ruleset: RuleSet) -> str:

@@ -23,6 +23,17 @@ FACTORY = "grader_attribute_mapper"
 SUPPORTED_ATTRS = {"POS", "MORPH", "LEMMA", "TAG", "DEP"}
 
 
+FEATURE_CACHE_LIMIT = 100_000
+
+
+def _merge(found: list[tuple[int, tuple]]) -> dict[str, Any]:
+    """Merge matched patterns' attributes in pattern order, so a later pattern wins."""
+    merged: dict[str, Any] = {}
+    for _order, attrs in found:
+        merged.update(attrs)
+    return merged
+
+
 class UnsupportedPattern(ValueError):
     """A ruler pattern uses a token key or operator this mapper does not implement."""
 
@@ -74,8 +85,14 @@ class AttributeMapper:
         """Compile the patterns (as returned by AttributeRuler.patterns)."""
         self.name = name
         self.vocab = nlp.vocab
+        # Single-token patterns (nearly all of them) and longer ones are indexed apart: what the
+        # single ones give depends only on a token's own features, so it is worked out once per
+        # distinct (word, tag, dependency, space) and remembered.
         self._by_feature: tuple[dict[Any, list[_Pattern]], ...] = tuple({} for _ in FEATURES)
         self._open: list[_Pattern] = []
+        self._longer_by_feature: tuple[dict[Any, list[_Pattern]], ...] = tuple({} for _ in FEATURES)
+        self._longer_open: list[_Pattern] = []
+        self._by_features_seen: dict[tuple, tuple[list[tuple[int, tuple]], dict[str, Any]]] = {}
         self._morphs: dict[str, MorphAnalysis] = {}
         for order, entry in enumerate(patterns or []):
             attrs = self._attrs(entry["attrs"])
@@ -123,35 +140,51 @@ class AttributeMapper:
                     continue
                 tests.append((offset, position, _value_test(value)))
         pattern = _Pattern(order, len(token_specs), tuple(tests), index, attrs)
+        single = pattern.length == 1 and index == 0
         if filed_under is None:
-            self._open.append(pattern)
+            (self._open if single else self._longer_open).append(pattern)
             return
         position, values = filed_under
         for value in dict.fromkeys(values):
-            self._by_feature[position].setdefault(value, []).append(pattern)
+            (self._by_feature if single else self._longer_by_feature)[position].setdefault(value, []).append(pattern)
+
+    def _single(self, features: tuple) -> tuple[list[tuple[int, tuple]], dict[str, Any]]:
+        """The single-token patterns a token with these features matches, and their merged attributes."""
+        seen = self._by_features_seen.get(features)
+        if seen is not None:
+            return seen
+        found = []
+        for index, candidates in zip(features, self._by_feature):
+            for pattern in candidates.get(index, ()):
+                if all(test(features[position]) for _offset, position, test in pattern.tests):
+                    found.append((pattern.order, pattern.attrs))
+        for pattern in self._open:
+            if all(test(features[position]) for _offset, position, test in pattern.tests):
+                found.append((pattern.order, pattern.attrs))
+        found.sort(key=lambda item: item[0])
+        if len(self._by_features_seen) >= FEATURE_CACHE_LIMIT:
+            self._by_features_seen.clear()
+        seen = self._by_features_seen[features] = (found, _merge(found))
+        return seen
 
     def __call__(self, doc: Doc) -> Doc:
         """Set POS, morphology and the few lemma/tag/dependency exceptions on every token."""
         tokens = list(doc)
         feats = [(t.lower_, t.tag_, t.dep_, t.is_space) for t in tokens]
         count = len(feats)
-        by_lower, by_tag, by_dep, by_space = self._by_feature
-        updates: dict[int, list[tuple[int, tuple]]] = {}
+        longer: dict[int, list[tuple[int, tuple]]] = {}
         for start, f in enumerate(feats):
-            for candidates in (by_lower.get(f[0]), by_tag.get(f[1]), by_dep.get(f[2]), by_space.get(f[3]), self._open):
-                if not candidates:
-                    continue
-                for pattern in candidates:
-                    if start + pattern.length > count:
-                        continue
-                    if all(test(feats[start + offset][position]) for offset, position, test in pattern.tests):
-                        updates.setdefault(start + pattern.index, []).append((pattern.order, pattern.attrs))
-        for position, found in updates.items():
-            found.sort(key=lambda item: item[0])  # a later pattern wins, as in AttributeRuler
-            merged: dict[str, Any] = {}
-            for _order, attrs in found:
-                merged.update(attrs)
-            self._set(tokens[position], merged)
+            for candidates in (*(by.get(value) for value, by in zip(f, self._longer_by_feature)), self._longer_open):
+                for pattern in candidates or ():
+                    if start + pattern.length <= count and all(
+                            test(feats[start + offset][position]) for offset, position, test in pattern.tests):
+                        longer.setdefault(start + pattern.index, []).append((pattern.order, pattern.attrs))
+        for position, (token, f) in enumerate(zip(tokens, feats)):
+            found, merged = self._single(f)
+            if position in longer:  # a later pattern wins, as in AttributeRuler
+                merged = _merge(sorted(found + longer[position], key=lambda item: item[0]))
+            if merged:
+                self._set(token, merged)
         return doc
 
     @staticmethod

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Doc, Token
@@ -59,6 +60,58 @@ def phrase_table(words: frozenset[str]) -> tuple[frozenset[str], dict[str, list[
 def _tables(lex_id: int, lexicons: tuple) -> dict:
     """Pre-split every word list (cached per ruleset)."""
     return {name: phrase_table(words) for name, words in lexicons}
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """A person mention seen so far, for pronoun resolution."""
+
+    index: int  # token index of the mention (or of what a resolved pronoun refers to)
+    role: str
+    person: Person | None
+    gender: str | None  # "he", "she", "they", or None when unknown
+    is_subject: bool
+    verb: int  # token index of the verb it is the subject or object of
+
+
+def _is_subject(tok: Token) -> bool:
+    """True for a subject, or a name inside one ("Marcus" in "Marcus Hill", "Ana's" in "Ana's sister")."""
+    node = tok
+    for _ in range(3):
+        if node.dep_ in SUBJECT_DEPS:
+            return True
+        if node.dep_ == "compound" and node.head.pos_ == "VERB":
+            return True  # the parser sometimes hangs a name before its verb as a compound of it
+        if node.dep_ not in ("compound", "conj", "poss", "appos") or node.head.i == node.i:
+            return False
+        node = node.head
+    return node.dep_ in SUBJECT_DEPS
+
+
+def _verb_of(tok: Token) -> int:
+    """The index of the verb a subject or object (or a name inside one) belongs to."""
+    node = tok
+    for _ in range(3):
+        if node.dep_ in ("compound", "poss", "conj", "appos", "pobj", "prep") and node.head.i != node.i:
+            node = node.head
+        else:
+            break
+    return node.head.i
+
+
+def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) -> _Mention | None:
+    """The mention a pronoun most likely refers to (latest first), or None."""
+    fitting = [m for m in reversed(seen) if m.gender == gender or m.gender is None]
+    if not is_subject:  # "Ximena asks him": an object pronoun is not its own verb's subject
+        fitting = [m for m in fitting if not (m.is_subject and m.verb == verb)]
+    pool = [m for m in fitting if m.gender == gender] or fitting
+    if is_subject:
+        subjects = [m for m in pool if m.is_subject]
+        if subjects:
+            return subjects[0]
+    if pool:
+        return pool[0]
+    return seen[-1] if seen else None  # nothing fits: the latest person, as a last resort
 
 
 class Analysis:
@@ -369,32 +422,26 @@ class Analysis:
         return out
 
     def _resolve_pronouns(self) -> None:
-        """Give he/she/they the role of the latest earlier mention of that gender."""
-        # Subject pronouns prefer the latest subject of the same gender (centering): in
-        # "when Grace is tired after a night with Amara, she may fall asleep", she is Grace.
-        last: dict[str, tuple[str, Person | None]] = {}
-        last_subj: dict[str, tuple[str, Person | None]] = {}
+        """Give he/she/they the role of the earlier mention they most likely refer to.
+
+        A mention fits a pronoun when its gender matches or is unknown (a name the roster does
+        not give); a known match beats an unknown one. A subject pronoun prefers the latest
+        subject (centering: in "when Grace is tired after a night with Amara, she may fall
+        asleep", she is Grace), and an object pronoun never refers to the subject of its own
+        verb ("Ximena asks him to be quiet": him is not Ximena).
+        """
+        seen: list[_Mention] = []
         for i, tok in enumerate(self.tokens):
-            is_subj = tok.dep_ in SUBJECT_DEPS or (tok.dep_ in ("compound", "conj", "poss") and tok.head.dep_ in SUBJECT_DEPS)
+            is_subj = _is_subject(tok)
             if self.role[i] is not None:
-                g = self.gender[i]
-                entry = (self.role[i], self.person[i], i)
                 if self.role[i] in ("child", "caregiver", "network", "professional", "unknown"):
-                    for table in ((last, last_subj) if is_subj else (last,)):
-                        if g:
-                            table[g] = entry
-                        else:
-                            table.setdefault("he", entry)
-                            table.setdefault("she", entry)
-                        table["any"] = entry
+                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, _verb_of(tok)))
                 continue
             g = PRONOUN_GENDER.get(self.lower[i])
             if g is None or tok.tag_ == "PRP$":
                 continue
-            entry = None
-            if is_subj:
-                entry = last_subj.get(g) or (last_subj.get("any") if g == "they" else None)
-            entry = entry or last.get(g) or last.get("any")
+            found = _antecedent(seen, g, is_subj, _verb_of(tok))
+            entry = (found.role, found.person, found.index) if found else None
             if entry is None and self.roster.explicit:
                 candidates = {(p.role, p) for p in self.roster.people if p.pronoun == g and p.role in ("caregiver",)}
                 if len(candidates) == 1:
@@ -402,9 +449,7 @@ class Analysis:
             if entry is not None:
                 self.role[i], self.person[i], self.antecedent[i] = entry
                 self.gender[i] = g
-                if is_subj:
-                    last_subj[g] = entry
-                last[g] = entry
+                seen.append(_Mention(entry[2], entry[0], entry[1], g, is_subj, _verb_of(tok)))
 
     # ---- syntax helpers --------------------------------------------------
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:

@@ -9,7 +9,8 @@ Span = tuple[int, int]  # token indices [start, end)
 ADULT_ROLES = ("caregiver", "unknown")
 EMOTIONS = {"cry", "scream", "hide", "hid", "flinch", "shake", "tremble", "scared", "afraid", "frightened",
             "terrified", "upset", "anxious", "nervous", "sad", "fear", "fearful", "startle", "startled",
-            "withdrawn", "worried", "aggressive", "fall", "fell", "hungry", "sick", "dizzy"}
+            "withdrawn", "worried", "aggressive", "fall", "fell", "hungry", "sick", "dizzy",
+            "wet", "refuse", "refused", "faint", "fainted", "sleep", "slept", "fail"}
 GENERIC_HARM = {"hurt", "harm", "harmed", "injured", "injury", "injure", "injuries", "unsafe", "danger"}
 MISSED_THINGS = {"school", "class", "classes", "kindergarten", "days", "day", "appointments", "appointment",
                  "feeds", "feed", "meals", "meal", "dinner", "breakfast", "lunch", "trip", "checkups", "checkup",
@@ -42,10 +43,16 @@ def _vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
             return True
         if c.dep_ == "ccomp" and c.pos_ == "ADJ" and c.lemma_.lower() in lex["vague_states"]:
             return True
-        if c.dep_ in ("dobj", "attr") and (c.lemma_.lower() in lex["vague_objects"]
-                                           or any(t.i in blocked for t in c.subtree)):
+        if c.dep_ in ("dobj", "attr") and any(t.i in blocked for t in c.subtree):
             return True
+        if c.dep_ in ("dobj", "attr") and c.lemma_.lower() in lex["vague_objects"] and not _childs(a, c):
+            return True  # "take her medication" is vague; "refill Bodhi's seizure medication" is not
     return False
+
+
+def _childs(a: Analysis, noun: Token) -> bool:
+    """True when a noun belongs to a child ("Bodhi's medication", "Luca's home")."""
+    return any(g.dep_ in ("poss", "nmod", "compound") and a.role_of(g) == "child" for g in noun.children)
 
 
 def _action_verbs(a: Analysis, kind: str, blocked: set[int]) -> list[tuple[Token, Token]]:

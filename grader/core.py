@@ -63,7 +63,8 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             generic = word.lower() in ("mom", "dad", "mommy", "daddy")
             if word.lower() in ("minor", "minors", "victim", "perpetrator", "perp"):
                 continue  # never repeat jargon back in a hint
-            seen[role] = word if generic or (word[:1].isupper() and not a.tokens[s].is_sent_start) else f"the {word.lower()}"
+            named = s in a.name_tokens or a.tokens[s].pos_ == "PROPN" or not a.tokens[s].is_sent_start
+            seen[role] = word if generic or (word[:1].isupper() and named) else f"the {word.lower()}"
     out = {}
     for role, key, fallback in (("child", "child", "the child"), ("caregiver", "caregiver", "the caregiver"),
                                 ("network", "network", "the people who help the family")):

@@ -117,6 +117,8 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
     if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
             and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
         return False  # a proper name, not the word
+    if rule.opt("unless_in_context_clause") and any(k in a.context_tokens for k in range(s, e)):
+        return False  # part of the "when/if/whenever ..." situation, not of the behaviour
     return True
 
 

@@ -110,6 +110,10 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
         if key in entry:
             opts[key] = frozenset(x.lower() if key != "unless_next_pos" else x
                                   for x in _str_list(entry[key], path, where, key))
+    if "unless_in_context_clause" in entry:
+        if not isinstance(entry["unless_in_context_clause"], bool):
+            raise _fail(path, where, "'unless_in_context_clause' must be true or false")
+        opts["unless_in_context_clause"] = entry["unless_in_context_clause"]
     if rtype == "lexicon":
         opts["terms"] = _str_list(entry.get("terms"), path, where, "terms")
         attr = entry.get("attr", "LOWER")

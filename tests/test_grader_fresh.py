@@ -1,0 +1,43 @@
+"""A second development set: 150 harm, danger and safety-goal drafts written apart from the rules.
+
+tests/data/grader_fresh.jsonl was written from the component and flag definitions alone, with
+new families and no sight of the rules or the other corpora. The grader first scored verdicts
+0.85, components 0.93 and flags 0.84 / 0.85 on it; the general fixes it prompted (pronoun
+binding, owned objects, impact wording, service and negation patterns) lifted it to the floors
+below and the independent hold-out set with it. A few labels were corrected where they broke
+the set's own definitions (agentless "could be hurt" is passive; ER is not on the primer's
+acronym list).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.evaluate import evaluate, load_corpus
+from tests.grader_fixtures import nlp  # noqa: F401
+
+FRESH = Path(__file__).parent / "data" / "grader_fresh.jsonl"
+
+
+@pytest.fixture(scope="module")
+def result(nlp):
+    return evaluate(load_corpus(FRESH))
+
+
+def test_fresh_set_is_sized_and_balanced():
+    rows = load_corpus(FRESH)
+    kinds = [r["kind"] for r in rows]
+    assert len(rows) == 150 and all(kinds.count(k) == 50 for k in ("harm", "danger", "safety_goal"))
+
+
+def test_fresh_verdicts(result):
+    assert result["verdict_accuracy"] >= 0.90, result["misses"]
+
+
+def test_fresh_components(result):
+    assert result["component_accuracy"] >= 0.93, result["components"]
+
+
+def test_fresh_flags(result):
+    assert result["flag_precision"] >= 0.95 and result["flag_recall"] >= 0.95, result["flags"]

@@ -18,7 +18,7 @@ from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
 from .ruleset import KINDS, Rule, RuleSet, default_ruleset
 
-GRADER_VERSION = "1.0.0"
+GRADER_VERSION = "1.1.0"  # bump when the same text can grade differently
 MAX_CHARS = 5000
 DEFAULT_BATCH_SIZE = 64
 

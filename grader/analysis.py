@@ -36,6 +36,7 @@ PATIENT_VERBS = {"hurt", "injure", "harm", "burn", "scald", "hit", "kick", "slap
                  "leave", "lock", "spank", "smack", "grab", "drop", "hospitalize", "scratch", "cut", "starve"}
 EXPERIENCER_VERBS = {"cry", "scream", "choke", "drown", "fall", "wander", "hide", "flinch", "tremble",
                      "starve", "vomit", "suffocate", "sob", "wet", "stop"}
+FEELINGS_OF_CHILDREN = frozenset({"afraid", "fear", "fears", "scared"})  # worry words that also describe impact
 PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network"}
 # Titles that make a name an adult ("Mr. Duarte", "Officer Grant").
 ADULT_TITLES = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "miss", "dr", "dr.", "officer", "detective",
@@ -213,7 +214,8 @@ class Analysis:
             elif word in ("year", "years", "month", "months", "week", "weeks") and i + 1 < n and low[i + 1] == "old" and i > 0 and doc[i - 1].like_num:
                 self._mark(i - 1, i + 2, "child", None, None)
                 self.age_tokens.update(range(i - 1, i + 2))
-            elif word in observers or any(tuple(low[i:i + len(p)]) == p for p in obs_phrases.get(word, ())):
+            elif (word in observers or any(tuple(low[i:i + len(p)]) == p for p in obs_phrases.get(word, ()))) and not (
+                    word == "they" and not self._they_watch(i)):
                 self._mark(i, i + 1, "observer", None, None)
             elif (tok.pos_ == "PROPN" and tok.is_alpha and tok.text[:1].isupper() and not tok.text.isupper()
                   and word not in titles and word not in self.tables["time_words"][0]
@@ -233,6 +235,15 @@ class Analysis:
                     self._promote_child(k - 1)
                 elif self.role[k - 1] is None and prev.pos_ in ("NOUN", "PROPN"):
                     self._mark(k - 1, k, "child", None, None)
+
+    def _they_watch(self, i: int) -> bool:
+        """True when "they" are the ones worried or watching ("they are worried", "they need to see").
+
+        Otherwise "they" is left to pronoun resolution: in "Dad yells at the kids and they are
+        scared", they are the kids.
+        """
+        watching = (self.lex["worry_words"] - FEELINGS_OF_CHILDREN) | self.lex["see_verbs"]
+        return any(w in watching for w in self.lower[i + 1:i + 5])
 
     def _promote_child(self, k: int) -> None:
         """An unknown name followed by an age is a child."""
@@ -413,7 +424,8 @@ class Analysis:
             if low[tok.i] == "if" and low[tok.i + 1:tok.i + 3] in (["nothing", "changes"], ["nothing", "change"], ["things", "do"]):
                 continue  # "if nothing changes" is the premise of every danger statement
             head = tok.head
-            if tok.dep_ in ("mark", "advmod") and head is not tok and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp") and head.pos_ in ("VERB", "AUX"):
+            if tok.dep_ in ("mark", "advmod") and head is not tok and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp") and (
+                    head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl"):  # "when Celia drinks": drinks mis-tagged as a noun
                 if tok.dep_ == "advmod" and head.dep_ == "ROOT" and tok.i > head.i:
                     continue
                 out.append(tok.i)

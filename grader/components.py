@@ -10,7 +10,7 @@ ADULT_ROLES = ("caregiver", "unknown")
 EMOTIONS = {"cry", "scream", "hide", "hid", "flinch", "shake", "tremble", "scared", "afraid", "frightened",
             "terrified", "upset", "anxious", "nervous", "sad", "fear", "fearful", "startle", "startled",
             "withdrawn", "worried", "aggressive", "fall", "fell", "hungry", "sick", "dizzy",
-            "wet", "refuse", "refused", "faint", "fainted", "sleep", "slept", "fail"}
+            "wet", "refuse", "refused", "faint", "fainted", "sleep", "slept", "fail", "feel", "felt", "stop"}
 GENERIC_HARM = {"hurt", "harm", "harmed", "injured", "injury", "injure", "injuries", "unsafe", "danger"}
 MISSED_THINGS = {"school", "class", "classes", "kindergarten", "days", "day", "appointments", "appointment",
                  "feeds", "feed", "meals", "meal", "dinner", "breakfast", "lunch", "trip", "checkups", "checkup",
@@ -127,8 +127,8 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
         if s in blocked:
             continue
         if e - s == 1 and a.lower[s] in GENERIC_HARM and not any(
-                a.lower[k] in a.lex["body_parts"] for k in range(e, min(len(a.doc), e + 4))):
-            continue  # "could be hurt" says nothing concrete about how
+                a.lower[k] in a.lex["body_parts"] for k in range(max(0, s - 2), min(len(a.doc), e + 4))):
+            continue  # "could be hurt" says nothing concrete about how; "a head injury" does
         if not future and a.lower[s] in ("alone",) or (not future and a.lower[s:e] == ["left", "alone"]):
             continue  # in a harm statement being alone is the act, not its effect
         if tok.pos_ in EMOTION_POS and tok.lemma_.lower() in EMOTIONS:
@@ -136,6 +136,8 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
             roles = {a.role_of(x) for x in a.subjects(head)} if head.pos_ in ("VERB", "AUX") else set()
             if roles and "child" not in roles and roles & {"caregiver", "observer", "network", "professional", "unknown"}:
                 continue  # Marcus screamed / Tanya was scared: not the child's experience
+        if a.lower[s:e] == ["alone"] and _adult_subjects_only(a, tok.head):
+            continue  # "Mr. Aguilar will leave the children alone" is the behaviour; "An could be left alone" the effect
         if future and not _under_modal(a, tok):
             continue
         if future and s in a.context_tokens:
@@ -147,6 +149,12 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
             if any(w in MISSED_THINGS for w in ahead) and (not future or _under_modal(a, tok)):
                 out.append((tok.i, tok.i + 1))
     return out
+
+
+def _adult_subjects_only(a: Analysis, verb: Token) -> bool:
+    """True when a verb's subjects are adults and none is a child."""
+    roles = {a.role_of(x) for x in a.subjects(verb)} if verb.pos_ in ("VERB", "AUX") else set()
+    return bool(roles & {"caregiver", "unknown", "network", "professional", "observer"}) and "child" not in roles
 
 
 def _under_modal(a: Analysis, tok: Token) -> bool:

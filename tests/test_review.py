@@ -165,9 +165,9 @@ def test_claim_guard_holds_even_when_the_loaded_row_is_stale(app, world):
     assert work_row(app, work_id).claimed_by_id == world["t1"]
 
 
-def test_simultaneous_claims_have_exactly_one_winner(app, world):
-    work_id = submit_work(app, world["priya"])
-    barrier = threading.Barrier(2)
+def race_to_claim(app, work_id: int, trainer_ids: list[int]) -> dict[int, str]:
+    """Let trainers claim the same work at the same moment, each in its own thread and session."""
+    barrier = threading.Barrier(len(trainer_ids))
     outcomes = {}
 
     def attempt(trainer_id):
@@ -183,11 +183,17 @@ def test_simultaneous_claims_have_exactly_one_winner(app, world):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(t,)) for t in (world["t1"], world["t2"])]
+    threads = [threading.Thread(target=attempt, args=(t,)) for t in trainer_ids]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(20)
+    return outcomes
+
+
+def test_simultaneous_claims_have_exactly_one_winner(app, world):
+    work_id = submit_work(app, world["priya"])
+    outcomes = race_to_claim(app, work_id, [world["t1"], world["t2"]])
     assert sorted(outcomes.values()) == ["refused", "won"]
     winner = next(t for t, result in outcomes.items() if result == "won")
     work = work_row(app, work_id)
@@ -277,27 +283,7 @@ def test_simultaneous_takeovers_have_exactly_one_winner(app, world, factory):
         claim(db.session.get(Work, work_id), db.session.get(User, world["t1"]))
     age_claim(app, work_id, 500)
     t4 = factory.user("trainer", email="t4@example.org", name="Tomas Four", cohort_id=world["a"])
-    barrier = threading.Barrier(2)
-    outcomes = {}
-
-    def attempt(trainer_id):
-        with app.app_context():
-            work = db.session.get(Work, work_id)
-            trainer = db.session.get(User, trainer_id)
-            barrier.wait()
-            try:
-                claim(work, trainer)
-                outcomes[trainer_id] = "won"
-            except ReviewError:
-                outcomes[trainer_id] = "refused"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(t,)) for t in (world["t2"], t4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    outcomes = race_to_claim(app, work_id, [world["t2"], t4])
     assert sorted(outcomes.values()) == ["refused", "won"]
     assert work_row(app, work_id).claimed_by_id == next(t for t, r in outcomes.items() if r == "won")
 

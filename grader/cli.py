@@ -19,6 +19,11 @@ def default_processes() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)))
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 sentence', '2 sentences'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _sup(n: int) -> str:
     """A number in superscript digits."""
     return "".join(SUPERSCRIPTS[int(d)] for d in str(n))
@@ -63,7 +68,7 @@ def format_report(text: str, report: Report) -> str:
             lines.append(f"  {n}. [{f.severity}] {f.category} “{f.text}”: {f.message}")
             lines.append(f"     Try: {f.suggestion}")
     m = report.metrics
-    lines.append(f"{m['words']} words, {m['sentences']} sentences, grade level {m['grade_level']}")
+    lines.append(f"{_count(m['words'], 'word')}, {_count(m['sentences'], 'sentence')}, grade level {m['grade_level']}")
     return "\n".join(lines)
 
 

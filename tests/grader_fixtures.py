@@ -1,9 +1,14 @@
 """Shared grader test helpers: a session-scoped spaCy pipeline and sample rosters."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from grader import load_pipeline
+from grader.evaluate import evaluate, load_corpus
+
+DATA = Path(__file__).parent / "data"
 
 HILL_ROSTER = {"id": "hill-test", "roster": [
     {"name": "Jayden Hill", "short": "Jayden", "role": "child", "age": 7, "pronouns": "he/him"},
@@ -36,3 +41,15 @@ def assert_spans(text: str, report) -> None:
     for item in items:
         assert 0 <= item.start <= item.end <= len(text), item
         assert text[item.start:item.end] == item.text, item
+
+
+def evaluate_set(name: str) -> dict:
+    """Grade every row of a labelled set in tests/data and compare with its labels."""
+    return evaluate(load_corpus(DATA / name))
+
+
+def assert_floors(result: dict, verdict: float, components: float, flags: float) -> None:
+    """A labelled set meets its verdict, component and flag precision/recall floors."""
+    assert result["verdict_accuracy"] >= verdict, result["misses"]
+    assert result["component_accuracy"] >= components, result["components"]
+    assert result["flag_precision"] >= flags and result["flag_recall"] >= flags, result["flags"]

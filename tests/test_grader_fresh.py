@@ -11,34 +11,22 @@ acronym list).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from grader.evaluate import evaluate, load_corpus
-from tests.grader_fixtures import nlp  # noqa: F401
-
-FRESH = Path(__file__).parent / "data" / "grader_fresh.jsonl"
+from grader.evaluate import load_corpus
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def result(nlp):
-    return evaluate(load_corpus(FRESH))
+    return evaluate_set("grader_fresh.jsonl")
 
 
 def test_fresh_set_is_sized_and_balanced():
-    rows = load_corpus(FRESH)
+    rows = load_corpus(DATA / "grader_fresh.jsonl")
     kinds = [r["kind"] for r in rows]
     assert len(rows) == 150 and all(kinds.count(k) == 50 for k in ("harm", "danger", "safety_goal"))
 
 
-def test_fresh_verdicts(result):
-    assert result["verdict_accuracy"] >= 0.90, result["misses"]
-
-
-def test_fresh_components(result):
-    assert result["component_accuracy"] >= 0.93, result["components"]
-
-
-def test_fresh_flags(result):
-    assert result["flag_precision"] >= 0.95 and result["flag_recall"] >= 0.95, result["flags"]
+def test_fresh_floors(result):
+    assert_floors(result, verdict=0.90, components=0.93, flags=0.95)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.evaluate import evaluate, load_corpus
-from tests.grader_fixtures import nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
 
 HOLDOUT = Path(__file__).parent / "data" / "grader_holdout.jsonl"
 
@@ -45,20 +45,15 @@ def test_holdout_questions(result):
 # drafts; new families; no sight of the rules or the other sets), read only through `eval`'s
 # summary. Measured when it arrived: verdict 0.89, components 0.934, flags 0.97 / 0.99 (the
 # grader of the day before scored 0.87, 0.921 and 0.97 / 0.97 on it).
-HOLDOUT2 = Path(__file__).parent / "data" / "grader_holdout2.jsonl"
-
-
 @pytest.fixture(scope="module")
 def result2(nlp):
-    return evaluate(load_corpus(HOLDOUT2))
+    return evaluate_set("grader_holdout2.jsonl")
 
 
 def test_second_holdout_is_sized():
-    rows = load_corpus(HOLDOUT2)
+    rows = load_corpus(DATA / "grader_holdout2.jsonl")
     assert len(rows) == 120 and {r["kind"] for r in rows} == {"harm", "danger", "safety_goal"}
 
 
 def test_second_holdout_floors(result2):
-    assert result2["verdict_accuracy"] >= 0.85, result2["verdict_accuracy"]
-    assert result2["component_accuracy"] >= 0.91, result2["components"]
-    assert result2["flag_precision"] >= 0.93 and result2["flag_recall"] >= 0.93, result2["flags"]
+    assert_floors(result2, verdict=0.85, components=0.91, flags=0.93)

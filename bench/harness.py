@@ -77,7 +77,7 @@ class GunicornServer:
         self.log_path = log_path or f"/tmp/sop-gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> "GunicornServer":
+    def start(self, timeout: float = 90) -> GunicornServer:
         """Start gunicorn and wait until /healthz answers (and the grader is ready, if preloading)."""
         env = dict(os.environ)
         env.update({

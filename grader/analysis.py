@@ -400,12 +400,12 @@ class Analysis:
     def _propagate_names(self) -> None:
         """Later mentions of a name share the role found for it ("hit Kofi ... Kofi cried")."""
         roles: dict[str, str] = {}
-        for s, e in set(self.names.values()):
+        for s, _e in set(self.names.values()):
             if self.role[s] in ("child", "caregiver") and s not in self.adult:
                 roles.setdefault(self.lower[s], self.role[s])
         if not roles:
             return
-        for s, e in set(self.names.values()):
+        for s, _e in set(self.names.values()):
             if self.role[s] == "unknown" and s not in self.adult and self.lower[s] in roles:
                 self._set_name_role(s, roles[self.lower[s]])
 

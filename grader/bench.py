@@ -59,7 +59,7 @@ def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size
     one, many = statistics.median(ones), statistics.median(manys)
     return {"items": len(items), "n_process": n_process, "batch_size": batch_size, "rounds": len(ones),
             "one_by_one_per_s": round(len(items) / one, 1), "batch_per_s": round(len(items) / many, 1),
-            "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys)]}
+            "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys, strict=True)]}
 
 
 def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: int = 1) -> dict[str, Any]:

@@ -173,7 +173,6 @@ def context_spans(a: Analysis) -> list[Span]:
     """'when/if/while/whenever ...' triggers and situations."""
     out = list(a.phrase_hits("context_phrases"))
     for i in a.context_markers:
-        tok = a.tokens[i]
         start = i - 1 if i > 0 and a.lower[i - 1] == "even" else i
         out.append((start, i + 1))
     return out
@@ -194,7 +193,7 @@ def worried_spans(a: Analysis) -> list[Span]:
             owners = a.subjects(tok) or a.subjects(head)
         owners = [o for o in owners if o.dep_ != "expl" and o.lower_ not in ("there", "it", "this")]
         roles = {a.role_of(o) for o in owners}
-        if owners and roles != {"child"} and any(r is not None or o.pos_ in ("PRON", "PROPN", "NOUN") for o, r in zip(owners, roles)):
+        if owners and roles != {"child"} and any(r is not None or o.pos_ in ("PRON", "PROPN", "NOUN") for o, r in zip(owners, roles, strict=False)):
             first = min(owners, key=lambda t: t.i)
             out.append(_evidence(a, first, tok))
     return out
@@ -253,7 +252,7 @@ def duration_spans(a: Analysis) -> list[Span]:
             for j in window:
                 if low[j] in units:
                     between = low[tok.i + 1:j]
-                    if any(b in numbers or b in DURATION_WORDS or doc[k].like_num for k, b in zip(range(tok.i + 1, j), between)):
+                    if any(b in numbers or b in DURATION_WORDS or doc[k].like_num for k, b in zip(range(tok.i + 1, j), between, strict=True)):
                         if not (w == "in" and "next" not in between and "coming" not in between):
                             out.append((tok.i, j + 1))
                     break

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .core import grade_many
 from .report import Report
@@ -88,7 +89,7 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None) -> dict:
     tp_exp: Counter = Counter()
     n_exp: Counter = Counter()
     qt_good = qt_total = qo_good = 0
-    for row, rep in zip(rows, reports):
+    for row, rep in zip(rows, reports, strict=True):
         rid = row["id"]
         verdict_pairs.append((row["verdict"], rep.verdict))
         if row["verdict"] != rep.verdict:

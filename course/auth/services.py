@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -101,9 +101,7 @@ def seconds_until_unlocked(email: str, ip: str) -> int:
         if failures[0] >= allowed:
             latest = failures[1]
             if latest.tzinfo is None:
-                from datetime import timezone
-
-                latest = latest.replace(tzinfo=timezone.utc)
+                latest = latest.replace(tzinfo=UTC)
             waits.append(int((latest + window - utcnow()).total_seconds()) + 1)
     return max(waits, default=0)
 

@@ -17,8 +17,8 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import User
 from ..models.classroom import ClassSession, LiveActivity, LiveResponse
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from ..numbers import plain_int
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
 
 log = logging.getLogger(__name__)

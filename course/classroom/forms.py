@@ -1,8 +1,9 @@
 """Classroom forms: starting a session and typing a code."""
-from ..forms import AppForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
+
+from ..forms import AppForm
 
 
 class StartSessionForm(AppForm):

@@ -21,7 +21,14 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort, Enrollment, User
 from ..models.classroom import (
-    ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, LiveActivity, LiveResponse, ReviewGame,
+    ClassSession,
+    GameAnswer,
+    GameAward,
+    GameEntrant,
+    GameMember,
+    LiveActivity,
+    LiveResponse,
+    ReviewGame,
 )
 from .slides import clamp_index, deck
 

@@ -1,7 +1,8 @@
 """Cohort forms."""
-from ..forms import AppForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..forms import AppForm
 
 
 class CohortForm(AppForm):

@@ -12,8 +12,16 @@ from ..security import roles_required
 from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm
 from .services import (
-    CohortError, add_trainer, can_manage, create_cohort, learner_progress, move_learner, remove_learner, remove_trainer,
-    managed_cohort, visible_cohorts,
+    CohortError,
+    add_trainer,
+    can_manage,
+    create_cohort,
+    learner_progress,
+    managed_cohort,
+    move_learner,
+    remove_learner,
+    remove_trainer,
+    visible_cohorts,
 )
 
 

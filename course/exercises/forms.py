@@ -1,11 +1,11 @@
 """Forms for the exercises: the mapping board, a statement draft, and the set submission."""
 from __future__ import annotations
 
-from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..forms import AppForm
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette
 
 MAX_STATEMENT_CHARS = 5000

@@ -15,8 +15,20 @@ from .diffs import diff_counts, word_diff
 from .forms import HistoryDiffForm, StatementForm
 from .grading import summary
 from .routes import KIND_SLUGS, SLUG_KINDS, vignette_or_404
-from .services import (KIND_LABELS, Slot, StaleRevision, WorkLocked, accepted_kinds, allowed_position, check_draft,
-                       get_version, get_work, save_draft, slots_for, works_for)
+from .services import (
+    KIND_LABELS,
+    Slot,
+    StaleRevision,
+    WorkLocked,
+    accepted_kinds,
+    allowed_position,
+    check_draft,
+    get_version,
+    get_work,
+    save_draft,
+    slots_for,
+    works_for,
+)
 
 
 def json_login_required(view):

@@ -10,7 +10,15 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import CachedFileSet, Problem, display_path as _display_path, is_text as _text, line_of, mark_line, read_yaml
+from ..content_files import (
+    CachedFileSet,
+    Problem,
+    display_path as _display_path,
+    is_text as _text,
+    line_of,
+    mark_line,
+    read_yaml,
+)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("term", "slug", "definition", "example", "module")
@@ -46,7 +54,7 @@ def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
         return [], [Problem(shown, 1, "the glossary must be a list of entries, each starting with '- term:'")]
     terms, problems = [], []
-    for index, (entry, node) in enumerate(zip(data, root.value)):
+    for index, (entry, node) in enumerate(zip(data, root.value, strict=True)):
         term, found = _parse_entry(entry, node, index, shown)
         problems.extend(found)
         if term is not None and not found:

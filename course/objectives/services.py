@@ -169,7 +169,7 @@ def _apply_exercise_status(coverage: list[Coverage], user: User, vignettes: list
         works.setdefault(work.vignette_id, []).append(work)
     for item in coverage:
         kind = EXERCISE_KINDS.get(item.number)
-        for vignette, exercise in zip(vignettes, item.exercises):
+        for vignette, exercise in zip(vignettes, item.exercises, strict=False):
             if kind == "mapping" and vignette.id in mapped:
                 best = mapped[vignette.id]
                 exercise.status, exercise.detail = "done", f"best {best.correct} of {best.total} facts placed"

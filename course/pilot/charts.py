@@ -74,7 +74,7 @@ def bar_chart(chart_id: str, title: str, desc: str, series: list[Series], groups
             body.append(f'<text x="0" y="{y + 13}" class="chart__note">{escape(group.note)}</text>')
             y += BAR_HEIGHT + BAR_GAP
         else:
-            for s, value, text in zip(series, group.values, group.texts):
+            for s, value, text in zip(series, group.values, group.texts, strict=True):
                 width = max(0.0, (value or 0) * scale)
                 body.append(f'<rect x="0" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="{s.css}" fill="{s.fill}"/>'
                             f'<text x="{width + 6:.1f}" y="{y + 13}" class="chart__value">{escape(text)}</text>')

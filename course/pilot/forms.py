@@ -1,11 +1,11 @@
 """Pilot forms: module feedback and the end-of-course evaluation."""
 from __future__ import annotations
 
-from ..forms import AppForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..forms import AppForm
 from .objectives import OBJECTIVES, RECOMMEND_CHOICES
 
 SCALE = [SelectChoice(n, str(n)) for n in range(1, 6)]

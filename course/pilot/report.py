@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 
 from sqlalchemy import func, select
@@ -53,8 +53,8 @@ class ReportFilter:
 
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
         """Return the range as UTC instants: from the start day's beginning to the end day's close."""
-        low = datetime.combine(self.start, time.min, timezone.utc) if self.start else None
-        high = datetime.combine(self.end + timedelta(days=1), time.min, timezone.utc) if self.end else None
+        low = datetime.combine(self.start, time.min, UTC) if self.start else None
+        high = datetime.combine(self.end + timedelta(days=1), time.min, UTC) if self.end else None
         return low, high
 
 

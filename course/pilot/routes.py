@@ -13,9 +13,22 @@ from .charts import confidence_chart, funnel_chart, module_ratings_chart
 from .forms import EvaluationForm, ModuleFeedbackForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
 from .report import HIDDEN_NOTE, MIN_GROUP, FilterError, build_filter, build_report, completions
-from .services import (KIND_LABELS, REQUIRED_KINDS, certificate_for, completion_status, course_hours,
-                       evaluation_for, feedback_for, find_certificate, format_code, issue_if_complete,
-                       save_evaluation, save_feedback, skip_feedback, vignette_title)
+from .services import (
+    KIND_LABELS,
+    REQUIRED_KINDS,
+    certificate_for,
+    completion_status,
+    course_hours,
+    evaluation_for,
+    feedback_for,
+    find_certificate,
+    format_code,
+    issue_if_complete,
+    save_evaluation,
+    save_feedback,
+    skip_feedback,
+    vignette_title,
+)
 
 
 def _learner_only() -> None:

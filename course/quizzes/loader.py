@@ -10,8 +10,16 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path, open_mapping_file
-from ..content_files import entry_lines, is_text as _text
+from ..content_files import (
+    ContentLibrary,
+    Problem,
+    Reporter as _Reporter,
+    child,
+    display_path as _display_path,
+    entry_lines,
+    is_text as _text,
+    open_mapping_file,
+)
 from ..curriculum.loader import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 

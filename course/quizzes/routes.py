@@ -12,7 +12,15 @@ from .forms import QuizForm, field_name, parse_answers
 from .loader import Quiz, get_quiz
 from .scoring import QuizResult
 from .services import (
-    POOL_ID, attempts, knowledge_gain, module_checks, record_attempt, result_for, shown_items, summaries, summarize,
+    POOL_ID,
+    attempts,
+    knowledge_gain,
+    module_checks,
+    record_attempt,
+    result_for,
+    shown_items,
+    summaries,
+    summarize,
 )
 
 KIND_TITLES = {"pre": "Pre-course check", "post": "Post-course check"}

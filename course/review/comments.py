@@ -10,8 +10,20 @@ from ..security import roles_required
 from . import bp
 from .forms import ActionForm, BankForm, CommentForm, MissedForm
 from .services import (
-    QueueFilters, ReviewError, add_comment, add_missed, bank, bank_entry_or_404, current_version, delete_comment,
-    grader_feedback, open_review, require_claim, reviewable_work_or_404, save_to_bank, toggle_not_an_issue,
+    QueueFilters,
+    ReviewError,
+    add_comment,
+    add_missed,
+    bank,
+    bank_entry_or_404,
+    current_version,
+    delete_comment,
+    grader_feedback,
+    open_review,
+    require_claim,
+    reviewable_work_or_404,
+    save_to_bank,
+    toggle_not_an_issue,
     use_bank_entry,
 )
 

@@ -1,9 +1,9 @@
 """Review forms. The rubric's rows depend on the kind, so the review view reads them from the request."""
-from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import AppForm
 from .services import MISSED_CATEGORIES
 
 

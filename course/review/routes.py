@@ -18,9 +18,28 @@ from .marks import comment_marks, comment_refs, finding_marks, word_diff
 from .names import Namer, hides_names
 from .rubric import KIND_NAMES, SCORES, rubric_rows
 from .services import (
-    STATUS_FILTERS, QueueFilters, ReviewError, bank, claim, claim_is_stale, current_version, decide, grader_feedback,
-    learner_cohort, neighbours, not_an_issue_keys, open_review, previous_review, queue, release, require_claim,
-    review_of, reviewable_work_or_404, save_review, save_to_bank, use_bank_entry,
+    STATUS_FILTERS,
+    QueueFilters,
+    ReviewError,
+    bank,
+    claim,
+    claim_is_stale,
+    current_version,
+    decide,
+    grader_feedback,
+    learner_cohort,
+    neighbours,
+    not_an_issue_keys,
+    open_review,
+    previous_review,
+    queue,
+    release,
+    require_claim,
+    review_of,
+    reviewable_work_or_404,
+    save_review,
+    save_to_bank,
+    use_bank_entry,
 )
 
 

@@ -135,7 +135,7 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
         "On Saturday night Marcus Hill grabbed Jayden (7) by the arm and threw him into the hallway wall. Jayden has four bruises on his arm and now flinches at school.",
         "Dad hurt the child.",
     ]
-    for page, text in zip(learners, texts):
+    for page, text in zip(learners, texts, strict=True):
         expect(page.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=3000)
         page.get_by_label("Your statement", exact=True).fill(text)
         page.get_by_role("button", name="Send to the trainer").click()
@@ -210,7 +210,7 @@ def test_group_mapping_bars_add_up(classroom):
     console, projector, learners = classroom["console"], classroom["projector"], classroom["learners"]
     start_activity(console, "Place the facts on the map", "The Hill family")
     choices = ["Harm", "Harm", "Danger"]
-    for page, choice in zip(learners, choices):
+    for page, choice in zip(learners, choices, strict=True):
         fact = page.locator(".fact").first
         expect(fact).to_be_visible(timeout=3000)
         fact.get_by_label(choice, exact=True).check()

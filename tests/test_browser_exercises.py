@@ -75,7 +75,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     assert "Placed in Harm" in page.locator("[data-board-live]").text_content()
     # The rest (but fact 2) through each card's column menu.
     answers = dict(zip(facts[2:], ["danger", "danger", "complicating", "complicating", "strength", "strength",
-                                   "strength", "strength", "safety", "safety", "grey", "grey"]))
+                                   "strength", "strength", "safety", "safety", "grey", "grey"], strict=True))
     for fid, column in answers.items():
         page.locator(f'select[name="fact_{fid}"]').select_option(column)
     # Fact 2 by dragging with the pointer into Danger.

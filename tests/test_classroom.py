@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import AuthActions
 from course.classroom.slides import deck, trainer_notes_markdown
+from course.curriculum.services import get_module
 from course.database import utcnow
 from course.extensions import db
 from course.models.classroom import ClassSession, GameAward, LiveResponse
-from course.curriculum.services import get_module
+from tests.conftest import AuthActions
 
 LEARNER_NAME = "Zelda Quinterro"
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from course.extensions import db
 from course.models import Cohort, Enrollment, MappingAttempt, User
-from tests.test_review import submit_work, world  # noqa: F401  (fixture)
+from tests.test_review import submit_work
 
 
 def test_edit_cohort(app, client, auth, world):

@@ -1,5 +1,4 @@
 """Module loading, validation with line numbers, rendering, sanitising, progress and resume."""
-import textwrap
 from pathlib import Path
 
 import pytest

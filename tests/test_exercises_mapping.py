@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from course.exercises.services import score_mapping
 from course.extensions import db
 from course.models import MappingAttempt
 from course.vignettes import get_vignette
-from course.exercises.services import score_mapping
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from course.curriculum.loader import ContentError, Module, parse_module
 from course.curriculum.render import render_markdown, split_sections

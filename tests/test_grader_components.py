@@ -5,12 +5,11 @@ import json
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import grader
 from grader import KINDS, MAX_CHARS, grade, grade_many
-from tests.grader_fixtures import HILL_ROSTER, RUIZ_ROSTER, assert_spans, nlp  # noqa: F401
+from tests.grader_fixtures import HILL_ROSTER, RUIZ_ROSTER, assert_spans
 
 # (kind, text, roster, component, expected presence)
 COMPONENT_CASES = [

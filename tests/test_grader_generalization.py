@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from grader import grade
-from tests.grader_fixtures import assert_spans, nlp  # noqa: F401
+from tests.grader_fixtures import assert_spans
 
 # (kind, text, component, expected presence); every text is graded without a vignette.
 COMPONENT_CASES = [

@@ -7,7 +7,6 @@ import pytest
 
 from grader import grade, load_ruleset
 from grader.ruleset import ERROR_CATEGORIES, RULES_DIR, RuleFileError, default_ruleset
-from tests.grader_fixtures import nlp  # noqa: F401  (session fixture)
 
 RULES = default_ruleset().rules
 

@@ -10,7 +10,14 @@ from course.extensions import db
 from course.models import User, Work, WorkStatus
 from course.models.pilot import Certificate
 from course.models.xapi import XapiStatement
-from course.pilot.services import CODE_ALPHABET, CODE_LENGTH, issue_if_complete, normalise_code, required_modules, round_half
+from course.pilot.services import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    issue_if_complete,
+    normalise_code,
+    required_modules,
+    round_half,
+)
 from tests.test_pilot_support import accept_works, complete_modules
 
 

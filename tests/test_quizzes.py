@@ -11,12 +11,15 @@ from course.extensions import db
 from course.models import Cohort, User
 from course.models.quizzes import QuizAttempt
 from course.quizzes.checks import check_quizzes
-from course.quizzes.loader import Item, Option, Pair, SortEntry, library_for, validate_file
+from course.quizzes.loader import Item, Option, Pair, SortEntry, get_quiz, library_for, validate_file
 from course.quizzes.scoring import score_item
 from course.quizzes.services import (
-    POOL_ID, cohort_knowledge_gains, item_order, knowledge_gain, record_attempt,
+    POOL_ID,
+    cohort_knowledge_gains,
+    item_order,
+    knowledge_gain,
+    record_attempt,
 )
-from course.quizzes.loader import get_quiz
 
 # ---------------------------------------------------------------- loader errors name file, line and item
 

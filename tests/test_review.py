@@ -81,20 +81,6 @@ def work_row(app, work_id: int) -> Work:
         return work
 
 
-@pytest.fixture
-def world(app, factory):
-    """Cohort A (trainers T1, T2; learners Priya, Omar) and cohort B (trainer T3; learner Zoe)."""
-    t1 = factory.user("trainer", email="t1@example.org", name="Tara One")
-    t3 = factory.user("trainer", email="t3@example.org", name="Tess Three")
-    a = factory.cohort("Cohort A", trainer_id=t1)
-    b = factory.cohort("Cohort B", trainer_id=t3)
-    t2 = factory.user("trainer", email="t2@example.org", name="Theo Two", cohort_id=a)
-    priya = factory.user("learner", email="priya@example.org", name="Priya Patelson", cohort_id=a)
-    omar = factory.user("learner", email="omar@example.org", name="Omar Okonkwo", cohort_id=a)
-    zoe = factory.user("learner", email="zoe@example.org", name="Zoe Zimmer", cohort_id=b)
-    return {"t1": t1, "t2": t2, "t3": t3, "a": a, "b": b, "priya": priya, "omar": omar, "zoe": zoe}
-
-
 # ---------------------------------------------------------------- queue
 
 def test_queue_lists_own_cohorts_oldest_first_with_filters(app, client, auth, world):

@@ -19,7 +19,7 @@ def anon(app, factory):
     with app.app_context():
         db.session.get(Cohort, cohort).anonymous_review = True
         db.session.commit()
-    learners = [factory.user("learner", email=e, name=n, cohort_id=cohort) for n, e in zip(NAMES, EMAILS)]
+    learners = [factory.user("learner", email=e, name=n, cohort_id=cohort) for n, e in zip(NAMES, EMAILS, strict=True)]
     works = [submit_work(app, uid) for uid in learners]
     return {"trainer": trainer, "cohort": cohort, "learners": learners, "works": works}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from course.extensions import db
-from course.models import Cohort, MappingAttempt, Role, User, Work, WorkVersion
+from course.models import Cohort, MappingAttempt, User, Work, WorkVersion
 from tests.conftest import PASSWORD, Factory, make_app
 
 ROLES = ("anonymous", "learner", "other_learner", "other_trainer", "trainer", "admin")
@@ -137,7 +137,7 @@ def build_world(tmp_path) -> World:
     cohort_a = factory.cohort("Cohort A", "AAAAAA", trainer)
     factory.cohort("Cohort B", "BBBBBB", other_trainer)
     learner = factory.user("learner", "learner@example.org", "Owner Learner", cohort_a)
-    other = factory.user("learner", "other@example.org", "Other Learner", cohort_a)
+    factory.user("learner", "other@example.org", "Other Learner", cohort_a)
     factory.user("admin", "admin@example.org")
     text = "On Saturday night Marcus grabbed Jayden (7) by the arm and Jayden had a bruise."
     with app.app_context():

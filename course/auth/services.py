@@ -63,7 +63,8 @@ def register_learner(join_code: str, display_name: str, email: str, password: st
     cohort = find_cohort_by_code(join_code)
     if cohort is None:
         raise RegistrationError(
-            "join_code", "No cohort has that join code. Check the code with your trainer; it has six letters and digits."
+            "join_code",
+            "No cohort has that join code. Check the code with your trainer; it has six letters and digits.",
         )
     if find_user(email) is not None:
         raise RegistrationError(
@@ -90,7 +91,10 @@ def seconds_until_unlocked(email: str, ip: str) -> int:
     since = utcnow() - window
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     waits = []
-    for column, value, allowed in ((LoginAttempt.email, normalise_email(email), limit), (LoginAttempt.ip, ip, limit * 4)):
+    for column, value, allowed in (
+        (LoginAttempt.email, normalise_email(email), limit),
+        (LoginAttempt.ip, ip, limit * 4),
+    ):
         if not value:
             continue
         failures = db.session.execute(

@@ -20,7 +20,13 @@ class StartSessionForm(AppForm):
 class CodeForm(AppForm):
     """Type the six-character code shown by the trainer."""
 
-    code = StringField("Code", validators=[DataRequired("Type the code."), Length(min=4, max=12),
-                                           Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code.")],
-                       description="Six letters and digits, for example K7P2QX.")
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Type the code."),
+            Length(min=4, max=12),
+            Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code."),
+        ],
+        description="Six letters and digits, for example K7P2QX.",
+    )
     submit = SubmitField("Join")

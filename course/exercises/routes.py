@@ -53,7 +53,9 @@ def exercise_helpers():
     """Expose small helpers to the exercise templates."""
     def slot_url(slot, vignette_id: str) -> str:
         """Return the URL of a statement slot's page."""
-        return url_for("exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position)
+        return url_for(
+            "exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position
+        )
 
     return {"category_labels": CATEGORY_LABELS, "kind_slugs": KIND_SLUGS, "slot_url": slot_url}
 

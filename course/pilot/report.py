@@ -203,7 +203,9 @@ def evaluation_summary(flt: ReportFilter) -> tuple[EvaluationSummary, list[Cours
         return summary, list(evaluations)
     summary.objectives = confidence_gains(evaluations)
     summary.usefulness = _avg([e.usefulness for e in evaluations])
-    summary.recommend = {choice: sum(1 for e in evaluations if e.recommend == choice) for choice in ("yes", "maybe", "no")}
+    summary.recommend = {
+        choice: sum(1 for e in evaluations if e.recommend == choice) for choice in ("yes", "maybe", "no")
+    }
     summary.keep = anonymous_order([e.keep for e in evaluations])
     summary.change = anonymous_order([e.change for e in evaluations])
     return summary, list(evaluations)
@@ -262,7 +264,9 @@ def completion_funnel(ids: list[int]) -> list[tuple[str, str, int]]:
         ):
             accepted.setdefault((user_id, vignette_id), set()).add(kind)
     exercises = {u for (u, _), kinds in accepted.items() if set(REQUIRED_KINDS) <= kinds}
-    certified = set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids)))) if ids else set()
+    certified = (
+        set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids)))) if ids else set()
+    )
     reached = {"joined": len(ids), "started": len(started), "half": len(half), "all": len(finished),
                "exercises": len(exercises), "certificate": len(certified)}
     return [(key, label, reached[key]) for key, label in FUNNEL_STAGES]

@@ -61,7 +61,8 @@ def module_feedback(module_id: str):
             db.session.commit()
             flash("Thank you. Your feedback on this module was saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id) + "#feedback")
-    return render_template("pilot/module_feedback.html", module=module, form=form, row=row), (400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render_template("pilot/module_feedback.html", module=module, form=form, row=row), status
 
 
 # ---------------------------------------------------------------- course evaluation
@@ -86,7 +87,8 @@ def evaluation():
         db.session.commit()
         flash("Thank you. Your evaluation was saved; you can change it here until the pilot closes.", "success")
         return redirect(url_for(".certificate"))
-    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS), (400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS), status
 
 
 # ---------------------------------------------------------------- certificate and verification

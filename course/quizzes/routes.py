@@ -68,7 +68,10 @@ def take_pool(quiz_id: str, kind: str):
         if done:
             # The pre-check is the baseline for the gain, so it is taken once.
             if request.method == "POST":
-                flash("You have already taken the pre-course check; your first result is kept as your starting point.", "warning")
+                flash(
+                    "You have already taken the pre-course check; your first result is kept as your starting point.",
+                    "warning",
+                )
             return redirect(url_for(".result", attempt_id=done[0].id))
     return _take(quiz, kind)
 

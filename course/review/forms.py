@@ -38,7 +38,11 @@ class CommentForm(AppForm):
 class MissedForm(AppForm):
     """A problem the grader missed."""
 
-    category = SelectField("What did the grader miss?", choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES], validators=[DataRequired()])
+    category = SelectField(
+        "What did the grader miss?",
+        choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES],
+        validators=[DataRequired()],
+    )
     quote = StringField("Words it is about (optional)", validators=[Optional(), Length(max=1000)])
     note = TextAreaField("Note for the grader's authors (optional)", validators=[Optional(), Length(max=2000)])
     start = HiddenField(filters=[_int_or_none])
@@ -48,4 +52,6 @@ class MissedForm(AppForm):
 class BankForm(AppForm):
     """A comment to keep in the trainer's bank."""
 
-    text = TextAreaField("Comment to save", validators=[DataRequired("Write the comment you want to save."), Length(max=2000)])
+    text = TextAreaField(
+        "Comment to save", validators=[DataRequired("Write the comment you want to save."), Length(max=2000)]
+    )

@@ -175,7 +175,10 @@ class AttributeMapper:
         count = len(feats)
         longer: dict[int, list[tuple[int, tuple]]] = {}
         for start, f in enumerate(feats):
-            for candidates in (*(by.get(value) for value, by in zip(f, self._longer_by_feature, strict=True)), self._longer_open):
+            for candidates in (
+                *(by.get(value) for value, by in zip(f, self._longer_by_feature, strict=True)),
+                self._longer_open,
+            ):
                 for pattern in candidates or ():
                     if start + pattern.length <= count and all(
                             test(feats[start + offset][position]) for offset, position, test in pattern.tests):

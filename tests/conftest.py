@@ -105,7 +105,9 @@ class Factory:
         self.app = app
         self.count = 0
 
-    def user(self, role: str = "learner", email: str | None = None, name: str | None = None, cohort_id: int | None = None) -> int:
+    def user(
+        self, role: str = "learner", email: str | None = None, name: str | None = None, cohort_id: int | None = None
+    ) -> int:
         """Create a user (enrolled in a cohort when given) and return their id."""
         self.count += 1
         email = email or f"{role}{self.count}@example.org"
@@ -151,7 +153,9 @@ class AuthActions:
 
     def login(self, email: str, password: str = PASSWORD, follow_redirects: bool = False):
         """Sign in with the given email."""
-        return self._client.post("/auth/login", data={"email": email, "password": password}, follow_redirects=follow_redirects)
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password}, follow_redirects=follow_redirects
+        )
 
     def logout(self):
         """Sign out."""

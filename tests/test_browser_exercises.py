@@ -194,9 +194,12 @@ def test_offsets_convert_to_utf16_in_the_browser(page, live_server, learner):
     _type(page, text)
     page.get_by_role("button", name="Check", exact=True).click()
     page.locator(".flag").first.wait_for()
-    assert page.locator(".flag").first.text_content().replace("[flagged: ", "").replace("]", "").startswith("⚑neglected")
+    assert (
+        page.locator(".flag").first.text_content().replace("[flagged: ", "").replace("]", "").startswith("⚑neglected")
+    )
     page.locator(".finding__locate").first.click()
-    selected = page.evaluate("() => { const t = document.querySelector('[data-text]'); return t.value.slice(t.selectionStart, t.selectionEnd); }")
+    selected = page.evaluate("() => { const t = document.querySelector('[data-text]'); "
+                             "return t.value.slice(t.selectionStart, t.selectionEnd); }")
     assert selected == "neglected"
 
 

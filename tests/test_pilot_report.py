@@ -119,7 +119,8 @@ def test_knowledge_gain_on_known_data(app, factory, cohort):
             add_evaluation(user_id, cohort_id, before, after)
         block = report_for(app, cohort_id).knowledge
     assert block.available
-    assert (block.everyone.n, block.everyone.mean_pre, block.everyone.mean_post, block.everyone.mean_gain) == (5, 50.0, 84.0, 34.0)
+    assert ((block.everyone.n, block.everyone.mean_pre, block.everyone.mean_post, block.everyone.mean_gain)
+            == (5, 50.0, 84.0, 34.0))
     assert not block.everyone_hidden
     assert block.evaluated.n == 5 and block.evaluated_confidence_gain == 2.0
 
@@ -242,7 +243,9 @@ def test_learners_cannot_open_the_report(client, factory, cohort):
 
 def test_bad_dates_are_explained(client, factory, cohort):
     client.post("/auth/login", data={"email": factory.email(cohort[0]), "password": "correct horse battery"})
-    response = client.get("/pilot/report", query_string={"start": "2027-05-01", "end": "2027-04-01"}, follow_redirects=True)
+    response = client.get(
+        "/pilot/report", query_string={"start": "2027-05-01", "end": "2027-04-01"}, follow_redirects=True
+    )
     assert "after the" in response.get_data(as_text=True)
 
 

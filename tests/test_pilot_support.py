@@ -20,7 +20,9 @@ def complete_modules(user_id: int, module_ids=None, when: datetime | None = None
     db.session.commit()
 
 
-def accept_works(user_id: int, vignette_id: str = "hill-family", kinds=REQUIRED_KINDS, no_harm: bool = False) -> list[Work]:
+def accept_works(
+    user_id: int, vignette_id: str = "hill-family", kinds=REQUIRED_KINDS, no_harm: bool = False
+) -> list[Work]:
     """Create accepted work of the given kinds for one vignette (inside an app context)."""
     works = []
     for kind in kinds:
@@ -59,4 +61,5 @@ def utc(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, 12, tzinfo=UTC)
 
 
-__all__ = ["complete_modules", "accept_works", "add_feedback", "add_evaluation", "first_module_id", "utc", "all_modules"]
+__all__ = ["complete_modules", "accept_works", "add_feedback", "add_evaluation", "first_module_id", "utc",
+           "all_modules"]

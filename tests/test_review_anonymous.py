@@ -51,7 +51,8 @@ def test_anonymous_mode_never_leaks_a_name(app, client, auth, anon):
         for secret in NAMES + EMAILS + ("Priya", "Omar", "Ada"):
             assert secret not in body, f"{secret!r} leaked in {label}"
     assert "Learner 1" in pages["queue"] and "Learner 3" in pages["queue"]
-    assert {item["learner"] for item in client.get("/review/queue.json").get_json()["items"]} == {"Learner 2", "Learner 3"}
+    assert ({item["learner"] for item in client.get("/review/queue.json").get_json()["items"]}
+            == {"Learner 2", "Learner 3"})
     assert pages["reviews csv"].splitlines()[1].startswith("Learner 1,")
     assert "Email" not in pages["progress csv"].splitlines()[0]
 

@@ -139,7 +139,9 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     work_id = submit_work(app, world["priya"])
     auth.login("t1@example.org")
     client.post(f"/review/{work_id}/claim")
-    client.post(f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "=cmd|' /C calc'!A0"})
+    client.post(
+        f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "=cmd|' /C calc'!A0"}
+    )
     client.post(f"/review/{work_id}", data={**full_rubric(), "rubric-when-score": "partly",
                                              "overall_comment": "+Good work", "action": "return"})
     response = client.get(f"/review/cohorts/{world['a']}/reviews.csv")
@@ -153,7 +155,9 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     assert "When or how often: Partly" in row["Rubric"]
     assert row["Inline comments"] == "\"neglected\": =cmd|' /C calc'!A0"  # not at the start: harmless
 
-    progress = list(csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True))))
+    progress = list(
+        csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True)))
+    )
     assert [p["Learner"] for p in progress] == ["Omar Okonkwo", "Priya Patelson"]
     priya = progress[1]
     assert priya["Email"] == "priya@example.org" and priya["returned"] == "1" and priya["submitted"] == "0"

@@ -200,5 +200,7 @@ def test_roster_can_be_graded(nlp):
     from grader import grade
 
     vignette = library_for(SHIPPED).get("hill-family")
-    report = grade("harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette))
+    report = grade(
+        "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette)
+    )
     assert report.component("child").present

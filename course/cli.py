@@ -44,7 +44,7 @@ def content_group() -> None:
 @click.option("--stats", is_flag=True, help="Also print each knowledge check's item-bank statistics.")
 def content_check_command(content_dir: str | None, vignettes_dir: str | None, drills_dir: str | None,
                           stats: bool = False) -> None:
-    """Validate every content file; print each problem as file:line: message and exit 1 if any (warnings do not fail)."""
+    """Validate every content file; print each problem as file:line: message; exit 1 if any (warnings do not)."""
     from .config import DEFAULTS
     from .content_check import run_checks
 
@@ -56,7 +56,7 @@ def content_check_command(content_dir: str | None, vignettes_dir: str | None, dr
             settings[key] = value
     results = run_checks(settings)
     total = warnings = 0
-    for name, problems in results.items():
+    for problems in results.values():
         for problem in problems:
             click.echo(str(problem))
         total += sum(1 for p in problems if not p.warning)

@@ -86,7 +86,7 @@ class _QuizParser(HTMLParser):
         if self._option is not None:
             self._option_text.append(data)
 
-    def finish(self) -> "QuizForm":
+    def finish(self) -> QuizForm:
         """Join labels to their fields and return the form."""
         for item, attrs in self.inputs:
             kind = attrs.get("type", "")

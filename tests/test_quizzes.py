@@ -21,7 +21,11 @@ from course.quizzes.loader import Item, Option, Pair, SortEntry, all_quizzes, ge
 from course.quizzes.presentation import attempt_id, shown_items
 from course.quizzes.scoring import score_item
 from course.quizzes.services import (
-    POOL_ID, cohort_knowledge_gains, knowledge_gain, post_check_gate, record_attempt,
+    POOL_ID,
+    cohort_knowledge_gains,
+    knowledge_gain,
+    post_check_gate,
+    record_attempt,
 )
 from tests.quiz_forms import answer_data, parse_quiz
 
@@ -174,7 +178,9 @@ def test_loader_errors_name_file_line_and_item(tmp_path, description, item, word
 def test_loader_reports_bad_yaml_and_file_name_mismatch(tmp_path):
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "quizzes" / "oops.yaml").write_text("id: oops\nitems: [\n", encoding="utf-8")
-    (tmp_path / "quizzes" / "named.yaml").write_text("id: other-name\ntitle: T\nmodule: m\nitems:\n" + GOOD_ITEM, encoding="utf-8")
+    (tmp_path / "quizzes" / "named.yaml").write_text(
+        "id: other-name\ntitle: T\nmodule: m\nitems:\n" + GOOD_ITEM, encoding="utf-8"
+    )
     problems = [str(p) for p in library_for(tmp_path).problems()]
     assert any("oops.yaml:" in p and "not valid YAML" in p for p in problems), problems
     assert any("named.yaml:1: " in p and "must match the file name" in p for p in problems), problems
@@ -195,10 +201,14 @@ def test_library_reloads_when_a_file_changes(tmp_path):
 def test_checker_flags_missing_module_and_dangling_quiz_reference(tmp_path):
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "modules").mkdir()
-    (tmp_path / "quizzes" / "lonely.yaml").write_text("id: lonely\ntitle: T\nmodule: nowhere\nitems:\n" + GOOD_ITEM, encoding="utf-8")
+    (tmp_path / "quizzes" / "lonely.yaml").write_text(
+        "id: lonely\ntitle: T\nmodule: nowhere\nitems:\n" + GOOD_ITEM, encoding="utf-8"
+    )
     (tmp_path / "modules" / "01-a.md").write_text(
-        "---\nid: a\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [1]\nsummary: S.\nquiz: missing-check\n---\n\n# A\n",
-        encoding="utf-8")
+        "---\nid: a\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [1]\nsummary: S.\nquiz: missing-check\n"
+        "---\n\n# A\n",
+        encoding="utf-8",
+    )
     problems = [str(p) for p in check_quizzes({"CONTENT_DIR": str(tmp_path)})]
     assert any("lonely.yaml" in p and "module 'nowhere' does not exist" in p for p in problems), problems
     assert any("01-a.md" in p and "quiz 'missing-check' does not exist" in p for p in problems), problems
@@ -268,9 +278,11 @@ def test_the_real_pool_has_parallel_forms(app):
 def _single(item_id: str, key: str, others: list[str], case: str = "") -> str:
     """Return a single-choice item in YAML whose first option is the key."""
     options = [(key, "true")] + [(text, "false") for text in others]
-    body = "".join(f"      - text: {text}\n        correct: {flag}\n        explanation: Why.\n" for text, flag in options)
+    body = "".join(f"      - text: {text}\n        correct: {flag}\n        explanation: Why.\n"
+                   for text, flag in options)
     case_line = f"    case: {case}\n" if case else ""
-    return f"  - id: {item_id}\n    type: single\n    objectives: [4]\n{case_line}    prompt: Which fits?\n    options:\n{body}"
+    return (f"  - id: {item_id}\n    type: single\n    objectives: [4]\n{case_line}"
+            f"    prompt: Which fits?\n    options:\n{body}")
 
 
 MODULE = ("---\nid: demo\ntitle: Demo\nday: 1\norder: 1\nminutes: 30\nobjectives: [4]\nsummary: A demo module.\n"
@@ -278,11 +290,13 @@ MODULE = ("---\nid: demo\ntitle: Demo\nday: 1\norder: 1\nminutes: 30\nobjectives
 GLOSSARY = ("- term: Harm\n  slug: harm\n  definition: What a caregiver did that hurt a child.\n"
             "  example: Rita left Leo in the car.\n  module: demo\n")
 LONG_KEYS = [
-    _single("d-1", "Rita left Leo alone in the car for an hour on Monday afternoon.", ["A label.", "A guess.", "A wish."]),
-    _single("d-2", "The worker and the aunt worry Rita may leave Leo in the car again.", ["Risk.", "A fear.", "Danger."]),
-    _single("d-3", "It makes change harder but is not the danger.", ["It is the danger, since it is what the child faces.",
-                                                                        "It is harm, since the child was hurt.",
-                                                                        "It is safety, since it protects the child."]),
+    _single("d-1", "Rita left Leo alone in the car for an hour on Monday afternoon.",
+            ["A label.", "A guess.", "A wish."]),
+    _single("d-2", "The worker and the aunt worry Rita may leave Leo in the car again.",
+            ["Risk.", "A fear.", "Danger."]),
+    _single("d-3", "It makes change harder but is not the danger.",
+            ["It is the danger, since it is what the child faces.", "It is harm, since the child was hurt.",
+             "It is safety, since it protects the child."]),
 ]
 
 
@@ -292,8 +306,8 @@ def _bank(tmp_path, items: list[str]) -> str:
     (tmp_path / "quizzes").mkdir(exist_ok=True)
     (tmp_path / "modules" / "01-demo.md").write_text(MODULE, encoding="utf-8")
     (tmp_path / "glossary.yml").write_text(GLOSSARY, encoding="utf-8")
-    (tmp_path / "quizzes" / "demo.yaml").write_text("id: demo\ntitle: Demo check\nmodule: demo\nitems:\n" + "".join(items),
-                                                    encoding="utf-8")
+    (tmp_path / "quizzes" / "demo.yaml").write_text(
+        "id: demo\ntitle: Demo check\nmodule: demo\nitems:\n" + "".join(items), encoding="utf-8")
     return str(tmp_path)
 
 
@@ -301,8 +315,9 @@ def test_content_check_fails_a_quiz_built_with_longest_answer_keys(runner, tmp_p
     folder = _bank(tmp_path, LONG_KEYS)
     result = runner.invoke(args=["content", "check", "--content-dir", folder])
     assert result.exit_code == 1, result.output
-    assert re.search(r"demo\.yaml:\d+: the keyed option is the longest in 2 of 3 single-choice items \(67%, limit 40%\)",
-                     result.output), result.output
+    assert re.search(
+        r"demo\.yaml:\d+: the keyed option is the longest in 2 of 3 single-choice items \(67%, limit 40%\)",
+        result.output), result.output
     assert "(d-1, d-2)" in result.output
     # d-1 and d-2 are also lopsided: reported as warnings, which alone would not fail the check.
     assert re.search(r"demo\.yaml:\d+: warning: item 'd-1': its options differ in length by \d+\.\dx", result.output)
@@ -320,9 +335,11 @@ def test_content_check_passes_a_balanced_quiz_and_warnings_do_not_fail(runner, t
 
 CASES = [
     ("copied from the module", "On Monday Rita Gomez left her son Leo alone in the car for an hour. Which fits?", True),
-    ("copied with other punctuation and case", "on monday, RITA GOMEZ left her son Leo alone in the car -- for an hour!", True),
+    ("copied with other punctuation and case",
+     "on monday, RITA GOMEZ left her son Leo alone in the car -- for an hour!", True),
     ("a new case", "On Friday Omar Saleh left his daughter Noor alone at the park for two hours.", False),
-    ("a short sentence the module also has", "Rita left. Omar Saleh took his daughter Noor to the park on Friday.", False),
+    ("a short sentence the module also has",
+     "Rita left. Omar Saleh took his daughter Noor to the park on Friday.", False),
 ]
 
 
@@ -471,7 +488,8 @@ def test_no_option_value_reveals_the_key(client, learner, app, url):
         for name, field_ in shown.fields.items():
             assert len({c.value for c in field_.choices}) == len(field_.choices), f"{name}: two choices share a value"
             suffix = name.removeprefix(f"q-{item.id}").lstrip("-")
-            # Statements are named by an opaque value; only a match row is named by its term's place (shown in file order).
+            # Statements are named by an opaque value; only a match row is named by its term's place
+            # (terms are shown in file order, so the place says nothing).
             assert item.type == "match" or not INDEX.match(suffix), name
             if item.type == "match":
                 assert suffix not in {c.value for c in field_.choices}, f"{name}: a definition's value names its term"
@@ -489,7 +507,7 @@ def test_values_depend_on_the_secret_key(app):
         quiz = get_quiz("mapping")
         one = shown_items(quiz, "module", attempt_id(1, quiz.id, "module", 1), b"one secret")
         two = shown_items(quiz, "module", attempt_id(1, quiz.id, "module", 1), b"another secret")
-    assert all(not set(a.values) & set(b.values) for a, b in zip(one, two))
+    assert all(not set(a.values) & set(b.values) for a, b in zip(one, two, strict=True))
 
 
 def test_the_order_is_stable_within_an_attempt_and_new_for_the_next(client, learner, app):
@@ -544,7 +562,9 @@ def test_every_check_scores_right_and_wrong_answers_through_the_form(client, lea
     wrong = client.post(f"/quizzes/{quiz_id}", data=answer_data(html, quiz, right=False))
     assert wrong.status_code == 302
     with app.app_context():
-        rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)).all()
+        rows = db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)
+        ).all()
         assert [r.percent for r in rows] == [100, 0], quiz_id
         assert rows[0].item_order == [item.id for item in quiz.items]
 
@@ -629,7 +649,9 @@ def test_retake_keeps_best_and_latest(client, learner, app):
         html = client.get("/quizzes/what-is-sop").get_data(as_text=True)
         client.post("/quizzes/what-is-sop", data=answer_data(html, quiz, right=right))
     with app.app_context():
-        rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)).all()
+        rows = db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)
+        ).all()
         assert [r.percent for r in rows] == [100, 0]
         assert rows[0].item_scores and rows[0].answers and rows[0].kind == "module"
     index = client.get("/quizzes/").get_data(as_text=True)
@@ -656,7 +678,8 @@ def test_result_of_someone_else_is_not_found(client, app, factory, auth):
 def test_fetch_submission_returns_the_result_fragment(client, learner, app):
     quiz = get_quiz("icpm", app.config["CONTENT_DIR"])
     html = client.get("/quizzes/icpm").get_data(as_text=True)
-    response = client.post("/quizzes/icpm", data=answer_data(html, quiz, right=True), headers={"X-Requested-With": "fetch"})
+    response = client.post("/quizzes/icpm", data=answer_data(html, quiz, right=True),
+                           headers={"X-Requested-With": "fetch"})
     data = response.get_json()
     assert response.status_code == 200 and data["percent"] == 100
     assert 'id="quiz-result"' in data["html"] and data["result_url"].startswith("/quizzes/attempts/")
@@ -816,7 +839,8 @@ def test_learner_gain_interval_is_paired_over_parallel_items(app, factory):
         db.session.commit()
         gain = knowledge_gain(user)
     diffs = [100 * (1.0 - pre_scores[item.id]) for item in pre_items]
-    mean, half = statistics.fmean(diffs), t_quantile(0.975, len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+    mean = statistics.fmean(diffs)
+    half = t_quantile(0.975, len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
     assert gain.interval.n == len(pre_items) >= 5
     assert (gain.interval.low, gain.interval.high) == pytest.approx((mean - half, mean + half))
     assert gain.interval.mean == pytest.approx(100 * (len(pre_items) - sum(pre_scores.values())) / len(pre_items))
@@ -828,7 +852,7 @@ def test_cohort_gain_shows_an_interval_from_five_learners(app, client, factory, 
     ids = [factory.user(cohort_id=cohort_id) for _ in range(paired)]
     gains = [10, 20, 30, 40, 50][:paired]
     with app.app_context():
-        for user_id, gain in zip(ids, gains):
+        for user_id, gain in zip(ids, gains, strict=True):
             for kind, score in (("pre", 40), ("post", 40 + gain)):
                 db.session.add(QuizAttempt(user_id=user_id, quiz_id=POOL_ID, kind=kind, answers={}, item_scores={},
                                            item_order=[], score=score, max_score=100))
@@ -852,8 +876,10 @@ def test_cohort_gains_are_aggregates_only(app, factory):
     with app.app_context():
         pool = get_quiz(POOL_ID)
         users = [db.session.get(User, i) for i in ids]
-        pre_right = {item.id: next(iter(item.correct_indexes)) for item in pool.items_for("pre") if item.type == "single"}
-        post_right = {item.id: next(iter(item.correct_indexes)) for item in pool.items_for("post") if item.type == "single"}
+        pre_right = {item.id: next(iter(item.correct_indexes))
+                     for item in pool.items_for("pre") if item.type == "single"}
+        post_right = {item.id: next(iter(item.correct_indexes))
+                      for item in pool.items_for("post") if item.type == "single"}
         record_attempt(users[0], pool, "pre", {})
         record_attempt(users[0], pool, "post", post_right)
         record_attempt(users[1], pool, "pre", pre_right)

@@ -116,8 +116,8 @@ def bank_problems(quiz: Quiz, texts: dict[str, str]) -> list[Problem]:
     if stats.singles and stats.longest_share > LONGEST_KEY_LIMIT:
         problems.append(Problem(quiz.path, min(quiz.items_by_id[i].line for i in stats.longest_keys), (
             f"the keyed option is the longest in {len(stats.longest_keys)} of {stats.singles} single-choice items "
-            f"({stats.longest_share:.0%}, limit {LONGEST_KEY_LIMIT:.0%}): a learner who always picks the longest answer "
-            f"would pass. Shorten those keys or lengthen the distractors ({', '.join(stats.longest_keys)})")))
+            f"({stats.longest_share:.0%}, limit {LONGEST_KEY_LIMIT:.0%}): a learner who always picks the longest "
+            f"answer would pass. Shorten those keys or lengthen the distractors ({', '.join(stats.longest_keys)})")))
     for item in quiz.items:
         if item.type in ("single", "multiple") and length_ratio(item) > LENGTH_RATIO_LIMIT:
             lengths = _lengths(item)
@@ -141,7 +141,8 @@ def stats_report(quizzes: list[Quiz]) -> str:
                       f"{s.cases} ({s.cases / s.items:.0%})" if s.items else "0",
                       _share(len(s.longest_keys), s.singles), _share(len(s.shortest_keys), s.singles)))
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
              for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(-1, lines[1])
@@ -149,7 +150,8 @@ def stats_report(quizzes: list[Quiz]) -> str:
             f"(a check fails above {LONGEST_KEY_LIMIT:.0%} longest).")
     ranks = key_ranks([item for quiz in quizzes for item in quiz.items if item.type == "single"])
     spread = ", ".join(f"{rank}: {count}" for rank, count in sorted(ranks.items()))
-    ranked = f"keys by length rank (1 = longest; a fair bank spreads them evenly): {spread or 'no single-choice items'}."
+    ranked = (f"keys by length rank (1 = longest; a fair bank spreads them evenly): "
+              f"{spread or 'no single-choice items'}.")
     return "\n".join(["Knowledge-check item bank", *lines, note, ranked])
 
 
@@ -179,7 +181,8 @@ def _total(rows: list[QuizStats]) -> QuizStats:
     return QuizStats(
         quiz_id="all checks", by_type={k: sum(r.by_type[k] for r in rows) for k in ITEM_TYPES},
         cases=sum(r.cases for r in rows), singles=sum(r.singles for r in rows),
-        longest_keys=[i for r in rows for i in r.longest_keys], shortest_keys=[i for r in rows for i in r.shortest_keys],
+        longest_keys=[i for r in rows for i in r.longest_keys],
+        shortest_keys=[i for r in rows for i in r.shortest_keys],
     )
 
 

@@ -10,8 +10,16 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path, open_mapping_file
-from ..content_files import entry_lines, is_text as _text
+from ..content_files import (
+    ContentLibrary,
+    Problem,
+    Reporter as _Reporter,
+    child,
+    display_path as _display_path,
+    entry_lines,
+    is_text as _text,
+    open_mapping_file,
+)
 from ..curriculum.loader import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
@@ -178,7 +186,8 @@ def _check_item(item, index: int, rep: _Reporter, seen: dict[str, int]) -> None:
         return
     for key in item:
         if key not in ITEM_FIELDS[kind]:
-            rep.add(f"{name}: unknown field '{key}' for a {kind} item (allowed: {', '.join(ITEM_FIELDS[kind])})", *where, key)
+            allowed = ", ".join(ITEM_FIELDS[kind])
+            rep.add(f"{name}: unknown field '{key}' for a {kind} item (allowed: {allowed})", *where, key)
     if not _objectives_ok(item.get("objectives")):
         rep.add(f"{name}: objectives must be a non-empty list of objective numbers 1-10", *where, "objectives")
     if not _text(item.get("prompt")):
@@ -267,7 +276,8 @@ def _check_sort(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
 def _check_forms(data: dict, rep: _Reporter) -> None:
     """Check the pool's parallel forms: every item has a form and a partner on the other form, of the same
     type and objectives, so each objective has as many pre items as post items."""
-    items = [(i, item) for i, item in enumerate(data.get("items") or []) if isinstance(item, dict) and _text(item.get("id"))]
+    items = [(i, item) for i, item in enumerate(data.get("items") or [])
+             if isinstance(item, dict) and _text(item.get("id"))]
     if data.get("pool") is not True:
         for index, item in items:
             for key in ("form", "pairs_with"):
@@ -292,8 +302,8 @@ def _check_forms(data: dict, rep: _Reporter) -> None:
             rep.add(f"{name}: pairs_with '{partner_id}' is not an item in this file", *where, "pairs_with")
             continue
         if partner.get("form") == item["form"]:
-            rep.add(f"{name}: its pair '{partner_id}' is on the same form ({item['form']}); pair a pre item with a post item",
-                    *where, "pairs_with")
+            rep.add(f"{name}: its pair '{partner_id}' is on the same form ({item['form']}); "
+                    "pair a pre item with a post item", *where, "pairs_with")
         if partner.get("pairs_with") != item["id"]:
             rep.add(f"{name}: its pair '{partner_id}' pairs with {partner.get('pairs_with')!r}; "
                     f"set 'pairs_with: {item['id']}' there", *where, "pairs_with")
@@ -303,7 +313,8 @@ def _check_forms(data: dict, rep: _Reporter) -> None:
         if _objectives_ok(item.get("objectives")) and _objectives_ok(partner.get("objectives")) and \
                 sorted(set(item["objectives"])) != sorted(set(partner["objectives"])):
             rep.add(f"{name}: its pair '{partner_id}' checks objectives {sorted(set(partner['objectives']))}, "
-                    f"not {sorted(set(item['objectives']))}; parallel items check the same objectives", *where, "objectives")
+                    f"not {sorted(set(item['objectives']))}; parallel items check the same objectives",
+                    *where, "objectives")
     counts: dict[int, dict[str, int]] = {}
     for _, item in items:
         if item.get("form") in FORMS and _objectives_ok(item.get("objectives")):
@@ -335,11 +346,13 @@ def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
     for index, raw in enumerate(data["items"]):
         items.append(Item(
             id=raw["id"], type=raw["type"], objectives=tuple(raw["objectives"]), prompt=raw["prompt"].strip(),
-            options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip()) for o in raw.get("options", [])),
-            pairs=tuple(Pair(p["term"].strip(), p["definition"].strip(), p["explanation"].strip()) for p in raw.get("pairs", [])),
+            options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip())
+                          for o in raw.get("options", [])),
+            pairs=tuple(Pair(p["term"].strip(), p["definition"].strip(), p["explanation"].strip())
+                        for p in raw.get("pairs", [])),
             columns=tuple(raw.get("columns", ())),
-            entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip()) for e in raw.get("items", [])
-                          ) if raw["type"] == "sort" else (),
+            entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip())
+                          for e in raw.get("items", [])) if raw["type"] == "sort" else (),
             line=root_lines.get(index, 0), case=" ".join(str(raw.get("case") or "").split()),
             form=raw.get("form"), pairs_with=raw.get("pairs_with"),
         ))

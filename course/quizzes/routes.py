@@ -13,8 +13,18 @@ from .forms import QuizForm, parse_answers
 from .loader import Quiz, get_quiz
 from .scoring import QuizResult
 from .services import (
-    POOL_ID, attempt_page, attempts, cohort_gain_for, knowledge_gain, module_checks, next_attempt_number,
-    post_check_gate, record_attempt, result_for, summaries, summarize,
+    POOL_ID,
+    attempt_page,
+    attempts,
+    cohort_gain_for,
+    knowledge_gain,
+    module_checks,
+    next_attempt_number,
+    post_check_gate,
+    record_attempt,
+    result_for,
+    summaries,
+    summarize,
 )
 
 KIND_TITLES = {"pre": "Pre-course check", "post": "Post-course check"}
@@ -70,7 +80,10 @@ def take_pool(quiz_id: str, kind: str):
         if done:
             # The pre-check is the baseline for the gain, so it is taken once.
             if request.method == "POST":
-                flash("You have already taken the pre-course check; your first result is kept as your starting point.", "warning")
+                flash(
+                    "You have already taken the pre-course check; your first result is kept as your starting point.",
+                    "warning",
+                )
             return redirect(url_for(".result", attempt_id=done[0].id))
     else:
         gate = post_check_gate(current_user._get_current_object())
@@ -98,8 +111,8 @@ def _take(quiz: Quiz, kind: str):
             abort(400)
         number = _attempt_number(quiz, kind)
         if number is None:
-            flash("That page of the check was out of date, so nothing was scored. Here it is again: answer and send it once more.",
-                  "warning")
+            flash("That page of the check was out of date, so nothing was scored. "
+                  "Here it is again: answer and send it once more.", "warning")
             return redirect(request.path)
         _, shown = attempt_page(quiz, current_user.id, kind, number)
         answers, errors = parse_answers(shown, request.form)

@@ -1,4 +1,5 @@
-"""Knowledge-check services: an attempt's page, attempts, best and latest, when the post check opens, and the pre/post gain."""
+"""Knowledge-check services: an attempt's page, attempts, best and latest, when the post check opens, and the
+pre/post gain."""
 from __future__ import annotations
 
 import statistics
@@ -56,7 +57,8 @@ def record_attempt(user: User, quiz: Quiz, kind: str, answers: dict,
     )
     db.session.add(attempt)
     db.session.flush()
-    quiz_scored.send(current_app._get_current_object(), user=user, quiz_id=quiz.id if kind == "module" else f"{quiz.id}-{kind}",
+    quiz_scored.send(current_app._get_current_object(), user=user,
+                     quiz_id=quiz.id if kind == "module" else f"{quiz.id}-{kind}",
                      score=result.score, max_score=result.max_score)
     return attempt, result
 
@@ -72,7 +74,8 @@ def result_for(attempt: QuizAttempt) -> QuizResult | None:
 def attempts(user_id: int, quiz_id: str, kind: str = "module") -> list[QuizAttempt]:
     """Return a learner's attempts at a check, oldest first."""
     return list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.kind == kind)
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.kind == kind)
         .order_by(QuizAttempt.created_at, QuizAttempt.id)
     ))
 
@@ -108,7 +111,9 @@ def summaries(user_id: int) -> dict[tuple[str, str], AttemptSummary]:
 def items_answered_correctly(user_id: int) -> set[tuple[str, str]]:
     """Return (quiz id, item id) for every item the learner has answered fully right in any attempt."""
     rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id))
-    return {(row.quiz_id, item_id) for row in rows for item_id, points in (row.item_scores or {}).items() if points >= 1}
+    return {
+        (row.quiz_id, item_id) for row in rows for item_id, points in (row.item_scores or {}).items() if points >= 1
+    }
 
 
 def module_checks() -> list[Quiz]:
@@ -222,7 +227,8 @@ def knowledge_gain(user: User) -> KnowledgeGain:
     post = attempts(user.id, POOL_ID, "post")
     post_summary = summarize(post)
     pairs = pair_gains(get_quiz(POOL_ID), pre[0], post[0]) if pre and post else ()
-    return KnowledgeGain(pre[0] if pre else None, post[0] if post else None, post_summary.latest, post_summary.best, pairs)
+    return KnowledgeGain(pre[0] if pre else None, post[0] if post else None, post_summary.latest, post_summary.best,
+                         pairs)
 
 
 @dataclass(frozen=True)
@@ -277,12 +283,16 @@ def module_check_summary(module) -> dict | None:
     quiz = get_quiz(module.quiz)
     if quiz is None:
         return None
-    summary = summarize(attempts(current_user.id, quiz.id)) if current_user.is_authenticated else AttemptSummary(0, None, None)
+    summary = (
+        summarize(attempts(current_user.id, quiz.id))
+        if current_user.is_authenticated
+        else AttemptSummary(0, None, None)
+    )
     return {"quiz": quiz, "summary": summary}
 
 
 def home_checks() -> dict | None:
-    """Return the pre/post pool, the signed-in learner's gain and whether the post check is open, for the course home."""
+    """Return the pre/post pool, the learner's gain and whether the post check is open, for the course home."""
     quiz = get_quiz(POOL_ID)
     if quiz is None or not quiz.pool or not current_user.is_authenticated:
         return None

@@ -21,9 +21,13 @@ CATEGORY_LABELS = {
     "safety": "Existing safety",
     "grey": "Grey area",
 }
+# The model map adds the third question's column to the six fact columns.
+MAP_COLUMNS = (*CATEGORIES, "needs")
+MAP_COLUMN_LABELS = {**CATEGORY_LABELS, "needs": "What needs to happen"}
+MAP_ENTRY_WORDS = 25
 KINDS = ("harm", "danger", "safety_goal", "sf_question")
 REQUIRED = ("id", "title", "summary", "content_notes", "danger_only", "roster", "narrative",
-            "mapping_facts", "scale_guidance", "prompts", "exemplars")
+            "mapping_facts", "scale_guidance", "prompts", "exemplars", "model_map")
 PERSON_FIELDS = ("name", "short", "role", "age", "pronouns", "relation")
 FACT_FIELDS = ("id", "text", "category", "explanation")
 FACT_RANGE = (12, 16)
@@ -74,6 +78,7 @@ class Vignette:
     scale_guidance: str
     prompts: dict[str, str]
     exemplars: dict[str, list[str]]  # kind -> texts (harm: [] when danger_only)
+    model_map: dict[str, list[str]] = field(default_factory=dict)  # column id (MAP_COLUMNS) -> short entries
     path: str = ""
     facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
@@ -249,6 +254,32 @@ def _check_exemplars(data: dict, rep: _Reporter) -> None:
                 "write one safety goal per danger statement, in the same order", "exemplars", "safety_goal")
 
 
+def _check_model_map(data: dict, rep: _Reporter) -> None:
+    """Check the model map: every column of the board, each with short plain entries."""
+    model = data.get("model_map")
+    if "model_map" not in data or model is None:
+        return
+    if not isinstance(model, dict):
+        rep.add(f"model_map must be a mapping from column ids ({', '.join(MAP_COLUMNS)}) to lists of entries", "model_map")
+        return
+    for key in model:
+        if key not in MAP_COLUMNS:
+            rep.add(f"model_map: unknown column {key!r} (allowed: {', '.join(MAP_COLUMNS)})", "model_map", key)
+    for column in MAP_COLUMNS:
+        entries = model.get(column)
+        if column not in model:
+            rep.add(f"model_map: missing column '{column}' (write at least one entry; say 'None yet: ...' when it is empty)",
+                    "model_map")
+        elif not isinstance(entries, list) or not entries or not all(_text(e) for e in entries):
+            rep.add(f"model_map: {column} must be a list of at least one short entry", "model_map", column)
+        else:
+            for i, entry in enumerate(entries):
+                words = len(entry.split())
+                if words > MAP_ENTRY_WORDS:
+                    rep.add(f"model_map: {column} entry #{i + 1} has {words} words; keep each entry to "
+                            f"{MAP_ENTRY_WORDS} words or fewer", "model_map", column, i)
+
+
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse and validate one vignette file; return its data (None when unusable) and problems."""
     data, rep, problems = open_mapping_file(path, "a vignette file must be a mapping of fields (id, title, roster ...)")
@@ -259,6 +290,7 @@ def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     _check_facts(data, rep)
     _check_prompts(data, rep)
     _check_exemplars(data, rep)
+    _check_model_map(data, rep)
     return data, rep.problems
 
 
@@ -278,6 +310,7 @@ def _build(data: dict, path: str) -> Vignette:
             "harm": [ex["harm"].strip()] if _text(ex.get("harm")) else [],
             **{k: [t.strip() for t in ex[k]] for k in ("danger", "safety_goal", "sf_question")},
         },
+        model_map={c: [e.strip() for e in data["model_map"][c]] for c in MAP_COLUMNS},
         path=path,
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import (CATEGORIES, check_vignettes, library_for, validate_file)
+from course.vignettes import (CATEGORIES, MAP_COLUMNS, MAP_ENTRY_WORDS, check_vignettes, library_for, validate_file)
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "vignettes"
@@ -42,6 +42,16 @@ def test_shipped_vignette_shape(vignette_id):
         assert hasattr(person, "age") and hasattr(person, "pronouns")
     assert len(vignette.exemplars["danger"]) == len(vignette.exemplars["safety_goal"])
     assert (vignette.exemplars["harm"] == []) == vignette.danger_only
+
+
+@pytest.mark.parametrize("vignette_id", ["hill-family", "nguyen-family", "ruiz-family", "okafor-family"])
+def test_model_map_has_every_board_column(vignette_id):
+    vignette = library_for(SHIPPED).get(vignette_id)
+    assert list(vignette.model_map) == list(MAP_COLUMNS)
+    assert "needs" in vignette.model_map and set(CATEGORIES) < set(vignette.model_map)
+    for column, entries in vignette.model_map.items():
+        assert entries, f"{vignette_id}: model map column {column} is empty"
+        assert all(len(e.split()) <= MAP_ENTRY_WORDS for e in entries)
 
 
 def test_okafor_is_the_danger_only_case():
@@ -129,6 +139,26 @@ def _no_grey(d):
         dict(d["mapping_facts"][0], id=f"x{i}") for i in range(2)]
 
 
+def _map_unknown_column(d):
+    d["model_map"]["worries"] = ["Marcus drinks."]
+
+
+def _map_missing_column(d):
+    del d["model_map"]["needs"]
+
+
+def _map_long_entry(d):
+    d["model_map"]["strength"][1] = " ".join(["word"] * (MAP_ENTRY_WORDS + 1))
+
+
+def _map_empty_column(d):
+    d["model_map"]["grey"] = []
+
+
+def _map_not_a_mapping(d):
+    d["model_map"] = ["Marcus grabbed Jayden."]
+
+
 # (mutation, words the message must contain, text on the expected line, which occurrence)
 CASES = [
     (_set_fact_category, ["mapping fact 'f3'", "category must be one of"], "category: worry", 1),
@@ -145,6 +175,11 @@ CASES = [
     (_missing_prompt, ["prompts: missing 'danger'"], "prompts:", 1),
     (_fact_without_explanation, ["mapping fact 'f7'", "missing 'explanation'"], "- id: f7", 1),
     (_no_grey, ["nothing in: grey"], "mapping_facts:", 1),
+    (_map_unknown_column, ["model_map: unknown column 'worries'"], "worries:", 1),
+    (_map_missing_column, ["model_map: missing column 'needs'"], "model_map:", 1),
+    (_map_long_entry, ["model_map: strength entry #2 has 26 words"], "word word word", 1),
+    (_map_empty_column, ["model_map: grey must be a list"], "grey: []", 1),
+    (_map_not_a_mapping, ["model_map must be a mapping"], "model_map:", 1),
 ]
 
 

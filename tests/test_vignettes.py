@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import (CATEGORIES, MAP_COLUMNS, MAP_ENTRY_WORDS, check_vignettes, library_for, validate_file)
+from course.vignettes import (CATEGORIES, EVIDENCE_PHRASE, MAP_COLUMNS, MAP_ENTRY_WORDS, MAX_SENTENCE_WORDS,
+                              MAX_STATEMENT_GRADE, check_vignettes, library_for, profile_lists, reading_figures,
+                              validate_file)
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "vignettes"
@@ -159,6 +161,51 @@ def _map_not_a_mapping(d):
     d["model_map"] = ["Marcus grabbed Jayden."]
 
 
+def _profile_unknown_group(d):
+    d["family_profile"]["cultural_group"] = "Martian"
+
+
+def _profile_not_a_caregiver(d):
+    d["family_profile"]["caregiver_of_concern"] = "Jayden Hill"
+
+
+def _profile_unknown_worry(d):
+    d["family_profile"]["worries"] = ["physical harm", "bad vibes"]
+
+
+def _profile_missing_heritage(d):
+    del d["family_profile"]["heritage"]
+
+
+def _no_profile(d):
+    del d["family_profile"]
+
+
+def _evidence_on_a_harm_fact(d):
+    d["mapping_facts"][0]["evidence"] = True
+
+
+def _evidence_not_explained(d):
+    d["mapping_facts"][3]["explanation"] = "It happened twice last spring."
+
+
+def _past_danger_without_evidence(d):
+    del d["mapping_facts"][3]["evidence"]
+
+
+def _poverty_without_not_danger(d):
+    d["family_profile"]["worries"] = ["poverty/resources"]
+
+
+def _not_danger_without_instead(d):
+    d["not_danger"] = [{"worry": "Money is tight.", "explanation": "Money alone is not danger."}]
+
+
+def _not_danger_loud_cues(d):
+    d["not_danger"] = [{"worry": "Money is tight.", "explanation": "Money alone is not danger.",
+                        "instead": "Write it as a need.", "cues": ["Money"]}]
+
+
 # (mutation, words the message must contain, text on the expected line, which occurrence)
 CASES = [
     (_set_fact_category, ["mapping fact 'f3'", "category must be one of"], "category: worry", 1),
@@ -180,6 +227,18 @@ CASES = [
     (_map_long_entry, ["model_map: strength entry #2 has 26 words"], "word word word", 1),
     (_map_empty_column, ["model_map: grey must be a list"], "grey: []", 1),
     (_map_not_a_mapping, ["model_map must be a mapping"], "model_map:", 1),
+    (_profile_unknown_group, ["family_profile: cultural_group must be one of"], "cultural_group: Martian", 1),
+    (_profile_not_a_caregiver, ["caregiver_of_concern must be the full name of a roster caregiver", "Marcus Hill"],
+     "caregiver_of_concern: Jayden Hill", 1),
+    (_profile_unknown_worry, ["worry 'bad vibes' is not one of"], "worries:", 1),
+    (_profile_missing_heritage, ["family_profile: missing 'heritage'"], "family_profile:", 1),
+    (_no_profile, ["missing required field 'family_profile'"], "id: hill-family", 1),
+    (_evidence_on_a_harm_fact, ["mapping fact 'f1'", "only a danger fact"], "evidence: true", 1),
+    (_evidence_not_explained, ["mapping fact 'f4'", EVIDENCE_PHRASE], "It happened twice last spring.", 1),
+    (_past_danger_without_evidence, ["mapping fact 'f4'", "evidence: true"], "text: Twice last spring", 1),
+    (_poverty_without_not_danger, ["needs not_danger entries"], "worries:", 1),
+    (_not_danger_without_instead, ["not_danger entry #1", "missing 'instead'"], "- worry: Money is tight.", 1),
+    (_not_danger_loud_cues, ["not_danger entry #1", "cues must be"], "cues:", 1),
 ]
 
 
@@ -238,3 +297,95 @@ def test_roster_can_be_graded(nlp):
     vignette = library_for(SHIPPED).get("hill-family")
     report = grade("harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette))
     assert report.component("child").present
+
+
+# ---------------------------------------------------------------- reading level and the family profiles
+
+def test_shipped_model_statements_read_at_grade_8(nlp):
+    for vignette in library_for(SHIPPED).all():
+        for kind, texts in vignette.exemplars.items():
+            for text in texts:
+                grade, longest = reading_figures(text)
+                assert grade <= MAX_STATEMENT_GRADE, f"{vignette.id} {kind}: grade {grade}: {text}"
+                assert longest <= MAX_SENTENCE_WORDS, f"{vignette.id} {kind}: a {longest}-word sentence: {text}"
+
+
+def test_reading_figures_use_the_graders_measure(nlp):
+    from grader import grade
+
+    text = library_for(SHIPPED).get("hill-family").exemplars["danger"][0]
+    assert reading_figures(text)[0] == grade("danger", text, "hill-family").metrics["grade_level"]
+
+
+LONG_DANGER = ("Dana Ortiz, Tanya and Grandma Rose are worried that when Marcus has been drinking considerable "
+               "quantities of alcohol in the garage during weekend football gatherings, he may physically grab "
+               "Jayden again, and Jayden (7) could sustain a fracture or a serious head injury and experience "
+               "persistent anxiety in his own home.")
+
+
+def test_an_unreadable_model_statement_is_a_content_error(tmp_path, nlp):
+    data = _hill()
+    data["exemplars"]["danger"][1] = LONG_DANGER
+    path = _write(tmp_path, data)
+    problems = check_vignettes(tmp_path)
+    line = _line_of(path, "Dana Ortiz, Tanya and Grandma Rose are worried that when Marcus has been drinking considerable")
+    grade_problem = [p for p in problems if "danger #2 reads at grade" in p.message]
+    length_problem = [p for p in problems if "danger #2 has a sentence of" in p.message]
+    assert grade_problem and length_problem, [str(p) for p in problems]
+    for problem in grade_problem + length_problem:
+        assert Path(problem.path).resolve() == path.resolve()
+        assert problem.line in (line, line - 1), str(problem)  # the entry's "- >-" line or its first text line
+    assert not check_vignettes(tmp_path, reading=False), "the reading check runs only when asked"
+
+
+def _family(tmp_path: Path, stem: str, **profile) -> None:
+    """Write a copy of the Hill family under another id with the given profile fields."""
+    data = _hill()
+    data["id"] = stem
+    data["family_profile"].update(profile)
+    _write(tmp_path, data, stem=stem)
+
+
+def test_one_group_carrying_one_worry_twice_fails(tmp_path):
+    _family(tmp_path, "a-family")
+    _family(tmp_path, "b-family", worries=["substance use", "medical"])
+    problems = check_vignettes(tmp_path, reading=False)
+    assert len(problems) == 1, [str(p) for p in problems]
+    problem = problems[0]
+    assert problem.path.endswith("b-family.yaml")
+    assert "'Black' already carries the worry 'substance use' in a-family" in problem.message
+    assert problem.line == _line_of(tmp_path / "b-family.yaml", "worries:")
+
+
+def test_another_group_may_carry_the_same_worry(tmp_path):
+    _family(tmp_path, "a-family")
+    _family(tmp_path, "b-family", cultural_group="white", heritage="Irish American")
+    assert check_vignettes(tmp_path, reading=False) == []
+
+
+def test_one_gender_carrying_most_worries_fails(tmp_path):
+    groups = ["Black", "white", "Latino", "Asian American"]
+    for i, group in enumerate(groups):
+        _family(tmp_path, f"family-{i}", cultural_group=group)
+    problems = check_vignettes(tmp_path, reading=False)
+    assert [p.message for p in problems if "4 of 4 caregivers of concern have the gender 'man'" in p.message]
+    _family(tmp_path, "family-4", cultural_group="multiracial", gender="woman", caregiver_of_concern="Tanya Hill")
+    _family(tmp_path, "family-5", cultural_group="Pacific Islander", gender="woman", caregiver_of_concern="Tanya Hill")
+    assert check_vignettes(tmp_path, reading=False) == []
+
+
+def test_profile_lists_are_valid_and_cover_the_issue():
+    lists, problems = profile_lists()
+    assert problems == []
+    assert {"violence between adults", "poverty/resources", "emotional harm"} <= set(lists.worries)
+    assert {"woman", "man", "nonbinary"} <= set(lists.genders)
+    assert "Native American" in lists.cultural_groups
+
+
+def test_shipped_profiles_name_a_caregiver_and_evidence_facts_say_so():
+    for vignette in library_for(SHIPPED).all():
+        caregivers = {p.name for p in vignette.roster if p.role == "caregiver"}
+        assert vignette.profile.caregiver_of_concern in caregivers
+        for fact in vignette.mapping_facts:
+            if fact.evidence:
+                assert fact.category == "danger" and EVIDENCE_PHRASE in fact.explanation.lower()

@@ -544,6 +544,36 @@ def family_problems(vignettes: list[Vignette]) -> list[Problem]:
     return problems
 
 
+# ---------------------------------------------------------------- the families table in docs/families.md
+
+FAMILIES_DOC = REPO_ROOT / "docs" / "families.md"
+TABLE_START = "<!-- families-table:start (generated: flask --app wsgi content families --write) -->"
+TABLE_END = "<!-- families-table:end -->"
+
+
+def _cell(text: str) -> str:
+    """Escape a table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def families_table(vignettes: list[Vignette]) -> str:
+    """Return the Markdown table: family, caregiver of concern, gender, cultural group, worry."""
+    rows = ["| Family | Caregiver of concern | Gender | Cultural group | Worry |", "|---|---|---|---|---|"]
+    for v in sorted((v for v in vignettes if v.profile), key=lambda v: v.id):
+        p = v.profile
+        cells = (v.id, p.caregiver_of_concern, p.gender, p.cultural_group, ", ".join(p.worries))
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def with_families_table(document: str, table: str) -> str:
+    """Return the document with the text between the table markers replaced (ValueError without markers)."""
+    start, end = document.find(TABLE_START), document.find(TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"the document needs the lines {TABLE_START} and {TABLE_END} around the table")
+    return document[:start + len(TABLE_START)] + "\n" + table + "\n" + document[end:]
+
+
 # ---------------------------------------------------------------- reading level of the model statements
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import (CATEGORIES, EVIDENCE_PHRASE, MAP_COLUMNS, MAP_ENTRY_WORDS, MAX_SENTENCE_WORDS,
+from course.vignettes import (CATEGORIES, EVIDENCE_PHRASE, FAMILIES_DOC, TABLE_END, TABLE_START, all_vignettes,
+                              families_table, with_families_table, MAP_COLUMNS, MAP_ENTRY_WORDS, MAX_SENTENCE_WORDS,
                               MAX_STATEMENT_GRADE, check_vignettes, library_for, profile_lists, reading_figures,
                               validate_file)
 
@@ -29,10 +30,14 @@ def nlp():
 def test_shipped_vignettes_are_valid():
     assert check_vignettes(SHIPPED) == []
     vignettes = library_for(SHIPPED).all()
-    assert {v.id for v in vignettes} >= {"hill-family", "nguyen-family", "ruiz-family", "okafor-family"}
+    assert {v.id for v in vignettes} >= set(SHIPPED_IDS)
 
 
-@pytest.mark.parametrize("vignette_id", ["hill-family", "nguyen-family", "ruiz-family", "okafor-family"])
+SHIPPED_IDS = ["hill-family", "nguyen-family", "ruiz-family", "okafor-family", "pruitt-family", "bennett-family",
+               "karimi-clark-family", "medina-family"]
+
+
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
 def test_shipped_vignette_shape(vignette_id):
     vignette = library_for(SHIPPED).get(vignette_id)
     assert vignette is not None
@@ -46,7 +51,7 @@ def test_shipped_vignette_shape(vignette_id):
     assert (vignette.exemplars["harm"] == []) == vignette.danger_only
 
 
-@pytest.mark.parametrize("vignette_id", ["hill-family", "nguyen-family", "ruiz-family", "okafor-family"])
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
 def test_model_map_has_every_board_column(vignette_id):
     vignette = library_for(SHIPPED).get(vignette_id)
     assert list(vignette.model_map) == list(MAP_COLUMNS)
@@ -56,9 +61,19 @@ def test_model_map_has_every_board_column(vignette_id):
         assert all(len(e.split()) <= MAP_ENTRY_WORDS for e in entries)
 
 
-def test_okafor_is_the_danger_only_case():
-    assert library_for(SHIPPED).get("okafor-family").danger_only is True
-    assert library_for(SHIPPED).get("hill-family").danger_only is False
+def test_okafor_and_pruitt_are_the_danger_only_cases():
+    danger_only = {v.id for v in library_for(SHIPPED).all() if v.danger_only}
+    assert danger_only == {"okafor-family", "pruitt-family"}
+
+
+def test_the_poverty_family_explains_what_is_not_danger():
+    pruitt = library_for(SHIPPED).get("pruitt-family")
+    assert "poverty/resources" in pruitt.profile.worries
+    assert len(pruitt.not_danger) >= 3
+    for entry in pruitt.not_danger:
+        assert entry.worry and entry.explanation and entry.instead and entry.cues
+    cues = {cue for entry in pruitt.not_danger for cue in entry.cues}
+    assert {"hungry", "school", "dirty"} <= cues
 
 
 def _write(tmp_path: Path, data: dict | str, stem: str = "hill-family") -> Path:
@@ -389,3 +404,25 @@ def test_shipped_profiles_name_a_caregiver_and_evidence_facts_say_so():
         for fact in vignette.mapping_facts:
             if fact.evidence:
                 assert fact.category == "danger" and EVIDENCE_PHRASE in fact.explanation.lower()
+
+
+def test_families_doc_table_matches_the_profiles():
+    document = FAMILIES_DOC.read_text(encoding="utf-8")
+    current = with_families_table(document, families_table(all_vignettes(str(SHIPPED))))
+    assert document == current, "docs/families.md is out of date: run `flask --app wsgi content families --write`"
+    for vignette in library_for(SHIPPED).all():
+        profile = vignette.profile
+        assert f"| {vignette.id} | {profile.caregiver_of_concern} | {profile.gender} |" in document
+
+
+def test_families_table_needs_its_markers():
+    with pytest.raises(ValueError, match="families-table:start"):
+        with_families_table("# Families\n", "| a |")
+    text = f"before\n{TABLE_START}\nold table\n{TABLE_END}\nafter\n"
+    assert with_families_table(text, "| new |") == f"before\n{TABLE_START}\n| new |\n{TABLE_END}\nafter\n"
+
+
+def test_content_families_command_prints_the_table(app):
+    result = app.test_cli_runner().invoke(args=["content", "families"])
+    assert result.exit_code == 0, result.output
+    assert "| pruitt-family | Shane Pruitt | man | white | poverty/resources |" in result.output

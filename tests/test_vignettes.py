@@ -426,3 +426,71 @@ def test_content_families_command_prints_the_table(app):
     result = app.test_cli_runner().invoke(args=["content", "families"])
     assert result.exit_code == 0, result.output
     assert "| pruitt-family | Shane Pruitt | man | white | poverty/resources |" in result.output
+
+
+# ---------------------------------------------------------------- every family, end to end
+
+def _statement_slots(vignette) -> list[tuple[str, str, str]]:
+    """Return (kind, slot path, text) for the model statements a learner could write for the family."""
+    slots = [] if vignette.danger_only else [("harm", "harm/1", vignette.exemplars["harm"][0])]
+    slots += [("danger", "danger/1", vignette.exemplars["danger"][0]),
+              ("safety_goal", "safety-goal/1", vignette.exemplars["safety_goal"][0]),
+              ("sf_question", "questions/1", " ".join(vignette.exemplars["sf_question"]))]
+    return slots
+
+
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
+def test_each_family_works_end_to_end(vignette_id, app, client, auth, factory, nlp):
+    import html
+    import re
+
+    from sqlalchemy import select
+
+    from course.extensions import db
+    from course.models import Work, WorkVersion
+    from course.review.rubric import criteria
+
+    trainer = factory.user("trainer", email="trainer@example.org")
+    learner = factory.user("learner", email="learner@example.org", cohort_id=factory.cohort("Families", trainer_id=trainer))
+    vignette = library_for(SHIPPED).get(vignette_id)
+    base = f"/exercises/{vignette_id}"
+    auth.login("learner@example.org")
+    assert html.escape(vignette.title) in client.get(base).get_data(as_text=True)
+
+    # The map: every fact in its keyed column scores full marks.
+    form = {f"fact_{f.id}": f.category for f in vignette.mapping_facts}
+    form.update(scale="5", scale_reason="Some worries are serious, and the family has real strengths.")
+    mapped = client.post(f"{base}/mapping", data=form)
+    assert mapped.status_code == 302, mapped.get_data(as_text=True)[:500]
+    facts = len(vignette.mapping_facts)
+    assert f"{facts} of {facts}" in client.get(mapped.headers["Location"]).get_data(as_text=True)
+
+    # The statements: the model statements, saved and submitted, all grade "ready".
+    slots = _statement_slots(vignette)
+    for _, path, text in slots:
+        saved = client.post(f"{base}/write/{path}/autosave", json={"text": text, "revision": 0})
+        assert saved.status_code == 200, saved.get_json()
+    revisions = dict(re.findall(r'name="(rev_\d+)" value="(\d+)"', client.get(f"{base}/submit").get_data(as_text=True)))
+    submitted = client.post(f"{base}/submit", data=revisions)
+    assert submitted.status_code == 302
+    assert f"Submitted {len(slots)} statements" in client.get(submitted.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        verdicts = {v.work.kind: v.verdict for v in db.session.scalars(select(WorkVersion))}
+        danger_id = db.session.scalar(select(Work.id).where(Work.user_id == learner, Work.kind == "danger"))
+    assert verdicts == {kind: "ready" for kind, _, _ in slots}, f"{vignette_id}: a model statement is not ready"
+
+    # The review: the trainer sees the case and its exemplar, and accepts the danger statement.
+    auth.logout()
+    auth.login("trainer@example.org")
+    assert client.post(f"/review/{danger_id}/claim").status_code in (200, 302)
+    review = html.unescape(client.get(f"/review/{danger_id}").get_data(as_text=True))
+    assert vignette.title in review and "Trainer exemplar" in review
+    decision = {f"rubric-{c.id}-score": "meets" for c in criteria("danger")}
+    decision.update(overall_comment="Clear, plain and complete.", action="accept")
+    assert client.post(f"/review/{danger_id}", data=decision).status_code == 302
+
+    # Back to the learner: the accepted kind now shows the model statements.
+    auth.logout()
+    auth.login("learner@example.org")
+    page = html.unescape(client.get(f"{base}/write/danger/1").get_data(as_text=True))
+    assert " ".join(vignette.exemplars["danger"][0].split()[:8]) in " ".join(page.split())

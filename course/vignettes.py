@@ -9,8 +9,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import REPO_ROOT
-from .content_files import CachedFileSet, ContentLibrary, Problem, Reporter as _Reporter, display_path as _display_path
-from .content_files import is_text as _text, open_mapping_file
+from .content_files import (
+    CachedFileSet,
+    ContentLibrary,
+    Problem,
+    Reporter as _Reporter,
+    display_path as _display_path,
+    is_text as _text,
+    open_mapping_file,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLES = ("child", "caregiver", "network", "professional")
@@ -261,7 +268,8 @@ def _check_danger_fact(fact: dict, label: str, rep: _Reporter, index: int) -> No
     elif evidence and _text(fact.get("explanation")) and EVIDENCE_PHRASE not in fact["explanation"].lower():
         rep.add(f"{label}: the explanation of an evidence fact must say it is '{EVIDENCE_PHRASE}', so the learner "
                 "sees why a past event sits in the danger column", "mapping_facts", index, "explanation")
-    elif not evidence and fact.get("category") == "danger" and _text(fact.get("text")) and "worr" not in fact["text"].lower():
+    elif (not evidence and fact.get("category") == "danger" and _text(fact.get("text"))
+          and "worr" not in fact["text"].lower()):
         rep.add(f"{label}: a danger fact either says who is worried about what may happen, or is a past event "
                 f"marked 'evidence: true' whose explanation calls it {EVIDENCE_PHRASE}", "mapping_facts", index, "text")
 
@@ -319,7 +327,8 @@ def _check_model_map(data: dict, rep: _Reporter) -> None:
     if "model_map" not in data or model is None:
         return
     if not isinstance(model, dict):
-        rep.add(f"model_map must be a mapping from column ids ({', '.join(MAP_COLUMNS)}) to lists of entries", "model_map")
+        rep.add(f"model_map must be a mapping from column ids ({', '.join(MAP_COLUMNS)}) to lists of entries",
+                "model_map")
         return
     for key in model:
         if key not in MAP_COLUMNS:
@@ -327,8 +336,8 @@ def _check_model_map(data: dict, rep: _Reporter) -> None:
     for column in MAP_COLUMNS:
         entries = model.get(column)
         if column not in model:
-            rep.add(f"model_map: missing column '{column}' (write at least one entry; say 'None yet: ...' when it is empty)",
-                    "model_map")
+            rep.add(f"model_map: missing column '{column}' (write at least one entry; "
+                    "say 'None yet: ...' when it is empty)", "model_map")
         elif not isinstance(entries, list) or not entries or not all(_text(e) for e in entries):
             rep.add(f"model_map: {column} must be a list of at least one short entry", "model_map", column)
         else:
@@ -355,7 +364,8 @@ def _parse_lists(paths: list[Path]) -> tuple[ProfileLists, list[Problem]]:
     if not paths:
         return ProfileLists(), [Problem(_display_path(PROFILE_LISTS), 0, "the family profile lists file is missing; "
                                         "restore vignettes/lists/family-profile.yaml from git")]
-    data, rep, problems = open_mapping_file(paths[0], "the lists file must be a mapping: worries, genders, cultural_groups")
+    data, rep, problems = open_mapping_file(paths[0],
+                                            "the lists file must be a mapping: worries, genders, cultural_groups")
     if problems:
         return ProfileLists(), problems
     lists = {}
@@ -395,8 +405,10 @@ def _check_profile(data: dict, rep: _Reporter) -> None:
             rep.add(f"family_profile: missing '{key}'", "family_profile")
     for key in profile:
         if key not in PROFILE_FIELDS:
-            rep.add(f"family_profile: unknown field '{key}' (allowed: {', '.join(PROFILE_FIELDS)})", "family_profile", key)
-    caregivers = [p.get("name") for p in data.get("roster") or [] if isinstance(p, dict) and p.get("role") == "caregiver"]
+            rep.add(f"family_profile: unknown field '{key}' (allowed: {', '.join(PROFILE_FIELDS)})",
+                    "family_profile", key)
+    roster = data.get("roster") or []
+    caregivers = [p.get("name") for p in roster if isinstance(p, dict) and p.get("role") == "caregiver"]
     who = profile.get("caregiver_of_concern")
     if "caregiver_of_concern" in profile and who not in caregivers:
         rep.add(f"family_profile: caregiver_of_concern must be the full name of a roster caregiver "
@@ -422,7 +434,8 @@ def _check_worries(profile: dict, lists: ProfileLists, rep: _Reporter) -> None:
         return
     for worry in worries:
         if worry not in lists.worries:
-            rep.add(f"family_profile: worry {worry!r} is not one of {', '.join(lists.worries)}", "family_profile", "worries")
+            rep.add(f"family_profile: worry {worry!r} is not one of {', '.join(lists.worries)}",
+                    "family_profile", "worries")
     if len({str(w) for w in worries}) != len(worries):
         rep.add("family_profile: worries lists a kind twice", "family_profile", "worries")
 
@@ -431,7 +444,8 @@ def _check_not_danger(data: dict, rep: _Reporter) -> None:
     """Check the worries that are needs rather than danger (required when the worry is poverty/resources)."""
     entries = data.get("not_danger")
     profile = data.get("family_profile")
-    poverty = isinstance(profile, dict) and isinstance(profile.get("worries"), list) and "poverty/resources" in profile["worries"]
+    worries = profile.get("worries") if isinstance(profile, dict) else None
+    poverty = isinstance(worries, list) and "poverty/resources" in worries
     if entries is None:
         if poverty:
             rep.add("a family whose worry is poverty/resources needs not_danger entries: what a learner may mistake "
@@ -450,11 +464,12 @@ def _check_not_danger(data: dict, rep: _Reporter) -> None:
                 rep.add(f"{label}: missing '{key}'", "not_danger", i, key)
         for key in entry:
             if key not in NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL:
-                rep.add(f"{label}: unknown field '{key}' (allowed: {', '.join(NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL)})",
-                        "not_danger", i, key)
+                allowed = ", ".join(NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL)
+                rep.add(f"{label}: unknown field '{key}' (allowed: {allowed})", "not_danger", i, key)
         cues = entry.get("cues", [])
         if not isinstance(cues, list) or not all(_text(c) and c == c.strip().lower() for c in cues):
-            rep.add(f"{label}: cues must be a list of lower-case words or phrases a learner might use", "not_danger", i, "cues")
+            rep.add(f"{label}: cues must be a list of lower-case words or phrases a learner might use",
+                    "not_danger", i, "cues")
 
 
 def _validate(path: Path) -> tuple[dict | None, _Reporter | None, list[Problem]]:
@@ -483,7 +498,8 @@ def _lines(rep: _Reporter, data: dict) -> dict[str, int]:
     """Return the lines of each model statement and of the profile's fields, for later messages."""
     lines = {"exemplars.harm.0": rep.line("exemplars", "harm")}
     for kind in ("danger", "safety_goal", "sf_question"):
-        lines.update({f"exemplars.{kind}.{i}": rep.line("exemplars", kind, i) for i in range(len(data["exemplars"][kind]))})
+        count = len(data["exemplars"][kind])
+        lines.update({f"exemplars.{kind}.{i}": rep.line("exemplars", kind, i) for i in range(count)})
     lines.update({f"family_profile.{key}": rep.line("family_profile", key) for key in PROFILE_FIELDS})
     return lines
 
@@ -527,11 +543,12 @@ def family_problems(vignettes: list[Vignette]) -> list[Problem]:
         for worry in v.profile.worries:
             earlier = first.setdefault((v.profile.cultural_group, worry), v)
             if earlier is not v:
+                group = v.profile.cultural_group
                 problems.append(Problem(v.path, v.lines.get("family_profile.worries", 0),
-                                        f"family_profile: the cultural group '{v.profile.cultural_group}' already carries "
-                                        f"the worry '{worry}' in {earlier.id}; no group may carry more than one family's "
-                                        "worry of the same kind. Change the worry or who the caregiver of concern is, "
-                                        "and update docs/families.md"))
+                                        f"family_profile: the cultural group '{group}' already carries the worry "
+                                        f"'{worry}' in {earlier.id}; no group may carry more than one family's worry "
+                                        "of the same kind. Change the worry or who the caregiver of concern is, and "
+                                        "update docs/families.md"))
     genders = Counter(v.profile.gender for v in profiled)
     if len(profiled) >= 4 and genders:
         gender, count = genders.most_common(1)[0]
@@ -604,9 +621,9 @@ def reading_problems(vignettes: list[Vignette]) -> list[Problem]:
                 line = v.lines.get(f"exemplars.{kind}.{i}", 0)
                 name = _statement_name(kind, i)
                 if grade > MAX_STATEMENT_GRADE:
-                    problems.append(Problem(v.path, line, f"exemplars: {name} reads at grade {grade}; a family should be "
-                                            f"able to read it: write at grade {MAX_STATEMENT_GRADE:g} or below with "
-                                            "shorter sentences and everyday words"))
+                    problems.append(Problem(v.path, line, f"exemplars: {name} reads at grade {grade}; a family "
+                                            f"should be able to read it: write at grade {MAX_STATEMENT_GRADE:g} or "
+                                            "below with shorter sentences and everyday words"))
                 if longest > MAX_SENTENCE_WORDS:
                     problems.append(Problem(v.path, line, f"exemplars: {name} has a sentence of {longest} words; keep "
                                             f"each sentence to {MAX_SENTENCE_WORDS} words or fewer (split a danger "

@@ -9,10 +9,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import (CATEGORIES, EVIDENCE_PHRASE, FAMILIES_DOC, TABLE_END, TABLE_START, all_vignettes,
-                              families_table, with_families_table, MAP_COLUMNS, MAP_ENTRY_WORDS, MAX_SENTENCE_WORDS,
-                              MAX_STATEMENT_GRADE, check_vignettes, library_for, profile_lists, reading_figures,
-                              validate_file)
+from course.vignettes import (
+    CATEGORIES,
+    EVIDENCE_PHRASE,
+    FAMILIES_DOC,
+    MAP_COLUMNS,
+    MAP_ENTRY_WORDS,
+    MAX_SENTENCE_WORDS,
+    MAX_STATEMENT_GRADE,
+    TABLE_END,
+    TABLE_START,
+    all_vignettes,
+    check_vignettes,
+    families_table,
+    library_for,
+    profile_lists,
+    reading_figures,
+    validate_file,
+    with_families_table,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "vignettes"
@@ -305,12 +320,13 @@ def test_library_reloads_when_a_file_changes(tmp_path):
 
 
 def test_roster_can_be_graded(nlp):
+    from course.exercises.grading import grader_vignette
     from grader import grade
 
-    from course.exercises.grading import grader_vignette
-
     vignette = library_for(SHIPPED).get("hill-family")
-    report = grade("harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette))
+    report = grade(
+        "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette)
+    )
     assert report.component("child").present
 
 
@@ -343,7 +359,7 @@ def test_an_unreadable_model_statement_is_a_content_error(tmp_path, nlp):
     data["exemplars"]["danger"][1] = LONG_DANGER
     path = _write(tmp_path, data)
     problems = check_vignettes(tmp_path)
-    line = _line_of(path, "Dana Ortiz, Tanya and Grandma Rose are worried that when Marcus has been drinking considerable")
+    line = _line_of(path, "Grandma Rose are worried that when Marcus has been drinking considerable")
     grade_problem = [p for p in problems if "danger #2 reads at grade" in p.message]
     length_problem = [p for p in problems if "danger #2 has a sentence of" in p.message]
     assert grade_problem and length_problem, [str(p) for p in problems]
@@ -451,7 +467,8 @@ def test_each_family_works_end_to_end(vignette_id, app, client, auth, factory, n
     from course.review.rubric import criteria
 
     trainer = factory.user("trainer", email="trainer@example.org")
-    learner = factory.user("learner", email="learner@example.org", cohort_id=factory.cohort("Families", trainer_id=trainer))
+    cohort = factory.cohort("Families", trainer_id=trainer)
+    learner = factory.user("learner", email="learner@example.org", cohort_id=cohort)
     vignette = library_for(SHIPPED).get(vignette_id)
     base = f"/exercises/{vignette_id}"
     auth.login("learner@example.org")

@@ -242,7 +242,7 @@ def _roles(raw, name: str, family: Vignette | None, rep: Reporter, where: tuple)
             continue
         _unknown(role, ("who", "brief"), rep, (*where, "roles", i))
         who = role["who"].strip()
-        if family and not who.startswith(OBSERVER) and not any(n in who for n in known):
+        if family and not who.startswith(OBSERVER) and not any(re.search(rf"\b{re.escape(n)}\b", who) for n in known):
             rep.add(f"{name}: role {i + 1} '{who}' names nobody in {family.id}'s roster (or start it with "
                     f"'{OBSERVER}')", *where, "roles", i, "who")
         roles.append(Role(who, role["brief"].strip()))

@@ -9,13 +9,22 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
 
 from course import create_app
 from course.auth.services import create_user, enroll
 from course.extensions import db
 from course.models import Cohort, Role, User
 
+# CI replays the same examples every run (derandomize); a local run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
 PASSWORD = "correct horse battery"
+# One round of PBKDF2: tests create and sign in hundreds of users, and the hash strength is not under test.
+TEST_HASH = "pbkdf2:sha256:1"
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -29,6 +38,7 @@ def make_app(tmp_path: Path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "GRADER_PRELOAD": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": TEST_HASH,
     }
     config.update(overrides)
     app = create_app(config)

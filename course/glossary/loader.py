@@ -10,7 +10,7 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import CachedFileSet, Problem, display_path as _display_path, is_text as _text, line_of, read_yaml
+from ..content_files import CachedFileSet, Problem, display_path as _display_path, is_text as _text, line_of, mark_line, read_yaml
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("term", "slug", "definition", "example", "module")
@@ -58,7 +58,7 @@ def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
 def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term | None, list[Problem]]:
     """Validate one entry and build its Term."""
     if not isinstance(entry, dict):
-        return None, [Problem(shown, node.start_mark.line + 1, f"entry #{index + 1} must be a mapping with {', '.join(REQUIRED)}")]
+        return None, [Problem(shown, mark_line(node.start_mark), f"entry #{index + 1} must be a mapping with {', '.join(REQUIRED)}")]
     name = f"term '{entry['term']}'" if _text(entry.get("term")) else f"entry #{index + 1}"
     problems = []
     for key in entry:
@@ -77,7 +77,7 @@ def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term |
         return None, problems
     return Term(term=entry["term"].strip(), slug=entry["slug"], definition=entry["definition"].strip(),
                 example=entry["example"].strip(), module=entry["module"].strip(),
-                aliases=tuple(a.strip() for a in aliases), line=node.start_mark.line + 1), []
+                aliases=tuple(a.strip() for a in aliases), line=mark_line(node.start_mark)), []
 
 
 def _duplicate_problems(terms: list[Term], shown: str) -> list[Problem]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
@@ -53,8 +54,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of the password, with the app's PASSWORD_HASH_METHOD."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Return whether the password matches the stored hash."""

@@ -348,7 +348,7 @@ def test_home_shows_times_breaks_lunch_note_and_followup(course_app, learner_cli
     (tmp_path / "content" / "agenda.yaml").write_text(AGENDA, encoding="utf-8")
     page = learner_client.get("/").data.decode()
     assert "Two short days for the tests." in page
-    assert "9:00–10:30" in page and "9:40–10:10" in page
+    assert "9:00 a.m.–10:30 a.m." in page and "9:40–10:10" in page
     assert "Break" in page and "Lunch" in page and "25 min of breaks and lunch" in page
     assert 'href="/quizzes/key-terms/post"' in page and "After Day 2 (self-paced follow-up)" in page
     assert page.index("Alpha") < page.index("Break") < page.index("Beta") < page.index("Lunch")
@@ -448,3 +448,11 @@ def test_missing_kit_files_are_reported(course_app, tmp_path):
 
     _, problems = load_kit(tmp_path / "content", [], [])
     assert sorted(p.path.rsplit("/", 1)[-1] for p in problems) == ["facilitation.yaml", "role-plays.yaml"]
+
+
+@pytest.mark.parametrize("text, plain, suffixed", [("08:30", "8:30", "8:30 a.m."), ("12:05", "12:05", "12:05 p.m."),
+                                                   ("15:00", "3:00", "3:00 p.m."), ("0:15", "12:15", "12:15 a.m.")])
+def test_clock_label_reads_like_an_agenda(text, plain, suffixed):
+    from course.curriculum.agenda import clock_label
+
+    assert clock_label(text) == plain and clock_label(text, True) == suffixed

@@ -105,6 +105,14 @@ def clock_text(total: int) -> str:
     return f"{(total // 60) % 24}:{total % 60:02d}"
 
 
+def clock_label(text: str, suffix: bool = False) -> str:
+    """Return 'H:MM' (24-hour) as the 12-hour time people read on an agenda: '1:05', or '1:05 p.m.' with suffix."""
+    total = clock_minutes(text)
+    hours, minutes = divmod(total, 60)
+    shown = f"{(hours - 1) % 12 + 1}:{minutes:02d}"
+    return f"{shown} {'a.m.' if hours < 12 else 'p.m.'}" if suffix else shown
+
+
 def _whole(value) -> bool:
     """Return whether the value is a whole number above zero."""
     return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -12,7 +12,7 @@ from ..database import utcnow
 from ..events import module_completed
 from ..extensions import db
 from ..models import ModuleProgress, User
-from .agenda import Agenda, FollowUp, load_agenda
+from .agenda import Agenda, FollowUp, clock_label, load_agenda
 from .loader import Module, ModuleLibrary, library_for
 
 DAY_NAMES = {1: "Day 1", 2: "Day 2"}
@@ -99,9 +99,19 @@ class AgendaSlot:
     kind: str  # module | break | lunch
     title: str
     minutes: int
-    starts: str = ""
+    starts: str = ""  # 24-hour 'H:MM'
     ends: str = ""
     item: AgendaItem | None = None
+
+    @property
+    def times(self) -> str:
+        """Return the slot's times as people read them on an agenda ('1:05–1:40'), or ''."""
+        return f"{clock_label(self.starts)}–{clock_label(self.ends)}" if self.starts else ""
+
+    @property
+    def starts_label(self) -> str:
+        """Return the start time as people read it ('1:05'), or ''."""
+        return clock_label(self.starts) if self.starts else ""
 
 
 @dataclass
@@ -125,6 +135,11 @@ class AgendaDay:
     def pause_minutes(self) -> int:
         """Return the minutes of breaks and lunch."""
         return sum(slot.minutes for slot in self.slots if slot.kind != "module")
+
+    @property
+    def hours(self) -> str:
+        """Return the day's hours as people read them ('8:30 a.m.–3:00 p.m.'), or ''."""
+        return f"{clock_label(self.start, True)}–{clock_label(self.end, True)}" if self.start else ""
 
 
 @dataclass

@@ -10,7 +10,6 @@ import yaml
 
 from course.config import DEFAULTS
 from course.curriculum.agenda import load_agenda
-from course.curriculum.kit import kit
 from course.curriculum.loader import library_for as modules_for
 from course.objectives.services import coverage
 from course.vignettes import all_vignettes
@@ -106,8 +105,11 @@ def test_every_diagram_is_used():
     assert used == DIAGRAMS
 
 
-def test_kit_covers_every_module_and_family():
-    trainer_kit, problems = kit(str(CONTENT), DEFAULTS["VIGNETTES_DIR"])
+def test_kit_covers_every_module_and_family(app):
+    from course.curriculum.services import trainer_kit
+
+    with app.app_context():
+        trainer_kit, problems = trainer_kit()
     assert problems == [], problems
     assert {g.module for g in trainer_kit.guides} == {m.id for m in _modules()}
     for family in COURSE_FAMILIES:

@@ -13,6 +13,7 @@ from ..events import module_completed
 from ..extensions import db
 from ..models import ModuleProgress, User
 from .agenda import Agenda, FollowUp, clock_label, load_agenda
+from .kit import Kit, kit
 from .loader import Module, ModuleLibrary, library_for
 
 DAY_NAMES = {1: "Day 1", 2: "Day 2"}
@@ -166,6 +167,11 @@ def _status(row: ModuleProgress | None) -> str:
 def course_agenda() -> tuple[Agenda | None, list[Problem]]:
     """Return the validated agenda file (None when it is missing or has problems) and its problems."""
     return load_agenda(current_app.config["CONTENT_DIR"], all_modules())
+
+
+def trainer_kit() -> tuple[Kit, list[Problem]]:
+    """Return the trainer's kit data (facilitation guides and role-play cards) and its problems."""
+    return kit(current_app.config["CONTENT_DIR"], current_app.config["VIGNETTES_DIR"])
 
 
 def plan(user: User | None) -> CoursePlan:

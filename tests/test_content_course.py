@@ -32,7 +32,7 @@ def _modules():
 def _sections(body: str) -> list[tuple[str, str]]:
     """Return each `##` section of a module body as (title, text)."""
     parts = re.split(r"^## (.+)$", body, flags=re.M)
-    return list(zip(parts[1::2], parts[2::2]))
+    return list(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _slides(text: str) -> list[str]:
@@ -70,7 +70,8 @@ def test_agenda_fits_two_days_of_six_and_a_half_hours():
     for day in agenda.days:
         assert day.length == DAY_LENGTH, f"Day {day.day} runs {day.start}-{day.end}"
         assert day.classroom_minutes + day.pause_minutes <= day.length
-        assert sum(1 for s in day.slots if s.kind == "lunch") == 1 and sum(1 for s in day.slots if s.kind == "break") >= 2
+        kinds = [s.kind for s in day.slots]
+        assert kinds.count("lunch") == 1 and kinds.count("break") >= 2
     assert CLASSROOM_MINUTES[0] <= agenda.classroom_minutes <= CLASSROOM_MINUTES[1], agenda.classroom_minutes
     assert "pre-work" in agenda.note and "follow-up" in agenda.note
     assert agenda.followup, "the agenda lists what moved to follow-up"
@@ -147,7 +148,8 @@ def test_safety_networks_check_applies_concepts_to_new_cases():
         (r"when jayden argues", "the trigger put on a 7-year-old (review 1 B)"),
         (r"guide from the california department of social services", "the ICPM credited to CDSS alone (review 1 C5)"),
         (r"teaming with the child and family team \|", "teaming listed as a casework component (review 1 C6)"),
-        (r"(?<!formerly the )(?<!as the )nccd children's research center(?! ?\))", "the old name without 'formerly' (C9)"),
+        (r"(?<!formerly the )(?<!as the )nccd children's research center(?! ?\))",
+         "the old name without 'formerly' (C9)"),
         (r"native american ancestry, because", "ICWA framed as ancestry (review 1 C10)"),
         (r"mixed results", "the evidence called mixed (review 1 C11)"),
         (r"marcus hit jayden", "Marcus grabbed Jayden; he did not hit him (review 1 D15)"),

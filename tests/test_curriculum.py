@@ -309,14 +309,17 @@ def test_agenda_lays_out_the_days_on_the_clock(course_app, tmp_path):
 @pytest.mark.parametrize(
     "old, new, line, message",
     [
-        ('      - module: beta\n        minutes: 30\n', '      - module: beta\n        minutes: 45\n', 11, "front matter says 30"),
+        ('      - module: beta\n        minutes: 30\n', '      - module: beta\n        minutes: 45\n', 11,
+         "front matter says 30"),
         ('      - module: gamma\n', '      - module: nope\n', 18, "module 'nope' does not exist"),
         ('    end: "10:30"\n', '    end: "10:00"\n', 5, "holds 60"),
-        ('      - lunch: Lunch\n        minutes: 20\n', '      - break: Pause\n        minutes: 20\n', 17, "Day 2 has no lunch"),
+        ('      - lunch: Lunch\n        minutes: 20\n', '      - break: Pause\n        minutes: 20\n', 17,
+         "Day 2 has no lunch"),
         ('      - module: evil\n', '      - module: alpha\n', 21, "placed twice"),
         ('    start: "09:00"\n    end: "10:30"\n', '    start: "9am"\n    end: "10:30"\n', 4, "must be a time like"),
         ('      - module: alpha\n      - break: Break\n        minutes: 10\n      - module: beta\n',
-         '      - module: beta\n      - break: Break\n        minutes: 10\n      - module: alpha\n', 10, "make the agenda and the modules' 'order' agree"),
+         '      - module: beta\n      - break: Break\n        minutes: 10\n      - module: alpha\n', 10,
+         "make the agenda and the modules' 'order' agree"),
         ('      - break: Break\n        minutes: 10\n', '      - break: Break\n', 8, "needs 'minutes'"),
         ('note: Two short days for the tests.\n', '', 1, "missing 'note'"),
     ],
@@ -334,8 +337,8 @@ def test_agenda_needs_every_module_on_its_own_day(course_app, tmp_path):
     text = AGENDA.replace("      - module: evil\n", "")
     _, problems = _agenda_problems(tmp_path, text)
     assert any("module 'evil'" in p.message and "not on the agenda" in p.message for p in problems)
-    moved = AGENDA.replace("      - module: gamma\n", "").replace("      - module: beta\n        minutes: 30\n",
-                                                                  "      - module: beta\n        minutes: 30\n      - module: gamma\n")
+    beta = "      - module: beta\n        minutes: 30\n"
+    moved = AGENDA.replace("      - module: gamma\n", "").replace(beta, beta + "      - module: gamma\n")
     _, problems = _agenda_problems(tmp_path, moved)
     assert any("says 'day: 2'" in p.message and "on Day 1" in p.message for p in problems)
 
@@ -420,11 +423,13 @@ def test_kit_loads_guides_in_course_order_and_cards_by_family(course_app, tmp_pa
 @pytest.mark.parametrize(
     "guides, second, line, message",
     [
-        (_all_guides().replace("minutes: 10", "minutes: 15", 1), "Observer", 2, "adds up to 35 minutes but the module takes 30"),
+        (_all_guides().replace("minutes: 10", "minutes: 15", 1), "Observer", 2,
+         "adds up to 35 minutes but the module takes 30"),
         (GUIDE.format(module="alpha"), "Observer", 1, "module 'beta' has no facilitation guide"),
         (_all_guides().replace("module: evil", "module: nope"), "Observer", 1 + 3 * GUIDE.count("\n"),
          "'module' must be the id of a module"),
-        (_all_guides().replace("  debrief:\n    - What did you notice?\n", "", 1), "Observer", 1, "'debrief' must be a list"),
+        (_all_guides().replace("  debrief:\n    - What did you notice?\n", "", 1), "Observer", 1,
+         "'debrief' must be a list"),
         (_all_guides(), "Tanya Hill (mother)", 0, ""),
         (_all_guides(), "Linh Nguyen (mother)", 8, "names nobody in hill-family's roster"),
     ],
@@ -440,7 +445,8 @@ def test_kit_problems_name_the_file_and_line(course_app, tmp_path, guides, secon
 
 
 def test_kit_cards_need_a_real_family_and_unique_ids(course_app, tmp_path):
-    cards = CARD.format(second="Observer") + CARD.format(second="Observer").replace("family: hill-family", "family: nope")
+    card = CARD.format(second="Observer")
+    cards = card + card.replace("family: hill-family", "family: nope")
     _, problems = _kit(tmp_path, _all_guides(), cards)
     messages = [p.message for p in problems]
     assert any("'family' must be a vignette id" in m for m in messages)

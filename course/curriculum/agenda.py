@@ -240,7 +240,8 @@ class _Check:
                 order = self.modules[slot.module_id].order
                 if last_order is not None and order <= last_order[1]:
                     self.rep.add(f"module '{slot.module_id}' (order {order}) comes after '{last_order[0]}' (order "
-                                 f"{last_order[1]}): make the agenda and the modules' 'order' agree", *where, "sessions", i)
+                                 f"{last_order[1]}): make the agenda and the modules' 'order' agree",
+                                 *where, "sessions", i)
                 last_order = (slot.module_id, order)
             slots.append(slot)
             clock += slot.minutes
@@ -274,7 +275,8 @@ class _Check:
             self.rep.add(f"give the {kind} a name, like '- {kind}: {kind.title()}'", *where, kind)
             return None
         if not _whole(minutes):
-            self.rep.add(f"the {kind} needs 'minutes', a whole number above 0", *where, "minutes" if "minutes" in item else kind)
+            key = "minutes" if "minutes" in item else kind
+            self.rep.add(f"the {kind} needs 'minutes', a whole number above 0", *where, key)
             return None
         return Slot(kind, str(item[kind]).strip(), minutes, clock_text(clock), clock_text(clock + minutes))
 
@@ -326,7 +328,9 @@ class _Check:
                              f"{module.day}", "days")
 
 
-def validate_agenda(root: yaml.Node | None, data, shown: str, modules: list[Module]) -> tuple[Agenda | None, list[Problem]]:
+def validate_agenda(
+    root: yaml.Node | None, data, shown: str, modules: list[Module]
+) -> tuple[Agenda | None, list[Problem]]:
     """Validate parsed agenda data against the modules; return the agenda (None on any problem) and the problems."""
     rep = Reporter(shown, root)
     if not isinstance(data, dict):

@@ -149,7 +149,8 @@ def _timing(raw, name: str, rep: Reporter, where: tuple) -> tuple[Step, ...]:
     steps = []
     for i, step in enumerate(raw):
         if not isinstance(step, dict) or not _whole(step.get("minutes")) or not is_text(step.get("what")):
-            rep.add(f"{name}: timing step {i + 1} needs 'minutes' (a whole number above 0) and 'what'", *where, "timing", i)
+            rep.add(f"{name}: timing step {i + 1} needs 'minutes' (a whole number above 0) and 'what'",
+                    *where, "timing", i)
             continue
         _unknown(step, ("minutes", "what"), rep, (*where, "timing", i))
         steps.append(Step(step["minutes"], step["what"].strip()))
@@ -292,7 +293,9 @@ def _files_for(content_dir: str | os.PathLike) -> CachedFileSet:
     return _files[key]
 
 
-def load_kit(content_dir: str | os.PathLike, modules: list[Module], vignettes: list[Vignette]) -> tuple[Kit, list[Problem]]:
+def load_kit(
+    content_dir: str | os.PathLike, modules: list[Module], vignettes: list[Vignette]
+) -> tuple[Kit, list[Problem]]:
     """Return the kit's valid guides and cards, and every problem (a missing file is one problem)."""
     files = _files_for(content_dir).get()
     problems: list[Problem] = []

@@ -66,6 +66,7 @@ def test_every_objective_is_taught_and_assessed(app):
 def test_agenda_fits_two_days_of_six_and_a_half_hours():
     agenda, problems = load_agenda(CONTENT, _modules())
     assert problems == [], problems
+    assert agenda is not None, "the shipped course needs content/agenda.yaml"
     assert [d.day for d in agenda.days] == [1, 2]
     for day in agenda.days:
         assert day.length == DAY_LENGTH, f"Day {day.day} runs {day.start}-{day.end}"

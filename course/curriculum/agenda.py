@@ -363,12 +363,14 @@ def _file_for(content_dir: str | os.PathLike) -> CachedFileSet:
 
 
 def load_agenda(content_dir: str | os.PathLike, modules: list[Module]) -> tuple[Agenda | None, list[Problem]]:
-    """Return the validated agenda for a content folder and its problems (a missing file is one problem)."""
+    """Return the validated agenda for a content folder and its problems.
+
+    The file is optional: without it (a trimmed or local content folder) there is no agenda and no problem, and
+    the course home lays the days out from the modules' front matter. The shipped course has one (its tests say so).
+    """
     root, data, shown, problems = _file_for(content_dir).get()
     if not shown:
-        path = display_path(Path(content_dir, AGENDA_FILE))
-        return None, [Problem(path, 0, "the agenda file is missing: write it with the days, their modules, breaks "
-                                       "and lunch (see docs/content-format.md)")]
+        return None, []
     if problems:
         return None, problems
     return validate_agenda(root, data, shown, modules)

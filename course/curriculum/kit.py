@@ -296,14 +296,15 @@ def _files_for(content_dir: str | os.PathLike) -> CachedFileSet:
 def load_kit(
     content_dir: str | os.PathLike, modules: list[Module], vignettes: list[Vignette]
 ) -> tuple[Kit, list[Problem]]:
-    """Return the kit's valid guides and cards, and every problem (a missing file is one problem)."""
+    """Return the kit's valid guides and cards, and every problem.
+
+    Each file is optional (a trimmed or local content folder may have no kit); a missing one gives an empty part.
+    """
     files = _files_for(content_dir).get()
     problems: list[Problem] = []
     parts: dict[str, list] = {}
     for name, check, against in ((FACILITATION_FILE, check_guides, modules), (ROLE_PLAYS_FILE, check_cards, vignettes)):
         if name not in files:
-            shown = display_path(Path(content_dir, KIT_DIR, name))
-            problems.append(Problem(shown, 0, f"the kit file {name} is missing (see docs/content-format.md)"))
             parts[name] = []
             continue
         root, data, shown, read_problems = files[name]

@@ -92,3 +92,19 @@ def test_danger_only_vignette_needs_no_harm_statement(app, factory):
 
 def test_objectives_need_sign_in(client):
     assert client.get("/objectives").status_code == 302
+
+
+def test_objective_5_is_taught_practised_and_assessed_on_networks(app, client, learner):
+    from course.curriculum.services import get_module
+
+    with app.app_context():
+        items = {c.number: c for c in coverage()}
+        module = get_module("safety-networks")
+    five = items[5]
+    assert "safety-networks" in [m.id for m in five.modules]
+    networks = next((q for q in five.quizzes if q.quiz_id == "safety-networks"), None)
+    assert networks is not None and len(networks.item_ids) >= 6, "the networks check assesses objective 5"
+    # Practised: the module sends learners to the online network exercise for a family.
+    assert re.search(r"\(/exercises/[a-z-]+-family/network\)", module.body)
+    section = _section(client.get("/objectives").get_data(as_text=True), 5)
+    assert 'href="/modules/safety-networks"' in section and "Safety Networks and Safety Plans check" in section

@@ -7,7 +7,7 @@ from flask import Flask
 FEATURES = (
     "curriculum", "auth", "cohorts", "admin", "api", "health",
     "exercises", "drills", "review", "quizzes", "glossary", "objectives",
-    "classroom", "pilot", "xapi",
+    "classroom", "pilot", "xapi", "kit",
 )
 URL_PREFIXES = {"auth": "/auth", "cohorts": "/cohorts", "admin": "/admin", "api": "/api/v1"}
 

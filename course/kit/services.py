@@ -1,0 +1,181 @@
+"""The trainer's kit, assembled from the course: guides, templates, role plays, fact cards, answer keys, agenda.
+
+The printed kit has a fixed shape, so its page count follows from the data (`expected_pages`): one page
+for the cover, each facilitation guide, each template and each role play; the fact cards of each family
+at FACTS_PER_PAGE to a page; two pages of answer key per family; one page per agenda day.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from grader import default_ruleset
+
+from ..curriculum.loader import Module
+from ..curriculum.services import all_modules, get_module
+from ..vignettes import Fact, Vignette, all_vignettes
+from . import data
+
+FACTS_PER_PAGE = 8  # two columns of four cards on a letter page
+ANSWER_KEY_PAGES = 2  # the facts with their columns, then the model statements
+STATEMENT_KINDS = ("harm", "danger", "safety_goal")
+KIND_TITLES = {"harm": "Harm statement", "danger": "Danger statement", "safety_goal": "Safety goal"}
+TEMPLATES = {  # slug -> (title, diagram shown blank, what the trainer does with it)
+    "mapping": ("Mapping template", None, "One per group: the three columns, the grey area and the safety scale."),
+    "statements": ("Statement worksheet", None, "Harm, danger and safety goal, with each part as a prompt."),
+    "three-houses": ("Three Houses template", "three-houses", "For practising a child interview: write the child's exact words in each house."),
+    "safety-house": ("Safety House template", "safety-house", "The house, its roof, visitors, outside and the path, left blank for the child."),
+    "circles": ("Circles of safety and support", "circles-of-safety", "Place each person from the case in the circle that fits."),
+}
+
+
+def _content_dir() -> str:
+    """Return the app's content folder."""
+    return current_app.config["CONTENT_DIR"]
+
+
+@dataclass(frozen=True)
+class ModuleGuide:
+    """A facilitation guide with its module."""
+
+    module: Module
+    guide: data.Guide
+
+    @property
+    def planned_minutes(self) -> int:
+        """Return the minutes the timing plan adds up to."""
+        return sum(step.minutes for step in self.guide.timing)
+
+
+def module_guides() -> list[ModuleGuide]:
+    """Return each module's facilitation guide, in course order (modules without one are left out)."""
+    by_module = {g.module: g for g in data.guides(_content_dir()).entries}
+    return [ModuleGuide(m, by_module[m.id]) for m in all_modules() if m.id in by_module]
+
+
+def module_guide(module_id: str) -> ModuleGuide | None:
+    """Return one module's guide, or None."""
+    return next((g for g in module_guides() if g.module.id == module_id), None)
+
+
+def role_plays() -> list[data.RolePlay]:
+    """Return every role play."""
+    return list(data.role_plays(_content_dir()).entries)
+
+
+def families() -> list[Vignette]:
+    """Return every practice family (for fact cards and answer keys)."""
+    return all_vignettes(current_app.config.get("VIGNETTES_DIR"))
+
+
+def family(vignette_id: str) -> Vignette | None:
+    """Return one family, or None."""
+    return next((v for v in families() if v.id == vignette_id), None)
+
+
+def card_pages(vignette: Vignette) -> list[list[tuple[int, Fact]]]:
+    """Return a family's numbered facts, FACTS_PER_PAGE to a printed page."""
+    numbered = list(enumerate(vignette.mapping_facts, 1))
+    return [numbered[i : i + FACTS_PER_PAGE] for i in range(0, len(numbered), FACTS_PER_PAGE)]
+
+
+@dataclass(frozen=True)
+class StatementPart:
+    """One part a statement needs, as a worksheet prompt."""
+
+    label: str
+    prompt: str
+
+
+_PLACEHOLDERS = {"child": "the child", "caregiver": "the caregiver", "caregivers": "the caregivers",
+                 "worker": "the worker", "network": "the network"}
+
+
+def statement_parts() -> list[tuple[str, str, list[StatementPart]]]:
+    """Return (kind, title, parts) for the worksheet, from the grader's own list of statement parts."""
+    components = default_ruleset().components
+    out = []
+    for kind in STATEMENT_KINDS:
+        parts = [StatementPart(c["label"], re.sub(r"\{(\w+)\}", lambda m: _PLACEHOLDERS.get(m.group(1), m.group(0)), c["hint"]))
+                 for c in components.get(kind, ())]
+        out.append((kind, KIND_TITLES[kind], parts))
+    return out
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """A timed row of a course day."""
+
+    starts: str
+    ends: str
+    kind: str
+    title: str
+    minutes: int
+    module: Module | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledDay:
+    """A course day with clock times."""
+
+    day: int
+    rows: tuple[AgendaRow, ...]
+    end: str | None
+
+    @property
+    def classroom_minutes(self) -> int:
+        """Return the minutes of teaching (modules only)."""
+        return sum(r.minutes for r in self.rows if r.kind == "module")
+
+    @property
+    def finishes(self) -> str:
+        """Return when the last row ends."""
+        return self.rows[-1].ends if self.rows else ""
+
+
+def _clock(minutes: int) -> str:
+    """Return minutes after midnight as HH:MM."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _minutes_of(clock: str) -> int:
+    """Return HH:MM as minutes after midnight."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def schedule() -> list[ScheduledDay]:
+    """Return the agenda with clock times, breaks and lunch (items naming no module are left out)."""
+    days = []
+    for day in data.agenda(_content_dir()).entries:
+        at, rows = _minutes_of(day.start), []
+        for item in day.items:
+            module = get_module(item.module) if item.kind == "module" else None
+            if item.kind == "module" and module is None:
+                continue
+            minutes = module.minutes if module else item.minutes
+            title = module.title if module else ("Lunch" if item.kind == "lunch" else "Break")
+            rows.append(AgendaRow(_clock(at), _clock(at + minutes), item.kind, title, minutes, module))
+            at += minutes
+        days.append(ScheduledDay(day.day, tuple(rows), day.end))
+    return days
+
+
+def prework_modules() -> list[Module]:
+    """Return the self-paced pre-work modules (they are not on the classroom agenda)."""
+    return [m for m in all_modules() if m.prework]
+
+
+def expected_pages() -> dict[str, int]:
+    """Return the printed kit's pages by part, derived from the data (the PDF test checks the total)."""
+    return {
+        "cover": 1,
+        "facilitation guides": len(module_guides()),
+        "templates": len(TEMPLATES),
+        "role plays": len(role_plays()),
+        "fact cards": sum(math.ceil(len(v.mapping_facts) / FACTS_PER_PAGE) for v in families()),
+        "answer keys": ANSWER_KEY_PAGES * len(families()),
+        "agenda": len(schedule()),
+    }

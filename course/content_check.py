@@ -91,7 +91,8 @@ def _load_feature_checkers() -> None:
     """Import feature modules that register more checkers (vignettes, quizzes, glossary)."""
     import importlib
 
-    for name in ("course.exercises.checks", "course.quizzes.checks", "course.glossary.checks", "course.kit.checks"):
+    for name in ("course.exercises.checks", "course.quizzes.checks", "course.glossary.checks",
+                 "course.curriculum.plan_checks"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

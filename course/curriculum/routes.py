@@ -7,7 +7,7 @@ from ..glossary.services import link_module_html
 from . import bp
 from .diagrams import expand_diagrams
 from .render import drop_leading_title, headings, render_markdown
-from .services import agenda, completion, get_module, library, record_position, record_visit, resume_point, set_complete
+from .services import completion, get_module, library, plan, record_position, record_visit, resume_point, set_complete
 
 
 def _audience() -> str:
@@ -19,10 +19,12 @@ def _audience() -> str:
 def home():
     """Show the course home: the agenda and progress, or a welcome page when signed out."""
     if not current_user.is_authenticated:
-        return render_template("curriculum/welcome.html", days=agenda(None))
+        course = plan(None)
+        return render_template("curriculum/welcome.html", days=course.days, plan=course)
     done, total = completion(current_user)
+    course = plan(current_user)
     return render_template(
-        "curriculum/home.html", days=agenda(current_user), done=done, total=total, resume=resume_point(current_user)
+        "curriculum/home.html", days=course.days, plan=course, done=done, total=total, resume=resume_point(current_user)
     )
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("kit", __name__, url_prefix="/kit")
 
-from . import checks, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

@@ -7,7 +7,7 @@ from ..curriculum.services import get_module
 from ..security import roles_required
 from . import bp
 from .services import (
-    TEMPLATES, card_pages, expected_pages, families, family, module_guide, module_guides, prework_modules, role_plays,
+    TEMPLATES, agenda_note, card_pages, expected_pages, families, family, module_guide, module_guides, role_plays,
     schedule, statement_parts,
 )
 
@@ -22,7 +22,8 @@ def _diagram(name: str, scope: str) -> Markup:
 
 def _kit(**parts):
     """Return the template context every kit page shares."""
-    return {"templates": TEMPLATES, "statement_parts": statement_parts(), "card_pages": card_pages, "diagram": _diagram,
+    note, followup = agenda_note()
+    return {"note": note, "followup": followup, "templates": TEMPLATES, "statement_parts": statement_parts(), "card_pages": card_pages, "diagram": _diagram,
             "family_titles": {v.id: v.title for v in families()}, **parts}
 
 
@@ -93,7 +94,7 @@ def answer_key(vignette_id: str):
 @roles_required("trainer")
 def agenda():
     """The two-day agenda with breaks and lunch."""
-    return render_template("kit/part.html", **_kit(part="agenda", title="Agenda", days=schedule(), prework=prework_modules()))
+    return render_template("kit/part.html", **_kit(part="agenda", title="Agenda", days=schedule()))
 
 
 @bp.route("/print")
@@ -101,5 +102,5 @@ def agenda():
 def print_all():
     """The whole kit on one page, each part starting a new printed page."""
     return render_template("kit/print.html", **_kit(title="Trainer's kit", guides=module_guides(), plays=role_plays(),
-                                                   families=families(), days=schedule(), prework=prework_modules(),
+                                                   families=families(), days=schedule(),
                                                    pages=expected_pages()))

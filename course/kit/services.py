@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from flask import current_app
 from grader import default_ruleset
 
+from ..curriculum.agenda import Day, FollowUp
+from ..curriculum.kit import Card, Guide, kit
 from ..curriculum.loader import Module
-from ..curriculum.services import all_modules, get_module
+from ..curriculum.services import all_modules, course_agenda, get_module
 from ..vignettes import Fact, Vignette, all_vignettes
-from . import data
 
 FACTS_PER_PAGE = 8  # two columns of four cards on a letter page
 ANSWER_KEY_PAGES = 2  # the facts with their columns, then the model statements
@@ -31,17 +32,12 @@ TEMPLATES = {  # slug -> (title, diagram shown blank, what the trainer does with
 }
 
 
-def _content_dir() -> str:
-    """Return the app's content folder."""
-    return current_app.config["CONTENT_DIR"]
-
-
 @dataclass(frozen=True)
 class ModuleGuide:
     """A facilitation guide with its module."""
 
     module: Module
-    guide: data.Guide
+    guide: Guide
 
     @property
     def planned_minutes(self) -> int:
@@ -51,7 +47,7 @@ class ModuleGuide:
 
 def module_guides() -> list[ModuleGuide]:
     """Return each module's facilitation guide, in course order (modules without one are left out)."""
-    by_module = {g.module: g for g in data.guides(_content_dir()).entries}
+    by_module = {g.module: g for g in _kit().guides}
     return [ModuleGuide(m, by_module[m.id]) for m in all_modules() if m.id in by_module]
 
 
@@ -60,9 +56,15 @@ def module_guide(module_id: str) -> ModuleGuide | None:
     return next((g for g in module_guides() if g.module.id == module_id), None)
 
 
-def role_plays() -> list[data.RolePlay]:
-    """Return every role play."""
-    return list(data.role_plays(_content_dir()).entries)
+def _kit():
+    """Return the valid kit data (problems are the content check's to report)."""
+    return kit(current_app.config["CONTENT_DIR"], current_app.config.get("VIGNETTES_DIR"))[0]
+
+
+def role_plays() -> list[Card]:
+    """Return every role-play card, grouped by family in the order the families are listed."""
+    order = {v.id: i for i, v in enumerate(families())}
+    return sorted(_kit().cards, key=lambda c: order.get(c.family, len(order)))
 
 
 def families() -> list[Vignette]:
@@ -105,67 +107,25 @@ def statement_parts() -> list[tuple[str, str, list[StatementPart]]]:
 
 
 @dataclass(frozen=True)
-class AgendaRow:
-    """A timed row of a course day."""
-
-    starts: str
-    ends: str
-    kind: str
-    title: str
-    minutes: int
-    module: Module | None = None
-
-
-@dataclass(frozen=True)
 class ScheduledDay:
-    """A course day with clock times."""
+    """A course day from the agenda, with its pre-work modules."""
 
-    day: int
-    rows: tuple[AgendaRow, ...]
-    end: str | None
-
-    @property
-    def classroom_minutes(self) -> int:
-        """Return the minutes of teaching (modules only)."""
-        return sum(r.minutes for r in self.rows if r.kind == "module")
-
-    @property
-    def finishes(self) -> str:
-        """Return when the last row ends."""
-        return self.rows[-1].ends if self.rows else ""
-
-
-def _clock(minutes: int) -> str:
-    """Return minutes after midnight as HH:MM."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _minutes_of(clock: str) -> int:
-    """Return HH:MM as minutes after midnight."""
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
+    day: Day
+    prework: tuple[Module, ...]
 
 
 def schedule() -> list[ScheduledDay]:
-    """Return the agenda with clock times, breaks and lunch (items naming no module are left out)."""
-    days = []
-    for day in data.agenda(_content_dir()).entries:
-        at, rows = _minutes_of(day.start), []
-        for item in day.items:
-            module = get_module(item.module) if item.kind == "module" else None
-            if item.kind == "module" and module is None:
-                continue
-            minutes = module.minutes if module else item.minutes
-            title = module.title if module else ("Lunch" if item.kind == "lunch" else "Break")
-            rows.append(AgendaRow(_clock(at), _clock(at + minutes), item.kind, title, minutes, module))
-            at += minutes
-        days.append(ScheduledDay(day.day, tuple(rows), day.end))
-    return days
+    """Return the agenda's days, with clock times, breaks and lunch (none while the agenda file is invalid)."""
+    agenda, _ = course_agenda()
+    if agenda is None:
+        return []
+    return [ScheduledDay(day, tuple(m for m in map(get_module, day.prework) if m)) for day in agenda.days]
 
 
-def prework_modules() -> list[Module]:
-    """Return the self-paced pre-work modules (they are not on the classroom agenda)."""
-    return [m for m in all_modules() if m.prework]
+def agenda_note() -> tuple[str, tuple[FollowUp, ...]]:
+    """Return the agenda's note (what moved to pre-work or follow-up) and the follow-up after the course."""
+    agenda, _ = course_agenda()
+    return (agenda.note, agenda.followup) if agenda else ("", ())
 
 
 def expected_pages() -> dict[str, int]:

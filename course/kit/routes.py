@@ -7,7 +7,7 @@ from ..curriculum.services import get_module
 from ..security import roles_required
 from . import bp
 from .services import (
-    TEMPLATES, agenda_note, card_pages, expected_pages, families, family, module_guide, module_guides, role_plays,
+    TEMPLATES, agenda_note, card_pages, key_pages, expected_pages, families, family, module_guide, module_guides, role_plays,
     schedule, statement_parts,
 )
 
@@ -23,7 +23,7 @@ def _diagram(name: str, scope: str) -> Markup:
 def _kit(**parts):
     """Return the template context every kit page shares."""
     note, followup = agenda_note()
-    return {"note": note, "followup": followup, "templates": TEMPLATES, "statement_parts": statement_parts(), "card_pages": card_pages, "diagram": _diagram,
+    return {"note": note, "followup": followup, "templates": TEMPLATES, "statement_parts": statement_parts(), "card_pages": card_pages, "key_pages": key_pages, "diagram": _diagram,
             "family_titles": {v.id: v.title for v in families()}, **parts}
 
 

@@ -2,7 +2,8 @@
 
 The printed kit has a fixed shape, so its page count follows from the data (`expected_pages`): one page
 for the cover, each facilitation guide, each template and each role play; the fact cards of each family
-at FACTS_PER_PAGE to a page; two pages of answer key per family; one page per agenda day.
+at FACTS_PER_PAGE to a page; each family's answer key at KEY_FACTS_PER_PAGE facts to a page, then a page of
+model statements; one page per agenda day.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..curriculum.services import all_modules, course_agenda, get_module
 from ..vignettes import Fact, Vignette, all_vignettes
 
 FACTS_PER_PAGE = 8  # two columns of four cards on a letter page
-ANSWER_KEY_PAGES = 2  # the facts with their columns, then the model statements
+KEY_FACTS_PER_PAGE = 8  # answer-key rows (fact, column, why) on a letter page; then one page of model statements
 STATEMENT_KINDS = ("harm", "danger", "safety_goal")
 KIND_TITLES = {"harm": "Harm statement", "danger": "Danger statement", "safety_goal": "Safety goal"}
 TEMPLATES = {  # slug -> (title, diagram shown blank, what the trainer does with it)
@@ -77,10 +78,15 @@ def family(vignette_id: str) -> Vignette | None:
     return next((v for v in families() if v.id == vignette_id), None)
 
 
-def card_pages(vignette: Vignette) -> list[list[tuple[int, Fact]]]:
-    """Return a family's numbered facts, FACTS_PER_PAGE to a printed page."""
+def card_pages(vignette: Vignette, per_page: int = FACTS_PER_PAGE) -> list[list[tuple[int, Fact]]]:
+    """Return a family's numbered facts, so many to a printed page."""
     numbered = list(enumerate(vignette.mapping_facts, 1))
-    return [numbered[i : i + FACTS_PER_PAGE] for i in range(0, len(numbered), FACTS_PER_PAGE)]
+    return [numbered[i : i + per_page] for i in range(0, len(numbered), per_page)]
+
+
+def key_pages(vignette: Vignette) -> list[list[tuple[int, Fact]]]:
+    """Return a family's numbered facts, KEY_FACTS_PER_PAGE to a page of its answer key."""
+    return card_pages(vignette, KEY_FACTS_PER_PAGE)
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,6 @@ def expected_pages() -> dict[str, int]:
         "templates": len(TEMPLATES),
         "role plays": len(role_plays()),
         "fact cards": sum(math.ceil(len(v.mapping_facts) / FACTS_PER_PAGE) for v in families()),
-        "answer keys": ANSWER_KEY_PAGES * len(families()),
+        "answer keys": sum(math.ceil(len(v.mapping_facts) / KEY_FACTS_PER_PAGE) + 1 for v in families()),
         "agenda": len(schedule()),
     }

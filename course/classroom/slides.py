@@ -20,9 +20,6 @@ from ..curriculum.render import (
 )
 from ..objectives.services import OBJECTIVES
 
-LAYOUTS = ("title", "text", "split", "diagram")
-
-
 @dataclass(frozen=True)
 class Slide:
     """One projected slide: learner HTML for the screen, trainer-note HTML for the console."""
@@ -31,7 +28,7 @@ class Slide:
     title: str
     html: str
     notes_html: str
-    layout: str = "text"
+    layout: str = "text"  # title | text | split (text left, diagram right) | diagram (alone)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def slide_problems(body: str, path: str, first_line: int, known: set[str]) -> li
         for block in blocks:
             line = offset + block.line
             if not block.body.strip():
-                problems.append(Problem(path, line, "the slide block is empty: indent its text by four spaces under `!!! slide`"))
+                problems.append(Problem(path, line, "the slide block is empty: indent its text by four spaces "
+                                                    "under `!!! slide`"))
             elif block.word_count > SLIDE_WORD_LIMIT:
                 problems.append(Problem(path, line, f"the slide has {block.word_count} words of body text; at most "
                                                     f"{SLIDE_WORD_LIMIT} fit a projected slide: move the rest into the "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer, axe_violations, browser_login, format_violations, make_app, Factory
+from tests.conftest import Factory, LiveServer, axe_violations, browser_login, format_violations, make_app
 
 pytestmark = pytest.mark.browser
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
-
-import shutil
 
 import pytest
 
@@ -60,7 +59,8 @@ def test_shipped_diagram_reads_on_any_theme_and_prints_in_black_and_white(name):
 @pytest.mark.parametrize("change, message", [
     (lambda s: s.replace(' role="img"', ""), 'role="img"'),
     (lambda s: s.replace('<title id="t">Harm and danger</title>\n', ""), "<title>"),
-    (lambda s: re.sub(r"<desc id=\"d\">.*?</desc>", '<desc id="d">A diagram.</desc>', s, flags=re.S), "what the diagram shows"),
+    (lambda s: re.sub(r"<desc id=\"d\">.*?</desc>", '<desc id="d">A diagram.</desc>', s, flags=re.S),
+     "what the diagram shows"),
     (lambda s: s.replace('aria-labelledby="t d"', 'aria-labelledby="t"'), "aria-labelledby"),
     (lambda s: s.replace("<text ", '<text style="fill:red" '), "style attribute"),
     (lambda s: s.replace("<text ", '<text onclick="x()" '), "event handler"),
@@ -93,11 +93,13 @@ def test_checker_passes_the_good_example(tmp_path):
 
 def test_include_becomes_a_captioned_figure_after_sanitising(app):
     with app.app_context():
-        html = render_markdown("Before.\n\n[[diagram: safety-house]]\n\n<svg onload=\"x()\"><script>y()</script></svg>\n")
+        html = render_markdown("Before.\n\n[[diagram: safety-house]]\n\n"
+                               "<svg onload=\"x()\"><script>y()</script></svg>\n")
         diagram = get_diagram("safety-house")
     assert '<figure class="diagram diagram--safety-house">' in html
     assert f'<figcaption class="diagram__caption">{diagram.title}</figcaption>' in html
-    assert html.count("<svg") == 1 and "onload" not in html and "<script" not in html  # authors' own SVG is still stripped
+    # An author's own inline SVG is still stripped: only the include brings one in.
+    assert html.count("<svg") == 1 and "onload" not in html and "<script" not in html
     assert 'role="img"' in html and "The diagram in words" in html
 
 
@@ -106,7 +108,8 @@ def test_the_same_diagram_twice_on_a_page_never_repeats_an_id(app):
         html = render_markdown("[[diagram: circles-of-safety]]\n\nText.\n\n[[diagram: circles-of-safety]]\n")
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids)) and len(ids) >= 6
-    for reference in re.findall(r"url\(#([^)]+)\)", html) + " ".join(re.findall(r'aria-labelledby="([^"]+)"', html)).split():
+    labelled = " ".join(re.findall(r'aria-labelledby="([^"]+)"', html)).split()
+    for reference in re.findall(r"url\(#([^)]+)\)", html) + labelled:
         assert reference in ids, f"{reference} points at no id"
 
 
@@ -121,7 +124,8 @@ def test_glossary_links_never_reach_inside_a_drawing(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     module = content / "modules" / "07-mapping.md"
-    module.write_text(module.read_text().replace("## What a map is\n", "## What a map is\n\n[[diagram: mapping-framework]]\n", 1))
+    text = module.read_text().replace("## What a map is\n", "## What a map is\n\n[[diagram: mapping-framework]]\n", 1)
+    module.write_text(text)
     app = make_app(tmp_path, CONTENT_DIR=str(content))
     factory = Factory(app)
     client = app.test_client()

@@ -90,7 +90,8 @@ def test_templates_are_blank_diagrams_and_the_worksheet_prompts_each_part(traine
     house = trainer_client.get("/kit/templates/safety-house").get_data(as_text=True)
     assert 'class="diagram--blank kit-template__art"' in house and "diagram--safety-house" in house
     mapping = trainer_client.get("/kit/templates/mapping").get_data(as_text=True)
-    for column in ("What are we worried about?", "What’s working well?", "What needs to happen?", "Grey area", "Complicating factors"):
+    for column in ("What are we worried about?", "What’s working well?", "What needs to happen?", "Grey area",
+                   "Complicating factors"):
         assert column in mapping
     assert "diagram--safety-scale" in mapping
     sheet = trainer_client.get("/kit/templates/statements").get_data(as_text=True)

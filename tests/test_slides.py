@@ -141,7 +141,8 @@ def test_module_page_shows_the_slide_as_key_points(course):
 
 
 def test_key_points_do_not_repeat_a_diagram_the_prose_already_shows():
-    source = "## A\n\n[[diagram: safety-scale]]\n\n!!! slide\n    Ten words.\n\n    [[diagram: safety-scale]]\n\nMore.\n"
+    source = ("## A\n\n[[diagram: safety-scale]]\n\n!!! slide\n    Ten words.\n\n"
+              "    [[diagram: safety-scale]]\n\nMore.\n")
     out = key_points(source)
     assert out.count("[[diagram: safety-scale]]") == 1 and '!!! key-points "Key points"' in out
     only_diagram = "## A\n\n[[diagram: safety-scale]]\n\n!!! slide\n    [[diagram: safety-scale]]\n\nMore.\n"
@@ -166,7 +167,9 @@ def test_diagram_lines_do_not_count_toward_the_limit():
 
 def test_content_check_fails_a_slide_over_40_words_at_its_line():
     long_slide = " ".join(["word"] * 41)
-    body = f"Intro\n\n## One\n\n!!! slide\n    {long_slide}\n\n## Two\n\n!!! slide\n    Short.\n\n!!! slide\n    Again.\n\n## Three\n\n!!! slide\n\nText.\n"
+    body = (f"Intro\n\n## One\n\n!!! slide\n    {long_slide}\n\n"
+            "## Two\n\n!!! slide\n    Short.\n\n!!! slide\n    Again.\n\n"
+            "## Three\n\n!!! slide\n\nText.\n")
     problems = slide_problems(body, "content/modules/10-x.md", 11, set())
     messages = {p.line: p.message for p in problems}
     assert "41 words" in messages[15] and "at most 40" in messages[15]
@@ -181,7 +184,8 @@ def test_content_check_runs_the_slide_and_diagram_checkers(course):
     results = run_checks(course.config)
     assert results["slides"] == [] and results["diagrams"] == []
     modules = Path(course.config["CONTENT_DIR"], "modules")
-    (modules / "99-demo.md").write_text(MODULE.replace("Words only\n\n!!! slide\n    Say", "Words only\n\n!!! slide\n    " + "very " * 40 + "Say"))
+    too_long = "Words only\n\n!!! slide\n    " + "very " * 40 + "Say"
+    (modules / "99-demo.md").write_text(MODULE.replace("Words only\n\n!!! slide\n    Say", too_long))
     (Path(course.config["CONTENT_DIR"], "diagrams", "broken.svg")).write_text("<svg>")
     results = run_checks(course.config)
     assert any("words of body text" in p.message and p.path.endswith("99-demo.md") for p in results["slides"])

@@ -15,10 +15,17 @@ from markupsafe import escape
 from ..curriculum.diagrams import diagram_set, drop_slots, get_diagram, include_name, slot_names
 from ..curriculum.loader import Module
 from ..curriculum.render import (
-    SlideBlock, drop_leading_title, render_markdown, split_h2, split_sections, split_slide, strip_trainer_notes,
+    SlideBlock,
+    drop_leading_title,
+    render_markdown,
+    split_h2,
+    split_sections,
+    split_slide,
+    strip_trainer_notes,
     trainer_notes_markdown,
 )
 from ..objectives.services import OBJECTIVES
+
 
 @dataclass(frozen=True)
 class Slide:

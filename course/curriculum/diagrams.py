@@ -54,8 +54,11 @@ class Diagram:
                                              for token in match.group(2).split()) + '"'
 
         svg = re.sub(r'(\b(?:id|aria-labelledby|aria-describedby)=")([^"]*)"', rename, self.svg)
-        svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
-        return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"' if m.group(1) in ids else m.group(0), svg)
+        def local(template: str):
+            return lambda m: template.format(prefix + m.group(1)) if m.group(1) in ids else m.group(0)
+
+        svg = re.sub(r"url\(#([^)]+)\)", local("url(#{})"), svg)
+        return re.sub(r'href="#([^"]+)"', local('href="#{}"'), svg)
 
     def figure(self, prefix: str, words: bool = True) -> str:
         """Return the diagram as a figure with a visible caption.
@@ -107,7 +110,8 @@ def _parse(text: str, shown: str) -> tuple[list[_Element], list[Problem]]:
             stack[-1].text += chars
 
     def doctype(*_args):
-        problems.append(Problem(shown, parser.CurrentLineNumber, "remove the DOCTYPE: diagrams are plain SVG with no DTD"))
+        problems.append(Problem(shown, parser.CurrentLineNumber,
+                                "remove the DOCTYPE: diagrams are plain SVG with no DTD"))
 
     def entity(*_args):
         problems.append(Problem(shown, parser.CurrentLineNumber, "remove the entity declaration: write the text out"))
@@ -137,15 +141,17 @@ def _element_problems(element: _Element, shown: str) -> list[Problem]:
     problems = []
     tag = _local(element.tag)
     if tag in FORBIDDEN_ELEMENTS:
-        problems.append(Problem(shown, element.line, f"<{tag}> is not allowed in a diagram (no scripts, styles, "
-                                                     "links, embedded images or HTML): draw it with SVG shapes and text"))
+        problems.append(Problem(shown, element.line, f"<{tag}> is not allowed in a diagram (no scripts, styles, links, "
+                                                     "embedded images or HTML): draw it with SVG shapes and text"))
     for name, value in element.attrs.items():
         local = _local(name).lower()
         if local == "style":
-            problems.append(Problem(shown, element.line, f"<{tag}> has a style attribute: use presentation attributes "
-                                                         "(fill, stroke, font-size) or a class styled in course/static/css"))
+            problems.append(Problem(shown, element.line, f"<{tag}> has a style attribute: use presentation "
+                                                         "attributes (fill, stroke, font-size) or a class styled "
+                                                         "in course/static/css"))
         elif local.startswith("on"):
-            problems.append(Problem(shown, element.line, f"<{tag}> has an event handler ({name}): remove it, diagrams run no script"))
+            problems.append(Problem(shown, element.line,
+                                    f"<{tag}> has an event handler ({name}): remove it, diagrams run no script"))
         elif local in ("href", "src") and _is_external(value):
             problems.append(Problem(shown, element.line, f"<{tag}> {name}=\"{value}\" points outside the file: "
                                                          "only '#id' references inside the diagram are allowed"))
@@ -164,11 +170,14 @@ def _accessibility_problems(elements: list[_Element], shown: str) -> list[Proble
     if root.attrs.get("xmlns") != SVG_NS:
         problems.append(Problem(shown, root.line, f'add xmlns="{SVG_NS}" to the <svg> element'))
     if root.attrs.get("role") != "img":
-        problems.append(Problem(shown, root.line, 'add role="img" to the <svg> element so it is announced as one picture'))
+        problems.append(Problem(shown, root.line,
+                                'add role="img" to the <svg> element so it is announced as one picture'))
     if "viewBox" not in root.attrs:
-        problems.append(Problem(shown, root.line, "add a viewBox so the diagram scales to the page, the projector and paper"))
+        problems.append(Problem(shown, root.line,
+                                "add a viewBox so the diagram scales to the page, the projector and paper"))
     if "width" in root.attrs or "height" in root.attrs:
-        problems.append(Problem(shown, root.line, "remove width and height from the <svg>: the viewBox and the page size it"))
+        problems.append(Problem(shown, root.line,
+                                "remove width and height from the <svg>: the viewBox and the page size it"))
     children = [e for e in elements if e.depth == 1]
     title = next((e for e in children if _local(e.tag) == "title"), None)
     desc = next((e for e in children if _local(e.tag) == "desc"), None)
@@ -182,8 +191,8 @@ def _accessibility_problems(elements: list[_Element], shown: str) -> list[Proble
     if desc is not None and desc.text.strip():
         words = desc.text.split()
         if len(words) < MIN_DESC_WORDS or GENERIC_DESCRIPTIONS.match(" ".join(words)):
-            problems.append(Problem(shown, desc.line, f"the <desc> must say what the diagram shows in words "
-                                                      f"(at least {MIN_DESC_WORDS} words), not just that it is a diagram"))
+            problems.append(Problem(shown, desc.line, f"the <desc> must say what the diagram shows in words (at "
+                                                      f"least {MIN_DESC_WORDS} words), not just that it is a diagram"))
     if not any(_local(e.tag) == "text" and e.text.strip() for e in elements):
         problems.append(Problem(shown, root.line, "write the diagram's labels as <text> elements, not as paths"))
     return problems

@@ -42,7 +42,9 @@ def module(module_id: str):
         "curriculum/module.html",
         module=mod,
         # Diagrams go in after the glossary links, so no term inside a drawing becomes a link.
-        html=expand_diagrams(link_module_html(render_markdown(drop_leading_title(mod.body), _audience(), diagrams=False))),
+        html=expand_diagrams(
+            link_module_html(render_markdown(drop_leading_title(mod.body), _audience(), diagrams=False))
+        ),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
         before=before,

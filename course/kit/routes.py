@@ -7,8 +7,18 @@ from ..curriculum.services import get_module
 from ..security import roles_required
 from . import bp
 from .services import (
-    TEMPLATES, agenda_note, card_pages, key_pages, expected_pages, families, family, module_guide, module_guides, role_plays,
-    schedule, statement_parts,
+    TEMPLATES,
+    agenda_note,
+    card_pages,
+    expected_pages,
+    families,
+    family,
+    key_pages,
+    module_guide,
+    module_guides,
+    role_plays,
+    schedule,
+    statement_parts,
 )
 
 
@@ -23,7 +33,8 @@ def _diagram(name: str, scope: str) -> Markup:
 def _kit(**parts):
     """Return the template context every kit page shares."""
     note, followup = agenda_note()
-    return {"note": note, "followup": followup, "templates": TEMPLATES, "statement_parts": statement_parts(), "card_pages": card_pages, "key_pages": key_pages, "diagram": _diagram,
+    return {"note": note, "followup": followup, "templates": TEMPLATES, "statement_parts": statement_parts(),
+            "card_pages": card_pages, "key_pages": key_pages, "diagram": _diagram,
             "family_titles": {v.id: v.title for v in families()}, **parts}
 
 
@@ -39,7 +50,8 @@ def index():
 @roles_required("trainer")
 def facilitation():
     """Every module's facilitation guide."""
-    return render_template("kit/part.html", **_kit(part="facilitation", title="Facilitation guides", guides=module_guides()))
+    return render_template("kit/part.html",
+                           **_kit(part="facilitation", title="Facilitation guides", guides=module_guides()))
 
 
 @bp.route("/facilitation/<module_id>")
@@ -77,7 +89,8 @@ def fact_cards(vignette_id: str):
     found = family(vignette_id)
     if found is None:
         abort(404)
-    return render_template("kit/part.html", **_kit(part="fact-cards", title=f"Fact cards: {found.title}", families=[found]))
+    return render_template("kit/part.html",
+                           **_kit(part="fact-cards", title=f"Fact cards: {found.title}", families=[found]))
 
 
 @bp.route("/answer-keys/<vignette_id>")
@@ -87,7 +100,8 @@ def answer_key(vignette_id: str):
     found = family(vignette_id)
     if found is None:
         abort(404)
-    return render_template("kit/part.html", **_kit(part="answer-keys", title=f"Answer key: {found.title}", families=[found]))
+    return render_template("kit/part.html",
+                           **_kit(part="answer-keys", title=f"Answer key: {found.title}", families=[found]))
 
 
 @bp.route("/agenda")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+
 from grader import default_ruleset
 
 from ..curriculum.agenda import Day, FollowUp
@@ -25,11 +26,16 @@ KEY_FACTS_PER_PAGE = 8  # answer-key rows (fact, column, why) on a letter page; 
 STATEMENT_KINDS = ("harm", "danger", "safety_goal")
 KIND_TITLES = {"harm": "Harm statement", "danger": "Danger statement", "safety_goal": "Safety goal"}
 TEMPLATES = {  # slug -> (title, diagram shown blank, what the trainer does with it)
-    "mapping": ("Mapping template", None, "One per group: the three columns, the grey area and the safety scale."),
-    "statements": ("Statement worksheet", None, "Harm, danger and safety goal, with each part as a prompt."),
-    "three-houses": ("Three Houses template", "three-houses", "For practising a child interview: write the child's exact words in each house."),
-    "safety-house": ("Safety House template", "safety-house", "The house, its roof, visitors, outside and the path, left blank for the child."),
-    "circles": ("Circles of safety and support", "circles-of-safety", "Place each person from the case in the circle that fits."),
+    "mapping": ("Mapping template", None,
+                "One per group: the three columns, the grey area and the safety scale."),
+    "statements": ("Statement worksheet", None,
+                   "Harm, danger and safety goal, with each part as a prompt."),
+    "three-houses": ("Three Houses template", "three-houses",
+                     "For practising a child interview: write the child's exact words in each house."),
+    "safety-house": ("Safety House template", "safety-house",
+                     "The house, its roof, visitors, outside and the path, left blank for the child."),
+    "circles": ("Circles of safety and support", "circles-of-safety",
+                "Place each person from the case in the circle that fits."),
 }
 
 
@@ -97,8 +103,14 @@ class StatementPart:
     prompt: str
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _PLACEHOLDERS = {"child": "the child", "caregiver": "the caregiver", "caregivers": "the caregivers",
                  "worker": "the worker", "network": "the network"}
+
+
+def _generic(match: re.Match) -> str:
+    """Return a general word for a name placeholder in a grader hint ('{child}' -> 'the child')."""
+    return _PLACEHOLDERS.get(match.group(1), match.group(0))
 
 
 def statement_parts() -> list[tuple[str, str, list[StatementPart]]]:
@@ -106,8 +118,7 @@ def statement_parts() -> list[tuple[str, str, list[StatementPart]]]:
     components = default_ruleset().components
     out = []
     for kind in STATEMENT_KINDS:
-        parts = [StatementPart(c["label"], re.sub(r"\{(\w+)\}", lambda m: _PLACEHOLDERS.get(m.group(1), m.group(0)), c["hint"]))
-                 for c in components.get(kind, ())]
+        parts = [StatementPart(c["label"], _PLACEHOLDER.sub(_generic, c["hint"])) for c in components.get(kind, ())]
         out.append((kind, KIND_TITLES[kind], parts))
     return out
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..glossary.services import link_module_html
 from . import bp
+from .diagrams import expand_diagrams
 from .render import drop_leading_title, headings, render_markdown
 from .services import completion, get_module, library, plan, record_position, record_visit, resume_point, set_complete
 
@@ -40,7 +41,10 @@ def module(module_id: str):
     return render_template(
         "curriculum/module.html",
         module=mod,
-        html=link_module_html(render_markdown(drop_leading_title(mod.body), _audience())),
+        # Diagrams go in after the glossary links, so no term inside a drawing becomes a link.
+        html=expand_diagrams(
+            link_module_html(render_markdown(drop_leading_title(mod.body), _audience(), diagrams=False))
+        ),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
         before=before,

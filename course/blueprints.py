@@ -12,6 +12,7 @@ from . import (
     exercises,
     glossary,
     health,
+    mail,
     objectives,
     pilot,
     quizzes,
@@ -41,3 +42,4 @@ def register_blueprints(app: Flask) -> None:
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)
+    mail.init_app(app)

@@ -46,6 +46,15 @@ DEFAULTS = {
     "XAPI_LRS_PASSWORD": None,
     "XAPI_INCLUDE_LEARNER_TEXT": False,
     "SITE_NAME": "SOP Foundations",
+    # Mail: with no MAIL_SERVER, messages wait in the outbox and notices stay in-app.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting (usually port 587)
+    "MAIL_USE_SSL": False,  # TLS from the first byte (usually port 465)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": None,  # the From address, e.g. "SOP Foundations <no-reply@sop.example.org>"
+    "MAIL_BACKGROUND": None,  # run the per-process sender thread (default: yes, except in tests)
 }
 
 

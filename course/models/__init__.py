@@ -4,4 +4,4 @@ from .progress import ModuleProgress  # noqa: F401
 from .work import InvalidTransition, MappingAttempt, Work, WorkStatus, WorkVersion  # noqa: F401
 
 # Every feature's tables, imported so they join the metadata.
-from . import classroom, pilot, quizzes, ratelimit, review, xapi  # noqa: E402,F401
+from . import classroom, mail, pilot, quizzes, ratelimit, review, xapi  # noqa: E402,F401

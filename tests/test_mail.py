@@ -170,3 +170,28 @@ def test_cli_send_drains_the_outbox(mail_app, smtp):
     assert result.exit_code == 0, result.output
     assert "Sent 3, will retry 0, gave up on 0" in result.output
     assert sorted(m["To"] for m in smtp.parsed()) == ["p0@example.org", "p1@example.org", "p2@example.org"]
+
+
+def test_a_composed_message_is_written_at_send_time_or_skipped(mail_app, smtp):
+    from course.mail.outbox import Composed, queue_composed, register_composer
+    from course.models.mail import SKIPPED
+
+    seen = []
+
+    def compose(row):
+        seen.append(dict(row.context))
+        return Composed("Hello", f"Hello {row.context['name']}") if row.context.get("name") else None
+
+    register_composer("test_greeting", compose)
+    with mail_app.test_request_context():
+        kept = queue_composed("a@example.org", "test_greeting", {"name": "Ana"})
+        dropped = queue_composed("b@example.org", "test_greeting", {})
+        db.session.commit()
+        kept_id, dropped_id = kept.id, dropped.id
+    assert seen == []  # nothing is composed while the request runs
+    with mail_app.app_context():
+        report = outbox.flush()
+    assert (report.sent, report.skipped) == (1, 1)
+    [message] = smtp.parsed()
+    assert message["To"] == "a@example.org" and message.get_content().strip() == "Hello Ana"
+    assert _row(mail_app, kept_id).status == SENT and _row(mail_app, dropped_id).status == SKIPPED

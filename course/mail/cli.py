@@ -24,15 +24,16 @@ def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
                                    "Set it (and SOP_MAIL_PORT, SOP_MAIL_SENDER) and run this again.")
     if retry_failed:
         click.echo(f"Re-queued {requeue()} failed message(s).")
-    sent = retrying = failed = 0
+    sent = retrying = failed = skipped = 0
     batch = setting("MAIL_BATCH_SIZE")
     for _ in range(10_000):  # batch by batch; a short batch means nothing more was due
         report = flush(ignore_schedule=ignore_schedule, limit=batch)
         sent, retrying, failed = sent + report.sent, retrying + report.retrying, failed + report.failed
+        skipped += report.skipped
         if report.total < batch:
             break
     left = counts()
-    click.echo(f"Sent {sent}, will retry {retrying}, gave up on {failed}. "
+    click.echo(f"Sent {sent}, will retry {retrying}, gave up on {failed}, nothing to send for {skipped}. "
                f"Outbox now: {left['pending']} pending, {left['sent']} sent, {left['failed']} failed.")
 
 

@@ -2,6 +2,11 @@
 
 A request never talks to the SMTP server. With no MAIL_SERVER set, messages simply wait in the
 table (and notices stay in-app) until a server is configured and a sender drains them.
+
+Some messages are composed at send time (`queue_composed`): the request stores only the address,
+a category and a little context, and the category's composer (`register_composer`) writes the
+message when it is sent, or decides there is nothing to send. A request then does the same work
+whatever the address belongs to, and one-time links are made only when they are about to leave.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import smtplib
 import socket
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -21,7 +27,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..database import utcnow
 from ..extensions import db
-from ..models.mail import FAILED, PENDING, SENT, MailMessage
+from ..models.mail import FAILED, PENDING, SENT, SKIPPED, MailMessage
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,33 @@ def queue_mail(to: str, subject: str, text: str, html: str | None = None, catego
                       category=category[:32], status=PENDING, attempts=0, next_attempt_at=utcnow())
     db.session.add(row)
     db.session.info["mail_queued"] = True  # wakes this process's sender after the commit
+    return row
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message written by a composer at send time."""
+
+    subject: str
+    text: str
+    html: str | None = None
+
+
+Composer = Callable[[MailMessage], "Composed | None"]
+_composers: dict[str, Composer] = {}
+
+
+def register_composer(category: str, composer: Composer) -> None:
+    """Let `composer(row)` write every message of this category when it is sent (None: nothing to send)."""
+    _composers[category] = composer
+
+
+def queue_composed(to: str, category: str, context: dict | None = None) -> MailMessage:
+    """Add a message that its category's composer writes at send time (the caller, or the view, commits)."""
+    if category not in _composers:
+        raise KeyError(f"no composer is registered for mail category {category!r}")
+    row = queue_mail(to, category.replace("_", " "), "", category=category)
+    row.context = context or {}
     return row
 
 
@@ -177,6 +210,17 @@ def record_outcome(row: MailMessage, worker: str, error: DeliveryError | None) -
     db.session.commit()
 
 
+def record_skipped(row_id: int, worker: str) -> None:
+    """Mark a composed message that turned out to have nothing to send, keeping the claim's owner check."""
+    db.session.rollback()
+    db.session.execute(
+        update(MailMessage).where(MailMessage.id == row_id, MailMessage.claimed_by == worker)
+        .values(status=SKIPPED, claimed_at=None, claimed_by=None, sent_at=utcnow(), context=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 @dataclass
 class FlushReport:
     """What one pass over the outbox did."""
@@ -184,11 +228,12 @@ class FlushReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0
 
     @property
     def total(self) -> int:
         """Return how many messages were tried."""
-        return self.sent + self.retrying + self.failed
+        return self.sent + self.retrying + self.failed + self.skipped
 
 
 def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int | None = None) -> FlushReport:
@@ -198,7 +243,16 @@ def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int |
         return report
     worker = worker or worker_name()
     for row in claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
-        message, row_id = build_message(row), row.id
+        row_id = row.id
+        composer = _composers.get(row.category)
+        if composer is not None:
+            composed = composer(row)  # may write (a one-time token) and commit
+            if composed is None:
+                record_skipped(row_id, worker)
+                report.skipped += 1
+                continue
+            row.subject, row.text, row.html = composed.subject[:200], composed.text, composed.html
+        message = build_message(row)
         db.session.expire_all()
         db.session.rollback()  # hold no transaction (or SQLite lock) while waiting on the network
         error = None
@@ -232,6 +286,6 @@ def retry_failed() -> int:
 def counts() -> dict[str, int]:
     """Return how many messages are pending, sent and failed."""
     rows = db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status))
-    found = {PENDING: 0, SENT: 0, FAILED: 0}
+    found = {PENDING: 0, SENT: 0, FAILED: 0, SKIPPED: 0}
     found.update({status: n for status, n in rows})
     return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import utcnow
@@ -13,6 +13,7 @@ from .types import UTCDateTime
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+SKIPPED = "skipped"  # composed at send time, and there was nothing to send
 
 
 class MailMessage(db.Model):
@@ -26,6 +27,8 @@ class MailMessage(db.Model):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(32), index=True)  # password_reset, verify_email, invitation, notice ...
+    # For a message composed at send time (see outbox.register_composer): what the composer needs, e.g. the site URL.
+    context: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

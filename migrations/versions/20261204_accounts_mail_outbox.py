@@ -25,6 +25,7 @@ def upgrade():
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("html", sa.Text(), nullable=True),
         sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("context", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", course.models.types.UTCDateTime(timezone=True), nullable=False),

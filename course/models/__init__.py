@@ -1,5 +1,5 @@
 """All database models. Each feature keeps its tables in its own module here."""
-from .users import Cohort, Enrollment, LoginAttempt, Role, User, cohort_trainers  # noqa: F401
+from .users import AccountToken, Cohort, CohortInvitation, Enrollment, Role, SignIn, User, cohort_trainers  # noqa: F401
 from .progress import ModuleProgress  # noqa: F401
 from .work import InvalidTransition, MappingAttempt, Work, WorkStatus, WorkVersion  # noqa: F401
 

@@ -1,10 +1,10 @@
 """Admin forms."""
-from ..forms import AppForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.passwords import password_problems
+from ..forms import AppForm
 
 
 class NewStaffForm(AppForm):

@@ -4,10 +4,10 @@ from flask_login import current_user
 
 bp = Blueprint("auth", __name__)
 
-from . import account, recovery, routes  # noqa: E402,F401
-from ..extensions import login_manager  # noqa: E402
-from .mails import register_composers  # noqa: E402
-from .sessions import load_user  # noqa: E402
+from ..extensions import login_manager
+from . import account, recovery, routes  # noqa: F401
+from .mails import register_composers
+from .sessions import load_user
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."

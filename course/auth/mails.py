@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, request
+from flask import current_app, request
 
 from ..extensions import db
 from ..mail.outbox import Composed, queue_composed, register_composer
@@ -32,8 +32,9 @@ def queue_verification(email: str) -> None:
 
 
 def _render(name: str, **values) -> str:
-    """Render a plain-text mail template."""
-    return render_template(f"mail/{name}.txt", site_name=current_app.config["SITE_NAME"], **values)
+    """Render a plain-text mail template (outside any request: the page context processors do not apply)."""
+    template = current_app.jinja_env.get_template(f"mail/{name}.txt")
+    return template.render(site_name=current_app.config["SITE_NAME"], **values)
 
 
 def compose_password_reset(row: MailMessage) -> Composed | None:

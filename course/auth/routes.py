@@ -5,12 +5,24 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db
-from ..ratelimit import check_and_hit, first_refusal, refund, too_many_requests, wait_words
+from ..ratelimit import (
+    check_and_hit,
+    first_refusal,
+    refund,
+    too_many_requests,
+    wait_words,
+)
 from ..security import client_ip, safe_next
 from . import bp
 from .forms import ButtonForm, LoginForm, RegisterForm
 from .mails import queue_verification
-from .services import EmailTaken, RegistrationError, check_credentials, cohort_for_registration, register_learner
+from .services import (
+    EmailTaken,
+    RegistrationError,
+    check_credentials,
+    cohort_for_registration,
+    register_learner,
+)
 from .sessions import end_every_sign_in, sign_in, sign_out
 from .throttle import begin_attempt, finish_attempt
 

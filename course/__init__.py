@@ -45,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_cli
     from .database import configure_engine_events
     from .errors import register_error_handlers
+    from .headers import register_security_headers
     from .templating import register_template_helpers
 
     configure_engine_events(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
     if app.config["GRADER_PRELOAD"] and not app.testing:

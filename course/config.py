@@ -61,6 +61,8 @@ DEFAULTS = {
     "RESET_PER_EMAIL": 3,  # reset requests per email per hour
     "REVIEW_CLAIM_IDLE_MINUTES": 120,  # after this long untouched, another trainer may take a claim over
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_JSON_DEPTH": 32,  # deeper JSON bodies get a 400 before they are parsed
+    "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,  # /healthz says 503 when the SQLite disk has less free space
     "XAPI_SITE_URL": None,  # stable base IRI for xAPI activity ids, e.g. https://sop.example.org/
     "XAPI_LRS_URL": None,
     "XAPI_LRS_USERNAME": None,

@@ -9,6 +9,7 @@ when the request later fails or rolls back. Call these before the request writes
 - `check_and_hit(key, limit, window_seconds)`: a fixed window; the first `limit` hits pass.
 - `hit_with_backoff(key, free, base_seconds, max_seconds, forget_seconds)`: the first `free`
   hits pass, then each allowed hit blocks the key for twice as long as the one before.
+- `peek(key, limit)` reads a key without counting (is it already spent?).
 - `refund(key)` takes a hit back (a success that should not count); `reset(key)` forgets the key.
 - `rate_limit(...)` decorates a view; `too_many_requests(result)` answers 429 with Retry-After.
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, jsonify, render_template, request
-from sqlalchemy import and_, case, delete, update
+from sqlalchemy import and_, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -116,6 +117,15 @@ def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: floa
     if last_token == token:
         return RateLimitResult(True, 0, hits)
     return RateLimitResult(False, max(1, math.ceil(blocked_until - now)), hits)
+
+
+def peek(key: str, limit: int) -> RateLimitResult:
+    """Read a fixed-window key without counting a hit: is it already over `limit`? (For a check before a lookup.)"""
+    now = time.time()
+    row = db.session.execute(select(_table.c.hits, _table.c.reset_at).where(_table.c.key == key[:200])).first()
+    if row is None or row.reset_at <= now or row.hits < limit:
+        return RateLimitResult(True, 0, 0 if row is None or row.reset_at <= now else row.hits)
+    return RateLimitResult(False, max(1, math.ceil(row.reset_at - now)), row.hits)
 
 
 def refund(key: str) -> None:

@@ -47,7 +47,7 @@ def client_ip() -> str:
 
 
 _JSON_MARKS = re.compile(rb'["\[\]{}]')
-_JSON_STRING_REST = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.S)
+_JSON_STRING_REST = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
 
 
 def json_nesting_exceeds(raw: bytes, limit: int) -> bool:

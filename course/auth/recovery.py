@@ -39,7 +39,7 @@ def reset_request():
 def reset_password(token: str):
     """Choose a new password from a reset link; the link works once and signs out every device."""
     user = peek_token(token, RESET)
-    if user is None:
+    if user is None or not user.active:
         return _spent_link("reset")
     form = ResetPasswordForm()
     form.rules_email = user.email

@@ -83,7 +83,8 @@ def check_and_hit(key: str, limit: int, window_seconds: float) -> RateLimitResul
     return RateLimitResult(False, max(1, math.ceil(reset_at - now)), hits)
 
 
-def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: float, forget_seconds: float) -> RateLimitResult:
+def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: float,
+                     forget_seconds: float) -> RateLimitResult:
     """Count a hit on `key`: the first `free` pass, then each allowed hit blocks the key twice as long as the last.
 
     A hit that arrives while the key is blocked is refused and changes nothing but the forget
@@ -98,7 +99,8 @@ def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: floa
     stale = and_(t.c.reset_at <= now, t.c.blocked_until <= now)
     blocked = t.c.blocked_until > now
     reaches_limit = t.c.hits + 1 >= free
-    doubled = case((t.c.penalty <= 0, base_seconds), (t.c.penalty * 2 > max_seconds, max_seconds), else_=t.c.penalty * 2)
+    doubled = case((t.c.penalty <= 0, base_seconds), (t.c.penalty * 2 > max_seconds, max_seconds),
+                   else_=t.c.penalty * 2)
     new_penalty = case((stale, first_penalty), (blocked, t.c.penalty), (reaches_limit, doubled), else_=0.0)
     new_block = case((stale, now + first_penalty if first_penalty else 0.0), (blocked, t.c.blocked_until),
                      (reaches_limit, now + doubled), else_=0.0)
@@ -163,7 +165,8 @@ def too_many_requests(result: RateLimitResult, message: str | None = None):
     wait = max(1, result.retry_after)
     text = message or "Too many tries in a short time."
     advice = f"{text} Try again in {wait_words(wait)}."
-    wants_json = request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
+    wants_json = (request.path.startswith("/api/") or request.is_json
+                  or request.accept_mimetypes.best == "application/json")
     if wants_json:
         response = jsonify(error=advice, retry_after=wait)
     else:

@@ -146,7 +146,9 @@ class Analysis:
         self._sync_mentions()
         self.context_markers = self._find_context_markers()
         self.context_tokens = self._context_clause_tokens()
-        self.vague_phrase_tokens = frozenset(k for s, e in self.phrase_hits("vague_action_phrases") for k in range(s, e))
+        self.vague_phrase_tokens = frozenset(
+            k for s, e in self.phrase_hits("vague_action_phrases") for k in range(s, e)
+        )
 
     # ---- phrase helpers -------------------------------------------------
     def phrase_hits(self, name: str, lemma: bool = False) -> list[tuple[int, int]]:
@@ -206,12 +208,23 @@ class Analysis:
             elif word in children and (i + 1 >= n or low[i + 1] not in NOT_CHILD_AFTER) and not (
                     tok.text == "Child" and i + 1 < n and low[i + 1] == "and"):
                 self._mark(i, i + 1, "child", None, "he" if word in MALE else "she" if word in FEMALE else "they")
-            elif word in ("year", "years", "month", "months", "week", "weeks") and i + 2 < n and low[i + 1] == "-" and low[i + 2] == "old":
+            elif (
+                word in ("year", "years", "month", "months", "week", "weeks")
+                and i + 2 < n
+                and low[i + 1] == "-"
+                and low[i + 2] == "old"
+            ):
                 self._mark(max(0, i - 2) if i >= 2 and low[i - 1] == "-" else i, i + 3, "child", None, None)
                 self.age_tokens.update(range(max(0, i - 2), i + 3))
                 i += 3
                 continue
-            elif word in ("year", "years", "month", "months", "week", "weeks") and i + 1 < n and low[i + 1] == "old" and i > 0 and doc[i - 1].like_num:
+            elif (
+                word in ("year", "years", "month", "months", "week", "weeks")
+                and i + 1 < n
+                and low[i + 1] == "old"
+                and i > 0
+                and doc[i - 1].like_num
+            ):
                 self._mark(i - 1, i + 2, "child", None, None)
                 self.age_tokens.update(range(i - 1, i + 2))
             elif (word in observers or any(tuple(low[i:i + len(p)]) == p for p in obs_phrases.get(word, ()))) and not (
@@ -227,7 +240,13 @@ class Analysis:
             i += 1
         # "Jayden (7)" / "Mia, 4," mark the age too, so the child is named with an age.
         for k in range(n - 2):
-            if low[k] == "(" and AGE_NUM.match(low[k + 1]) and k + 2 < n and low[k + 2] in (")", "months", "weeks", "mos") and k > 0:
+            if (
+                low[k] == "("
+                and AGE_NUM.match(low[k + 1])
+                and k + 2 < n
+                and low[k + 2] in (")", "months", "weeks", "mos")
+                and k > 0
+            ):
                 prev = doc[k - 1]
                 if self.role[k - 1] in ("child", "unknown") and low[k + 2] != ")":
                     self.age_tokens.update((k + 1, k + 2))  # "Amara (3 months)": an age, not a period
@@ -400,12 +419,12 @@ class Analysis:
     def _propagate_names(self) -> None:
         """Later mentions of a name share the role found for it ("hit Kofi ... Kofi cried")."""
         roles: dict[str, str] = {}
-        for s, e in set(self.names.values()):
+        for s, _e in set(self.names.values()):
             if self.role[s] in ("child", "caregiver") and s not in self.adult:
                 roles.setdefault(self.lower[s], self.role[s])
         if not roles:
             return
-        for s, e in set(self.names.values()):
+        for s, _e in set(self.names.values()):
             if self.role[s] == "unknown" and s not in self.adult and self.lower[s] in roles:
                 self._set_name_role(s, roles[self.lower[s]])
 
@@ -421,11 +440,16 @@ class Analysis:
         for tok in self.tokens:
             if low[tok.i] not in markers:
                 continue
-            if low[tok.i] == "if" and low[tok.i + 1:tok.i + 3] in (["nothing", "changes"], ["nothing", "change"], ["things", "do"]):
+            if low[tok.i] == "if" and low[tok.i + 1:tok.i + 3] in (
+                    ["nothing", "changes"], ["nothing", "change"], ["things", "do"]):
                 continue  # "if nothing changes" is the premise of every danger statement
             head = tok.head
-            if tok.dep_ in ("mark", "advmod") and head is not tok and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp") and (
-                    head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl"):  # "when Celia drinks": drinks mis-tagged as a noun
+            if (
+                tok.dep_ in ("mark", "advmod")
+                and head is not tok
+                and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp")
+                and (head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl")
+            ):  # "when Celia drinks": drinks mis-tagged as a noun
                 if tok.dep_ == "advmod" and head.dep_ == "ROOT" and tok.i > head.i:
                     continue
                 out.append(tok.i)

@@ -101,12 +101,20 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             rows.append((None, None, f"line {n}: not valid JSON: {exc}"))
             continue
         rows.append((row.get("id"), row, None))
-    items = [{"kind": r.get("kind"), "text": r.get("text"), "vignette": r.get("vignette")} for _, r, err in rows if err is None]
+    items = [
+        {"kind": r.get("kind"), "text": r.get("text"), "vignette": r.get("vignette")}
+        for _, r, err in rows
+        if err is None
+    ]
     results = iter(grade_many(items, errors="return", n_process=args.processes, batch_size=args.batch_size))
     for rid, _row, err in rows:
         if err is None:
             res = next(results)
-            record = {"id": rid, "error": res.message} if isinstance(res, GradeError) else {"id": rid, "report": res.to_dict()}
+            record = (
+                {"id": rid, "error": res.message}
+                if isinstance(res, GradeError)
+                else {"id": rid, "report": res.to_dict()}
+            )
         else:
             record = {"id": rid, "error": err}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")

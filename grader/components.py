@@ -105,7 +105,8 @@ def time_spans(a: Analysis) -> list[Span]:
             out.append((i, i + 1))
         elif w in units:
             j = i - 1
-            while j >= 0 and low[j] in ("full", "whole", "straight", "long", "more", "or", "than", "consecutive", "separate", "different"):
+            while j >= 0 and low[j] in ("full", "whole", "straight", "long", "more", "or", "than", "consecutive",
+                                        "separate", "different"):
                 j -= 1
             if w in ("time", "times") and j >= 0 and low[j] in VAGUE_COUNTS:
                 continue  # "several times" does not say how often
@@ -134,10 +135,15 @@ def impact_spans(a: Analysis, blocked: set[int], future: bool) -> list[Span]:
         if tok.pos_ in EMOTION_POS and tok.lemma_.lower() in EMOTIONS:
             head = tok if tok.pos_ == "VERB" else tok.head
             roles = {a.role_of(x) for x in a.subjects(head)} if head.pos_ in ("VERB", "AUX") else set()
-            if roles and "child" not in roles and roles & {"caregiver", "observer", "network", "professional", "unknown"}:
+            if (
+                roles
+                and "child" not in roles
+                and roles & {"caregiver", "observer", "network", "professional", "unknown"}
+            ):
                 continue  # Marcus screamed / Tanya was scared: not the child's experience
         if a.lower[s:e] == ["alone"] and _adult_subjects_only(a, tok.head):
-            continue  # "Mr. Aguilar will leave the children alone" is the behaviour; "An could be left alone" the effect
+            # "Mr. Aguilar will leave the children alone" is the behaviour; "An could be left alone" the effect
+            continue
         if future and not _under_modal(a, tok):
             continue
         if future and s in a.context_tokens:
@@ -173,7 +179,6 @@ def context_spans(a: Analysis) -> list[Span]:
     """'when/if/while/whenever ...' triggers and situations."""
     out = list(a.phrase_hits("context_phrases"))
     for i in a.context_markers:
-        tok = a.tokens[i]
         start = i - 1 if i > 0 and a.lower[i - 1] == "even" else i
         out.append((start, i + 1))
     return out
@@ -194,7 +199,9 @@ def worried_spans(a: Analysis) -> list[Span]:
             owners = a.subjects(tok) or a.subjects(head)
         owners = [o for o in owners if o.dep_ != "expl" and o.lower_ not in ("there", "it", "this")]
         roles = {a.role_of(o) for o in owners}
-        if owners and roles != {"child"} and any(r is not None or o.pos_ in ("PRON", "PROPN", "NOUN") for o, r in zip(owners, roles)):
+        # roles is a set, so it may be shorter than owners and pairs with them in no set order (kept as it was).
+        if owners and roles != {"child"} and any(r is not None or o.pos_ in ("PRON", "PROPN", "NOUN")
+                                                 for o, r in zip(owners, roles, strict=False)):
             first = min(owners, key=lambda t: t.i)
             out.append(_evidence(a, first, tok))
     return out
@@ -253,7 +260,10 @@ def duration_spans(a: Analysis) -> list[Span]:
             for j in window:
                 if low[j] in units:
                     between = low[tok.i + 1:j]
-                    if any(b in numbers or b in DURATION_WORDS or doc[k].like_num for k, b in zip(range(tok.i + 1, j), between)):
+                    if any(
+                        b in numbers or b in DURATION_WORDS or doc[k].like_num
+                        for k, b in zip(range(tok.i + 1, j), between, strict=True)
+                    ):
                         if not (w == "in" and "next" not in between and "coming" not in between):
                             out.append((tok.i, j + 1))
                     break

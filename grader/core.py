@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -75,7 +76,9 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             out[key] = people[0] if role != "caregiver" else " or ".join(people[:2])
         else:
             out[key] = fallback
-    out["caregivers"] = " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    out["caregivers"] = (
+        " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    )
     out["worker"] = "the social worker"
     return out
 
@@ -235,7 +238,7 @@ def grade_many(items: Iterable[Any], batch_size: int = DEFAULT_BATCH_SIZE, n_pro
             results.append(GradeError(index, str(exc)))
     if prepared:
         graded = _grade_prepared([(kind, text, roster) for _, kind, text, roster in prepared], batch_size, n_process)
-        for (index, *_rest), report in zip(prepared, graded):
+        for (index, *_rest), report in zip(prepared, graded, strict=True):
             results[index] = report
     return results  # type: ignore[return-value]
 
@@ -247,7 +250,7 @@ def _grade_chunk(chunk: list[tuple[str, str, Roster]], batch_size: int = DEFAULT
     order = sorted(range(len(chunk)), key=lambda i: len(chunk[i][1]))
     docs = nlp.pipe((chunk[i][1] for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
-    for i, doc in zip(order, docs):
+    for i, doc in zip(order, docs, strict=True):
         kind, text, roster = chunk[i]
         out[i] = analyze(doc, kind, roster, ruleset, nlp, text)
     return out  # type: ignore[return-value]

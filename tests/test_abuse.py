@@ -35,7 +35,8 @@ def test_guessing_from_many_addresses_never_locks_out_the_real_user(tmp_path):
     factory = Factory(app)
     victim = factory.email(factory.user())
     attacker = app.test_client()
-    statuses = [_login(attacker, victim, f"guess number {n}", f"203.0.113.{1 + n % 10}").status_code for n in range(120)]
+    statuses = [_login(attacker, victim, f"guess number {n}", f"203.0.113.{1 + n % 10}").status_code
+                for n in range(120)]
     assert statuses.count(401) <= 10 * app.config["LOGIN_MAX_FAILURES"]  # each address got its few tries
     assert 429 in statuses
     assert _login(app.test_client(), victim, PASSWORD, "198.51.100.20").status_code == 302  # the user, at home
@@ -74,7 +75,8 @@ def _post_form(url: str, fields: dict) -> int:
 
     data = urllib.parse.urlencode(fields).encode()
     try:
-        with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url, data=data), timeout=30) as response:
+        request = urllib.request.Request(url, data=data)
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -260,7 +262,7 @@ def test_a_reset_request_reads_the_same_for_any_address(app, factory):
     assert _page(known, email) == _page(unknown, "nobody@example.org")
 
 
-# ---------------------------------------------------------------- 8: slow clients against gunicorn as the README runs it
+# ---------------------------------------------------------------- 8: slow clients against the README's gunicorn
 
 def readme_gunicorn_args() -> list[str]:
     """Return the gunicorn options of the README's production command (workers, worker class, threads)."""

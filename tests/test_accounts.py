@@ -115,7 +115,8 @@ def test_password_change_signs_out_other_devices_but_not_this_one(app, client, u
     other = app.test_client()
     login(client, user_email)
     login(other, user_email)
-    response = client.post("/auth/account", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post("/auth/account",
+                           data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert signed_in(client) and not signed_in(other)
     assert login(app.test_client(), user_email).status_code == 401
@@ -312,7 +313,8 @@ def test_with_a_trusted_proxy_each_client_address_is_throttled_apart(tmp_path):
     email = factory.email(factory.user())
     client = app.test_client()
     _fail_from(client, email, "203.0.113.5", app.config["LOGIN_MAX_FAILURES"] + 1)
-    ok = client.post("/auth/login", data={"email": email, "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.6"})
+    ok = client.post("/auth/login", data={"email": email, "password": PASSWORD},
+                     headers={"X-Forwarded-For": "203.0.113.6"})
     assert ok.status_code == 302
     refused = app.test_client().post("/auth/login", data={"email": email, "password": PASSWORD},
                                      headers={"X-Forwarded-For": "203.0.113.5"})
@@ -323,5 +325,6 @@ def test_without_trusted_proxies_a_forged_forwarded_header_changes_nothing(app, 
     email = factory.email(factory.user())
     client = app.test_client()
     _fail_from(client, email, "203.0.113.5", app.config["LOGIN_MAX_FAILURES"])
-    forged = client.post("/auth/login", data={"email": email, "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.99"})
+    forged = client.post("/auth/login", data={"email": email, "password": PASSWORD},
+                         headers={"X-Forwarded-For": "203.0.113.99"})
     assert forged.status_code == 429  # the header is ignored: it is still the same address

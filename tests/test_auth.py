@@ -158,7 +158,9 @@ def test_csrf_token_accepted(csrf_app):
     client = csrf_app.test_client()
     page = client.get("/auth/login").data.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"email": "x@example.org", "password": "whatever1234", "csrf_token": token})
+    response = client.post(
+        "/auth/login", data={"email": "x@example.org", "password": "whatever1234", "csrf_token": token}
+    )
     assert response.status_code == 401  # reached the view: wrong credentials, not a CSRF failure
 
 

@@ -3,7 +3,6 @@ import pytest
 
 from grader import grade, grade_many
 from grader.evaluate import DEFAULT_CORPUS, load_corpus
-from tests.grader_fixtures import nlp  # noqa: F401
 
 
 @pytest.mark.slow
@@ -12,5 +11,5 @@ def test_multi_process_batch_matches_one_by_one(nlp):
     items = [{"kind": r["kind"], "text": r["text"], "vignette": r.get("vignette")} for r in rows]
     batch = grade_many(items, batch_size=32, n_process=2)
     assert len(batch) == len(items)
-    for item, report in zip(items, batch):
+    for item, report in zip(items, batch, strict=True):
         assert report.to_dict() == grade(item["kind"], item["text"], item["vignette"]).to_dict(), item["text"]

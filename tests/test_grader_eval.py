@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from grader.evaluate import DEFAULT_CORPUS, cohen_kappa, evaluate, load_corpus, locate_flags
-from tests.grader_fixtures import nlp  # noqa: F401
+
 
 @pytest.fixture(scope="module")
 def result(nlp):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.evaluate import evaluate, load_corpus
-from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set
 
 HOLDOUT = Path(__file__).parent / "data" / "grader_holdout.jsonl"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from course.extensions import db
 from course.models import Cohort, Work
 from course.models.review import CommentBankEntry, GraderFeedback, InlineComment
-from tests.test_review import submit_work, world  # noqa: F401  (fixture)
+from tests.test_review import submit_work
 
 
 @pytest.fixture
@@ -69,7 +69,8 @@ GENERAL_TRAINER_ROUTES = [
     ("GET", "/review/bank", "review.comment_bank"), ("POST", "/review/bank", "review.comment_bank"),
     ("GET", "/review/agreement", "review.grader_agreement"), ("GET", "/cohorts/", "cohorts.index"),
     ("GET", "/cohorts/new", "cohorts.new"), ("POST", "/cohorts/new", "cohorts.new"),
-    ("GET", "/cohorts/invitations", "cohorts.invitations"), ("POST", "/cohorts/invitations/99999/accept", "cohorts.answer"),
+    ("GET", "/cohorts/invitations", "cohorts.invitations"),
+    ("POST", "/cohorts/invitations/99999/accept", "cohorts.answer"),
 ]
 LEARNER_ROUTES = {"review.my_feedback", "review.my_work_json"}
 

@@ -44,7 +44,8 @@ def _switch(user_id: int, active: bool):
         set_active(user, active)
         db.session.commit()
         flash(f"{user.display_name} can sign in again." if active
-              else f"{user.display_name} is switched off and signed out everywhere. Switch them back on to restore access.",
+              else f"{user.display_name} is switched off and signed out everywhere. "
+              "Switch them back on to restore access.",
               "success")
     return redirect(url_for(".users"))
 

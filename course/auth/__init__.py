@@ -4,10 +4,10 @@ from flask_login import current_user
 
 bp = Blueprint("auth", __name__)
 
-from ..extensions import login_manager
-from . import account, recovery, routes  # noqa: F401
-from .mails import register_composers
-from .sessions import load_user
+from ..extensions import login_manager  # noqa: E402
+from . import account, recovery, routes  # noqa: E402,F401
+from .mails import register_composers  # noqa: E402
+from .sessions import load_user  # noqa: E402
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
@@ -28,5 +28,6 @@ def require_verified_email():
     if not current_user.is_authenticated or current_user.email_verified_at is not None:
         return None
     if request.path.startswith("/api/") or request.is_json:
-        return jsonify(error="Confirm your email first: open the link we sent you, or ask for a new one at /auth/verify."), 403
+        message = "Confirm your email first: open the link we sent you, or ask for a new one at /auth/verify."
+        return jsonify(error=message), 403
     return redirect(url_for("auth.verify_pending"))

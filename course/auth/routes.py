@@ -46,7 +46,8 @@ def login():
         refused = begin_attempt(email, ip)
         if refused is not None:
             form.password.errors.append(
-                f"Too many failed sign-ins for this email from your network. Try again in {wait_words(refused.retry_after)}, "
+                "Too many failed sign-ins for this email from your network. "
+                f"Try again in {wait_words(refused.retry_after)}, "
                 "or reset your password with the link below.")
             page = current_app.make_response((render_template("auth/login.html", form=form), 429))
             page.headers["Retry-After"] = str(refused.retry_after)
@@ -54,7 +55,8 @@ def login():
         user = check_credentials(email, form.password.data)
         finish_attempt(email, ip, user is not None)
         if user is not None and not user.active:
-            form.password.errors.append("This account is switched off. Ask an admin or your trainer to switch it back on.")
+            form.password.errors.append(
+                "This account is switched off. Ask an admin or your trainer to switch it back on.")
             status = 403
         elif user is not None:
             sign_in(user, remember=form.remember.data)
@@ -126,7 +128,8 @@ def register():
             return too_many_requests(refused, "Too many accounts were created with this code or from your network.")
         verify = bool(current_app.config["REQUIRE_EMAIL_VERIFICATION"])
         try:
-            user = register_learner(cohort, form.display_name.data, form.email.data, form.password.data, verified=not verify)
+            user = register_learner(cohort, form.display_name.data, form.email.data, form.password.data,
+                                    verified=not verify)
         except EmailTaken as exc:
             if not verify:
                 form.email.errors.append(str(exc))

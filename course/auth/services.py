@@ -96,7 +96,8 @@ def cohort_for_registration(join_code: str) -> Cohort:
     cohort = find_cohort_by_code(join_code)
     if cohort is None:
         raise RegistrationError(
-            "join_code", "No cohort has that join code. Check the code with your trainer; it has six letters and digits."
+            "join_code",
+            "No cohort has that join code. Check the code with your trainer; it has six letters and digits.",
         )
     if join_code_expired(cohort):
         raise RegistrationError("join_code", "That join code has expired. Ask your trainer for the cohort's new code.")

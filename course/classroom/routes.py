@@ -4,7 +4,18 @@ from __future__ import annotations
 import secrets
 
 import segno
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session as cookie, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session as cookie,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -19,8 +30,18 @@ from . import bp
 from .activities import KIND_LABELS, vignette_choices
 from .forms import CodeForm, StartSessionForm
 from .services import (
-    ClassroomError, can_run, classroom_modules, default_day, end_session, etag_for, purge_expired,
-    runnable_cohorts, session_by_screen_code, session_counters, sessions_for, start_session,
+    ClassroomError,
+    can_run,
+    classroom_modules,
+    default_day,
+    end_session,
+    etag_for,
+    purge_expired,
+    runnable_cohorts,
+    session_by_screen_code,
+    session_counters,
+    sessions_for,
+    start_session,
 )
 from .sources import SourceError, modules_with_clues
 from .state import console_state, control, join_info, screen_state
@@ -199,7 +220,8 @@ def guarded_screen_session(code: str | None):
     return session, None
 
 
-SCREEN_WAIT = "Too many wrong screen codes were typed recently. Check the code on the trainer console, or sign in as the cohort's trainer on this computer."
+SCREEN_WAIT = ("Too many wrong screen codes were typed recently. Check the code on the trainer console, "
+               "or sign in as the cohort's trainer on this computer.")
 
 
 @bp.route("/screen", methods=["GET", "POST"])

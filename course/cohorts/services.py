@@ -63,7 +63,8 @@ def invite_trainer(cohort: Cohort, email: str, inviter: User, site: str) -> Coho
     db.session.add(invitation)
     queue_mail(user.email, f"{inviter.display_name} invites you to co-lead {cohort.name}",
                f"Hello {user.display_name},\n\n{inviter.display_name} invites you to co-lead the cohort "
-               f"\"{cohort.name}\" in SOP Foundations.\nTo accept or decline, sign in and open {site}/cohorts/invitations\n\n"
+               f"\"{cohort.name}\" in SOP Foundations.\n"
+               f"To accept or decline, sign in and open {site}/cohorts/invitations\n\n"
                "You get no access to the cohort until you accept.\n", category="invitation")
     return invitation
 
@@ -168,7 +169,9 @@ def learner_progress(user: User) -> LearnerProgress:
     """Return the learner's modules done, latest mapping scores and statements."""
     done, total = completion(user)
     attempts = db.session.scalars(
-        select(MappingAttempt).where(MappingAttempt.user_id == user.id).order_by(MappingAttempt.created_at, MappingAttempt.id)
+        select(MappingAttempt)
+        .where(MappingAttempt.user_id == user.id)
+        .order_by(MappingAttempt.created_at, MappingAttempt.id)
     )
     latest = {a.vignette_id: a for a in attempts}
     mapping = []

@@ -16,8 +16,7 @@ def mail_group() -> None:
 @with_appcontext
 def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
     """Send every due pending message through SOP_MAIL_SERVER once, then print what happened."""
-    from .outbox import counts, flush, mail_configured, setting
-    from .outbox import retry_failed as requeue
+    from .outbox import counts, flush, mail_configured, retry_failed as requeue, setting
 
     if not mail_configured():
         raise click.ClickException("SOP_MAIL_SERVER is not set, so there is nowhere to send mail. "

@@ -115,7 +115,8 @@ def claim_due(worker: str, limit: int | None = None, ignore_schedule: bool = Fal
     if not claimed:
         return []
     return list(db.session.scalars(
-        select(MailMessage).where(MailMessage.id.in_(claimed), MailMessage.claimed_by == worker).order_by(MailMessage.id)
+        select(MailMessage).where(MailMessage.id.in_(claimed), MailMessage.claimed_by == worker)
+        .order_by(MailMessage.id)
     ))
 
 
@@ -174,7 +175,8 @@ def send_message(message: EmailMessage) -> None:
                 smtp.close()
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        raise DeliveryError(f"the server refused the recipient: {exc.recipients}", permanent=all(c >= 500 for c in codes)) from exc
+        raise DeliveryError(f"the server refused the recipient: {exc.recipients}",
+                            permanent=all(c >= 500 for c in codes)) from exc
     except smtplib.SMTPResponseException as exc:
         # 5xx is the server's final word about this message; 4xx (greylisting, a full queue) may clear up.
         raise DeliveryError(f"the server answered {exc.smtp_code} {exc.smtp_error!r}", permanent=exc.smtp_code >= 500

@@ -26,7 +26,7 @@ class MailMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(32), index=True)  # password_reset, verify_email, invitation, notice ...
+    category: Mapped[str] = mapped_column(String(32), index=True)  # password_reset, verify_email, invitation ...
     # For a message composed at send time (see outbox.register_composer): what the composer needs, e.g. the site URL.
     context: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default=PENDING, index=True)

@@ -5,10 +5,10 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
@@ -16,7 +16,7 @@ from ..extensions import db
 from .types import UTCDateTime
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do: learners study, trainers run cohorts, admins run the site."""
 
     LEARNER = "learner"

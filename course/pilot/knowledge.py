@@ -8,9 +8,9 @@ number (the gain in percentage points). A learner without both checks has no res
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from statistics import mean
-from typing import Callable, Iterable
 
 PRE_NAMES = ("pre_percent", "pre_score", "pre")
 POST_NAMES = ("post_percent", "post_score", "post")

@@ -7,6 +7,7 @@ session carries three counters that polling clients compare instead of re-readin
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..extensions import db
 from .types import UTCDateTime
+
+if TYPE_CHECKING:
+    from .users import Cohort
 
 
 class ClassSession(db.Model):
@@ -44,6 +48,7 @@ class ClassSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    cohort: Mapped[Cohort] = relationship()
     activities: Mapped[list[LiveActivity]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True, order_by="LiveActivity.id"
     )

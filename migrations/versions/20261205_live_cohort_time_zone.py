@@ -1,0 +1,26 @@
+"""cohort time zone
+
+Revision ID: 20261205_live_cohort_time_zone
+Revises: 20261204_accounts_sessions
+Create Date: 2026-12-05
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "20261205_live_cohort_time_zone"
+down_revision = "20261204_accounts_sessions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("time_zone", sa.String(length=64), nullable=False,
+                                      server_default="America/Los_Angeles"))
+
+
+def downgrade():
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.drop_column("time_zone")

@@ -22,5 +22,14 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite rebuilds the table to drop a column; with foreign keys on, dropping the old cohorts table would
+    # cascade-delete every enrollment and session, so they are off for the rebuild.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        with op.get_context().autocommit_block():
+            op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
         batch_op.drop_column("time_zone")
+    if sqlite:
+        with op.get_context().autocommit_block():
+            op.execute("PRAGMA foreign_keys=ON")

@@ -12,6 +12,7 @@
       if (value === null || value === undefined || value === false) return;
       if (key === "text") node.textContent = value;
       else if (key === "html") node.innerHTML = value; // only for HTML the server already sanitised
+      else if (key === "style") Object.keys(value).forEach(function (prop) { node.style[prop] = value[prop]; }); // CSSOM: allowed by the CSP
       else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value === true ? "" : value);
     });
@@ -31,6 +32,7 @@
   /**
    * Poll a state URL with If-None-Match every ~700 ms; call onState with fresh JSON only when it changed.
    * Handlers: onState(state), onStatus("ok" | "offline" | "ended" | "signed-out").
+   * "signed-out" also covers a phone whose place in the session is gone (403): it must join again.
    */
   function Poller(url, handlers) {
     this.url = url;
@@ -75,7 +77,7 @@
     if (this.etag) headers["If-None-Match"] = this.etag;
     fetch(this.url, { headers: headers, cache: "no-store", credentials: "same-origin", redirect: "manual" })
       .then(function (response) {
-        if (response.type === "opaqueredirect" || response.status === 401) {
+        if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
           self.stopped = true;
           self.handlers.onStatus && self.handlers.onStatus("signed-out");
           return null;

@@ -1,4 +1,4 @@
-/* The learner's device: write or map, keep drafts locally, send (again) when the connection returns. */
+/* The phone: write, answer or map, keep drafts locally, send (again) when the connection returns. */
 (function () {
   "use strict";
   var C = window.Classroom;
@@ -55,7 +55,10 @@
         saveDraft(id, current);
         pendingNote(current.pending ? "Sending your latest version…" : "");
         status("Sent. Your trainer has it" + (result.data.duplicate ? " (it had already arrived)." : "."));
-        if (payload.text !== undefined) showFeedback(result.data.grader_state, result.data.report, payload.text);
+        if (payload.text !== undefined && lastState && lastState.activity && lastState.activity.kind === "statement") {
+          showFeedback(result.data.grader_state, result.data.report, payload.text);
+          $("feedback").scrollIntoView({ block: "start" }); // the verdict first, above the draft
+        }
         if (current.pending) flush();
         poller.now();
       } else if (result.status >= 400 && result.status < 500) {
@@ -100,7 +103,7 @@
     if (report.components && report.components.length) {
       parts.push(el("ul", { "class": "components" }, report.components.map(function (c) {
         return el("li", { "class": c.present ? "has" : "missing" }, [el("strong", { text: (c.present ? "✓ " : "✗ Missing: ") + c.label }),
-          !c.present && c.hint ? el("span", { "class": "muted", text: " — " + c.hint }) : null]);
+          !c.present && c.hint ? el("span", { "class": "muted", text: " (" + c.hint + ")" }) : null]);
       })));
     }
     if (report.findings && report.findings.length) {
@@ -162,23 +165,34 @@
     $("activity-title").textContent = activity.title;
     $("activity-prompt").textContent = activity.prompt;
     if (fresh) {
-      $("case-title").textContent = activity.case.title;
-      $("case-body").innerHTML = activity.case.narrative_html; // sanitised on the server
+      $("case").hidden = !activity.case;
+      if (activity.case) {
+        $("case-title").textContent = activity.case.title;
+        $("case-body").innerHTML = activity.case.narrative_html; // sanitised on the server
+      }
       $("feedback").hidden = true;
       var d = draft(activity.id);
-      if (activity.kind === "statement") {
+      var question = activity.kind === "question";
+      $("statement-label").textContent = question ? "Your answer" : "Your statement";
+      $("statement-text").rows = question ? 3 : 7;
+      if (activity.max_chars) $("statement-text").setAttribute("maxlength", String(activity.max_chars));
+      else $("statement-text").removeAttribute("maxlength");
+      $("statement-hint").textContent = (question ? "A short answer, up to " + activity.max_chars + " characters. " : "") +
+        "Saved on this phone as you type. Your name is never shown on the screen.";
+      if (activity.kind !== "mapping") {
         $("statement-text").value = d.text || (activity.mine ? activity.mine.text : "");
-        if (activity.mine && activity.mine.report && !d.pending) showFeedback(activity.mine.grader_state, activity.mine.report, activity.mine.text);
+        if (!question && activity.mine && activity.mine.report && !d.pending) showFeedback(activity.mine.grader_state, activity.mine.report, activity.mine.text);
       } else {
         buildFacts(activity);
       }
       if (d.pending) flush();
     }
-    $("statement-form").hidden = activity.kind !== "statement";
+    $("statement-form").hidden = activity.kind === "mapping";
     $("mapping-form").hidden = activity.kind !== "mapping";
     $("statement-send").disabled = activity.locked;
     $("mapping-send").disabled = activity.locked;
     if (activity.locked) status("Your trainer has locked submissions.");
+    else if (activity.mine && activity.mine.approved) status("Your trainer approved your answer for the screen (shown without your name).");
     if (activity.kind === "mapping") updateRevealed(activity);
   }
 
@@ -213,10 +227,28 @@
       }).catch(function () { status("Not sent: you are offline. Tap your answer again when you are back."); });
   }
 
+  var revealedClue = null;
+
+  /** Return the reveal's verdict for this phone: right or wrong first, in words and a symbol. */
+  function verdictBanner(game, clue) {
+    var chosen = game.mine ? game.mine.choice : null;
+    var letter = clue.options[clue.answer].letter;
+    var right = chosen !== null && game.mine.correct;
+    var text = chosen === null ? "No answer from this phone. The answer was " + letter + "." :
+      right ? "✓ Right! The answer was " + letter + "." : "✗ Not this time. The answer was " + letter + ", you chose " + clue.options[chosen].letter + ".";
+    return el("div", { "class": "reveal-banner reveal-banner--" + (chosen === null ? "none" : right ? "right" : "wrong"), id: "reveal-banner", tabindex: "-1" }, [
+      el("p", { "class": "reveal-banner__verdict verdict" }, [el("strong", { text: text })]),
+      el("p", { "class": "reveal-banner__answer", text: letter + ". " + clue.options[clue.answer].text }),
+      game.me ? el("p", { "class": "reveal-banner__score", text: game.me.label + ": " + game.me.score + " points" }) : null
+    ]);
+  }
+
   function renderGame(game) {
     $("game").hidden = !game;
     if (!game) return;
     var parts = [];
+    var clueNow = game.clue;
+    if (clueNow && clueNow.revealed && game.me) parts.push(verdictBanner(game, clueNow));
     if (!game.me) {
       if (game.mode === "teams") {
         parts.push(el("p", { text: "Choose your team:" }));
@@ -245,10 +277,7 @@
           el("strong", { text: option.letter + ". " }), option.text]);
       })));
       if (clue.revealed) {
-        var right = game.mine && game.mine.correct;
-        parts.push(el("p", { "class": "verdict", "aria-live": "polite" }, [el("strong", { text: chosen === null ? "The answer was " + clue.options[clue.answer].letter + "." :
-          right ? "✓ Correct!" : "✗ Not this time. The answer was " + clue.options[clue.answer].letter + "." })]));
-        if (clue.explanation) parts.push(el("p", { text: clue.explanation }));
+        if (clue.explanation) parts.push(el("p", { "class": "clue-explanation", text: clue.explanation }));
       } else if (chosen !== null) {
         parts.push(el("p", { "class": "muted", text: "Your answer is in. You can change it until the trainer reveals the answer." }));
       }
@@ -258,6 +287,15 @@
     var spot = document.activeElement && $("game-body").contains(document.activeElement)
       ? Array.prototype.indexOf.call($("game-body").querySelectorAll("button"), document.activeElement) : -1;
     C.fill($("game-body"), parts);
+    var banner = $("reveal-banner");
+    if (banner && revealedClue !== clueNow.id) {
+      // A new reveal: right or wrong goes to the top of the screen, where a phone sees it without scrolling.
+      revealedClue = clueNow.id;
+      window.scrollTo(0, 0);
+      banner.focus({ preventScroll: true });
+      status("");
+      return;
+    }
     if (spot >= 0) {
       var buttons = $("game-body").querySelectorAll("button");
       if (buttons[spot]) buttons[spot].focus();
@@ -286,9 +324,13 @@
   function ended() {
     $("activity").hidden = true;
     $("game").hidden = true;
-    $("waiting").hidden = false;
-    $("waiting-title").textContent = "The session has ended";
-    status("The session has ended. Thank you for taking part.");
+    $("waiting").hidden = true;
+    pendingNote("");
+    status("");
+    if ($("over").hidden) {
+      $("over").hidden = false;
+      $("over").focus();
+    }
   }
 
   var poller = new C.Poller(root.getAttribute("data-state-url"), {
@@ -296,7 +338,7 @@
     onStatus: function (s) {
       if (s === "offline") status("Connection lost. Your work stays on this device; reconnecting…");
       else if (s === "ended") ended();
-      else if (s === "signed-out") status("You were signed out. Sign in again, then come back to this page.");
+      else if (s === "signed-out") status("This phone is no longer in the session. Open the join page and type the code again.");
       else if ($("live-status").textContent.indexOf("Connection lost") === 0) { status("Back online."); flush(); }
     }
   });

@@ -415,7 +415,7 @@ def console_activity(activity: LiveActivity, cohort: Cohort | None, names) -> di
                                   .join(LiveParticipant, LiveParticipant.id == LiveResponse.participant_id)
                                   .where(LiveResponse.activity_id == activity.id).order_by(LiveResponse.seq)).all()
         out["responses"] = [{
-            "id": r.id, "label": f"Response {r.seq}", "name": names(p, cohort), "text": r.text,
+            "id": r.id, "label": f"Response {r.seq}", "name": names(p, cohort), "participant": p.label, "text": r.text,
             "revision": r.revision, "grader_state": r.grader_state, "marks": _marks(r.report),
             "approved": r.approved, "spotlight": r.spotlight, "marks_shown": r.marks_shown, "dismissed": r.dismissed,
         } for r, p in rows]

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
+from ..curriculum.render import render_markdown
 from ..curriculum.services import get_module
 from ..database import utcnow
 from ..extensions import db
@@ -139,11 +140,19 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """Return text safe inside a Markdown list item or table cell (one line, no table or HTML breaks)."""
+    """Return text safe inside a Markdown list item or table cell: one line, Markdown's own characters escaped,
+    and <, > and & as entities (Markdown has no backslash escape for them), so it reads back as the same text."""
     flat = " ".join((text or "").split())
-    for char in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in ("\\", "|", "*", "_", "`", "[", "]", "{", "}", "#", "!"):
         flat = flat.replace(char, "\\" + char)
     return flat
+
+
+def summary_html(export: SessionExport) -> str:
+    """Return the Markdown summary as sanitised HTML for the export page (its title line is the page's h1)."""
+    body = export.markdown_text.split("\n", 1)[1] if export.markdown_text.startswith("# ") else export.markdown_text
+    return render_markdown(body, "trainer", diagrams=False)
 
 
 def session_title(session: ClassSession) -> str:

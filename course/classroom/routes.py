@@ -30,7 +30,7 @@ from ..security import roles_required
 from ..timezones import to_zone
 from . import bp
 from .activities import QUESTION_MAX_CHARS, WRITE_LABELS, vignette_choices
-from .export import end_session, exports_for, purge_expired
+from .export import end_session, exports_for, purge_expired, summary_html
 from .forms import CodeForm, StartSessionForm
 from .game import MAX_CATEGORIES
 from .services import (
@@ -211,7 +211,7 @@ def _managed_export(export_id: int) -> SessionExport:
 def export(export_id: int):
     """An ended session's summary: what it held, and its CSV and Markdown downloads."""
     found = _managed_export(export_id)
-    return render_template("classroom/export.html", export=found, cohort=found.cohort)
+    return render_template("classroom/export.html", export=found, cohort=found.cohort, summary=summary_html(found))
 
 
 @bp.route("/exports/<int:export_id>.<any(csv, md):fmt>")

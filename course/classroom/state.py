@@ -32,9 +32,7 @@ def hides_names(cohort: Cohort | None) -> bool:
 def participant_name(participant: LiveParticipant, cohort: Cohort | None, hidden: bool) -> str:
     """Return how the console shows a participant: the name the phone typed, else "Participant 4";
     always "Participant 4" while names are hidden. An account link is never shown as a name."""
-    if hidden or not participant.display_name:
-        return participant.label
-    return f"{participant.display_name} ({participant.label})"
+    return participant.label if hidden or not participant.display_name else participant.display_name
 
 
 def join_info(session: ClassSession) -> dict:

@@ -105,7 +105,7 @@
     var onWall = r.spotlight || (r.approved && a.show_approved);
     return el("li", { "class": "queue__item" + (onWall ? " queue__item--on" : "") + (r.approved ? " queue__item--approved" : "") +
       (r.dismissed ? " queue__item--aside" : ""), "data-response-id": String(r.id) }, [
-      el("p", { "class": "queue__who" }, [el("strong", { text: r.label }), " · ", el("span", { "class": "queue__name", text: r.name }),
+      el("p", { "class": "queue__who" }, [el("strong", { text: r.label }), " · ", el("span", { "class": "queue__name", text: r.name }), r.name !== r.participant ? " (" + r.participant + ")" : "",
         (r.revision > 1 ? " · revised (" + r.revision + ")" : "") + (r.approved ? " · approved" : "") +
         (onWall ? " · on screen" : "") + (r.dismissed ? " · set aside" : "")]),
       el("p", { "class": "queue__text" }, r.marks ? C.markedText(r.text, r.marks.findings) : [r.text]),

@@ -221,10 +221,7 @@ def submit(session: ClassSession, participant: LiveParticipant, activity_id, sub
         response = existing
     else:
         response = _insert(activity, participant, submit_key, text, placements)
-    counters = ["queue_version", "board_version"]  # the projector shows how many are in
-    if response.revision > 1 and (response.spotlight or response.approved or response.marks_shown):
-        counters.append("version")
-    bump(session, *counters)
+    bump(session, "queue_version", "board_version")  # the projector shows how many are in (and drops a revised card)
     return response, True
 
 

@@ -94,7 +94,7 @@
         [r.approved ? "Approved: withdraw" : "Approve"]),
       el("button", { type: "button", "class": "button" + (r.spotlight ? " button--primary" : ""), "aria-pressed": String(r.spotlight),
         onclick: function () { send("activity.spotlight", { response_id: r.id, value: !r.spotlight }); } },
-        [r.spotlight ? "On screen: remove" : "Show on screen"]),
+        [r.spotlight ? (a.show_approved ? "Featured: unfeature" : "On screen: remove") : (a.show_approved ? "Feature on screen" : "Show on screen")]),
       a.kind === "statement" ? el("button", { type: "button", "class": "button button--quiet", "aria-pressed": String(r.marks_shown), disabled: !r.marks,
         onclick: function () { send("activity.marks", { response_id: r.id, value: !r.marks_shown }); } },
         [r.marks_shown ? "Hide marks" : "Reveal marks"]) : null,

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..cohorts.services import managed_cohort, visible_cohorts
 from ..database import utcnow
+from ..names import Namer, set_revealed
 from ..security import is_safe_next, roles_required
 from . import bp
 from .analytics import (
@@ -20,7 +21,6 @@ from .analytics import (
 from .charts import bar_chart
 from .exports import progress_csv, reviews_csv
 from .forms import ActionForm
-from .names import Namer, set_revealed
 from .rubric import KIND_NAMES
 from .services import MISSED_LABELS
 

@@ -78,7 +78,8 @@ def test_no_route_shows_a_learner_of_an_anonymous_cohort(world, role):
     for must in ("/review/cohorts/", "/pilot/completions.csv", "/classroom/"):
         assert any(must in url for url in bodies), f"the walk missed {must}"
     assert _leaks(bodies) == []
-    console = next(body for url, body in bodies.items() if url.endswith(f"/sessions/{world.params['session_id']}/state"))
+    console_url = f"/sessions/{world.params['session_id']}/state"
+    console = next(body for url, body in bodies.items() if url.endswith(console_url))
     assert '"name": "Learner 1"' in console or '"name":"Learner 1"' in console
 
 
@@ -139,7 +140,8 @@ def test_reveal_belongs_to_one_sign_in_and_expires(world, record, shown):
                   "LATER": (utcnow() + timedelta(hours=1)).timestamp(),
                   "EARLIER": (utcnow() - timedelta(seconds=1)).timestamp()}
         if isinstance(record, dict):
-            record = {k: ([values[c] for c in v] if isinstance(v, list) else values.get(v, v)) for k, v in record.items()}
+            record = {k: ([values[c] for c in v] if isinstance(v, list) else values.get(v, v))
+                      for k, v in record.items()}
         else:
             record = [values[c] for c in record]
         flask_session[names.REVEAL_KEY] = record

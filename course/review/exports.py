@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..cohorts.services import learner_progress
 from ..curriculum.services import progress_by_module
+from ..exercises.versions import version_summary
 from ..extensions import db
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
 from ..models.review import Review
@@ -101,7 +102,7 @@ def my_work(user: User) -> dict:
             versions.append({
                 "number": version.number, "source": version.source, "text": version.text,
                 "created_at": _iso(version.created_at), "grader_verdict": version.verdict,
-                "grader_report": version.report,
+                "grader_report": version.report, "grader_summary": version_summary(version),
                 "review": None if review is None else {
                     "decision": review.decision, "decided_at": _iso(review.decided_at), "score": review.score,
                     "rubric": [{"criterion": r["criterion"].label, "score": r["score_label"], "comment": r["comment"]}

@@ -184,3 +184,37 @@ def test_counting_sees_a_quadratic_cutter():
     small = counted_work(reference_merged, *exercise_marks(100))
     large = counted_work(reference_merged, *exercise_marks(400))
     assert large / small > 2 * nlogn_ratio(100, 400), (small, large)
+
+
+# ---------------------------------------------------------------- the marked draft, built in Python
+
+TEMPLATE_LOOP = (  # the template loop marked_html replaced, kept as the definition of its output
+    '{%- for seg in mark_segments(text, findings) -%}{%- if seg.refs -%}'
+    '<mark class="flag"><span class="visually-hidden">[flagged: </span><span class="flag__icon" aria-hidden="true">'
+    '\u2691</span>{{ seg.text }}<span class="visually-hidden">]</span>'
+    '{%- for n in seg.refs %}<sup class="flag__ref"><a href="#finding-{{ n }}" aria-label="finding {{ n }}">'
+    '{{ n }}</a></sup>{% endfor -%}</mark>{%- else -%}{{ seg.text }}{%- endif -%}{%- endfor -%}'
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab <&>\"'😀\n"), max_size=30), spans)
+def test_marked_html_matches_the_template_loop(text, pairs):
+    from jinja2 import Environment
+
+    from course.exercises.grading import mark_segments, marked_html
+
+    findings = [{"start": s, "end": e, "category": "judgmental"} for s, e in pairs]
+    expected = Environment(autoescape=True).from_string(TEMPLATE_LOOP).render(
+        text=text, findings=findings, mark_segments=mark_segments)
+    assert str(marked_html(text, findings)) == expected
+
+
+def test_identical_findings_fold_into_one_note():
+    from course.exercises.grading import finding_notes
+
+    same = {"category": "judgmental", "severity": "warning", "text": "lazy", "message": "m", "suggestion": "s"}
+    other = dict(same, text="hostile")
+    notes = finding_notes([same, other, dict(same, text="Lazy"), same])
+    assert [(n.number, n.others, n.count) for n in notes] == [(1, [3, 4], 3), (2, [], 1)]
+    assert str(notes[0].anchors) == '<span id="finding-3"></span><span id="finding-4"></span>'

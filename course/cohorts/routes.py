@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Cohort
-from ..names import Namer
+from ..names import REVEAL_HOURS, Namer
 from ..security import roles_required
 from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm
@@ -101,6 +101,7 @@ def show(cohort_id: int):
     move_form.target.choices = [SelectChoice(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
     return render_template(
         "cohorts/show.html", cohort=cohort, roster=roster, hidden=namer.hides(cohort), join_url=join_url(cohort),
+        reveal_hours=REVEAL_HOURS,
         qr=join_qr_svg(cohort, scale=4), trainer_form=TrainerForm(), move_form=move_form,
     )
 

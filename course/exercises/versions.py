@@ -34,9 +34,9 @@ def summarise(report: dict | None) -> dict | None:
     categories: Counter = Counter(_short(str(f.get("category") or "other"), MAX_ID) for f in findings)
     examples: dict[str, list[str]] = {}
     for f in findings:
-        words = _short(str(f.get("text") or "").strip().lower(), MAX_ID)
+        words = _short(str(f.get("text") or "").strip(), MAX_ID)  # the learner's own words, as written
         bucket = examples.setdefault(_short(str(f.get("category") or "other"), MAX_ID), [])
-        if words and words not in bucket and len(bucket) < MAX_EXAMPLES:
+        if words and words.lower() not in {w.lower() for w in bucket} and len(bucket) < MAX_EXAMPLES:
             bucket.append(words)
     components = [c for c in report.get("components") or [] if isinstance(c, dict) and c.get("id")]
     questions = [q for q in report.get("questions") or [] if isinstance(q, dict)]

@@ -165,7 +165,7 @@ def finding_counts(cohort: Cohort) -> list[dict]:
         for category, n in summary.get("categories", {}).items():
             counts[category] += n
             for word in summary.get("examples", {}).get(category, []):
-                words[category][word] += 1
+                words[category][word.lower()] += 1
     return [
         {"label": cat.replace("_", " ").capitalize(), "count": n,
          "examples": ", ".join(w for w, _ in words[cat].most_common(3) if w)}

@@ -89,13 +89,25 @@ def test_presenting_hides_names_in_every_cohort(world):
         db.session.commit()
     client = _signed_in(world, "trainer")
     assert "Owner Learner" in client.get(f"/cohorts/{world.params['cohort_id']}").get_data(as_text=True)
-    with world.app.test_request_context():
-        with client.session_transaction() as stored:
-            flask_session.update(stored)
-            login_user(db.session.get(User, _user_id(world, "trainer")))
-            names.set_presenting(True)
-            stored[names.PRESENTING_KEY] = flask_session[names.PRESENTING_KEY]
+    with client.session_transaction() as stored:  # what set_presenting() stores, for this browser's sign-in
+        until = (utcnow() + timedelta(hours=1)).timestamp()
+        stored[names.PRESENTING_KEY] = {"who": stored["_user_id"], "until": until}
     assert _leaks(_walk(world, client, "trainer")) == []
+    with client.session_transaction() as stored:  # another sign-in's presenting choice does not apply here
+        stored[names.PRESENTING_KEY] = {"who": "someone-else", "until": until}
+    assert "Owner Learner" in client.get(f"/cohorts/{world.params['cohort_id']}").get_data(as_text=True)
+
+
+def test_set_presenting_marks_this_sign_in(world):
+    with world.app.test_request_context():
+        trainer = db.session.get(User, _user_id(world, "trainer"))
+        login_user(trainer)
+        assert not names.is_presenting()
+        names.set_presenting(True)
+        assert names.is_presenting() and flask_session[names.PRESENTING_KEY]["who"] == trainer.get_id()
+        assert names.Namer().hides(None)
+        names.set_presenting(False)
+        assert not names.is_presenting()
 
 
 def _user_id(world, role: str) -> int:

@@ -9,6 +9,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from course.auth.services import create_user
 from course.exercises.versions import MAX_STORED_FINDINGS, capped, summarise
 from course.extensions import db
 from course.models import Work, WorkVersion
@@ -110,17 +111,19 @@ def test_migration_summarises_old_rows_and_keeps_reports_where_read(tmp_path):
     with app.app_context():
         db.drop_all()
         upgrade(revision="20261204_harden_learner_aliases")
+        user = create_user("a@example.org", "A", "a long enough password")  # users and works are unchanged
+        db.session.flush()
+        db.session.add(Work(user_id=user.id, vignette_id="hill-family", kind="harm", position=1, draft_text="x",
+                            revision=4))
+        db.session.commit()
+        work_id = db.session.scalar(select(Work.id))
+        db.session.remove()
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO users (id, email, display_name, password_hash, role, active, "
-                                    "created_at) VALUES (1, 'a@example.org', 'A', 'x', 'learner', 1, '2027-01-01')"))
-            connection.execute(text("INSERT INTO works (id, user_id, vignette_id, kind, position, status, draft_text, "
-                                    "no_harm, revision, created_at, updated_at) VALUES (1, 1, 'hill-family', 'harm', "
-                                    "1, 'draft', 'x', 0, 4, '2027-01-01', '2027-01-01')"))
             for number, source in ((1, "check"), (2, "submit"), (3, "check"), (4, "check")):
                 connection.execute(text(
                     "INSERT INTO work_versions (work_id, number, text, source, report, verdict, no_harm, created_at) "
-                    "VALUES (1, :n, 'x', :s, :r, 'revise', 0, '2027-01-01')"),
-                    {"n": number, "s": source, "r": json.dumps(report)})
+                    "VALUES (:w, :n, 'x', :s, :r, 'revise', 0, '2027-01-01')"),
+                    {"w": work_id, "n": number, "s": source, "r": json.dumps(report)})
         upgrade()
         rows = db.session.scalars(select(WorkVersion).order_by(WorkVersion.number)).all()
         assert [r.report is not None for r in rows] == [False, True, False, True]

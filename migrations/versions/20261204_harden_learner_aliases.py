@@ -6,7 +6,7 @@ order they joined. It skips anyone already numbered, so running it after another
 of the same backfill changes nothing.
 
 Revision ID: 20261204_harden_learner_aliases
-Revises: 45c25cf1d053
+Revises: 20261204_accounts_sessions
 Create Date: 2026-12-04
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261204_harden_learner_aliases"
-down_revision = "45c25cf1d053"
+down_revision = "20261204_accounts_sessions"
 branch_labels = None
 depends_on = None
 

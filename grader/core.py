@@ -16,7 +16,10 @@ from .people import Roster, resolve_roster
 from .pipeline import disabled_pipes, load_pipeline
 from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
-from .ruleset import KINDS, Rule, RuleSet, default_ruleset
+from .ruleset import Rule, RuleSet, default_ruleset
+from .vocabulary import KINDS, reports_category
+
+QUESTION_KINDS = ("sf_question", "child_questions")
 
 GRADER_VERSION = "1.1.0"  # bump when the same text can grade differently
 MAX_CHARS = 5000
@@ -131,7 +134,7 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
             extra_findings.append(_finding(rule, text, s, e, names, grade=metrics["grade_level"]))
     hits = _dedupe(hits)
     questions: list[Question] = []
-    if kind == "sf_question":
+    if kind in QUESTION_KINDS:
         found = find_questions(text, ruleset)
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
@@ -143,10 +146,11 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
                     s, e = _strip(text, 0, len(text))
                     extra_findings.append(_finding(rule, text, s, e, names))
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings
+    findings = [f for f in findings if reports_category(kind, f.category)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     components = _components(kind, a, ruleset, hits, names)
     blocked = any(f.severity == "error" for f in findings)
-    if kind == "sf_question":
+    if kind in QUESTION_KINDS:
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
         ready = all(c.present for c in components) and not blocked

@@ -78,7 +78,6 @@ QUESTION_CASES = [
     ("Who is the first person you would call if things started to get tense?", "network", True, None),
     ("What is one small thing that would move you from a 4 to a 5 this week?", "next_step", True, None),
     ("Do you drink?", "other", False, "closed_question"),
-    ("Can you tell me what a typical evening looks like?", "other", False, "closed_question"),
     ("Why did you let him back in?", "other", True, "why_question"),
     ("Tanya, I'm wondering why you let Marcus back in the house?", "other", True, "why_question"),
     ("Don't you think Mia deserves better?", "other", False, "leading_question"),

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from .analysis import Analysis
 from .ruleset import KINDS, Rule, RuleSet
 
-QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»")
+QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»|‘[^’\n]*’|(?<!\w)'[^'\n]{2,80}'(?!\w)")
 LEXICAL_TYPES = ("lexicon", "pattern")
 _cache: dict[tuple[int, int], tuple] = {}
 _cache_lock = threading.Lock()
@@ -117,9 +117,29 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
     if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
             and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
         return False  # a proper name, not the word
+    if rule.opt("unless_reported") and _reported(a, s):
+        return False  # the child's own feeling or words, or someone's name-calling reported
     if rule.opt("unless_in_context_clause") and any(k in a.context_tokens for k in range(s, e)):
         return False  # part of the "when/if/whenever ..." situation, not of the behaviour
     return True
+
+
+def _reported(a: Analysis, s: int) -> bool:
+    """True when a word is what a child feels or says, or the words someone called another person."""
+    node = a.tokens[s]
+    for _ in range(4):
+        head = node.head
+        if head is node:
+            return False
+        if a.lemma_in(head, "speech_verbs"):
+            if a.lemma[head.i] in ("call", "name") and node.dep_ in ("oprd", "xcomp", "ccomp", "acomp", "dobj", "attr"):
+                return True
+            if any(a.is_child(x) for x in a.subjects(head)):
+                return True
+            if any(c.dep_ in ("dobj", "dative") and a.is_child(c) for c in head.children):
+                return True  # "told Leilani she was worthless": the words said to the child
+        node = head
+    return False
 
 
 def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
@@ -134,7 +154,7 @@ def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
 def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule, int, int]]:
     """Rule matches that survive the context filters, as (rule, start char, end char)."""
     text = a.text
-    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
+    quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘", "'")) else []
     out = []
     defined: dict[str, bool] = {}
     for rule_id, s, e in matchers.matches(a.doc, kind):

@@ -266,8 +266,8 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         spans = result.spans if result else []
         evidence = []
         for s, e in sorted(set(spans))[:5]:
-            span = doc[s:e]
-            evidence.append(Evidence(span.start_char, span.end_char, span.text))
+            span = doc[s:e]  # the parser saw a truecased copy: quote the learner's own characters
+            evidence.append(Evidence(span.start_char, span.end_char, job.text[span.start_char:span.end_char]))
         hint = result.hint if result is not None and result.hint and not evidence else spec["hint"]
         out.append(Component(id=spec["id"], label=spec["label"], present=bool(evidence),
                              evidence=tuple(evidence), hint=_fill(hint, names)))
@@ -276,7 +276,7 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         where = poverty_only(ctx, found["caregiver_behavior"].spans)
         if where is not None:
             span = doc[where[0]:where[1]]
-            match = span.text
+            match = job.text[span.start_char:span.end_char]
             extra.append(Finding(rule=NOT_DANGER["rule"], category="not_danger", severity="error",
                                  start=span.start_char, end=span.end_char, text=match,
                                  message=_fill(NOT_DANGER["message"], names, match=match),

@@ -94,11 +94,19 @@ def default_lexicons() -> dict[str, Lexicon]:
 
 
 @lru_cache(maxsize=200_000)
-def is_english_word(word: str) -> bool:
-    """True when wordfreq knows the word well enough that it is not a typo."""
+def is_english_word(word: str, zipf: float = ENGLISH_WORD_ZIPF) -> bool:
+    """True when wordfreq knows the word well enough that it is not a typo (or a rare name)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
+    return zipf_frequency(word, "en") >= zipf
+
+
+def default_cue_index_words(word: str) -> bool:
+    """True when a lower-case word is on a list, or one typo away from a cue word (so not a name)."""
+    from .pipeline import load_pipeline
+
+    index = cue_index(load_pipeline())
+    return word in index.single_lower or bool(index.typo_names(word))
 
 
 def _deletes(word: str) -> set[str]:

@@ -143,6 +143,7 @@ class CueIndex:
         self.single_lemma: dict[str, set[str]] = {}
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first word -> (lexicon, words)
         self.typo_keys: dict[str, set[tuple[str, str]]] = {}  # deletion key -> {(lexicon, word)}
+        self.longest = 0  # longest typo-tolerant word: a longer token is never one edit from any
         for lex in lexicons.values():
             for word in lex.words:
                 parts = tuple(t.lower_ for t in make_doc(word) if not t.is_space)
@@ -154,6 +155,7 @@ class CueIndex:
                     if lex.lemma:
                         self.single_lemma.setdefault(parts[0], set()).add(lex.name)
                     if lex.typos and parts[0].isalpha() and len(parts[0]) >= TYPO_MIN_LETTERS:
+                        self.longest = max(self.longest, len(parts[0]))
                         for key in _deletes(parts[0]):
                             self.typo_keys.setdefault(key, set()).add((lex.name, parts[0]))
                 elif parts:
@@ -163,7 +165,7 @@ class CueIndex:
 
     def typo_names(self, lower: str) -> set[str]:
         """Lexicons one of whose 5+ letter words is one edit from this unknown word."""
-        if len(lower) < TYPO_MIN_LETTERS or not lower.isalpha() or lower in self.single_lower:
+        if not TYPO_MIN_LETTERS <= len(lower) <= self.longest + 1 or not lower.isalpha() or lower in self.single_lower:
             return set()
         found = set()
         for key in _deletes(lower):

@@ -17,18 +17,19 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 MAX_TOKEN_CHARS = 40
-PARSE_TOKEN_BUDGET = 900
+PARSE_TOKEN_BUDGET = 500
+HEAD_CHARS = 3000  # at most this much is truecased and tokenized; a statement is a few hundred
 LONG_RUN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
 PIECES = re.compile(r"\S+|\s+")
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A tokenized text: the part the pipeline parses, and the whole (when the text is over budget)."""
+    """A text ready to parse: the head the pipeline parses, and where the unparsed tail starts."""
 
-    head: Doc  # tokens 0..cut, to be parsed
-    whole: Doc | None  # every token, tokenized only; None when head is the whole text
-    tokenizer_chars: int  # characters handed to the tokenizer (the mechanism tests count them)
+    head: Doc  # the first part of the text (all of it when short), tokenized from a truecased copy
+    tail_start: int | None  # character where the unparsed tail begins; None when the head is the whole text
+    tokenizer_chars: int  # characters handed to spaCy's tokenizer (the mechanism tests count them)
 
 
 def make_doc(nlp: Language, text: str) -> tuple[Doc, int]:
@@ -62,6 +63,7 @@ def make_doc(nlp: Language, text: str) -> tuple[Doc, int]:
 WORD = re.compile(r"[A-Za-z][a-z'’]*")
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z])")
 AGE_AFTER = re.compile(r"\s*(?:\(\s*(?:age\s*)?\d|,\s*\d{1,2}\s*(?:,|\)|yo\b|y/o|years?|months?|mos?\b))")
+MAX_NAME_CHARS = 24
 NAME_ZIPF = 2.3  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
 TITLES = {"mr", "ms", "mrs", "dr"}
 DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
@@ -108,7 +110,7 @@ def truecase(text: str) -> str:
     for m in words:
         word = m.group(0)
         low = word.lower()
-        if not word.islower() or low in known or len(low) < 3:
+        if not word.islower() or low in known or not 3 <= len(low) <= MAX_NAME_CHARS:
             continue
         if low in capitalised or AGE_AFTER.match(text, m.end()):
             names.add(low)
@@ -124,9 +126,11 @@ def truecase(text: str) -> str:
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    """True when a word at pos starts the text or a sentence."""
-    before = text[:pos].rstrip()
-    return not before or before[-1] in ".!?\n:"
+    """True when a word at pos starts the text or a sentence (looking back over a little whitespace)."""
+    k = pos - 1
+    while k >= 0 and text[k] in " \t" and pos - k < 40:
+        k -= 1
+    return k < 0 or text[k] in ".!?\n:"
 
 
 def _cut(doc: Doc, budget: int) -> int:
@@ -137,9 +141,26 @@ def _cut(doc: Doc, budget: int) -> int:
     return budget
 
 
+def _head_chars(text: str, limit: int) -> int:
+    """How much of a text to tokenize: all of it, or up to a sentence end near the limit."""
+    if len(text) <= limit:
+        return len(text)
+    for i in range(limit, limit // 2, -1):
+        if text[i - 1] in ".!?\n" and (i == len(text) or text[i].isspace()):
+            return i
+    return limit
+
+
 def prepare(nlp: Language, text: str, budget: int = PARSE_TOKEN_BUDGET) -> Prepared:
-    """The doc to parse (at most budget tokens) and, for a longer text, the whole tokenized doc."""
-    doc, tokenized = make_doc(nlp, truecase(text))
-    if len(doc) <= budget:
-        return Prepared(doc, None, tokenized)
-    return Prepared(doc[:_cut(doc, budget)].as_doc(), doc, tokenized)
+    """The doc to parse (at most budget tokens, from at most HEAD_CHARS characters) and where the rest starts.
+
+    Only the head is truecased and tokenized, so the work before the parser is bounded by
+    HEAD_CHARS whatever the length of the text; the tail is checked by linear word scans.
+    """
+    end = _head_chars(text, HEAD_CHARS)
+    doc, tokenized = make_doc(nlp, truecase(text[:end]))
+    if len(doc) > budget:
+        cut = _cut(doc, budget)
+        doc = doc[:cut].as_doc()
+        end = len(doc.text)
+    return Prepared(doc, end if end < len(text) else None, tokenized)

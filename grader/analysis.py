@@ -132,6 +132,7 @@ class Analysis:
         self.names = self._name_chains()
         self._unknown_name_cues()
         self._siblings()
+        self._carers()
         self._objects_as_children()
         self._so_that_children()
         self._propagate_names()
@@ -225,7 +226,10 @@ class Analysis:
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))  # _siblings may make them adults
             elif self.has(i, "observer_nouns") and not (low[i] == "they" and not self._they_watch(i)):
                 self._mark(i, i + 1, "observer", None, self._gender_of_word(i) if tok.pos_ == "NOUN" else None)
-            elif self._is_name(i) and not (i > 0 and self.has(i - 1, "adult_titles") and self.role[i - 1]):
+            elif self._is_name(i) and i > 0 and self.has(i - 1, "adult_titles") and self.role[i - 1]:
+                self._mark(i, i + 1, self.role[i - 1], None, self.gender[i - 1])  # "Grandpa Ike", "Aunt Bea"
+                self.adult.update((i - 1, i))
+            elif self._is_name(i):
                 self._mark(i, i + 1, "unknown", None, None)
                 self.name_tokens.add(i)
                 if i > 0 and (self.has(i - 1, "adult_titles") or (i - 1) in self.adult):
@@ -389,6 +393,29 @@ class Analysis:
                     self._set_name_role(s, "caregiver")  # "Rosa, the children's mother, ..."
                 elif self.role[other.i] == "child" and not any(k in self.adult for k in range(s, e)):
                     self._set_name_role(s, "child")
+
+    def _carers(self) -> None:
+        """"Grandpa Ike, who watches Tessa after school": whoever a relative clause says looks after a child is a caregiver."""
+        for tok in self.tokens:
+            if not self._cares_for_child(tok):
+                continue
+            start = tok.i
+            while start > 0 and self.role[start - 1] is not None and self.role[start - 1] == self.role[tok.i]:
+                start -= 1
+            if start > 0 and self.has(start - 1, "adult_titles") and self.role[start - 1] is not None:
+                start -= 1  # the title before the name ("Grandpa Ike")
+            span = range(start, tok.i + 1)
+            if all(self.role[k] in ("unknown", "network", "observer") for k in span):
+                for k in span:
+                    self.role[k] = "caregiver"
+                self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+
+    def _cares_for_child(self, tok: Token) -> bool:
+        """True when a relative clause says the person looks after a child ("who watches Tessa", "who babysits")."""
+        for c in tok.children:
+            if c.dep_ == "relcl" and self.lemma_in(c, "care_verbs"):
+                return True
+        return False
 
     def _owner_role(self, tok: Token) -> str | None:
         """The role of the person who owns a noun ("Ana's sister": Ana's role), when it is known."""
@@ -613,6 +640,8 @@ class Analysis:
             head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
             if self.lower[tok.i] == "without":
                 head = tok
+            if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
+                head = head.head  # "neither child has been to class", "no one fed her": the whole clause
             out.update(self._clause_subtree(head))
         return frozenset(out)
 
@@ -677,6 +706,8 @@ class Analysis:
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
         """Subjects of a verb, following conjunctions, control and relative clauses."""
         subs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        if not subs:  # the parser sometimes hangs the subject on the auxiliary ("Everyone is worried")
+            subs = [g for c in verb.children if c.dep_ in ("aux", "auxpass") for g in c.children if g.dep_ in SUBJECT_DEPS]
         if subs:
             out = []
             for s in subs:

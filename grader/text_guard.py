@@ -64,7 +64,8 @@ WORD = re.compile(r"[A-Za-z][a-z'’]*")
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z])")
 AGE_AFTER = re.compile(r"\s*(?:\(\s*(?:age\s*)?\d|,\s*\d{1,2}\s*(?:,|\)|yo\b|y/o|years?|months?|mos?\b))")
 MAX_NAME_CHARS = 24
-NAME_ZIPF = 2.3  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
+NAME_ZIPF = 2.3
+ACT_NAME_ZIPF = 4.2  # next to an act, a word this rare that is on no list is a name (common nouns there take "the")  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
 TITLES = {"mr", "ms", "mrs", "dr"}
 DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
         "april", "june", "july", "august", "september", "october", "november", "december"}
@@ -106,14 +107,17 @@ def truecase(text: str) -> str:
                    and not _sentence_start(text, m.start())}
     lower_style = not (capitalised - {"i"} - TITLES)
     known = _known_words()
+    acts = _act_forms()
     names = set()
-    for m in words:
+    for index, m in enumerate(words):
         word = m.group(0)
         low = word.lower()
         if not word.islower() or low in known or not 3 <= len(low) <= MAX_NAME_CHARS:
             continue
         if low in capitalised or AGE_AFTER.match(text, m.end()):
             names.add(low)
+        elif lower_style and word.isalpha() and _beside_an_act(words, index, acts) and not is_english_word(low, ACT_NAME_ZIPF):
+            names.add(low)  # "shonda hit malik": the doer and the one acted on
         elif lower_style and word.isalpha() and not is_english_word(low, NAME_ZIPF) and not default_cue_index_words(low):
             names.add(low)
     for m in words:
@@ -123,6 +127,21 @@ def truecase(text: str) -> str:
     for m in SENTENCE_START.finditer(text):
         chars[m.start(1)] = chars[m.start(1)].upper()
     return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _act_forms() -> frozenset[str]:
+    """Written forms of common acts on a person (rules/lexicons.yaml: act_forms)."""
+    from .lexicon import default_lexicons
+
+    return default_lexicons()["act_forms"].words
+
+
+def _beside_an_act(words: list, index: int, acts: frozenset[str]) -> bool:
+    """True when a word comes right before or right after a written act ("shonda hit", "hit malik")."""
+    before = words[index - 1].group(0).lower() if index > 0 else ""
+    after = words[index + 1].group(0).lower() if index < len(words) - 1 else ""
+    return before in acts or after in acts
 
 
 def _sentence_start(text: str, pos: int) -> bool:

@@ -64,6 +64,14 @@ def childs_effect(a: Analysis, tok: Token) -> bool:
     return any(role == "child" for _s, _e, role, _p in a.mentions)
 
 
+def _missed_care(a: Analysis, verb: Token) -> bool:
+    """True when a negated going, being or seeing is about school, meals or care, said of a child."""
+    things = [t for c in verb.children if c.dep_ in ("prep", "dobj", "attr") for t in c.subtree if a.has(t.i, "missed_things")
+              or a.lower[t.i] in ("doctor", "dentist", "nurse")]
+    subjects = a.subjects(verb)
+    return bool(things) and any(a.is_child(x) for x in subjects)
+
+
 def names_medicine(a: Analysis, s: int, e: int) -> bool:
     """True when an illness word modifies a medicine or device ("asthma inhaler", "seizure medicine")."""
     last = a.tokens[e - 1]
@@ -95,6 +103,9 @@ def effect_spans(a: Analysis, blocked: set[int]) -> list[Span]:
             continue
         out.append((s, e))
     for tok in a.tokens:
+        if a.negated(tok) and a.lemma[tok.i] in ("be", "go", "attend", "eat", "see") and _missed_care(a, tok):
+            out.append((tok.i, tok.i + 1))  # "neither child has been to any class", "Leo has not seen a doctor"
+            continue
         if a.lemma[tok.i] == "miss" and tok.pos_ == "VERB" and tok.i not in blocked and not a.negated(tok):
             ahead = range(tok.i + 1, min(len(a.tokens), tok.i + 6))
             if any(a.has(k, "missed_things") for k in ahead) and childs_effect(a, tok):

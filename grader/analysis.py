@@ -140,7 +140,7 @@ class Analysis:
         self._owners_of_parents()
         self._pronoun_objects_as_children()
         self._sync_mentions()
-        self.negated_tokens = self._negation_scope()
+        self.negated_tokens = self.negated_tokens_early()
         self.context_markers = self._find_context_markers()
         self.context_tokens = self._context_clause_tokens()
 
@@ -371,15 +371,15 @@ class Analysis:
                 p -= 1
             if p < 0:
                 continue
-            if self.has(p, "sibling_nouns") or (self.role[p] == "observer" and self.has(p, "observer_nouns")
-                                                 and any(k in self.adult for k in range(s, e))):
-                self._set_name_role(s, "network" if any(k in self.adult for k in range(s, e)) else "child")
-            elif self.has(p, "child_appositives") or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
+            if self.has(p, "sibling_nouns"):
+                continue  # decided with the sibling word itself, once its owner is known (_siblings)
+            if self.has(p, "child_appositives") or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
                 self._set_name_role(s, "child")  # "her son Omar", "6-year-old Tyler"
             elif self.role[p] == "caregiver" and self.has(p, "caregiver_nouns") and not self.tokens[p].text.endswith("s'"):
                 self._set_name_role(s, "caregiver")  # "dad (Omar Haddad)", "Stepfather Dale Price"
-            elif self.role[p] == "observer" and self.tokens[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS:
-                self._set_name_role(s, "network")  # "a neighbor, Tom Pike,", "her teacher Ms. Ruiz"
+            elif (self.role[p] == "observer" and self.tokens[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS
+                  and "," not in low[p + 1:s]):
+                self._set_name_role(s, "network")  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
         for s, e in seen:
             last = self.tokens[e - 1]
             links = [last.head] if last.dep_ == "appos" else []
@@ -433,13 +433,24 @@ class Analysis:
                    for c in tok.children)
 
     def _siblings(self) -> None:
-        """A sibling is a child unless an adult owns the word ("Ana's sister") or an adult age follows."""
+        """A sibling is a child unless an adult owns the word ("Ana's sister") or an adult age follows; so is its name."""
         for i, tok in enumerate(self.tokens):
             if not self.has(i, "sibling_nouns") or self.role[i] != "child":
                 continue
             owner = self._owner_role(tok)
-            end, years = self._age_after(i + 1)
-            if owner in ("caregiver", "network", "professional", "adult", "observer") or (years is not None and years >= ADULT_AGE):
+            k = i + 1
+            while k < len(self.tokens) and self.lower[k] in (",", "("):
+                k += 1
+            named = k < len(self.tokens) and k in self.name_tokens
+            name_end = self.names.get(k, (k, k + 1))[1] if named else i + 1
+            end, years = self._age_after(name_end)
+            adult = owner in ("caregiver", "network", "professional", "adult", "observer") or (
+                years is not None and years >= ADULT_AGE) or (named and k in self.adult)
+            if named and self.role[k] == "unknown":
+                self._set_name_role(k, "network" if adult else "child")  # "his sister Lotte (20)", "her brother Omar"
+                if adult:
+                    self.adult.update(range(k, name_end))
+            if adult:
                 self.role[i] = "observer"
                 self.adult.add(i)
                 self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
@@ -464,6 +475,9 @@ class Analysis:
             head = tok.head
             if self._acted_on(tok) and not self._acted_on_by_child(tok):
                 self._set_name_role(i, "child")
+            elif i > 0 and self.tokens[i - 1].pos_ == "VERB" and self.lemma_in(self.tokens[i - 1], "patient_verbs") \
+                    and tok.dep_ not in SUBJECT_DEPS and i - 1 not in self.negated_tokens_early():
+                self._set_name_role(i, "child")  # "hit Malik w/ a cord": right after the act, whatever the parse
             elif tok.dep_ == "poss" and (self.has(head.i, "parent_nouns") or self.has(head.i, "owned_effects")
                                          or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))):
                 self._set_name_role(i, "child")
@@ -504,6 +518,12 @@ class Analysis:
         return any(c.dep_ == "prep" and self.lower[c.i] in ("at", "on", "to")
                    and any(g.dep_ == "pobj" and (self.role[g.i] is not None or g.pos_ == "PROPN") for g in c.children)
                    for c in verb.children)
+
+    def negated_tokens_early(self) -> frozenset[int]:
+        """Negated tokens, worked out before roles are final (negation does not depend on roles)."""
+        if not hasattr(self, "_negated_early"):
+            self._negated_early = self._negation_scope()
+        return self._negated_early
 
     def _acted_on_by_child(self, tok: Token) -> bool:
         """True when the one acting on this token is a child ("Bao called Minh": Minh is not the child)."""
@@ -597,6 +617,10 @@ class Analysis:
             possessive = tok.tag_ == "PRP$" or (self.lower[i] == "her" and tok.dep_ == "poss")
             # a possessive may refer to its own clause's subject ("Mom called her sister"); an object may not
             found = _antecedent(seen, g, is_subj or possessive, _verb_of(tok))
+            if found is not None and found.role == "child" and self._acts_on_someone(tok):
+                adult = next((m for m in reversed(seen) if m.role != "child" and m.gender in (g, None)
+                              and m.role in ("caregiver", "unknown")), None)
+                found = adult or found  # "..., he may hit her again": the one who hits is not the child
             if found is not None and found.role != "child" and self._experiences(tok):
                 child = next((m for m in reversed(seen) if m.role == "child" and m.gender in (g, None)), None)
                 found = child or found  # "Dad grabbed Jayden and he had a bruise": the one hurt is the child
@@ -610,6 +634,13 @@ class Analysis:
             self.role[i], self.person[i], self.antecedent[i] = found.role, found.person, found.index
             self.gender[i] = g
             seen.append(_Mention(found.index, found.role, found.person, g, is_subj, _verb_of(tok)))
+
+    def _acts_on_someone(self, tok: Token) -> bool:
+        """True when a subject pronoun does an act of force or leaving to someone ("he may hit her")."""
+        head = tok.head
+        if tok.dep_ != "nsubj" or not (self.lemma_in(head, "violent_verbs") or self.lemma_in(head, "omission_verbs")):
+            return False
+        return any(c.dep_ in ("dobj", "prep") for c in head.children)
 
     def _experiences(self, tok: Token) -> bool:
         """True when a pronoun is the one who has an effect ("he had a bruise", "she cried", "his arm was cut")."""

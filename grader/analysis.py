@@ -5,6 +5,7 @@ and who acts on whom. A roster, when the caller gives one, names the family's pe
 is never a pooled cast. Word lists live in rules/lexicons.yaml; the cue tagger has marked
 every token with the lists it belongs to (token._.cues).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,19 @@ from spacy.tokens import Doc, Token
 from .lexicon import CueTagger, Lexicon, is_english_word
 from .people import Person, Roster, alias_table
 
-PRONOUN_GENDER = {"he": "he", "him": "he", "himself": "he", "his": "he", "she": "she", "her": "she",
-                  "herself": "she", "hers": "she", "they": "they", "them": "they", "their": "they"}
+PRONOUN_GENDER = {
+    "he": "he",
+    "him": "he",
+    "himself": "he",
+    "his": "he",
+    "she": "she",
+    "her": "she",
+    "herself": "she",
+    "hers": "she",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+}
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
 ADULT_AGE = 18  # years: a person this old or older is never the child
@@ -83,9 +95,28 @@ def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) 
 
 def age_in_years(number: str, unit: str) -> float | None:
     """An age from a number and its unit ("3", "months" -> 0.25); None when it is not a number."""
-    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-             "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-             "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
+    words = {
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 9,
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+        "thirteen": 13,
+        "fourteen": 14,
+        "fifteen": 15,
+        "sixteen": 16,
+        "seventeen": 17,
+        "eighteen": 18,
+        "nineteen": 19,
+        "twenty": 20,
+    }
     glued = AGE_GLUED.match(number)
     if glued:
         number, unit = glued.group(1), glued.group(2)
@@ -178,11 +209,23 @@ class Analysis:
         tok = self.tokens[i]
         if not tok.is_alpha or len(tok.text) < 2 or tok.text.isupper() and len(tok.text) <= 4:
             return False
-        if tok.pos_ != "PROPN" and not (tok.pos_ == "NOUN" and tok.text[:1].isupper()
-                                        and not is_english_word(tok.lower_, NAME_WORD_ZIPF)):
+        if tok.pos_ != "PROPN" and not (
+            tok.pos_ == "NOUN" and tok.text[:1].isupper() and not is_english_word(tok.lower_, NAME_WORD_ZIPF)
+        ):
             return False  # a capitalised rare word the tagger called a noun ("Tunde left ...") is a name too
-        blocked = ("adult_titles", "time_words", "months", "caregiver_nouns", "child_nouns", "observer_nouns",
-                   "worry_words", "impact_words", "context_markers", "sibling_nouns", "body_parts")
+        blocked = (
+            "adult_titles",
+            "time_words",
+            "months",
+            "caregiver_nouns",
+            "child_nouns",
+            "observer_nouns",
+            "worry_words",
+            "impact_words",
+            "context_markers",
+            "sibling_nouns",
+            "body_parts",
+        )
         if any(self.has(i, name) for name in blocked):
             return False
         if not tok.text[:1].isupper() and tok.is_stop:
@@ -197,7 +240,7 @@ class Analysis:
         while i < n:
             hit = 0
             for size in (3, 2, 1):
-                key = tuple(low[i:i + size])
+                key = tuple(low[i : i + size])
                 if table and len(key) == size and key in table:
                     p = table[key]
                     self._mark(i, i + size, p.role or "unknown", p, p.pronoun or None)
@@ -240,9 +283,9 @@ class Analysis:
         self._ages_after_mentions()
 
     def _ages_after_mentions(self) -> None:
-        """"Jayden (7)", "the baby (3 months)", "jayden (7)": the age is an age, and an unnamed word before it a child."""
+        """Ages after mentions ("Jayden (7)", "jayden (7)") are ages, and an unnamed word before one is a child."""
         low, n = self.lower, len(self.tokens)
-        for s, e, role, _person in list(self.mentions):
+        for s, e, _role, _person in list(self.mentions):
             end, years = self._age_after(e)
             if end:
                 self.age_tokens.update(range(e, end))
@@ -291,8 +334,10 @@ class Analysis:
         Otherwise "they" is left to pronoun resolution: in "Dad yells at the kids and they are
         scared", they are the kids.
         """
-        return any((self.has(k, "worry_words") and not self.has(k, "child_feeling_words")) or self.has(k, "see_verbs")
-                   for k in range(i + 1, min(len(self.tokens), i + 5)))
+        return any(
+            (self.has(k, "worry_words") and not self.has(k, "child_feeling_words")) or self.has(k, "see_verbs")
+            for k in range(i + 1, min(len(self.tokens), i + 5))
+        )
 
     def _name_chains(self) -> dict[int, tuple[int, int]]:
         """Token index -> (start, end) of the run of unknown name tokens it belongs to ("Gloria Banks")."""
@@ -367,19 +412,35 @@ class Analysis:
                     self._set_name_role(s, "child")
                     continue
             p = s - 1
-            while p >= 0 and low[p] in ("(", ",", "the", "little", "baby", "my", "our") and not self.has(p, "child_appositives"):
+            while (
+                p >= 0
+                and low[p] in ("(", ",", "the", "little", "baby", "my", "our")
+                and not self.has(p, "child_appositives")
+            ):
                 p -= 1
             if p < 0:
                 continue
             if self.has(p, "sibling_nouns"):
                 continue  # decided with the sibling word itself, once its owner is known (_siblings)
-            if self.has(p, "child_appositives") or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
+            if self.has(p, "child_appositives") or (
+                self.role[p] == "child" and self.person[p] is None and p in self.age_tokens
+            ):
                 self._set_name_role(s, "child")  # "her son Omar", "6-year-old Tyler"
-            elif self.role[p] == "caregiver" and self.has(p, "caregiver_nouns") and not self.tokens[p].text.endswith("s'"):
+            elif (
+                self.role[p] == "caregiver"
+                and self.has(p, "caregiver_nouns")
+                and not self.tokens[p].text.endswith("s'")
+            ):
                 self._set_name_role(s, "caregiver")  # "dad (Omar Haddad)", "Stepfather Dale Price"
-            elif (self.role[p] == "observer" and self.tokens[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS
-                  and "," not in low[p + 1:s]):
-                self._set_name_role(s, "network")  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
+            elif (
+                self.role[p] == "observer"
+                and self.tokens[p].pos_ in ("NOUN", "PROPN")
+                and low[p] not in PRONOUN_OBSERVERS
+                and "," not in low[p + 1 : s]
+            ):
+                self._set_name_role(
+                    s, "network"
+                )  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
         for s, e in seen:
             last = self.tokens[e - 1]
             links = [last.head] if last.dep_ == "appos" else []
@@ -395,7 +456,7 @@ class Analysis:
                     self._set_name_role(s, "child")
 
     def _carers(self) -> None:
-        """"Grandpa Ike, who watches Tessa after school": whoever a relative clause says looks after a child is a caregiver."""
+        """Whoever a relative clause says looks after a child is a caregiver ("Ike, who watches Tessa")."""
         for tok in self.tokens:
             if not self._cares_for_child(tok):
                 continue
@@ -429,11 +490,14 @@ class Analysis:
 
     def _adult_owner(self, tok: Token) -> bool:
         """True when a possessive pronoun owning this word refers to an adult."""
-        return any(c.dep_ == "poss" and self.poss_role.get(c.i) in ("caregiver", "network", "professional", "adult", "observer")
-                   for c in tok.children)
+        return any(
+            c.dep_ == "poss"
+            and self.poss_role.get(c.i) in ("caregiver", "network", "professional", "adult", "observer")
+            for c in tok.children
+        )
 
     def _siblings(self) -> None:
-        """A sibling is a child unless an adult owns the word ("Ana's sister") or an adult age follows; so is its name."""
+        """A sibling (and its name) is a child unless an adult owns it ("Ana's sister") or an adult age follows."""
         for i, tok in enumerate(self.tokens):
             if not self.has(i, "sibling_nouns") or self.role[i] != "child":
                 continue
@@ -444,8 +508,11 @@ class Analysis:
             named = k < len(self.tokens) and k in self.name_tokens
             name_end = self.names.get(k, (k, k + 1))[1] if named else i + 1
             end, years = self._age_after(name_end)
-            adult = owner in ("caregiver", "network", "professional", "adult", "observer") or (
-                years is not None and years >= ADULT_AGE) or (named and k in self.adult)
+            adult = (
+                owner in ("caregiver", "network", "professional", "adult", "observer")
+                or (years is not None and years >= ADULT_AGE)
+                or (named and k in self.adult)
+            )
             if named and self.role[k] == "unknown":
                 self._set_name_role(k, "network" if adult else "child")  # "his sister Lotte (20)", "her brother Omar"
                 if adult:
@@ -475,33 +542,56 @@ class Analysis:
             head = tok.head
             if self._acted_on(tok) and not self._acted_on_by_child(tok):
                 self._set_name_role(i, "child")
-            elif i > 0 and self.tokens[i - 1].pos_ == "VERB" and self.lemma_in(self.tokens[i - 1], "patient_verbs") \
-                    and tok.dep_ not in SUBJECT_DEPS and i - 1 not in self.negated_tokens_early():
+            elif (
+                i > 0
+                and self.tokens[i - 1].pos_ == "VERB"
+                and self.lemma_in(self.tokens[i - 1], "patient_verbs")
+                and tok.dep_ not in SUBJECT_DEPS
+                and i - 1 not in self.negated_tokens_early()
+            ):
                 self._set_name_role(i, "child")  # "hit Malik w/ a cord": right after the act, whatever the parse
-            elif tok.dep_ == "poss" and (self.has(head.i, "parent_nouns") or self.has(head.i, "owned_effects")
-                                         or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))):
+            elif tok.dep_ == "poss" and (
+                self.has(head.i, "parent_nouns")
+                or self.has(head.i, "owned_effects")
+                or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))
+            ):
                 self._set_name_role(i, "child")
             elif tok.dep_ == "pobj" and self.lower[head.i] == "about" and self.has(head.head.i, "worry_words"):
                 self._set_name_role(i, "child")  # "Ms. Lee is worried about Jayden"
             elif tok.dep_ in ("nsubj", "nsubjpass") and any(
-                    self.lower[c.i] == "at" and any(self.lower[g.i] == "risk" for g in c.children) for c in head.children):
+                self.lower[c.i] == "at" and any(self.lower[g.i] == "risk" for g in c.children) for c in head.children
+            ):
                 self._set_name_role(i, "child")  # "Amara could be at risk"
             elif tok.dep_ in ("nsubjpass", "nsubj"):
                 if tok.dep_ == "nsubjpass" and self.lemma_in(head, "patient_verbs"):
                     self._set_name_role(i, "child")
                 elif self._could_suffer(tok, head):
                     self._set_name_role(i, "child")  # "Nevaeh could be sad", "Luca could suffocate"
-                elif (tok.dep_ == "nsubj" and head.pos_ == "VERB" and self.lemma_in(head, "experiencer_verbs")
-                      and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in head.children)
-                      and not self._aimed_at_someone(head) and not self.has(head.i, "not_impact_phrases")):
+                elif (
+                    tok.dep_ == "nsubj"
+                    and head.pos_ == "VERB"
+                    and self.lemma_in(head, "experiencer_verbs")
+                    and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in head.children)
+                    and not self._aimed_at_someone(head)
+                    and not self.has(head.i, "not_impact_phrases")
+                ):
                     self._set_name_role(i, "child")
-                elif (tok.dep_ == "nsubj" and self.lemma[head.i] in ("have", "get", "develop", "suffer", "run")
-                      and any(c.dep_ == "dobj" and self.has(c.i, "impact_words") and not self.has(c.i, "violent_verbs")
-                              for c in head.children)):
+                elif (
+                    tok.dep_ == "nsubj"
+                    and self.lemma[head.i] in ("have", "get", "develop", "suffer", "run")
+                    and any(
+                        c.dep_ == "dobj" and self.has(c.i, "impact_words") and not self.has(c.i, "violent_verbs")
+                        for c in head.children
+                    )
+                ):
                     self._set_name_role(i, "child")  # "Funmi had a fever", "Kai got a black eye"
         for tok in self.tokens:
-            if (self.role[tok.i] == "unknown" and tok.i not in self.adult and tok.dep_ in ("conj", "appos")
-                    and self.role[tok.head.i] == "child"):
+            if (
+                self.role[tok.i] == "unknown"
+                and tok.i not in self.adult
+                and tok.dep_ in ("conj", "appos")
+                and self.role[tok.head.i] == "child"
+            ):
                 self._set_name_role(tok.i, "child")
 
     def _could_suffer(self, tok: Token, head: Token) -> bool:
@@ -511,13 +601,17 @@ class Analysis:
         if self.has(head.i, "not_impact_phrases") or self.lemma_in(head, "violent_verbs"):
             return False
         return self.has(head.i, "impact_words") or any(
-            c.dep_ in ("acomp", "attr") and self.has(c.i, "impact_words") for c in head.children)
+            c.dep_ in ("acomp", "attr") and self.has(c.i, "impact_words") for c in head.children
+        )
 
     def _aimed_at_someone(self, verb: Token) -> bool:
         """True when a verb is aimed at a person ("screamed at Tavi"): its subject acts, not suffers."""
-        return any(c.dep_ == "prep" and self.lower[c.i] in ("at", "on", "to")
-                   and any(g.dep_ == "pobj" and (self.role[g.i] is not None or g.pos_ == "PROPN") for g in c.children)
-                   for c in verb.children)
+        return any(
+            c.dep_ == "prep"
+            and self.lower[c.i] in ("at", "on", "to")
+            and any(g.dep_ == "pobj" and (self.role[g.i] is not None or g.pos_ == "PROPN") for g in c.children)
+            for c in verb.children
+        )
 
     def negated_tokens_early(self) -> frozenset[int]:
         """Negated tokens, worked out before roles are final (negation does not depend on roles)."""
@@ -531,7 +625,7 @@ class Analysis:
         return any(self.role[s.i] == "child" for s in self.subjects(verb))
 
     def _pronoun_objects_as_children(self) -> None:
-        """"Layla said Dad hit her": a pronoun acted on by a caregiver makes its name a child."""
+        """ "Layla said Dad hit her": a pronoun acted on by a caregiver makes its name a child."""
         for i, src in self.antecedent.items():
             if src < 0 or src not in self.names or self.role[src] != "unknown" or src in self.adult:
                 continue
@@ -547,8 +641,8 @@ class Analysis:
                         self.role[k] = "child"
 
     def _owners_of_parents(self) -> None:
-        """"his father", "her mom": a possessive pronoun owning a parent word refers to a child."""
-        for i, role in list(self.poss_role.items()):
+        """ "his father", "her mom": a possessive pronoun owning a parent word refers to a child."""
+        for i in list(self.poss_role):
             tok = self.tokens[i]
             if not self.has(tok.head.i, "parent_nouns") or not self.has(tok.head.i, "caregiver_nouns"):
                 continue
@@ -573,7 +667,7 @@ class Analysis:
         """Later mentions of a name share the role found for it ("hit Kofi ... Kofi cried")."""
         roles: dict[str, str] = {}
         adults: set[str] = set()
-        for s, e in set(self.names.values()):
+        for s, _e in set(self.names.values()):
             if s in self.adult:
                 adults.add(self.lower[s])
             elif self.role[s] in ("child", "caregiver", "network"):
@@ -589,8 +683,10 @@ class Analysis:
 
     def _sync_mentions(self) -> None:
         """Bring the roles recorded with unknown-name mentions up to date."""
-        self.mentions = [(s, e, self.role[s] if role in ("unknown", "child") and self.role[s] else role, p)
-                         for s, e, role, p in self.mentions]
+        self.mentions = [
+            (s, e, self.role[s] if role in ("unknown", "child") and self.role[s] else role, p)
+            for s, e, role, p in self.mentions
+        ]
 
     def _resolve_pronouns(self) -> None:
         """Give he/she/they (and his/her/their, as owners) the role of the mention they most likely refer to.
@@ -618,8 +714,14 @@ class Analysis:
             # a possessive may refer to its own clause's subject ("Mom called her sister"); an object may not
             found = _antecedent(seen, g, is_subj or possessive, _verb_of(tok))
             if found is not None and found.role == "child" and self._acts_on_someone(tok):
-                adult = next((m for m in reversed(seen) if m.role != "child" and m.gender in (g, None)
-                              and m.role in ("caregiver", "unknown")), None)
+                adult = next(
+                    (
+                        m
+                        for m in reversed(seen)
+                        if m.role != "child" and m.gender in (g, None) and m.role in ("caregiver", "unknown")
+                    ),
+                    None,
+                )
                 found = adult or found  # "..., he may hit her again": the one who hits is not the child
             if found is not None and found.role != "child" and self._experiences(tok):
                 child = next((m for m in reversed(seen) if m.role == "child" and m.gender in (g, None)), None)
@@ -683,8 +785,9 @@ class Analysis:
             node = stack.pop()
             out.add(node.i)
             for c in node.children:
-                if c.dep_ in ("advcl", "relcl", "ccomp", "parataxis") or (c.dep_ == "conj" and any(
-                        g.dep_ in SUBJECT_DEPS for g in c.children)):
+                if c.dep_ in ("advcl", "relcl", "ccomp", "parataxis") or (
+                    c.dep_ == "conj" and any(g.dep_ in SUBJECT_DEPS for g in c.children)
+                ):
                     continue
                 stack.append(c)
         return out
@@ -706,9 +809,12 @@ class Analysis:
             if self.lower[tok.i] in OPEN_MARKERS and nxt is not None and not nxt.is_punct:
                 out.append(tok.i)  # these always open a situation, however the parser hung them
                 continue
-            if tok.dep_ in ("mark", "advmod") and head is not tok and head.dep_ in (
-                    "advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp") and (
-                    head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl"):  # "when Celia drinks": drinks tagged a noun
+            if (
+                tok.dep_ in ("mark", "advmod")
+                and head is not tok
+                and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp")
+                and (head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl")
+            ):  # "when Celia drinks": drinks tagged a noun
                 if tok.dep_ == "advmod" and head.dep_ == "ROOT" and tok.i > head.i:
                     continue
                 out.append(tok.i)
@@ -738,7 +844,9 @@ class Analysis:
         """Subjects of a verb, following conjunctions, control and relative clauses."""
         subs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         if not subs:  # the parser sometimes hangs the subject on the auxiliary ("Everyone is worried")
-            subs = [g for c in verb.children if c.dep_ in ("aux", "auxpass") for g in c.children if g.dep_ in SUBJECT_DEPS]
+            subs = [
+                g for c in verb.children if c.dep_ in ("aux", "auxpass") for g in c.children if g.dep_ in SUBJECT_DEPS
+            ]
         if subs:
             out = []
             for s in subs:
@@ -754,8 +862,11 @@ class Analysis:
             k = verb.i - 1
             while k >= 0 and self.tokens[k].pos_ in ("ADV", "AUX", "PART") and verb.i - k <= 4:
                 k -= 1
-            if k >= 0 and self.role[k] in PERSON_ROLES and self.tokens[k].dep_ in (
-                    "pobj", "npadvmod", "appos", "compound", "conj"):
+            if (
+                k >= 0
+                and self.role[k] in PERSON_ROLES
+                and self.tokens[k].dep_ in ("pobj", "npadvmod", "appos", "compound", "conj")
+            ):
                 return [self.tokens[k]]  # "On Friday Piotr slapped ...": the parser hung the name elsewhere
         if depth > 3 or verb.head is verb:
             return []
@@ -764,7 +875,9 @@ class Analysis:
             return self.subjects(head, depth + 1)
         if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
             objs = [c for c in head.children if c.dep_ == "dobj"]
-            if objs and (self.lemma_in(head, "see_verbs") or self.lemma[head.i] in ("make", "let", "help", "have", "get")):
+            if objs and (
+                self.lemma_in(head, "see_verbs") or self.lemma[head.i] in ("make", "let", "help", "have", "get")
+            ):
                 return objs + [c for o in objs for c in o.conjuncts]
             if verb.dep_ == "xcomp":
                 return self.subjects(head, depth + 1)

@@ -1,10 +1,12 @@
 """grade() and grade_many(): parse, run the rules and detectors, build the report."""
+
 from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -70,8 +72,10 @@ def check_input(kind: Any, text: Any) -> None:
     if not text.strip():
         raise GraderInputError("The text is empty: write your statement first.")
     if len(text) > MAX_CHARS:
-        raise GraderInputError(f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
-                               "Shorten it: a statement is usually a few sentences.")
+        raise GraderInputError(
+            f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
+            "Shorten it: a statement is usually a few sentences."
+        )
 
 
 def check_danger(danger: Any) -> tuple[str, ...]:
@@ -82,7 +86,9 @@ def check_danger(danger: Any) -> tuple[str, ...]:
     if not isinstance(items, (list, tuple)) or not all(isinstance(d, str) for d in items):
         raise GraderInputError("danger= takes the learner's danger statement as a string, or a list of them.")
     if any(len(d) > MAX_CHARS for d in items):
-        raise GraderInputError(f"A danger statement is longer than {MAX_CHARS:,} characters; pass the statement itself.")
+        raise GraderInputError(
+            f"A danger statement is longer than {MAX_CHARS:,} characters; pass the statement itself."
+        )
     return tuple(d for d in items if d.strip())
 
 
@@ -113,8 +119,11 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             else:
                 seen[role] = word if generic else f"the {word.lower()}"
     out = {}
-    for role, key, fallback in (("child", "child", "the child"), ("caregiver", "caregiver", "the caregiver"),
-                                ("network", "network", "the people who help the family")):
+    for role, key, fallback in (
+        ("child", "child", "the child"),
+        ("caregiver", "caregiver", "the caregiver"),
+        ("network", "network", "the people who help the family"),
+    ):
         if role in seen:
             out[key] = seen[role]
         elif roster.explicit and roster.with_role(role):
@@ -122,7 +131,9 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             out[key] = people[0] if role != "caregiver" else " or ".join(people[:2])
         else:
             out[key] = fallback
-    out["caregivers"] = " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    out["caregivers"] = (
+        " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    )
     out["worker"] = "the social worker"
     return out
 
@@ -136,9 +147,16 @@ def _fill(template: str, names: dict[str, str], **extra: Any) -> str:
 def _finding(rule: Rule, text: str, start: int, end: int, names: dict, **extra: Any) -> Finding:
     """Build a Finding, filling message placeholders."""
     match = text[start:end]
-    return Finding(rule=rule.id, category=rule.category, severity=rule.severity, start=start, end=end,
-                   text=match, message=_fill(rule.message, names, match=match, **extra),
-                   suggestion=_fill(rule.suggestion, names, match=match, **extra))
+    return Finding(
+        rule=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        start=start,
+        end=end,
+        text=match,
+        message=_fill(rule.message, names, match=match, **extra),
+        suggestion=_fill(rule.suggestion, names, match=match, **extra),
+    )
 
 
 def _dedupe(hits: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
@@ -210,9 +228,15 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
         ready = all(c.present for c in components) and not blocked
-    return Report(kind=kind, verdict="ready" if ready else "revise", components=tuple(components),
-                  findings=tuple(findings), questions=tuple(questions), metrics=metrics,
-                  grader_version=GRADER_VERSION)
+    return Report(
+        kind=kind,
+        verdict="ready" if ready else "revise",
+        components=tuple(components),
+        findings=tuple(findings),
+        questions=tuple(questions),
+        metrics=metrics,
+        grader_version=GRADER_VERSION,
+    )
 
 
 def _expansion(rule: Rule, match: str) -> str:
@@ -234,12 +258,21 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
 
 def _capped(findings: list[Finding], text: str, overflow: int = 0) -> list[Finding]:
     """The first MAX_FINDINGS findings (errors first), and a note counting the rest."""
-    keep = sorted(sorted(findings, key=lambda f: f.severity != "error")[:MAX_FINDINGS], key=lambda f: (f.start, f.end, f.rule))
+    keep = sorted(
+        sorted(findings, key=lambda f: f.severity != "error")[:MAX_FINDINGS], key=lambda f: (f.start, f.end, f.rule)
+    )
     s, e = _strip(text, 0, len(text))
     more = len(findings) - len(keep) + overflow
-    note = Finding(rule="style.too_many_findings", category="readability", severity="info", start=s, end=e,
-                   text=text[s:e], message=f"{more:,} more findings are not listed.",
-                   suggestion="Fix the words marked here first, then check again.")
+    note = Finding(
+        rule="style.too_many_findings",
+        category="readability",
+        severity="info",
+        start=s,
+        end=e,
+        text=text[s:e],
+        message=f"{more:,} more findings are not listed.",
+        suggestion="Fix the words marked here first, then check again.",
+    )
     return keep + [note]
 
 
@@ -254,17 +287,24 @@ def metrics_words(text: str) -> int:
 def _too_long(text: str, words: int, parsed_tokens: int, names: dict) -> Finding:
     """A note that only the start of a very long text was checked for the parts of a statement."""
     s, e = _strip(text, 0, len(text))
-    return Finding(rule="style.too_long", category="readability", severity="warning", start=s, end=e, text=text[s:e],
-                   message=f"This text is about {words:,} words long; only its first {parsed_tokens:,} words were "
-                           "checked for the parts of a statement. Labels and jargon were checked throughout.",
-                   suggestion="A statement is a few sentences: keep the one that says who did what, to which child, "
-                              "when, and with what effect.")
+    return Finding(
+        rule="style.too_long",
+        category="readability",
+        severity="warning",
+        start=s,
+        end=e,
+        text=text[s:e],
+        message=f"This text is about {words:,} words long; only its first {parsed_tokens:,} words were "
+        "checked for the parts of a statement. Labels and jargon were checked throughout.",
+        suggestion="A statement is a few sentences: keep the one that says who did what, to which child, "
+        "when, and with what effect.",
+    )
 
 
 FUNCTION_POS = ("DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "PART")
 WORD_LIST_MIN_WORDS = 8
-WORD_LIST_MAX_SHARE = 0.15
-WORD_LIST_MIN_RUN = 6  # content words in a row with no function word or punctuation between them  # English sentences run at 30-50% function words; a keyword list at almost none
+WORD_LIST_MAX_SHARE = 0.15  # English sentences run at 30-50% function words; a keyword list at almost none
+WORD_LIST_MIN_RUN = 6  # content words in a row with no function word or punctuation between them
 STATEMENT_KINDS = ("harm", "danger", "safety_goal")
 
 
@@ -281,21 +321,34 @@ def _word_list(a: Analysis, text: str) -> Finding | None:
     if share >= WORD_LIST_MAX_SHARE or longest < WORD_LIST_MIN_RUN:
         return None  # a terse sentence ("CPS received allegations that Dad hit Emre") is not a list
     s, e = _strip(text, 0, len(a.doc.text))
-    return Finding(rule="structure.word_list", category="word_list", severity="error", start=s, end=e, text=text[s:e],
-                   message="This reads as a list of key words, not sentences, so it does not say who did what to whom.",
-                   suggestion="Write it as one or two full sentences, in words the family could read aloud.")
+    return Finding(
+        rule="structure.word_list",
+        category="word_list",
+        severity="error",
+        start=s,
+        end=e,
+        text=text[s:e],
+        message="This reads as a list of key words, not sentences, so it does not say who did what to whom.",
+        suggestion="Write it as one or two full sentences, in words the family could read aloud.",
+    )
 
 
 NOT_DANGER = {
     "rule": "danger.resources_only",
-    "message": ("“{match}” is about money or resources. Poverty or a lack of resources alone is a need the family "
-                "can be helped with, not a danger: it says nothing {caregiver} may do that could hurt {child}."),
-    "suggestion": ("Put the family's needs under complicating factors, and write the danger about a behaviour: what "
-                   "{caregiver} may do, when, and how {child} could be hurt."),
+    "message": (
+        "“{match}” is about money or resources. Poverty or a lack of resources alone is a need the family "
+        "can be helped with, not a danger: it says nothing {caregiver} may do that could hurt {child}."
+    ),
+    "suggestion": (
+        "Put the family's needs under complicating factors, and write the danger about a behaviour: what "
+        "{caregiver} may do, when, and how {child} could be hurt."
+    ),
 }
 
 
-def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict) -> tuple[list[Component], list[Finding]]:
+def _components(
+    job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
+) -> tuple[list[Component], list[Finding]]:
     """Run the detectors of the job's kind, attach hints, and add the findings detectors make."""
     doc, kind = a.doc, job.kind
     label_tokens: set[int] = set()
@@ -316,10 +369,17 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         evidence = []
         for s, e in sorted(set(spans))[:5]:
             span = doc[s:e]  # the parser saw a truecased copy: quote the learner's own characters
-            evidence.append(Evidence(span.start_char, span.end_char, job.text[span.start_char:span.end_char]))
+            evidence.append(Evidence(span.start_char, span.end_char, job.text[span.start_char : span.end_char]))
         hint = result.hint if result is not None and result.hint and not evidence else spec["hint"]
-        out.append(Component(id=spec["id"], label=spec["label"], present=bool(evidence),
-                             evidence=tuple(evidence), hint=_fill(hint, names)))
+        out.append(
+            Component(
+                id=spec["id"],
+                label=spec["label"],
+                present=bool(evidence),
+                evidence=tuple(evidence),
+                hint=_fill(hint, names),
+            )
+        )
     extra: list[Finding] = []
     if kind in STATEMENT_KINDS:
         salad = _word_list(a, job.text)
@@ -328,12 +388,20 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
     if kind == "danger":
         where = poverty_only(ctx, found["caregiver_behavior"].spans)
         if where is not None:
-            span = doc[where[0]:where[1]]
-            match = job.text[span.start_char:span.end_char]
-            extra.append(Finding(rule=NOT_DANGER["rule"], category="not_danger", severity="error",
-                                 start=span.start_char, end=span.end_char, text=match,
-                                 message=_fill(NOT_DANGER["message"], names, match=match),
-                                 suggestion=_fill(NOT_DANGER["suggestion"], names, match=match)))
+            span = doc[where[0] : where[1]]
+            match = job.text[span.start_char : span.end_char]
+            extra.append(
+                Finding(
+                    rule=NOT_DANGER["rule"],
+                    category="not_danger",
+                    severity="error",
+                    start=span.start_char,
+                    end=span.end_char,
+                    text=match,
+                    message=_fill(NOT_DANGER["message"], names, match=match),
+                    suggestion=_fill(NOT_DANGER["suggestion"], names, match=match),
+                )
+            )
     return out, extra
 
 
@@ -343,8 +411,9 @@ def _parse(nlp: Language, text: str) -> tuple[Doc, int | None]:
     return nlp(prepared.head, disable=disabled_pipes(nlp)), prepared.tail_start
 
 
-def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None,
-          vignette: Any = None) -> Report:
+def grade(
+    kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None, vignette: Any = None
+) -> Report:
     """Grade one text of a kind.
 
     roster: the family's Roster (or a vignette-like mapping) when the text is tied to one;
@@ -364,16 +433,22 @@ def _item(item: Any) -> Job:
     if isinstance(item, dict):
         kind, text = item.get("kind"), item.get("text")
         check_input(kind, text)
-        return Job(kind, text, as_roster(item.get("roster"), item.get("vignette")), check_danger(item.get("danger")),
-                   check_child_age(item.get("child_age")))
+        return Job(
+            kind,
+            text,
+            as_roster(item.get("roster"), item.get("vignette")),
+            check_danger(item.get("danger")),
+            check_child_age(item.get("child_age")),
+        )
     if isinstance(item, (tuple, list)) and len(item) in (2, 3):
         check_input(item[0], item[1])
         return Job(item[0], item[1], as_roster(item[2] if len(item) == 3 else None))
     raise GraderInputError("Each item needs a kind and a text: (kind, text[, roster]) or a mapping.")
 
 
-def grade_many(items: Iterable[Any], batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1,
-               errors: str = "raise") -> list[Report | GradeError]:
+def grade_many(
+    items: Iterable[Any], batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1, errors: str = "raise"
+) -> list[Report | GradeError]:
     """Grade many texts with one nlp.pipe pass; bad items raise or become GradeError."""
     prepared: list[tuple[int, Job]] = []
     results: list[Report | GradeError | None] = []
@@ -387,7 +462,7 @@ def grade_many(items: Iterable[Any], batch_size: int = DEFAULT_BATCH_SIZE, n_pro
             results.append(GradeError(index, str(exc)))
     if prepared:
         graded = _grade_prepared([job for _, job in prepared], batch_size, n_process)
-        for (index, _job), report in zip(prepared, graded):
+        for (index, _job), report in zip(prepared, graded, strict=True):
             results[index] = report
     return results  # type: ignore[return-value]
 
@@ -400,7 +475,7 @@ def _grade_chunk(chunk: list[Job], batch_size: int = DEFAULT_BATCH_SIZE) -> list
     prepared = {i: prepare(nlp, chunk[i].text) for i in order}
     docs = nlp.pipe((prepared[i].head for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
-    for i, doc in zip(order, docs):
+    for i, doc in zip(order, docs, strict=True):
         out[i] = analyze(doc, chunk[i], ruleset, nlp, prepared[i].tail_start)
     return out  # type: ignore[return-value]
 

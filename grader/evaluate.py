@@ -1,18 +1,30 @@
 """Measure the grader against a labelled corpus (docs/grader-corpus-format.md)."""
+
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .core import grade_many
 from .report import Report
 from .vignette_files import RosterFolder
 
-EVALUATED = ("vague_label", "jargon", "judgmental", "negative_framing", "service_compliance",
-             "closed_question", "why_question", "leading_question", "privacy", "passive_voice")
+EVALUATED = (
+    "vague_label",
+    "jargon",
+    "judgmental",
+    "negative_framing",
+    "service_compliance",
+    "closed_question",
+    "why_question",
+    "leading_question",
+    "privacy",
+    "passive_voice",
+)
 GAMING = {"bad": "revise", "excellent": "ready"}
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "grader_corpus.jsonl"
 
@@ -84,8 +96,18 @@ def _ratio(good: int, total: int) -> float | None:
 def grade_rows(rows: list[dict], rosters: RosterFolder | None = None) -> list[Report]:
     """Grade corpus rows, each with its vignette's roster (from the folder) and its danger, if any."""
     folder = rosters or RosterFolder(None)
-    return grade_many([{"kind": r["kind"], "text": r["text"], "roster": folder.get(r.get("vignette")),
-                        "danger": r.get("danger"), "child_age": r.get("child_age")} for r in rows])
+    return grade_many(
+        [
+            {
+                "kind": r["kind"],
+                "text": r["text"],
+                "roster": folder.get(r.get("vignette")),
+                "danger": r.get("danger"),
+                "child_age": r.get("child_age"),
+            }
+            for r in rows
+        ]
+    )
 
 
 def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters: RosterFolder | None = None) -> dict:
@@ -102,8 +124,15 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
     n_exp: Counter = Counter()
     qt_good = qt_total = qo_good = 0
     clean_rows = clean_false = 0
-    gaming = {"bad": 0, "bad_passed": 0, "excellent": 0, "excellent_sent_back": 0, "passed_ids": [], "sent_back_ids": []}
-    for row, rep in zip(rows, reports):
+    gaming = {
+        "bad": 0,
+        "bad_passed": 0,
+        "excellent": 0,
+        "excellent_sent_back": 0,
+        "passed_ids": [],
+        "sent_back_ids": [],
+    }
+    for row, rep in zip(rows, reports, strict=True):
         rid = row["id"]
         verdict_pairs.append((row["verdict"], rep.verdict))
         if row["verdict"] != rep.verdict:
@@ -152,16 +181,27 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
                 if gq is not None and gq.type == wq["type"]:
                     qt_good += 1
                 else:
-                    misses.append({"id": rid, "what": f"question {i + 1} type", "expected": wq["type"], "got": gq and gq.type})
+                    misses.append(
+                        {"id": rid, "what": f"question {i + 1} type", "expected": wq["type"], "got": gq and gq.type}
+                    )
                 if gq is not None and gq.open == wq["open"]:
                     qo_good += 1
                 else:
-                    misses.append({"id": rid, "what": f"question {i + 1} open", "expected": wq["open"], "got": gq and gq.open})
+                    misses.append(
+                        {"id": rid, "what": f"question {i + 1} open", "expected": wq["open"], "got": gq and gq.open}
+                    )
             if len(got_q) != len(want_q):
                 misses.append({"id": rid, "what": "question count", "expected": len(want_q), "got": len(got_q)})
     cats = sorted(set(n_exp) | set(n_pred), key=lambda c: EVALUATED.index(c))
-    flags = {c: {"precision": _ratio(tp_pred[c], n_pred[c]), "recall": _ratio(tp_exp[c], n_exp[c]),
-                 "predicted": n_pred[c], "expected": n_exp[c]} for c in cats}
+    flags = {
+        c: {
+            "precision": _ratio(tp_pred[c], n_pred[c]),
+            "recall": _ratio(tp_exp[c], n_exp[c]),
+            "predicted": n_pred[c],
+            "expected": n_exp[c],
+        }
+        for c in cats
+    }
     return {
         "rows": len(rows),
         "verdict_accuracy": _ratio(sum(e == p for e, p in verdict_pairs), len(verdict_pairs)),
@@ -182,20 +222,29 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
 
 def format_text(result: dict[str, Any]) -> str:
     """A readable summary of an evaluation."""
-    lines = [f"rows: {result['rows']}",
-             f"verdict accuracy: {result['verdict_accuracy']}  (Cohen's kappa {result['verdict_kappa']})",
-             f"component accuracy: {result['component_accuracy']}"]
+    lines = [
+        f"rows: {result['rows']}",
+        f"verdict accuracy: {result['verdict_accuracy']}  (Cohen's kappa {result['verdict_kappa']})",
+        f"component accuracy: {result['component_accuracy']}",
+    ]
     lines += [f"  {c:<20} {v}" for c, v in result["components"].items()]
     lines.append(f"flags: precision {result['flag_precision']}  recall {result['flag_recall']}")
     lines.append(f"  {'category':<20} {'precision':>9} {'recall':>7} {'pred':>5} {'exp':>5}")
     for c, v in result["flags"].items():
         lines.append(f"  {c:<20} {str(v['precision']):>9} {str(v['recall']):>7} {v['predicted']:>5} {v['expected']:>5}")
-    lines.append(f"false flags per clean draft: {result['false_flags_per_clean_draft']}  ({result['clean_drafts']} clean drafts)")
-    lines.append(f"question type accuracy: {result['question_type_accuracy']}  open/closed accuracy: {result['question_open_accuracy']}")
+    lines.append(
+        f"false flags per clean draft: {result['false_flags_per_clean_draft']}  ({result['clean_drafts']} clean drafts)"
+    )
+    lines.append(
+        f"question type accuracy: {result['question_type_accuracy']}  "
+        f"open/closed accuracy: {result['question_open_accuracy']}"
+    )
     g = result.get("gaming")
     if g:
-        lines.append(f"gaming: {g['bad_passed']} of {g['bad']} bad drafts pass; "
-                     f"{g['excellent_sent_back']} of {g['excellent']} excellent drafts are sent back")
+        lines.append(
+            f"gaming: {g['bad_passed']} of {g['bad']} bad drafts pass; "
+            f"{g['excellent_sent_back']} of {g['excellent']} excellent drafts are sent back"
+        )
     lines.append(f"misses ({len(result['misses'])}):")
     for m in result["misses"]:
         lines.append(f"  {m['id']}: {m['what']}: expected {m['expected']!r}, got {m['got']!r}")

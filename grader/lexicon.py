@@ -5,6 +5,7 @@ one-letter typos of its longer cue words count, and carries examples that must a
 not match (tests/test_grader_lexicons.py runs them). The "grader_cues" pipeline component
 marks every token with the lexicons it belongs to, once per doc.
 """
+
 from __future__ import annotations
 
 import threading
@@ -81,9 +82,15 @@ def load_lexicons(path: Path | str = LEXICON_FILE) -> dict[str, Lexicon]:
         if not isinstance(examples, dict):
             raise _fail(path, name, "'examples' with 'match' and 'no_match' lists is required")
         words = frozenset(w.strip().lower() for w in _strings(entry.get("words"), path, f"{name}.words"))
-        out[name] = Lexicon(name, entry["about"].strip(), words, match == "lemma", bool(entry.get("typos", False)),
-                            _strings(examples.get("match"), path, f"{name}.examples.match"),
-                            _strings(examples.get("no_match"), path, f"{name}.examples.no_match"))
+        out[name] = Lexicon(
+            name,
+            entry["about"].strip(),
+            words,
+            match == "lemma",
+            bool(entry.get("typos", False)),
+            _strings(examples.get("match"), path, f"{name}.examples.match"),
+            _strings(examples.get("no_match"), path, f"{name}.examples.no_match"),
+        )
     return out
 
 
@@ -111,7 +118,7 @@ def default_cue_index_words(word: str) -> bool:
 
 def _deletes(word: str) -> set[str]:
     """The word and every form of it with one letter removed."""
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -131,7 +138,7 @@ def within_one_edit(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 class CueIndex:
@@ -184,7 +191,7 @@ class CueIndex:
         covered: dict[str, set[int]] = {}
         for i, word in enumerate(lower):
             for name, parts in self.phrases.get(word, ()):
-                if tuple(lower[i:i + len(parts)]) == parts and not covered.get(name, set()) & {i}:
+                if tuple(lower[i : i + len(parts)]) == parts and not covered.get(name, set()) & {i}:
                     spans.setdefault(name, []).append((i, i + len(parts)))
                     covered.setdefault(name, set()).update(range(i, i + len(parts)))
         for i, tok in enumerate(tokens):

@@ -1,4 +1,5 @@
 """Rule findings: lexicons, token patterns, regexes and the passive detector."""
+
 from __future__ import annotations
 
 import re
@@ -84,7 +85,7 @@ def acronym_defined(text: str, acronym: str, expansions: tuple[str, ...]) -> boo
         return True
     base = acronym.rstrip("s") if acronym.endswith("s") and acronym[:-1].isupper() else acronym
     for m in re.finditer(r"\(\s*" + re.escape(base) + r"s?\s*\)", text):
-        before = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120):m.start()])
+        before = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120) : m.start()])
         for size in range(len(base), min(len(before), 2 * len(base) + 2) + 1):
             if _initials(before[-size:]).upper() == base.upper() and before[-size][:1].isupper():
                 return True
@@ -114,8 +115,14 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
     if any(a.person[k] is not None and a.role[k] != "observer" for k in range(s, e)):
         return False  # a roster name that happens to match ("Minor")
     first = doc[s]
-    if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
-            and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
+    if (
+        rule.opt("attr") != "ORTH"
+        and first.text[:1].isupper()
+        and not first.is_sent_start
+        and first.pos_ == "PROPN"
+        and not first.text.isupper()
+        and e - s == 1
+    ):
         return False  # a proper name, not the word
     if rule.opt("unless_reported") and _reported(a, s):
         return False  # the child's own feeling or words, or someone's name-calling reported
@@ -192,9 +199,18 @@ def _term_scanners(ruleset: RuleSet) -> tuple:
             table = exact if rule.opt("attr") == "ORTH" else blind
             for term in rule.opt("terms"):
                 table.setdefault(term if table is exact else term.lower(), rule)
-        scanners[kind] = tuple((re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                                           + r")(?!\w)", 0 if terms is exact else re.IGNORECASE), terms, terms is exact)
-                               for terms in (blind, exact) if terms)
+        scanners[kind] = tuple(
+            (
+                re.compile(
+                    r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?!\w)",
+                    0 if terms is exact else re.IGNORECASE,
+                ),
+                terms,
+                terms is exact,
+            )
+            for terms in (blind, exact)
+            if terms
+        )
     with _cache_lock:
         _tail_cache[id(ruleset)] = (ruleset, scanners)
     return scanners
@@ -212,7 +228,9 @@ def tail_hits(text: str, start: int, ruleset: RuleSet, kind: str) -> list[tuple[
             rule = terms[m.group(0) if exact else m.group(0).lower()]
             if quotes and _in_ranges(m.start(), m.end(), quotes):
                 continue
-            if rule.opt("acronym") and acronym_defined(text, m.group(0), tuple(rule.opt("expansions", {}).get(m.group(0), ()))):
+            if rule.opt("acronym") and acronym_defined(
+                text, m.group(0), tuple(rule.opt("expansions", {}).get(m.group(0), ()))
+            ):
                 continue
             out.append((rule, m.start(), m.end()))
     return out
@@ -270,6 +288,6 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
         if any(c.dep_ == "agent" for c in verb.children) or _agent_later(a, verb):
             continue
         lo, hi = min(tok.i, verb.i), max(tok.i, verb.i)
-        span = a.doc[lo:hi + 1]
+        span = a.doc[lo : hi + 1]
         out.append((rule, span.start_char, span.end_char))
     return out

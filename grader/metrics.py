@@ -1,8 +1,9 @@
 """Word, sentence and reading-level figures."""
+
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from spacy.tokens import Token
 

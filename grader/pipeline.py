@@ -1,4 +1,5 @@
 """Load the spaCy pipeline once per process, lazily and thread-safely."""
+
 from __future__ import annotations
 
 import threading

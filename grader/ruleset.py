@@ -1,4 +1,5 @@
 """Load and validate the rule data under grader/rules/."""
+
 from __future__ import annotations
 
 import re
@@ -97,8 +98,9 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
     opts: dict[str, Any] = {}
     for key in ("unless_next", "unless_prev", "unless_next_pos", "mark_tokens", "except_lemmas", "except_aux"):
         if key in entry:
-            opts[key] = frozenset(x.lower() if key != "unless_next_pos" else x
-                                  for x in _str_list(entry[key], path, where, key))
+            opts[key] = frozenset(
+                x.lower() if key != "unless_next_pos" else x for x in _str_list(entry[key], path, where, key)
+            )
     for flag in ("unless_in_context_clause", "unless_reported"):
         if flag in entry:
             if not isinstance(entry[flag], bool):
@@ -158,8 +160,11 @@ def _parse_rule(entry: Any, index: int, defaults: dict, path: Path) -> Rule:
     if severity not in SEVERITIES:
         raise _fail(path, where, f"'severity' must be one of {', '.join(SEVERITIES)}")
     if (category in ERROR_CATEGORIES) != (severity == "error"):
-        raise _fail(path, where, f"category {category} must have severity "
-                    f"{'error' if category in ERROR_CATEGORIES else 'warning or info'}")
+        raise _fail(
+            path,
+            where,
+            f"category {category} must have severity {'error' if category in ERROR_CATEGORIES else 'warning or info'}",
+        )
     rtype = merged.get("type")
     if rtype not in RULE_TYPES:
         raise _fail(path, where, f"'type' must be one of {', '.join(RULE_TYPES)}")
@@ -173,12 +178,18 @@ def _parse_rule(entry: Any, index: int, defaults: dict, path: Path) -> Rule:
     if not isinstance(examples, dict):
         raise _fail(path, where, "'examples' with 'flag' and 'pass' lists is required")
     return Rule(
-        id=rule_id, category=category, severity=severity, type=rtype,
-        message=merged["message"].strip(), suggestion=merged["suggestion"].strip(),
-        source=merged["source"].strip(), kinds=kinds,
+        id=rule_id,
+        category=category,
+        severity=severity,
+        type=rtype,
+        message=merged["message"].strip(),
+        suggestion=merged["suggestion"].strip(),
+        source=merged["source"].strip(),
+        kinds=kinds,
         examples_flag=_str_list(examples.get("flag"), path, where, "examples.flag"),
         examples_pass=_str_list(examples.get("pass"), path, where, "examples.pass"),
-        file=path.name, options=_type_options(merged, rtype, path, where),
+        file=path.name,
+        options=_type_options(merged, rtype, path, where),
     )
 
 
@@ -207,8 +218,10 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list]:
 
 def _components() -> dict[str, tuple[dict[str, str], ...]]:
     """The component list of every kind, from the vocabulary."""
-    return {kind: tuple({"id": c.id, "label": c.label, "hint": c.hint} for c in k.components)
-            for kind, k in VOCABULARY.kinds.items()}
+    return {
+        kind: tuple({"id": c.id, "label": c.label, "hint": c.hint} for c in k.components)
+        for kind, k in VOCABULARY.kinds.items()
+    }
 
 
 def load_ruleset(directory: Path | str | None = None) -> RuleSet:

@@ -7,6 +7,7 @@ usual. The Doc keeps the text exactly (doc.text == text), so every offset stays 
 The neural pipes then see at most PARSE_TOKEN_BUDGET tokens: a statement is a few
 sentences, and a text far beyond that is checked in full for wording only, with a note.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,7 @@ from spacy.tokens import Doc
 MAX_TOKEN_CHARS = 40
 PARSE_TOKEN_BUDGET = 500
 HEAD_CHARS = 3000  # at most this much is truecased and tokenized; a statement is a few hundred
-LONG_RUN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
+LONG_RUN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
 PIECES = re.compile(r"\S+|\s+")
 
 
@@ -50,7 +51,7 @@ def make_doc(nlp: Language, text: str) -> tuple[Doc, int]:
                 spaces.append(False)
         elif len(piece) > MAX_TOKEN_CHARS:
             for i in range(0, len(piece), MAX_TOKEN_CHARS):
-                words.append(piece[i:i + MAX_TOKEN_CHARS])
+                words.append(piece[i : i + MAX_TOKEN_CHARS])
                 spaces.append(False)
         else:
             tokenized += len(piece)
@@ -64,11 +65,28 @@ WORD = re.compile(r"[A-Za-z][a-z'’]*")
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z])")
 AGE_AFTER = re.compile(r"\s*(?:\(\s*(?:age\s*)?\d|,\s*\d{1,2}\s*(?:,|\)|yo\b|y/o|years?|months?|mos?\b))")
 MAX_NAME_CHARS = 24
-NAME_ZIPF = 2.3
-ACT_NAME_ZIPF = 4.2  # next to an act, a word this rare that is on no list is a name (common nouns there take "the")  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
+NAME_ZIPF = 2.3  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
+ACT_NAME_ZIPF = 4.2  # next to an act, a word this rare that is on no list is a name (common nouns there take "the")
 TITLES = {"mr", "ms", "mrs", "dr"}
-DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-        "april", "june", "july", "august", "september", "october", "november", "december"}
+DAYS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
 
 
 @lru_cache(maxsize=1)
@@ -103,8 +121,9 @@ def truecase(text: str) -> str:
     if not words:
         return text
     chars = list(text)
-    capitalised = {m.group(0).lower() for m in words[1:] if m.group(0)[0].isupper()
-                   and not _sentence_start(text, m.start())}
+    capitalised = {
+        m.group(0).lower() for m in words[1:] if m.group(0)[0].isupper() and not _sentence_start(text, m.start())
+    }
     lower_style = not (capitalised - {"i"} - TITLES)
     known = _known_words()
     acts = _act_forms()
@@ -116,9 +135,16 @@ def truecase(text: str) -> str:
             continue
         if low in capitalised or AGE_AFTER.match(text, m.end()):
             names.add(low)
-        elif lower_style and word.isalpha() and _beside_an_act(words, index, acts) and not is_english_word(low, ACT_NAME_ZIPF):
+        elif (
+            lower_style
+            and word.isalpha()
+            and _beside_an_act(words, index, acts)
+            and not is_english_word(low, ACT_NAME_ZIPF)
+        ):
             names.add(low)  # "shonda hit malik": the doer and the one acted on
-        elif lower_style and word.isalpha() and not is_english_word(low, NAME_ZIPF) and not default_cue_index_words(low):
+        elif (
+            lower_style and word.isalpha() and not is_english_word(low, NAME_ZIPF) and not default_cue_index_words(low)
+        ):
             names.add(low)
     for m in words:
         low = m.group(0).lower()

@@ -1,4 +1,5 @@
 """The fast attribute mapper gives every token exactly what spaCy's AttributeRuler gives it."""
+
 from pathlib import Path
 
 import pytest
@@ -7,14 +8,17 @@ import spacy
 from grader.attributes import AttributeMapper, UnsupportedPattern, use_fast_attributes
 from grader.evaluate import DEFAULT_CORPUS, load_corpus
 from grader.pipeline import _load
-from tests.grader_fixtures import nlp  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 # Odd inputs that exercise the ruler's rarer patterns: spaces, contractions, expletives, "but" as an adverb.
 AWKWARD = [
-    "  Two  spaces\n\nand a blank line.\t", "y'all gonna c'mon, I gotta go, let's see, ain't it?",
-    "There is a dog. There were two. I did it. Do you? He'd have gone.", "Everyone knows nothing; somebody said that.",
-    "It was but a scratch.", "That is the one that she wanted; these are those.", "",
+    "  Two  spaces\n\nand a blank line.\t",
+    "y'all gonna c'mon, I gotta go, let's see, ain't it?",
+    "There is a dog. There were two. I did it. Do you? He'd have gone.",
+    "Everyone knows nothing; somebody said that.",
+    "It was but a scratch.",
+    "That is the one that she wanted; these are those.",
+    "",
 ]
 
 
@@ -43,7 +47,7 @@ def test_mapper_matches_attribute_ruler_token_for_token(nlp, reference):
     for text in _texts():
         ours, theirs = nlp(text, disable=["ner"]), reference(text, disable=["ner"])
         assert len(ours) == len(theirs)
-        for a, b in zip(ours, theirs):
+        for a, b in zip(ours, theirs, strict=True):
             got = (a.tag_, a.pos_, str(a.morph), a.lemma_, a.dep_)
             want = (b.tag_, b.pos_, str(b.morph), b.lemma_, b.dep_)
             assert got == want, f"{a.text!r} in {text[:60]!r}"
@@ -51,11 +55,17 @@ def test_mapper_matches_attribute_ruler_token_for_token(nlp, reference):
     assert checked > 5000
 
 
-@pytest.mark.parametrize("pattern", [
-    {"patterns": [[{"ORTH": "x"}]], "attrs": {"POS": "X"}},  # token key the mapper does not implement
-    {"patterns": [[{"TAG": {"REGEX": "^N"}, "LOWER": {">=": 3}}]], "attrs": {"POS": "X"}},  # operator it does not know
-    {"patterns": [[{"TAG": "NN"}]], "attrs": {"NORM": "x"}},  # attribute it does not set
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"patterns": [[{"ORTH": "x"}]], "attrs": {"POS": "X"}},  # token key the mapper does not implement
+        {
+            "patterns": [[{"TAG": {"REGEX": "^N"}, "LOWER": {">=": 3}}]],
+            "attrs": {"POS": "X"},
+        },  # operator it does not know
+        {"patterns": [[{"TAG": "NN"}]], "attrs": {"NORM": "x"}},  # attribute it does not set
+    ],
+)
 def test_unsupported_patterns_keep_the_original_ruler(pattern):
     blank = spacy.blank("en")
     with pytest.raises(UnsupportedPattern):
@@ -68,12 +78,15 @@ def test_unsupported_patterns_keep_the_original_ruler(pattern):
 
 def test_later_patterns_win_and_conditions_read_the_original_tokens():
     blank = spacy.blank("en")
-    mapper = AttributeMapper(blank, patterns=[
-        {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "NOUN", "TAG": "XX"}},
-        {"patterns": [[{"TAG": "XX"}]], "attrs": {"POS": "VERB"}},  # must not see the TAG set above
-        {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "PROPN"}},
-        {"patterns": [[{"LOWER": "big"}, {"LOWER": "dog"}]], "attrs": {"LEMMA": "hound"}, "index": 1},
-    ])
+    mapper = AttributeMapper(
+        blank,
+        patterns=[
+            {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "NOUN", "TAG": "XX"}},
+            {"patterns": [[{"TAG": "XX"}]], "attrs": {"POS": "VERB"}},  # must not see the TAG set above
+            {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "PROPN"}},
+            {"patterns": [[{"LOWER": "big"}, {"LOWER": "dog"}]], "attrs": {"LEMMA": "hound"}, "index": 1},
+        ],
+    )
     doc = mapper(blank("a big dog"))
     assert [t.pos_ for t in doc] == ["", "", "PROPN"]
     assert doc[2].tag_ == "XX" and doc[2].lemma_ == "hound"

@@ -4,6 +4,7 @@ Written and labelled by the primer before the grader was tuned on it; the first 
 verdict 0.74 (kappa 0.48), components 0.883, flags 1.0 / 0.93. Also: eval's gaming and
 false-flag figures, on rows made here.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ import json
 import pytest
 
 from grader.evaluate import evaluate, format_text, load_corpus
-from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +36,22 @@ def test_eval_prints_gaming_and_false_flag_figures(nlp, tmp_path):
     rows = [
         {"id": "g1", "kind": "harm", "gaming": "bad", "text": "Mom neglected the kids."},
         {"id": "g2", "kind": "danger", "gaming": "bad", "text": "Risk of future DV."},
-        {"id": "g3", "kind": "safety_goal", "gaming": "excellent",
-         "text": "The social worker and Aunt June need to see Dad take Kayla (11) to June's house whenever he starts "
-                 "drinking, every weekend for the next six months, so that Kayla feels safe at home."},
-        {"id": "c1", "kind": "harm", "verdict": "ready", "flags": [],
-         "components": {"caregiver_action": True, "child": True, "impact": True, "when": True},
-         "text": "On Monday Dad hit Kai (6) with a belt and left welts on his legs."},
+        {
+            "id": "g3",
+            "kind": "safety_goal",
+            "gaming": "excellent",
+            "text": "The social worker and Aunt June need to see Dad take Kayla (11) to June's house "
+            "whenever he starts "
+            "drinking, every weekend for the next six months, so that Kayla feels safe at home.",
+        },
+        {
+            "id": "c1",
+            "kind": "harm",
+            "verdict": "ready",
+            "flags": [],
+            "components": {"caregiver_action": True, "child": True, "impact": True, "when": True},
+            "text": "On Monday Dad hit Kai (6) with a belt and left welts on his legs.",
+        },
     ]
     path = tmp_path / "set.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")

@@ -9,12 +9,13 @@ verdict 0.94 to 0.95. A few labels were corrected where they broke
 the set's own definitions (agentless "could be hurt" is passive; ER is not on the primer's
 acronym list).
 """
+
 from __future__ import annotations
 
 import pytest
 
 from grader.evaluate import load_corpus
-from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Hints never invent: every hint, message and suggestion uses only the learner's words, the given
 roster, or generic words. Each family's names, places and times are read here from its own YAML
 (never by the library), and no other family's may appear in what the grader says."""
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,13 @@ from wordfreq import zipf_frequency
 
 from grader import KINDS, grade, roster_from_mapping
 from grader.ruleset import RULES_DIR
-from tests.grader_fixtures import VIGNETTES, nlp  # noqa: F401
+from tests.grader_fixtures import VIGNETTES
 
 FILES = sorted(Path(VIGNETTES).glob("*.yaml"))
-TIME = re.compile(r"\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\.?|\b(?:January|February|March|April|June|July|August|September|"
-                  r"October|November|December) \d{1,2}\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+TIME = re.compile(
+    r"\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\.?|\b(?:January|February|March|April|June|July|August|September|"
+    r"October|November|December) \d{1,2}\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+)
 CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
 
@@ -55,23 +58,42 @@ ROSTERS = {path.stem: roster_from_mapping(yaml.safe_load(path.read_text(encoding
 def _probes(kind: str, caregiver: str, child: str) -> list[tuple[str, dict]]:
     """Poor drafts that draw out hints and findings, written with one family's own first names."""
     table = {
-        "harm": [f"{caregiver} neglected {child}.", "DV in the home. The mother is lazy and the house is dirty.",
-                 f"{child} was hit.", "The minor is unsafe and mom is in denial about her substance abuse.",
-                 f"{caregiver} failed to protect {child}. CPS got a referral. Call 555-867-5309."],
-        "danger": ["Risk of future DV.", f"{caregiver} may abuse {child}.", f"We are worried {child} could be upset.",
-                   "The family cannot afford rent.", f"{caregiver} is an addict."],
-        "safety_goal": [f"{caregiver} will attend parenting classes.", f"{caregiver} will stop drinking.",
-                        f"{caregiver} will buy {child} a bike.", f"{caregiver} will not hit {child}.",
-                        f"{caregiver} will comply with the case plan and test clean."],
-        "sf_question": ["Why did you do it?", "Do you drink?", f"Don't you think {child} deserves better?",
-                        "I will ask about the week."],
+        "harm": [
+            f"{caregiver} neglected {child}.",
+            "DV in the home. The mother is lazy and the house is dirty.",
+            f"{child} was hit.",
+            "The minor is unsafe and mom is in denial about her substance abuse.",
+            f"{caregiver} failed to protect {child}. CPS got a referral. Call 555-867-5309.",
+        ],
+        "danger": [
+            "Risk of future DV.",
+            f"{caregiver} may abuse {child}.",
+            f"We are worried {child} could be upset.",
+            "The family cannot afford rent.",
+            f"{caregiver} is an addict.",
+        ],
+        "safety_goal": [
+            f"{caregiver} will attend parenting classes.",
+            f"{caregiver} will stop drinking.",
+            f"{caregiver} will buy {child} a bike.",
+            f"{caregiver} will not hit {child}.",
+            f"{caregiver} will comply with the case plan and test clean.",
+        ],
+        "sf_question": [
+            "Why did you do it?",
+            "Do you drink?",
+            f"Don't you think {child} deserves better?",
+            "I will ask about the week.",
+        ],
         "child_questions": ["Why did you hide?", "Is your dad mean?", "Tell me."],
         "plain_language": [f"{caregiver} is neglectful and the CPS worker says the home is chaotic."],
     }
     extra = {"child_age": 7} if kind == "child_questions" else {}
     out = [(text, extra) for text in table[kind]]
     if kind == "safety_goal":
-        out.append((f"{caregiver} will buy {child} a bike.", {"danger": f"{caregiver} may leave {child} alone at night."}))
+        out.append(
+            (f"{caregiver} will buy {child} a bike.", {"danger": f"{caregiver} may leave {child} alone at night."})
+        )
     return out
 
 
@@ -86,8 +108,11 @@ def _families_in_question_rules() -> set[str]:
     """The families the question rules (owned by the questions work) still quote in what they say."""
     text = (RULES_DIR / "questions.yaml").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if "suggestion:" in line or "message:" in line]
-    return {family for family, facts in FACTS.items()
-            if any(re.search(rf"\b{re.escape(name)}\b", line) for line in lines for name in facts)}
+    return {
+        family
+        for family, facts in FACTS.items()
+        if any(re.search(rf"\b{re.escape(name)}\b", line) for line in lines for name in facts)
+    }
 
 
 def _params():
@@ -96,7 +121,9 @@ def _params():
         for kind in KINDS:
             marks = ()
             if kind in ("sf_question", "child_questions") and quoted - {family}:
-                marks = pytest.mark.xfail(strict=True, reason="questions.yaml (the questions work) still quotes a family")
+                marks = pytest.mark.xfail(
+                    strict=True, reason="questions.yaml (the questions work) still quotes a family"
+                )
             yield pytest.param(family, kind, marks=marks, id=f"{family}-{kind}")
 
 

@@ -1,13 +1,12 @@
 """Every word list (grader/rules/lexicons.yaml) and danger type carries examples that must and must not match."""
+
 from __future__ import annotations
 
 import pytest
 
-from grader.detectors import DETECTORS
-from grader.detectors import relevance
+from grader.detectors import DETECTORS, relevance
 from grader.lexicon import LexiconError, default_lexicons, lexicon_spans, load_lexicons, within_one_edit
 from grader.vocabulary import components
-from tests.grader_fixtures import nlp  # noqa: F401
 
 LEXICONS = default_lexicons()
 
@@ -20,7 +19,7 @@ def test_every_lexicon_has_examples_both_ways():
 
 def _cases(which):
     for lex in LEXICONS.values():
-        for text in (lex.examples_match if which == "match" else lex.examples_no_match):
+        for text in lex.examples_match if which == "match" else lex.examples_no_match:
             yield pytest.param(lex.name, text, id=f"{lex.name}:{text[:30]}")
 
 
@@ -31,16 +30,21 @@ def test_match_examples_match(nlp, name, text):
 
 @pytest.mark.parametrize("name,text", list(_cases("no_match")))
 def test_no_match_examples_do_not_match(nlp, name, text):
-    assert not lexicon_spans(nlp, text, name), f"lexicon {name} should not match {text!r}: {lexicon_spans(nlp, text, name)}"
+    assert not lexicon_spans(nlp, text, name), (
+        f"lexicon {name} should not match {text!r}: {lexicon_spans(nlp, text, name)}"
+    )
 
 
-@pytest.mark.parametrize("entry,problem", [
-    ("x:\n  words: [a]\n  examples: {match: [a], no_match: [b]}\n", "'about'"),
-    ("x:\n  about: t\n  words: []\n  examples: {match: [a], no_match: [b]}\n", "x.words"),
-    ("x:\n  about: t\n  words: [a]\n", "'examples'"),
-    ("x:\n  about: t\n  words: [a]\n  examples: {match: [a]}\n", "x.examples.no_match"),
-    ("x:\n  about: t\n  match: stem\n  words: [a]\n  examples: {match: [a], no_match: [b]}\n", "'match'"),
-])
+@pytest.mark.parametrize(
+    "entry,problem",
+    [
+        ("x:\n  words: [a]\n  examples: {match: [a], no_match: [b]}\n", "'about'"),
+        ("x:\n  about: t\n  words: []\n  examples: {match: [a], no_match: [b]}\n", "x.words"),
+        ("x:\n  about: t\n  words: [a]\n", "'examples'"),
+        ("x:\n  about: t\n  words: [a]\n  examples: {match: [a]}\n", "x.examples.no_match"),
+        ("x:\n  about: t\n  match: stem\n  words: [a]\n  examples: {match: [a], no_match: [b]}\n", "'match'"),
+    ],
+)
 def test_bad_lexicon_names_file_and_entry(tmp_path, entry, problem):
     path = tmp_path / "lexicons.yaml"
     path.write_text(entry, encoding="utf-8")
@@ -50,23 +54,34 @@ def test_bad_lexicon_names_file_and_entry(tmp_path, entry, problem):
 
 
 # Typos: cue words of 5+ letters match at one edit, only when the token is not an English word.
-@pytest.mark.parametrize("text,name,matched", [
-    ("The worker is woried that Dad may hit him.", "worry_words", ["woried"]),
-    ("The worker is worried.", "worry_words", ["worried"]),
-    ("Mom left the todler alone.", "child_nouns", ["todler"]),
-    ("She left on saterday.", "time_words", ["saterday"]),
-    ("Dad may scold him.", "impact_words", []),  # "scold" is a word, not a typo of "scald"
-    ("The kid cried.", "child_nouns", ["kid"]),
-    ("The kit was there.", "child_nouns", []),  # short words never match by typo
-    ("She is a great cook.", "caregiver_nouns", []),
-])
+@pytest.mark.parametrize(
+    "text,name,matched",
+    [
+        ("The worker is woried that Dad may hit him.", "worry_words", ["woried"]),
+        ("The worker is worried.", "worry_words", ["worried"]),
+        ("Mom left the todler alone.", "child_nouns", ["todler"]),
+        ("She left on saterday.", "time_words", ["saterday"]),
+        ("Dad may scold him.", "impact_words", []),  # "scold" is a word, not a typo of "scald"
+        ("The kid cried.", "child_nouns", ["kid"]),
+        ("The kit was there.", "child_nouns", []),  # short words never match by typo
+        ("She is a great cook.", "caregiver_nouns", []),
+    ],
+)
 def test_typo_tolerance(nlp, text, name, matched):
     assert lexicon_spans(nlp, text, name) == matched
 
 
-@pytest.mark.parametrize("a,b,close", [("worried", "woried", True), ("bruised", "brusied", True),
-                                       ("mother", "mothr", True), ("scald", "scold", True), ("abc", "xyz", False),
-                                       ("worried", "wored", False)])
+@pytest.mark.parametrize(
+    "a,b,close",
+    [
+        ("worried", "woried", True),
+        ("bruised", "brusied", True),
+        ("mother", "mothr", True),
+        ("scald", "scold", True),
+        ("abc", "xyz", False),
+        ("worried", "wored", False),
+    ],
+)
 def test_within_one_edit(a, b, close):
     assert within_one_edit(a, b) is close
 

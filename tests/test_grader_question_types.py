@@ -15,7 +15,6 @@ import pytest
 
 from grader import grade
 from grader.ruleset import default_ruleset
-from tests.grader_fixtures import nlp  # noqa: F401
 
 DATA = Path(__file__).parent / "data"
 TYPES = {"exception", "scaling", "coping", "preferred_future", "relationship", "network", "next_step", "other"}

@@ -1,4 +1,5 @@
 """The mechanisms that bound the work of one grade (no timings here: speed is in `python -m grader bench`)."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,11 +9,20 @@ from grader.bench import pathological
 from grader.core import MAX_FINDINGS
 from grader.matching import regex_text
 from grader.text_guard import HEAD_CHARS, MAX_TOKEN_CHARS, PARSE_TOKEN_BUDGET, make_doc, prepare
-from tests.grader_fixtures import assert_spans, nlp  # noqa: F401
+from tests.grader_fixtures import assert_spans
 
 
-@pytest.mark.parametrize("text", ["😀" * 5000, "!?.,;:" * 900, "a" * 5000, "Dad hit " + "x" * 300 + " Mia.",
-                                  "(" * 2000 + ")" * 2000, "  lead  and\n\n trail  \t x" + "-" * 100 + "  "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😀" * 5000,
+        "!?.,;:" * 900,
+        "a" * 5000,
+        "Dad hit " + "x" * 300 + " Mia.",
+        "(" * 2000 + ")" * 2000,
+        "  lead  and\n\n trail  \t x" + "-" * 100 + "  ",
+    ],
+)
 def test_long_runs_are_cut_before_the_tokenizer(nlp, text):
     doc, tokenized = make_doc(nlp, text)
     assert doc.text == text  # every offset stays valid
@@ -31,6 +41,7 @@ class CountingTokenizer:
             self.chars += len(text)
             self.longest = max(self.longest, len(text))
             return self.real(text)
+
         self.nlp.tokenizer = counting
         return self
 

@@ -3,10 +3,23 @@
 Each module holds one component's rule and reads its words from rules/lexicons.yaml.
 tests/test_grader_detectors.py checks this table against the vocabulary.
 """
+
 from __future__ import annotations
 
-from . import (caregiver_behavior, child, child_experience, context, duration, future_impact, harm_act, impact,
-               protective_action, when, who_needs_to_see, worried_who)
+from . import (
+    caregiver_behavior,
+    child,
+    child_experience,
+    context,
+    duration,
+    future_impact,
+    harm_act,
+    impact,
+    protective_action,
+    when,
+    who_needs_to_see,
+    worried_who,
+)
 from .common import Context, Found
 
 DETECTORS = {

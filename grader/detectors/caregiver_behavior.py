@@ -4,6 +4,7 @@ The behaviour sits under a may/could/will (or is the caregiver's act inside the 
 clause). Omissions count ("may leave Birdie at the bus stop", "may not feed Amara on time");
 a negated act of force ("will not hit") does not.
 """
+
 from __future__ import annotations
 
 from .common import Context, Found, acts, evidence

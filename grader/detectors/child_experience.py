@@ -1,4 +1,5 @@
 """Safety goal: what the child will experience ("so that Jayden feels safe at home")."""
+
 from __future__ import annotations
 
 from .common import Context, Found, evidence
@@ -18,7 +19,9 @@ def detect(ctx: Context) -> Found:
             if any(a.lower[c.i] in ("where", "wherever") for c in verb.children):
                 continue  # a place clause ("where Leo cannot reach them") places a thing, not the child's experience
             out.append(evidence(tok, verb))
-        elif a.lower[tok.i] == "so" and (tok.dep_ == "mark" or (tok.i + 1 < len(a.tokens) and a.lower[tok.i + 1] == "that")):
+        elif a.lower[tok.i] == "so" and (
+            tok.dep_ == "mark" or (tok.i + 1 < len(a.tokens) and a.lower[tok.i + 1] == "that")
+        ):
             clause = tok.head if tok.dep_ == "mark" else a.tokens[min(tok.i + 2, len(a.tokens) - 1)].head
             kids = [t for t in clause.subtree if a.role[t.i] == "child" and t.i > tok.i]
             if kids and a.lemma[clause.i] in STATE_VERBS:

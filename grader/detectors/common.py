@@ -1,4 +1,5 @@
 """What the component detectors share: the context of one grade, evidence spans and act tests."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,13 +51,20 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
     if a.lemma_in(verb, "vague_alone_verbs") and not any(c.dep_ in ("dobj", "prep") for c in verb.children):
         return True  # "Dad will change" says nothing; "change the diaper" does
     head = verb.head
-    if verb.dep_ == "xcomp" and head is not verb and (head.i in blocked or a.lemma_in(head, "vague_action_verbs")
-                                                      or a.lemma_in(head, "negative_verbs")):
+    if (
+        verb.dep_ == "xcomp"
+        and head is not verb
+        and (head.i in blocked or a.lemma_in(head, "vague_action_verbs") or a.lemma_in(head, "negative_verbs"))
+    ):
         return True
     has_object = False
     for c in verb.children:
-        if c.dep_ in ("xcomp", "ccomp") and (a.lemma_in(c, "label_verbs") or a.lemma_in(c, "vague_action_verbs")
-                                             or c.i in blocked or a.has(c.i, "vague_action_phrases")):
+        if c.dep_ in ("xcomp", "ccomp") and (
+            a.lemma_in(c, "label_verbs")
+            or a.lemma_in(c, "vague_action_verbs")
+            or c.i in blocked
+            or a.has(c.i, "vague_action_phrases")
+        ):
             return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"
         if c.dep_ in ("acomp", "oprd") and a.lemma_in(c, "vague_states"):
             return True
@@ -74,7 +82,10 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
 
 def _concrete_modifier(a: Analysis, noun: Token) -> bool:
     """True when a vague-looking object is pinned down ("the safety plan Keisha wrote", "a written plan")."""
-    return any(c.dep_ in ("relcl", "acl") or (c.dep_ == "amod" and a.lower[c.i] in ("written", "signed")) for c in noun.children)
+    return any(
+        c.dep_ in ("relcl", "acl") or (c.dep_ == "amod" and a.lower[c.i] in ("written", "signed"))
+        for c in noun.children
+    )
 
 
 def caregiver_actors(a: Analysis, verb: Token) -> list[Token]:

@@ -1,4 +1,5 @@
 """Danger and safety goal: the trigger or situation ("when", "if", "while", "every time", "even when")."""
+
 from __future__ import annotations
 
 from .common import Context, Found

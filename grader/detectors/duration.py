@@ -1,4 +1,5 @@
 """Safety goal: for how long the change must be seen ("for the next six months", "until the end of the school year")."""
+
 from __future__ import annotations
 
 from .common import Context, Found
@@ -20,8 +21,13 @@ def detect(ctx: Context) -> Found:
             for j in range(tok.i + 1, min(n, tok.i + 7)):
                 if a.has(j, "time_units") and low[j] not in ("time", "times"):
                     between = range(tok.i + 1, j)
-                    if any((a.has(k, "count_words") and low[k] not in ("last", "past")) or a.has(k, "number_words")
-                           or a.has(k, "duration_words") or doc[k].like_num for k in between):
+                    if any(
+                        (a.has(k, "count_words") and low[k] not in ("last", "past"))
+                        or a.has(k, "number_words")
+                        or a.has(k, "duration_words")
+                        or doc[k].like_num
+                        for k in between
+                    ):
                         if not (w == "in" and not any(low[k] in ("next", "coming") for k in between)):
                             out.append((tok.i, j + 1))
                     break

@@ -4,18 +4,21 @@ The effect must sit under a may/could/will, outside the trigger clause. When eve
 found is slight ("could be upset", "might be late") and nothing makes it lasting, the
 component counts as absent and the hint says why.
 """
+
 from __future__ import annotations
 
 from ..analysis import Analysis
 from .common import Context, Found, Span, under_modal
 from .impact_common import effect_spans
 
-TRIVIAL_HINT = ("“{effect}” is too slight to need this work. Say how {child} could really be hurt: an injury, an "
-                "illness, lasting fear, missed development.")
+TRIVIAL_HINT = (
+    "“{effect}” is too slight to need this work. Say how {child} could really be hurt: an injury, an "
+    "illness, lasting fear, missed development."
+)
 
 
 def _adult_leaves_alone(a: Analysis, s: int, e: int) -> bool:
-    """"Dad may leave the kids alone": being alone is the behaviour there, not the effect."""
+    """ "Dad may leave the kids alone": being alone is the behaviour there, not the effect."""
     if a.lower[s] != "alone":
         return False
     head = a.tokens[s].head
@@ -41,5 +44,5 @@ def detect(ctx: Context) -> Found:
     if found and not serious:
         s, e = found[0]
         span = a.doc[s:e]
-        return Found([], hint=TRIVIAL_HINT.replace("{effect}", a.text[span.start_char:span.end_char]))
+        return Found([], hint=TRIVIAL_HINT.replace("{effect}", a.text[span.start_char : span.end_char]))
     return Found(serious)

@@ -7,6 +7,7 @@ when it happened. An act on another adult while the child was away, and anything
 a third person, is not a caregiver's act on the child. A negated act of force ("did not
 hit him") is no act; other negated care ("did not feed her") is an omission.
 """
+
 from __future__ import annotations
 
 from spacy.tokens import Token
@@ -17,7 +18,9 @@ from .common import Context, Found, acts, evidence
 
 def _child_in_phrase(a: Analysis, verb: Token) -> bool:
     """True when the child is inside the verb's own phrase (object, body part, 'at Jayden', 'left Mia')."""
-    stack = [c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "advcl", "conj", "ccomp", "relcl", "mark")]
+    stack = [
+        c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "advcl", "conj", "ccomp", "relcl", "mark")
+    ]
     while stack:
         node = stack.pop()
         if a.is_child(node):

@@ -1,4 +1,5 @@
 """Harm: the impact on the child (what happened to the child as a result)."""
+
 from __future__ import annotations
 
 from .common import Context, Found

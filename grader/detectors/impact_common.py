@@ -6,6 +6,7 @@ or the one acted on ("Leo was taken to the ER"). A negated effect ("had no marks
 hurt", "unharmed") is no impact; an illness word that names a medicine or device ("her
 asthma inhaler") is not an injury; an adult's own shouting or fear is not the child's.
 """
+
 from __future__ import annotations
 
 from spacy.tokens import Token
@@ -18,8 +19,11 @@ def _owners(a: Analysis, tok: Token) -> list[Token]:
     """People who own the effect or the hurt part: "his lip", "a bruise on Jayden's arm", "the back of his legs"."""
     out = []
     # a verb's own phrase only (its subtree may be the whole sentence); a noun's whole phrase
-    scope = [t for c in tok.children if c.dep_ in ("prep", "dobj", "npadvmod") for t in c.subtree] \
-        if tok.pos_ in ("VERB", "AUX") else list(tok.subtree)
+    scope = (
+        [t for c in tok.children if c.dep_ in ("prep", "dobj", "npadvmod") for t in c.subtree]
+        if tok.pos_ in ("VERB", "AUX")
+        else list(tok.subtree)
+    )
     for t in scope:
         if t.dep_ == "poss" and (a.role_of(t) is not None or t.i in a.poss_role):
             out.append(t)
@@ -44,7 +48,7 @@ def _subjects(a: Analysis, tok: Token) -> list[Token]:
                 return a.subjects(node)
         if node.head is node:
             return []
-        if node.dep_ == "dobj" and not a.lemma[node.head.i] in ("have", "get", "suffer", "develop", "feel", "show"):
+        if node.dep_ == "dobj" and a.lemma[node.head.i] not in ("have", "get", "suffer", "develop", "feel", "show"):
             return []  # "caused a bruise", "left welts": the subject is not who has it
         node, steps = node.head, steps + 1
     return []
@@ -66,8 +70,13 @@ def childs_effect(a: Analysis, tok: Token) -> bool:
 
 def _missed_care(a: Analysis, verb: Token) -> bool:
     """True when a negated going, being or seeing is about school, meals or care, said of a child."""
-    things = [t for c in verb.children if c.dep_ in ("prep", "dobj", "attr") for t in c.subtree if a.has(t.i, "missed_things")
-              or a.lower[t.i] in ("doctor", "dentist", "nurse")]
+    things = [
+        t
+        for c in verb.children
+        if c.dep_ in ("prep", "dobj", "attr")
+        for t in c.subtree
+        if a.has(t.i, "missed_things") or a.lower[t.i] in ("doctor", "dentist", "nurse")
+    ]
     subjects = a.subjects(verb)
     return bool(things) and any(a.is_child(x) for x in subjects)
 

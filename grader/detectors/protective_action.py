@@ -5,6 +5,7 @@ service, not buying gifts. When the caller gives the danger (the roster's danger
 the learner's own danger statement), the action must answer it: an action for that kind of
 danger, or handing the child to a safe adult.
 """
+
 from __future__ import annotations
 
 from spacy.tokens import Token
@@ -13,10 +14,14 @@ from ..analysis import Analysis
 from . import relevance
 from .common import Context, Found, acts, evidence, vague_act
 
-NOT_RELEVANT_HINT = ("The action does not answer the danger ({danger}). Say what {caregiver} will do about that "
-                     "danger itself, so that people can see {child} is safe from it.")
-GIFT_HINT = ("Gifts and treats are not protective actions. Say what {caregiver} will do, even when the danger "
-             "arises, that keeps {child} safe.")
+NOT_RELEVANT_HINT = (
+    "The action does not answer the danger ({danger}). Say what {caregiver} will do about that "
+    "danger itself, so that people can see {child} is safe from it."
+)
+GIFT_HINT = (
+    "Gifts and treats are not protective actions. Say what {caregiver} will do, even when the danger "
+    "arises, that keeps {child} safe."
+)
 
 
 def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
@@ -42,11 +47,16 @@ def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
         if actor is None or k >= n:
             continue
         verb = doc[k]
-        if (verb.is_alpha and verb.tag_ in ("VB", "VBP", "VBZ", "NN", "NNS") and k not in blocked
-                and not a.lemma_in(verb, "non_action_verbs") and not a.lemma_in(verb, "vague_action_verbs")
-                and not a.lemma_in(verb, "negative_verbs")
-                and verb.lower_ not in ("will", "to", "is", "be", "has", "not", "never")
-                and not (verb.pos_ == "VERB" and vague_act(a, verb, blocked))):
+        if (
+            verb.is_alpha
+            and verb.tag_ in ("VB", "VBP", "VBZ", "NN", "NNS")
+            and k not in blocked
+            and not a.lemma_in(verb, "non_action_verbs")
+            and not a.lemma_in(verb, "vague_action_verbs")
+            and not a.lemma_in(verb, "negative_verbs")
+            and verb.lower_ not in ("will", "to", "is", "be", "has", "not", "never")
+            and not (verb.pos_ == "VERB" and vague_act(a, verb, blocked))
+        ):
             out.append((actor, verb))
     return out
 
@@ -56,7 +66,8 @@ def _is_gift(a: Analysis, verb: Token) -> bool:
     if a.lemma_in(verb, "gift_words"):
         return True
     return a.lemma[verb.i] in ("give", "get", "take") and any(
-        a.has(t.i, "gift_words") for c in verb.children if c.dep_ in ("dobj", "dative") for t in c.subtree)
+        a.has(t.i, "gift_words") for c in verb.children if c.dep_ in ("dobj", "dative") for t in c.subtree
+    )
 
 
 def _action_words(a: Analysis, verb: Token) -> list[str]:
@@ -68,9 +79,14 @@ def detect(ctx: Context) -> Found:
     """Protective caregiver actions (and a hint when the actions found are gifts or miss the danger)."""
     a = ctx.a
     blocked = ctx.blocked | ctx.negative
-    pairs = [(x, v) for x, v in acts(a, blocked)
-             if not a.negated(v) and not a.lemma_in(v, "negative_verbs") and v.i not in a.context_tokens
-             and not any(c.i in ctx.negative for c in v.children)]
+    pairs = [
+        (x, v)
+        for x, v in acts(a, blocked)
+        if not a.negated(v)
+        and not a.lemma_in(v, "negative_verbs")
+        and v.i not in a.context_tokens
+        and not any(c.i in ctx.negative for c in v.children)
+    ]
     seen = {v.i for _, v in pairs}
     pairs += [(x, v) for x, v in _after_see(a, blocked) if v.i not in seen]
     gifts = [(x, v) for x, v in pairs if _is_gift(a, v)]

@@ -1,10 +1,12 @@
 """Danger types (rules/danger_types.yaml): what a danger is about, and whether a goal's action answers it."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -66,15 +68,22 @@ def load_danger_types(path: Path = DANGER_TYPES_FILE) -> DangerTypes:
         raise DangerTypesError(f"{path.name}: must have 'network_actions' and a 'types' list")
     types = {}
     for i, entry in enumerate(data["types"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("label"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
+            or not isinstance(entry.get("label"), str)
+        ):
             raise DangerTypesError(f"{path.name}: types entry {i}: needs an 'id' and a 'label'")
         where = f"type {entry['id']}"
         examples = entry.get("examples") or {}
         types[entry["id"]] = DangerType(
-            entry["id"], entry["label"], _cues(entry.get("danger_cues"), f"{where} danger_cues"),
+            entry["id"],
+            entry["label"],
+            _cues(entry.get("danger_cues"), f"{where} danger_cues"),
             _cues(entry.get("action_cues"), f"{where} action_cues"),
             tuple(_cues(examples.get("danger"), f"{where} examples.danger") and examples["danger"]),
-            tuple(_cues(examples.get("action"), f"{where} examples.action") and examples["action"]))
+            tuple(_cues(examples.get("action"), f"{where} examples.action") and examples["action"]),
+        )
     return DangerTypes(types, _cues(data.get("network_actions"), "network_actions"))
 
 
@@ -89,7 +98,7 @@ def _has(tokens: list[str], cues: Iterable[tuple[str, ...]]) -> bool:
     for cue in cues:
         n = len(cue)
         for i in range(len(tokens) - n + 1):
-            if tuple(tokens[i:i + n]) == cue:
+            if tuple(tokens[i : i + n]) == cue:
                 return True
     return False
 

@@ -1,4 +1,5 @@
 """Safety goal: who needs to see the change ("the social worker and Keisha need to see ...")."""
+
 from __future__ import annotations
 
 from .common import Context, Found, evidence

@@ -1,4 +1,5 @@
 """Danger: who holds the worry ("the social worker and Aunt Keisha are worried"), never the child alone."""
+
 from __future__ import annotations
 
 from .common import Context, Found, evidence
@@ -20,6 +21,10 @@ def detect(ctx: Context) -> Found:
             owners = a.subjects(tok) or a.subjects(head)
         owners = [o for o in owners if o.dep_ != "expl" and o.lower_ not in ("there", "it", "this")]
         roles = {a.role_of(o) for o in owners}
-        if owners and roles != {"child"} and any(r is not None or o.pos_ in ("PRON", "PROPN", "NOUN") for o, r in zip(owners, roles)):
+        if (
+            owners
+            and roles != {"child"}
+            and any(a.role_of(o) is not None or o.pos_ in ("PRON", "PROPN", "NOUN") for o in owners)
+        ):
             out.append(evidence(min(owners, key=lambda t: t.i), tok))
     return Found(out)

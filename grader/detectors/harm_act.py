@@ -54,6 +54,15 @@ def _child_clause(a: Analysis, verb: Token) -> str | None:
     return found
 
 
+def _child_witnessed(a: Analysis) -> bool:
+    """True when the statement says a child saw or heard it ("Their son (8) watched from the doorway")."""
+    for tok in a.tokens:
+        if tok.pos_ == "VERB" and a.lemma[tok.i] in ("watch", "see", "hear", "witness") and not a.negated(tok):
+            if any(a.is_child(x) for x in a.subjects(tok)):
+                return True
+    return False
+
+
 def _counts(a: Analysis, verb: Token, blocked: set[int]) -> bool:
     """True when a caregiver's verb is an act on, or an omission toward, the child."""
     if a.negated(verb):
@@ -64,7 +73,7 @@ def _counts(a: Analysis, verb: Token, blocked: set[int]) -> bool:
     if where == "away":
         return False
     if _adult_object(a, verb):
-        return where == "present" or any(a.role[t.i] == "child" for t in verb.sent)
+        return where == "present" or any(a.role[t.i] == "child" for t in verb.sent) or _child_witnessed(a)
     if a.lemma_in(verb, "omission_verbs"):
         return True
     return where == "present" or any(a.role[t.i] == "child" for t in a.tokens)

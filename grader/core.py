@@ -132,11 +132,11 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
     hits = _dedupe(hits)
     questions: list[Question] = []
     if kind == "sf_question":
-        found = find_questions(text, ruleset)
+        found = find_questions(text, ruleset, doc)
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
             if q.rule is not None:
-                extra_findings.append(_finding(q.rule, text, q.start, q.end, names))
+                extra_findings.append(_finding(q.rule, text, q.flag_start, q.flag_end, names))
         if not found:
             for rule in ruleset.rules:
                 if rule.type == "structure" and rule.opt("check") == "no_question":

@@ -14,6 +14,7 @@ from .matching import lexical_hits, matchers_for, passive_hits, regex_hits
 from .metrics import compute, sentence_words
 from .people import GraderInputError, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
+from .detectors import child_questions as child
 from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
 from .ruleset import Rule, RuleSet, default_ruleset
@@ -169,12 +170,20 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
             extra_findings.append(_finding(rule, text, s, e, names, grade=metrics["grade_level"]))
     hits = _dedupe(hits)
     questions: list[Question] = []
+    child_parts = None
     if kind in QUESTION_KINDS:
-        found = find_questions(text, ruleset, doc)
+        found = find_questions(text, ruleset, doc, kind)
+        polite = _rule_or_none(ruleset, "question.polite")
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
             if q.rule is not None:
                 extra_findings.append(_finding(q.rule, text, q.flag_start, q.flag_end, names))
+            elif q.invitation is not None and polite is not None:
+                extra_findings.append(_finding(polite, text, *q.invitation, names))
+        if kind == "child_questions":
+            own_names = frozenset(w.lower() for w in names.values() for w in w.split())
+            child_hits, child_parts = child.check(text, doc, found, ruleset, job.child_age, own_names)
+            extra_findings.extend(_finding(h.rule, text, h.start, h.end, names, **dict(h.values)) for h in child_hits)
         if not found:
             for rule in ruleset.rules:
                 if rule.type == "structure" and rule.opt("check") == "no_question":
@@ -183,9 +192,11 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings
     findings = [f for f in findings if reports_category(kind, f.category)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
-    components = _components(kind, a, ruleset, hits, names)
+    components = _components(kind, a, ruleset, hits, names, child_parts)
     blocked = any(f.severity == "error" for f in findings)
-    if kind in QUESTION_KINDS:
+    if kind == "child_questions":
+        ready = bool(questions) and all(q.open for q in questions) and not blocked and all(c.present for c in components)
+    elif kind in QUESTION_KINDS:
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
         ready = all(c.present for c in components) and not blocked
@@ -211,8 +222,17 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _components(kind: str, a: Analysis, ruleset: RuleSet, hits: list, names: dict) -> list[Component]:
-    """Run the detectors and attach hints."""
+def _rule_or_none(ruleset: RuleSet, rule_id: str) -> Rule | None:
+    """A rule of the set by id, or None when the set leaves it out."""
+    try:
+        return ruleset.by_id(rule_id)
+    except KeyError:
+        return None
+
+
+def _components(kind: str, a: Analysis, ruleset: RuleSet, hits: list, names: dict,
+                found_parts: dict | None = None) -> list[Component]:
+    """Run the detectors (or take the parts a kind's own detector found) and attach hints."""
     doc = a.doc
     label_tokens: set[int] = set()
     negative_tokens: set[int] = set()
@@ -222,7 +242,7 @@ def _components(kind: str, a: Analysis, ruleset: RuleSet, hits: list, names: dic
             if span is not None:
                 target = negative_tokens if rule.category == "negative_framing" else label_tokens
                 target.update(range(span.start, span.end))
-    found = comp.detect(kind, a, label_tokens, negative_tokens)
+    found = found_parts if found_parts is not None else comp.detect(kind, a, label_tokens, negative_tokens)
     out = []
     for spec in ruleset.components[kind]:
         spans = found.get(spec["id"], [])

@@ -19,7 +19,9 @@ from spacy.tokens import Doc, Span
 
 from .ruleset import Rule, RuleFileError, RuleSet
 
-RULES_FILE = Path(__file__).resolve().parent / "rules" / "questions.yaml"
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+RULES_FILE = RULES_DIR / "questions.yaml"
+LEXICON_FILES = (RULES_FILE, RULES_DIR / "child_questions.yaml")  # every file whose 'lexicons' questions use
 
 LEAD_IN = re.compile(r"^\s*(?:[-*•·>–—]+|\(?(?:\d{1,2}|[a-hA-H]|[ivx]{1,4})[.):]|q\d*[.:)]|question\s*\d*\s*[:.)-])?\s*", re.I)
 OPENERS = re.compile(
@@ -71,7 +73,7 @@ class Found:
     flag_end: int = 0
     reason: str = ""
     invitation: tuple[int, int] | None = None
-    body: str = field(default="", compare=False)
+    body: Body | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------------------- data
@@ -128,9 +130,9 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_question_data(path: Path = RULES_FILE) -> QuestionData:
-    """Read and validate the lexicons and forms of questions.yaml."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_lexicons(path: Path) -> dict[str, Lexicon]:
+    """The 'lexicons' of one rule file, validated (each needs patterns and an example table)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     lexicons = {}
     for i, entry in enumerate(data.get("lexicons") or []):
         where = f"lexicons entry {i}"
@@ -139,10 +141,22 @@ def load_question_data(path: Path = RULES_FILE) -> QuestionData:
         where = f"lexicons entry {i} ({entry['id']})"
         if entry["id"] in lexicons:
             raise RuleFileError(f"{path.name}: {where}: id already used")
-        patterns = tuple(_compile(p, where) for p in _strings(entry.get("patterns"), f"{where}: patterns"))
+        patterns = tuple(_compile(p, f"{path.name}: {where}") for p in _strings(entry.get("patterns"), f"{where}: patterns"))
         must = _strings(entry.get("must_match"), f"{where}: must_match")
         must_not = _strings(entry.get("must_not_match"), f"{where}: must_not_match")
         lexicons[entry["id"]] = Lexicon(entry["id"], patterns, must, must_not, str(entry.get("reason", "")))
+    return lexicons
+
+
+def load_question_data(path: Path = RULES_FILE) -> QuestionData:
+    """Read and validate the lexicons and forms of the question rule files."""
+    lexicons: dict[str, Lexicon] = {}
+    for file in LEXICON_FILES if path == RULES_FILE else (path,):
+        for lex_id, lex in load_lexicons(file).items():
+            if lex_id in lexicons:
+                raise RuleFileError(f"{file.name}: lexicon {lex_id!r} is already defined in another question file")
+            lexicons[lex_id] = lex
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     forms = data.get("forms") or {}
     spellings = forms.get("spellings") or {}
     if not isinstance(spellings, dict):
@@ -342,13 +356,25 @@ def closed_form(body: str) -> bool:
     return not (ASKING_WH.search(body) or REQUEST.match(body))
 
 
-def judge(body: Body, rules: dict[str, Rule], data: QuestionData) -> Verdict:
-    """The error rule a question breaks (leading, why or closed), with the exact words, and whether it is open."""
+def judge(body: Body, rules: dict[str, Rule], data: QuestionData, extra_open: tuple[str, ...] = ()) -> Verdict:
+    """The error rule a question breaks (leading, why or closed), with the exact words, and whether it is open.
+
+    rules maps "leading", "why" and "closed" to their rules; a question that matches one of the
+    extra_open lexicons (a child asked for permission) is not closed.
+    """
     text = body.text
     lex = data.lexicons
     invite = lex["polite_invitation"].search(text)
-    is_closed = closed_form(text) and not invite
-    leading = rules.get("leading_question")
+    exempt = any(lex[i].search(text) for i in extra_open)
+    is_closed = closed_form(text) and not invite and not exempt
+    suggestive = rules.get("suggestive")  # child_questions: a hurt or a feeling put in the child's mouth
+    if suggestive:
+        for lex_id in suggestive.opt("lexicons"):
+            m = lex[lex_id].search(text)
+            if m:
+                s, e = body.span(m.start(), m.end())
+                return Verdict(suggestive, s, e, "suggestive", not is_closed)
+    leading = rules.get("leading")
     if leading:
         for lex_id in leading.opt("lexicons"):
             m = lex[lex_id].search(text)
@@ -357,16 +383,19 @@ def judge(body: Body, rules: dict[str, Rule], data: QuestionData) -> Verdict:
                 if lex_id in ("negative_opening", "tag"):
                     s, e = body.span(0, len(text))
                 return Verdict(leading, s, e, lex[lex_id].reason, not is_closed and lex_id not in ("negative_opening", "tag"))
-    why = rules.get("why_question")
+    why = rules.get("why")
     if why:
         if any(lex[i].search(text) for i in why.opt("lexicons")):
             s, e = body.span(0, len(text))
             return Verdict(why, s, e, "why", True)
-    closed = rules.get("closed_question")
+    closed = rules.get("closed")
     if closed and is_closed:
         s, e = body.span(0, len(text))
         return Verdict(closed, s, e, "closed", False)
-    inv = body.span(invite.start(), invite.end()) if invite else None
+    inv = None
+    if invite:
+        two = re.match(r"\S+ \S+", text[invite.start():invite.end()])  # "Can you": the words to drop
+        inv = body.span(invite.start(), invite.start() + (two.end() if two else invite.end() - invite.start()))
     return Verdict(None, 0, 0, "", True, inv)
 
 
@@ -466,18 +495,32 @@ def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: Questi
     return "other"
 
 
-def find_questions(text: str, ruleset: RuleSet, doc: Doc | None = None) -> list[Found]:
+QUESTION_RULES = {"leading": "question.leading", "why": "question.why", "closed": "question.closed"}
+CHILD_RULES = {**QUESTION_RULES, "suggestive": "child.suggestive"}
+CHILD_OPEN = ("permission",)  # asking a child's permission or offering a choice is not a closed question
+
+
+def question_rules(ruleset: RuleSet, kind: str = "sf_question") -> dict[str, Rule]:
+    """The rules that judge a question of a kind (a rule set may leave any out)."""
+    ids = {r.id: r for r in ruleset.rules}
+    wanted = CHILD_RULES if kind == "child_questions" else QUESTION_RULES
+    return {key: ids[rid] for key, rid in wanted.items() if rid in ids}
+
+
+def find_questions(text: str, ruleset: RuleSet, doc: Doc | None = None, kind: str = "sf_question") -> list[Found]:
     """Every question of the text, judged and typed."""
     data = question_data()
-    rules = {r.category: r for r in ruleset.rules if r.type == "question"}
+    rules = question_rules(ruleset, kind)
+    extra_open = CHILD_OPEN if kind == "child_questions" else ()
     vocabulary = cue_vocabulary(ruleset.question_types, data.cue_words)
     out = []
     for start, end in split_questions(text):
         qtext = text[start:end]
         body = normalise(qtext, start, data, vocabulary)
-        verdict = judge(body, rules, data)
+        verdict = judge(body, rules, data, extra_open)
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        qtype = "other" if verdict.rule is not None and verdict.rule.category == "leading_question" else classify(body.text, ruleset, span, data)
+        leading = verdict.rule is not None and verdict.rule.category == "leading_question"  # not solution-focused
+        qtype = "other" if leading else classify(body.text, ruleset, span, data)
         out.append(Found(start, end, qtext, qtype, verdict.open, verdict.rule, verdict.start, verdict.end,
-                         verdict.reason, verdict.invitation, body.text))
+                         verdict.reason, verdict.invitation, body))
     return out

@@ -109,6 +109,9 @@ class QuestionData:
     perspective_verbs: frozenset[str]
     self_subjects: frozenset[str]
     person_nouns: frozenset[str]
+    word_lists: dict[str, str] = field(default_factory=dict)  # {difficulty}, {better}: alternations for cues
+    who_types: tuple[str, ...] = ()
+    who_fact: tuple[re.Pattern, ...] = ()
 
 
 # A clause start: the start of the question, or after a comma, semicolon, colon or dash.
@@ -170,6 +173,11 @@ def load_question_data(path: Path = RULES_FILE) -> QuestionData:
         perspective_verbs=frozenset(_strings(rel.get("verbs"), "forms.relationship.verbs")),
         self_subjects=frozenset(_strings(rel.get("not_subjects"), "forms.relationship.not_subjects")),
         person_nouns=frozenset(_strings(rel.get("person_nouns"), "forms.relationship.person_nouns")),
+        who_types=_strings(forms.get("who_types"), "forms.who_types"),
+        who_fact=tuple(_compile(p, "forms.who_fact") for p in _strings(forms.get("who_fact"), "forms.who_fact")),
+        word_lists={key: "|".join(re.escape(w).replace("\\ ", " ") for w in sorted(_strings(forms.get(key), f"forms.{key}"),
+                                                                                  key=len, reverse=True))
+                    for key in ("difficulty", "better")},
     )
 
 
@@ -482,15 +490,70 @@ def perspective_of_other(span: Span | None, data: QuestionData) -> bool:
     return False
 
 
+def _expand(cue: str, data: QuestionData) -> str:
+    """A cue with {difficulty} or {better} replaced by the word list's alternation."""
+    for key, alternation in data.word_lists.items():
+        cue = cue.replace("{" + key + "}", alternation)
+    return cue
+
+
+MARKERS = ("@perspective", "@past", "@future")
+REQUEST_VERBS = frozenset({"tell", "describe", "walk", "talk", "share", "explain", "remember", "think", "say", "help"})
+WHO_START = re.compile(r"^(?:[a-z']+ ){0,2}(?:who|whom)\b")
+
+
+def main_tense(span: Span | None) -> str:
+    """'future' (a modal or "going to" on the main verb), 'past' (a past main verb) or 'present'."""
+    if span is None or not len(span):
+        return "present"
+    root = list(span.sents)[-1].root
+    if root.lemma_.lower() in REQUEST_VERBS:
+        return "present"  # "Can you tell me about a day when...": the request has no tense of its own
+    words = [root] + [c for c in root.children if c.dep_ in ("aux", "auxpass")]
+    doc = span.doc
+    going_to = any(t.lower_ == "going" and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "to"
+                   and doc[t.i + 2].tag_ == "VB" for t in words)
+    if any(t.tag_ == "MD" for t in words) or going_to:
+        return "future"
+    if any(t.tag_ == "VBD" for t in words):
+        return "past"
+    if root.tag_ == "VBN" and any(t.lemma_ == "have" for t in words):
+        return "past"
+    return "present"
+
+
+def _expand(cue: str, data: QuestionData) -> str:
+    """A cue with {difficulty} or {better} replaced by the word list's alternation."""
+    for key, alternation in data.word_lists.items():
+        cue = cue.replace("{" + key + "}", alternation)
+    return cue
+
+
+def _matches(cues: tuple[str, ...], body: str, span: Span | None, tense: str, data: QuestionData) -> bool:
+    """True when a type group's cues (or its parse form) match, and its tense marker allows it."""
+    if ("@past" in cues and tense == "future") or ("@future" in cues and tense == "past"):
+        return False
+    if "@perspective" in cues and perspective_of_other(span, data):
+        return True
+    plain = tuple(_expand(c, data) for c in cues if c not in MARKERS)
+    return bool(plain) and _any_cue_regex(plain).search(body) is not None
+
+
 def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: QuestionData | None = None) -> str:
-    """The question type: the first type (in rule-file order) whose cue or parse form matches."""
+    """The question type: the first type (in rule-file order) whose cues or parse form match.
+
+    A "who" question asks for a person: a fact ("who is on the lease") is 'other', and the
+    who-types (network first among them) are tried before the rest.
+    """
     data = data or question_data()
-    for qtype, cues in ruleset.question_types:
-        if cues == ("@perspective",):
-            if perspective_of_other(span, data):
-                return qtype
-            continue
-        if cues and _any_cue_regex(tuple(cues)).search(body):
+    tense = main_tense(span)
+    groups = ruleset.question_types
+    if WHO_START.match(body):
+        if any(p.search(body) for p in data.who_fact):
+            return "other"
+        groups = tuple(g for g in groups if g[0] in data.who_types) + groups
+    for qtype, cues in groups:
+        if cues and _matches(cues, body, span, tense, data):
             return qtype
     return "other"
 

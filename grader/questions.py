@@ -503,7 +503,7 @@ WHO_START = re.compile(r"^(?:[a-z']+ ){0,2}(?:who|whom)\b")
 
 
 def main_tense(span: Span | None) -> str:
-    """'future' (a modal or "going to" on the main verb), 'past' (a past main verb) or 'present'."""
+    """'future' (a modal or "going to" on the main verb), 'past' (a past main verb), 'perfect' or 'present'."""
     if span is None or not len(span):
         return "present"
     root = list(span.sents)[-1].root
@@ -518,7 +518,7 @@ def main_tense(span: Span | None) -> str:
     if any(t.tag_ == "VBD" for t in words):
         return "past"
     if root.tag_ == "VBN" and any(t.lemma_ == "have" for t in words):
-        return "past"
+        return "perfect"
     return "present"
 
 
@@ -531,10 +531,10 @@ def _expand(cue: str, data: QuestionData) -> str:
 
 def _matches(cues: tuple[str, ...], body: str, span: Span | None, tense: str, data: QuestionData) -> bool:
     """True when a type group's cues (or its parse form) match, and its tense marker allows it."""
-    if ("@past" in cues and tense == "future") or ("@future" in cues and tense == "past"):
+    if ("@past" in cues and tense == "future") or ("@future" in cues and tense in ("past", "perfect")):
         return False
-    if "@perspective" in cues and perspective_of_other(span, data):
-        return True
+    if "@perspective" in cues and tense != "past" and perspective_of_other(span, data):
+        return True  # "what did the doctor say" reports a fact; "what does your counselor say" asks a view
     plain = tuple(_expand(c, data) for c in cues if c not in MARKERS)
     return bool(plain) and _any_cue_regex(plain).search(body) is not None
 
@@ -551,7 +551,7 @@ def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: Questi
     if WHO_START.match(body):
         if any(p.search(body) for p in data.who_fact):
             return "other"
-        groups = tuple(g for g in groups if g[0] in data.who_types) + groups
+        groups = groups[:1] + tuple(g for g in groups if g[0] in data.who_types) + groups  # the miracle first
     for qtype, cues in groups:
         if cues and _matches(cues, body, span, tense, data):
             return qtype

@@ -44,6 +44,7 @@ class ChildForms:
     sharing: tuple[re.Pattern, ...]
     word_limits: tuple[WordLimit, ...]
     adolescent_age: int
+    default_age: int
     known_words: frozenset[str]
     grade_offset: int
     grade_floor: int
@@ -74,6 +75,7 @@ def load_forms(path: Path = RULES_FILE) -> ChildForms:
             sharing=_phrases(forms["sharing"], "sharing"),
             word_limits=tuple(sorted(limits, key=lambda w: w.max_age)),
             adolescent_age=int(forms["adolescent_age"]),
+            default_age=int(forms["default_age"]),
             known_words=frozenset(w.lower() for w in forms["known_words"]),
             grade_offset=int(ceiling["offset"]), grade_floor=int(ceiling["floor"]),
             grade_min_words=int(ceiling["min_words"]),
@@ -195,10 +197,12 @@ def check(text: str, doc: Doc, found: list[Found], ruleset: RuleSet, child_age: 
     """The child findings of every question, and the plan's component evidence as token ranges."""
     forms = child_forms()
     lex = question_data().lexicons
+    if child_age is None:
+        child_age = forms.default_age
     rules = {r.id: r for r in ruleset.rules}
     double, words, level = (rules.get(i) for i in ("child.double", "child.words", "child.reading_level"))
     limit = word_limit(child_age, forms)
-    age = {"age": child_age if child_age is not None else "this age"}
+    age = {"age": child_age}
     hits: list[ChildHit] = []
     for q in found:
         body = q.body
@@ -208,7 +212,7 @@ def check(text: str, doc: Doc, found: list[Found], ruleset: RuleSet, child_age: 
             m = lex["double"].search(body.text)
             if m:
                 hits.append(ChildHit(double, q.start, q.end))
-        if words and (child_age is None or child_age < forms.adolescent_age):
+        if words and child_age < forms.adolescent_age:
             for m in lex["adult_words"].patterns[0].finditer(body.text):
                 s, e = body.span(m.start(), m.end())
                 hits.append(ChildHit(words, s, e, tuple(age.items())))
@@ -217,7 +221,7 @@ def check(text: str, doc: Doc, found: list[Found], ruleset: RuleSet, child_age: 
             for s, e in hard_words(q.text, q.start, limit, forms, names):
                 if not any(ms <= s < me for ms, me in marked):
                     hits.append(ChildHit(words, s, e, tuple(age.items())))
-        if limit is not None and level and child_age is not None:
+        if limit is not None and level:
             qwords = [w for w in WORD.findall(q.text)]
             ceiling = grade_ceiling(child_age, forms)
             if len(qwords) >= forms.grade_min_words and _grade(qwords) > ceiling:

@@ -507,18 +507,19 @@ def main_tense(span: Span | None) -> str:
     if span is None or not len(span):
         return "present"
     root = list(span.sents)[-1].root
-    if root.lemma_.lower() in REQUEST_VERBS:
-        return "present"  # "Can you tell me about a day when...": the request has no tense of its own
+    subjects = [c.lower_ for c in root.children if c.dep_ == "nsubj"]
+    if root.lemma_.lower() in REQUEST_VERBS and subjects in ([], ["you"]):
+        return "present"  # "(Can you) tell me about a day when...": the request has no tense of its own
     words = [root] + [c for c in root.children if c.dep_ in ("aux", "auxpass")]
     doc = span.doc
     going_to = any(t.lower_ == "going" and t.i + 2 < len(doc) and doc[t.i + 1].lower_ == "to"
                    and doc[t.i + 2].tag_ == "VB" for t in words)
     if any(t.tag_ == "MD" for t in words) or going_to:
         return "future"
+    if root.tag_ in ("VBN", "VBD") and any(t.lemma_ == "have" and t is not root for t in words):
+        return "perfect"  # "has Ellie told you" (the tagger may read "told" as VBD)
     if any(t.tag_ == "VBD" for t in words):
         return "past"
-    if root.tag_ == "VBN" and any(t.lemma_ == "have" for t in words):
-        return "perfect"
     return "present"
 
 

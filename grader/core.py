@@ -8,16 +8,21 @@ from typing import Any, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import components as comp
+from . import detectors
 from .analysis import Analysis
-from .matching import lexical_hits, matchers_for, passive_hits, regex_hits
+from .detectors import child_questions as child_plan
+from .detectors import relevance
+from .detectors.common import Context
+from .detectors.not_danger import poverty_only
+from .lexicon import default_lexicons
+from .matching import lexical_hits, matchers_for, passive_hits, regex_hits, tail_hits
 from .metrics import compute, sentence_words
 from .people import GraderInputError, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
-from .detectors import child_questions as child
 from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
 from .ruleset import Rule, RuleSet, default_ruleset
+from .text_guard import prepare
 from .vocabulary import KINDS, reports_category
 
 QUESTION_KINDS = ("sf_question", "child_questions")
@@ -102,8 +107,10 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             generic = word.lower() in ("mom", "dad", "mommy", "daddy")
             if word.lower() in ("minor", "minors", "victim", "perpetrator", "perp"):
                 continue  # never repeat jargon back in a hint
-            named = s in a.name_tokens or a.tokens[s].pos_ == "PROPN" or not a.tokens[s].is_sent_start
-            seen[role] = word if generic or (word[:1].isupper() and named) else f"the {word.lower()}"
+            if s in a.name_tokens:
+                seen[role] = word[:1].upper() + word[1:]  # a name, as the learner wrote it ("jayden" -> "Jayden")
+            else:
+                seen[role] = word if generic else f"the {word.lower()}"
     out = {}
     for role, key, fallback in (("child", "child", "the child"), ("caregiver", "caregiver", "the caregiver"),
                                 ("network", "network", "the people who help the family")):
@@ -144,10 +151,10 @@ def _dedupe(hits: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
     return kept
 
 
-def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
-    """Grade one parsed doc of a job."""
+def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, whole: Doc | None = None) -> Report:
+    """Grade one parsed doc of a job (whole: every token of a text longer than the parse budget)."""
     kind, text, roster = job.kind, job.text, job.roster
-    a = Analysis(doc, roster, ruleset.lexicons, text)
+    a = Analysis(doc, roster, default_lexicons(), text)
     names = _names(a, roster)
     hits = lexical_hits(a, matchers_for(nlp, ruleset), kind)
     extra_findings: list[Finding] = []
@@ -168,9 +175,11 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
         elif rule.type == "readability" and metrics["grade_level"] > rule.opt("max_grade") and metrics["words"] >= 12:
             s, e = _strip(text, 0, len(text))
             extra_findings.append(_finding(rule, text, s, e, names, grade=metrics["grade_level"]))
+    if whole is not None:
+        hits.extend(tail_hits(whole, len(doc), matchers_for(nlp, ruleset), kind, text))
+        extra_findings.append(_too_long(text, metrics_words(whole), len(doc), names))
     hits = _dedupe(hits)
     questions: list[Question] = []
-    child_parts = None
     if kind in QUESTION_KINDS:
         found = find_questions(text, ruleset, doc, kind)
         polite = _rule_or_none(ruleset, "question.polite")
@@ -182,7 +191,7 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
                 extra_findings.append(_finding(polite, text, *q.invitation, names))
         if kind == "child_questions":
             own_names = frozenset(w.lower() for w in names.values() for w in w.split())
-            child_hits, child_parts = child.check(text, doc, found, ruleset, job.child_age, own_names)
+            child_hits = child_plan.check(text, found, ruleset, job.child_age, own_names)
             extra_findings.extend(_finding(h.rule, text, h.start, h.end, names, **dict(h.values)) for h in child_hits)
         if not found:
             for rule in ruleset.rules:
@@ -192,7 +201,8 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings
     findings = [f for f in findings if reports_category(kind, f.category)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
-    components = _components(kind, a, ruleset, hits, names, child_parts)
+    components, extra = _components(job, a, ruleset, hits, names)
+    findings = sorted(findings + extra, key=lambda f: (f.start, f.end, f.rule))
     blocked = any(f.severity == "error" for f in findings)
     if kind == "child_questions":
         ready = bool(questions) and all(q.open for q in questions) and not blocked and all(c.present for c in components)
@@ -230,10 +240,33 @@ def _rule_or_none(ruleset: RuleSet, rule_id: str) -> Rule | None:
         return None
 
 
-def _components(kind: str, a: Analysis, ruleset: RuleSet, hits: list, names: dict,
-                found_parts: dict | None = None) -> list[Component]:
-    """Run the detectors (or take the parts a kind's own detector found) and attach hints."""
-    doc = a.doc
+def metrics_words(doc: Doc) -> int:
+    """Words in a tokenized doc."""
+    return sum(1 for t in doc if t.is_alpha or t.like_num)
+
+
+def _too_long(text: str, words: int, parsed_tokens: int, names: dict) -> Finding:
+    """A note that only the start of a very long text was checked for the parts of a statement."""
+    s, e = _strip(text, 0, len(text))
+    return Finding(rule="style.too_long", category="readability", severity="warning", start=s, end=e, text=text[s:e],
+                   message=f"This text is about {words:,} words long; only its first {parsed_tokens:,} words and "
+                           "marks were checked for the parts of a statement. Wording was checked throughout.",
+                   suggestion="A statement is a few sentences: keep the one that says who did what, to which child, "
+                              "when, and with what effect.")
+
+
+NOT_DANGER = {
+    "rule": "danger.resources_only",
+    "message": ("“{match}” is about money or resources. Poverty or a lack of resources alone is a need the family "
+                "can be helped with, not a danger: it says nothing {caregiver} may do that could hurt {child}."),
+    "suggestion": ("Put the family's needs under complicating factors, and write the danger about a behaviour: what "
+                   "{caregiver} may do, when, and how {child} could be hurt."),
+}
+
+
+def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict) -> tuple[list[Component], list[Finding]]:
+    """Run the detectors of the job's kind, attach hints, and add the findings detectors make."""
+    doc, kind = a.doc, job.kind
     label_tokens: set[int] = set()
     negative_tokens: set[int] = set()
     for rule, s, e in hits:
@@ -242,22 +275,37 @@ def _components(kind: str, a: Analysis, ruleset: RuleSet, hits: list, names: dic
             if span is not None:
                 target = negative_tokens if rule.category == "negative_framing" else label_tokens
                 target.update(range(span.start, span.end))
-    found = found_parts if found_parts is not None else comp.detect(kind, a, label_tokens, negative_tokens)
+    danger_types = job.roster.danger_types or (relevance.classify(job.danger) if job.danger else ())
+    ctx = Context(a, label_tokens, negative_tokens, danger_types if kind == "safety_goal" else ())
+    found = detectors.detect(kind, ctx)
     out = []
     for spec in ruleset.components[kind]:
-        spans = found.get(spec["id"], [])
+        result = found.get(spec["id"])
+        spans = result.spans if result else []
         evidence = []
         for s, e in sorted(set(spans))[:5]:
             span = doc[s:e]
             evidence.append(Evidence(span.start_char, span.end_char, span.text))
+        hint = result.hint if result is not None and result.hint and not evidence else spec["hint"]
         out.append(Component(id=spec["id"], label=spec["label"], present=bool(evidence),
-                             evidence=tuple(evidence), hint=_fill(spec["hint"], names)))
-    return out
+                             evidence=tuple(evidence), hint=_fill(hint, names)))
+    extra: list[Finding] = []
+    if kind == "danger":
+        where = poverty_only(ctx, found["caregiver_behavior"].spans)
+        if where is not None:
+            span = doc[where[0]:where[1]]
+            match = span.text
+            extra.append(Finding(rule=NOT_DANGER["rule"], category="not_danger", severity="error",
+                                 start=span.start_char, end=span.end_char, text=match,
+                                 message=_fill(NOT_DANGER["message"], names, match=match),
+                                 suggestion=_fill(NOT_DANGER["suggestion"], names, match=match)))
+    return out, extra
 
 
-def _parse(nlp: Language, text: str) -> Doc:
-    """Parse with the pipes the grader uses."""
-    return nlp(text, disable=disabled_pipes(nlp))
+def _parse(nlp: Language, text: str) -> tuple[Doc, Doc | None]:
+    """Tokenize safely and parse (within the budget) with the pipes the grader uses; also the whole doc if cut."""
+    prepared = prepare(nlp, text)
+    return nlp(prepared.head, disable=disabled_pipes(nlp)), prepared.whole
 
 
 def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None,
@@ -272,7 +320,8 @@ def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child
     check_input(kind, text)
     job = Job(kind, text, as_roster(roster, vignette), check_danger(danger), check_child_age(child_age))
     nlp = load_pipeline()
-    return analyze(_parse(nlp, text), job, default_ruleset(), nlp)
+    doc, whole = _parse(nlp, text)
+    return analyze(doc, job, default_ruleset(), nlp, whole)
 
 
 def _item(item: Any) -> Job:
@@ -313,10 +362,11 @@ def _grade_chunk(chunk: list[Job], batch_size: int = DEFAULT_BATCH_SIZE) -> list
     nlp = load_pipeline()
     ruleset = default_ruleset()
     order = sorted(range(len(chunk)), key=lambda i: len(chunk[i].text))
-    docs = nlp.pipe((chunk[i].text for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
+    prepared = {i: prepare(nlp, chunk[i].text) for i in order}
+    docs = nlp.pipe((prepared[i].head for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
     for i, doc in zip(order, docs):
-        out[i] = analyze(doc, chunk[i], ruleset, nlp)
+        out[i] = analyze(doc, chunk[i], ruleset, nlp, prepared[i].whole)
     return out  # type: ignore[return-value]
 
 

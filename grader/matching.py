@@ -154,6 +154,25 @@ def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule,
     return out
 
 
+def tail_hits(whole: Doc, start: int, matchers: Matchers, kind: str, text: str) -> list[tuple[Rule, int, int]]:
+    """Word-list matches past the parse budget (tokenized only): labels and jargon, outside quotes."""
+    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
+    strings = whole.vocab.strings
+    out = []
+    for matcher in (matchers.lower, matchers.orth):
+        for key, s, e in matcher(whole):
+            rule = matchers.rules[strings[key]]
+            if s < start or kind not in rule.kinds:
+                continue
+            span = whole[s:e]
+            if quotes and _in_ranges(span.start_char, span.end_char, quotes):
+                continue
+            if rule.opt("acronym") and acronym_defined(text, span.text, tuple(rule.opt("expansions", {}).get(span.text, ()))):
+                continue
+            out.append((rule, span.start_char, span.end_char))
+    return out
+
+
 def regex_hits(rule: Rule, text: str) -> list[tuple[Rule, int, int]]:
     """Regex rule matches on the raw text."""
     out = []

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span
 
+from .lexicon import TYPO_MIN_LETTERS, is_english_word, within_one_edit
 from .ruleset import Rule, RuleFileError, RuleSet
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -257,46 +258,15 @@ def _strip_openers(body: str) -> str:
     return body
 
 
-def _edits1(a: str, b: str) -> bool:
-    """True when a and b differ by one insertion, deletion, substitution or swap of neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1:]
-
-
-@lru_cache(maxsize=1)
-def _word_frequency():
-    """wordfreq's zipf_frequency, or None when wordfreq is not installed."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    return zipf_frequency
-
-
-ENGLISH_ZIPF = 3.0  # a word seen at least once per million words of English is taken as a word
-
-
-def is_english_word(word: str) -> bool:
-    """True when the word is common enough in English to be meant as written."""
-    freq = _word_frequency()
-    return freq is None or freq(word, "en") >= ENGLISH_ZIPF
-
-
 @lru_cache(maxsize=8192)
 def correct_word(word: str, vocabulary: frozenset[str]) -> str:
-    """The cue word a misspelt word (5+ letters, not itself English) stands for, else the word."""
-    if len(word) < 5 or word in vocabulary or not word.isalpha() or is_english_word(word):
+    """The cue word a misspelt word (5+ letters, not itself English) stands for, else the word.
+
+    The typo test is the grader's one mechanism (grader/lexicon.py), used here on question cues.
+    """
+    if len(word) < TYPO_MIN_LETTERS or word in vocabulary or not word.isalpha() or is_english_word(word):
         return word
-    near = sorted(w for w in vocabulary if abs(len(w) - len(word)) <= 1 and _edits1(word, w))
+    near = sorted(w for w in vocabulary if abs(len(w) - len(word)) <= 1 and within_one_edit(word, w))
     return near[0] if len(near) == 1 else word
 
 

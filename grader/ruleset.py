@@ -14,12 +14,7 @@ from .vocabulary import CATEGORIES, ERROR_CATEGORIES, KINDS, QUESTION_TYPES, SEV
 RULES_DIR = Path(__file__).parent / "rules"
 RULE_TYPES = ("lexicon", "pattern", "regex", "question", "passive", "readability", "structure")
 NON_ERROR_CATEGORIES = tuple(c for c in CATEGORIES if c not in ERROR_CATEGORIES)
-NON_RULE_FILES = ("lexicons.yaml", "vocabulary.yaml")
-LEXICON_KEYS = ("caregiver_nouns", "child_nouns", "observer_nouns", "titles", "non_action_verbs",
-                "label_verbs", "negative_verbs", "modals", "context_markers", "context_phrases",
-                "worry_words", "see_verbs", "see_governors", "impact_words", "time_words",
-                "time_units", "number_words", "vague_action_verbs", "vague_action_phrases",
-                "vague_states", "vague_objects", "body_parts", "parent_nouns")
+NON_RULE_FILES = ("lexicons.yaml", "vocabulary.yaml", "danger_types.yaml")
 MATCH_ATTRS = ("LOWER", "ORTH", "LEMMA")
 
 
@@ -54,7 +49,6 @@ class RuleSet:
     """Every rule plus the word lists, components and question types."""
 
     rules: tuple[Rule, ...]
-    lexicons: dict[str, frozenset[str]]
     components: dict[str, tuple[dict[str, str], ...]]
     question_types: tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -207,17 +201,6 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list]:
     return rules, types
 
 
-def _load_lexicons(path: Path) -> dict[str, frozenset[str]]:
-    """Load and validate the component word lists."""
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise RuleFileError(f"{path.name}: must be a mapping of list names to word lists")
-    missing = [k for k in LEXICON_KEYS if k not in data]
-    if missing:
-        raise RuleFileError(f"{path.name}: missing word lists {missing}")
-    return {k: frozenset(w.lower() for w in _str_list(v, path, k, k)) for k, v in data.items()}
-
-
 def _components() -> dict[str, tuple[dict[str, str], ...]]:
     """The component list of every kind, from the vocabulary."""
     return {kind: tuple({"id": c.id, "label": c.label, "hint": c.hint} for c in k.components)
@@ -244,7 +227,6 @@ def load_ruleset(directory: Path | str | None = None) -> RuleSet:
         raise RuleFileError(f"{directory}: no rule files found")
     return RuleSet(
         rules=tuple(rules),
-        lexicons=_load_lexicons(directory / "lexicons.yaml"),
         components=_components(),
         question_types=tuple(types),
     )

@@ -29,6 +29,12 @@ RUIZ_ROSTER = {"id": "ruiz-test", "roster": [
     {"name": "Luis Ramos", "short": "Luis", "role": "caregiver", "age": 30, "pronouns": "he/him"},
 ]}
 
+NGUYEN_ROSTER = {"id": "nguyen-test", "roster": [
+    {"name": "Linh Nguyen", "short": "Linh", "role": "caregiver", "age": 36, "pronouns": "she/her"},
+    {"name": "Bao Nguyen", "short": "Bao", "role": "child", "age": 9, "pronouns": "he/him"},
+    {"name": "An Nguyen", "short": "An", "role": "child", "age": 5, "pronouns": "she/her"},
+]}
+
 
 @pytest.fixture(scope="session")
 def nlp():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import grader
 from grader import KINDS, MAX_CHARS, grade, grade_many
-from tests.grader_fixtures import HILL_ROSTER, RUIZ_ROSTER, assert_spans, course_rosters, nlp  # noqa: F401
+from tests.grader_fixtures import HILL_ROSTER, NGUYEN_ROSTER, RUIZ_ROSTER, assert_spans, course_rosters, nlp  # noqa: F401
 
 # (kind, text, roster, component, expected presence)
 COMPONENT_CASES = [
@@ -26,7 +26,8 @@ COMPONENT_CASES = [
     ("harm", "Mother left the 4-year-old in the car.", None, "child", True),
     ("harm", "Jayden had a bruise on his arm.", HILL_ROSTER, "impact", True),
     ("harm", "Mia cried in the hallway until a neighbor came.", RUIZ_ROSTER, "impact", True),
-    ("harm", "An missed eleven days of kindergarten.", None, "impact", True),
+    ("harm", "An missed eleven days of kindergarten.", NGUYEN_ROSTER, "impact", True),
+    ("harm", "Kai (6) missed eleven days of kindergarten.", None, "impact", True),
     ("harm", "Marcus grabbed Jayden.", HILL_ROSTER, "impact", False),
     ("harm", "Marcus screamed at Tanya.", HILL_ROSTER, "impact", False),
     ("harm", "On Saturday night Marcus grabbed Jayden.", HILL_ROSTER, "when", True),

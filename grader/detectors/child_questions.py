@@ -18,8 +18,11 @@ import yaml
 from spacy.tokens import Doc
 
 from ..metrics import syllables
-from ..questions import CHILD_OPEN, Found, is_english_word, question_data
+from ..lexicon import is_english_word
+from ..questions import CHILD_OPEN, question_data, split_questions
+from ..questions import Found as Question
 from ..ruleset import Rule, RuleFileError, RuleSet
+from .common import Context, Found
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "child_questions.yaml"
 WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
@@ -144,21 +147,20 @@ def _find(patterns: tuple[re.Pattern, ...], text: str) -> re.Match | None:
     return None
 
 
-def components(text: str, found: list[Found], forms: ChildForms) -> dict[str, list[tuple[int, int]]]:
-    """Character spans showing the opening, the houses and the sharing of a plan."""
+def components(text: str, questions: list[tuple[int, int]], forms: ChildForms) -> dict[str, list[tuple[int, int]]]:
+    """Character spans showing the opening, the houses and the sharing of a plan (questions: their spans)."""
     low = text.lower().replace("’", "'")
     out: dict[str, list[tuple[int, int]]] = {"opening": [], "houses": [], "sharing": []}
-    first_q = found[0].start if found else len(text)
-    opening_text = low  # the opening may come anywhere before the first house question, or as a line of its own
+    first_q = questions[0][0] if questions else len(text)
     for p in forms.opening:
-        m = p.search(opening_text)
-        if m and (m.start() < first_q or _statement_at(text, m.start(), found)):
+        m = p.search(low)  # said before the first question, or as a line of its own
+        if m and (m.start() < first_q or _statement_at(m.start(), questions)):
             out["opening"].append((m.start(), m.end()))
             break
     three = {part: _find(pats, low) for part, pats in forms.three_houses.items()}
     safety = {part: _find(pats, low) for part, pats in forms.safety_house.items()}
     if all(three.values()):
-        out["houses"] = [(m.start(), m.end()) for m in three.values()]
+        out["houses"] = [(m.start(), m.end()) for m in three.values() if m]
     elif sum(1 for m in safety.values() if m) >= 3:
         out["houses"] = [(m.start(), m.end()) for m in safety.values() if m]
     share = _find(forms.sharing, low)
@@ -167,9 +169,9 @@ def components(text: str, found: list[Found], forms: ChildForms) -> dict[str, li
     return out
 
 
-def _statement_at(text: str, pos: int, found: list[Found]) -> bool:
+def _statement_at(pos: int, questions: list[tuple[int, int]]) -> bool:
     """True when a character is outside every question (a line the worker says, not asks)."""
-    return not any(q.start <= pos < q.end for q in found)
+    return not any(s <= pos < e for s, e in questions)
 
 
 def _token_spans(doc: Doc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -192,9 +194,9 @@ class ChildHit:
     values: tuple[tuple[str, Any], ...] = ()
 
 
-def check(text: str, doc: Doc, found: list[Found], ruleset: RuleSet, child_age: int | None,
-          names: frozenset[str] = frozenset()) -> tuple[list[ChildHit], dict[str, list[tuple[int, int]]]]:
-    """The child findings of every question, and the plan's component evidence as token ranges."""
+def check(text: str, found: list[Question], ruleset: RuleSet, child_age: int | None,
+          names: frozenset[str] = frozenset()) -> list[ChildHit]:
+    """The child findings of every question (one idea, words and reading level for the child's age)."""
     forms = child_forms()
     lex = question_data().lexicons
     if child_age is None:
@@ -227,4 +229,30 @@ def check(text: str, doc: Doc, found: list[Found], ruleset: RuleSet, child_age: 
             if len(qwords) >= forms.grade_min_words and _grade(qwords) > ceiling:
                 hits.append(ChildHit(level, q.start, q.end, (("grade", _grade(qwords)), ("ceiling", ceiling),
                                                              ("age", child_age))))
-    return hits, {k: _token_spans(doc, v) for k, v in components(text, found, forms).items()}
+    return hits
+
+
+@lru_cache(maxsize=64)
+def _char_parts(text: str) -> dict[str, list[tuple[int, int]]]:
+    """The plan's parts as character ranges (cached: the three detectors ask for the same text)."""
+    return components(text, split_questions(text), child_forms())
+
+
+def _parts(ctx: Context) -> dict[str, list[tuple[int, int]]]:
+    """The plan's parts as token ranges."""
+    return {k: _token_spans(ctx.a.doc, v) for k, v in _char_parts(ctx.a.text).items()}
+
+
+def detect_opening(ctx: Context) -> Found:
+    """The opening: who the worker is, what they will do together, no wrong answers."""
+    return Found(spans=_parts(ctx)["opening"])
+
+
+def detect_houses(ctx: Context) -> Found:
+    """Questions for every house: worries, good things, dreams (or three Safety House parts)."""
+    return Found(spans=_parts(ctx)["houses"])
+
+
+def detect_sharing(ctx: Context) -> Found:
+    """How the houses will be shared with the parents."""
+    return Found(spans=_parts(ctx)["sharing"])

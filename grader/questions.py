@@ -506,8 +506,20 @@ def _matches(cues: tuple[str, ...], body: str, span: Span | None, tense: str, da
         return False
     if "@perspective" in cues and tense != "past" and perspective_of_other(span, data):
         return True  # "what did the doctor say" reports a fact; "what does your counselor say" asks a view
-    plain = tuple(_expand(c, data) for c in cues if c not in MARKERS)
-    return bool(plain) and _any_cue_regex(plain).search(body) is not None
+    regex = _group_regex(cues, data)
+    return regex is not None and regex.search(body) is not None
+
+
+_GROUP_REGEX: dict[tuple[int, tuple[str, ...]], re.Pattern | None] = {}
+
+
+def _group_regex(cues: tuple[str, ...], data: QuestionData) -> re.Pattern | None:
+    """One compiled alternation per type group (word lists expanded), built once per question data."""
+    key = (id(data), cues)
+    if key not in _GROUP_REGEX:
+        plain = tuple(_expand(c, data) for c in cues if c not in MARKERS)
+        _GROUP_REGEX[key] = _any_cue_regex(plain) if plain else None
+    return _GROUP_REGEX[key]
 
 
 def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: QuestionData | None = None) -> str:

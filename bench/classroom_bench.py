@@ -14,7 +14,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -172,8 +171,11 @@ def run(base: str, cohort_id: str, trainer: str, learners: int, seconds: float) 
     console = signed_in(base, trainer)
     page = console.get(f"{base}/classroom/")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-    res = console.post(f"{base}/classroom/sessions", data={"cohort_id": cohort_id, "day": 1, "module_id": "welcome",
-                                                           "day_start": "09:00", "csrf_token": token}, allow_redirects=False)
+    res = console.post(
+        f"{base}/classroom/sessions",
+        data={"cohort_id": cohort_id, "day": 1, "module_id": "welcome", "day_start": "09:00", "csrf_token": token},
+        allow_redirects=False,
+    )
     session_url = res.headers["Location"]
     page = console.get(base + session_url if session_url.startswith("/") else session_url)
     console.headers["X-CSRFToken"] = csrf_from(page.text)
@@ -250,7 +252,9 @@ def run(base: str, cohort_id: str, trainer: str, learners: int, seconds: float) 
         if not candidates:
             continue
         pick = candidates[0]
-        stats.record(console.post(control, json={"action": "activity.spotlight", "response_id": pick["id"], "value": True}))
+        stats.record(
+            console.post(control, json={"action": "activity.spotlight", "response_id": pick["id"], "value": True})
+        )
         with lock:
             reveal_target.update(label=pick["label"], at=time.monotonic())
         stats.record(console.post(control, json={"action": "activity.marks", "response_id": pick["id"], "value": True}))
@@ -288,8 +292,10 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=20)
     total = sum(stats.status.values())
-    print(f"{args.learners} learners + console + projector, {args.seconds:.0f} s, {total} requests "
-          f"({total / args.seconds:.0f}/s): " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.status.items(), key=str)))
+    print(
+        f"{args.learners} learners + console + projector, {args.seconds:.0f} s, {total} requests "
+        f"({total / args.seconds:.0f}/s): " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.status.items(), key=str))
+    )
     print(f"submissions: {stats.submitted} sent (each sent twice with the same key) -> "
           f"{stats.final_responses} responses, {stats.final_revisions} revisions in the console")
     print(f"submit -> console sees it: p50 {percentile(stats.submit_delays, 50):.0f} ms, "

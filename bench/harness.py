@@ -39,7 +39,9 @@ def prepare_database(database_url: str, learners: int = 40, instance_path: str |
 
     if instance_path:
         os.environ["SOP_INSTANCE_PATH"] = instance_path
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url, "GRADER_PRELOAD": False})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url, "GRADER_PRELOAD": False}
+    )
     with app.app_context():
         if database_url.startswith("postgresql"):
             from sqlalchemy import text
@@ -56,7 +58,9 @@ def prepare_database(database_url: str, learners: int = 40, instance_path: str |
             user = find_user(email) or create_user(email, f"Load Learner {number:02d}", PASSWORD, Role.LEARNER)
             enroll(user, cohort)
             emails.append(email)
-        trainer = find_user("loadtrainer@example.org") or create_user("loadtrainer@example.org", "Load Trainer", PASSWORD, Role.TRAINER)
+        trainer = find_user("loadtrainer@example.org") or create_user(
+            "loadtrainer@example.org", "Load Trainer", PASSWORD, Role.TRAINER
+        )
         if trainer not in cohort.trainers:
             cohort.trainers.append(trainer)
         db.session.commit()
@@ -67,7 +71,14 @@ def prepare_database(database_url: str, learners: int = 40, instance_path: str |
 class GunicornServer:
     """The app under gunicorn with several workers, as in production."""
 
-    def __init__(self, database_url: str, workers: int = 4, threads: int = 4, preload_grader: bool = True, log_path: str | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 4,
+        threads: int = 4,
+        preload_grader: bool = True,
+        log_path: str | None = None,
+    ):
         self.database_url = database_url
         self.workers = workers
         self.threads = threads
@@ -77,7 +88,7 @@ class GunicornServer:
         self.log_path = log_path or f"/tmp/sop-gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> "GunicornServer":
+    def start(self, timeout: float = 90) -> GunicornServer:
         """Start gunicorn and wait until /healthz answers (and the grader is ready, if preloading)."""
         env = dict(os.environ)
         env.update({
@@ -89,8 +100,8 @@ class GunicornServer:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [gunicorn, "-w", str(self.workers), "-k", "gthread", "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}",
-             "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
+            [gunicorn, "-w", str(self.workers), "-k", "gthread", "--threads", str(self.threads),
+             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
             cwd=str(REPO), env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
@@ -151,7 +162,9 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
         self.csrf = ""
 
-    def request(self, method: str, path: str, data: bytes | None = None, headers: dict | None = None, timeout: float = 60) -> Response:
+    def request(
+        self, method: str, path: str, data: bytes | None = None, headers: dict | None = None, timeout: float = 60
+    ) -> Response:
         """Send a request and return status, body and seconds taken (errors become status codes)."""
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers or {})
         started = time.perf_counter()
@@ -180,8 +193,12 @@ class Client:
 
     def post_json(self, path: str, payload: dict) -> Response:
         """POST JSON with the CSRF header, as the pages' JavaScript does."""
-        return self.request("POST", path, json.dumps(payload).encode(),
-                            {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.csrf})
+        return self.request(
+            "POST",
+            path,
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.csrf},
+        )
 
     def login(self, email: str, password: str = PASSWORD) -> None:
         """Sign in through the real form, or raise."""

@@ -21,12 +21,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Client, GunicornServer, percentile, prepare_database  # noqa: E402
 
-MODULES = ["harm-statements", "danger-statements", "safety-goals", "mapping", "key-terms", "behaviorally-specific-language"]
+MODULES = [
+    "harm-statements",
+    "danger-statements",
+    "safety-goals",
+    "mapping",
+    "key-terms",
+    "behaviorally-specific-language",
+]
 DRAFTS = [
-    "On Saturday night Marcus grabbed Jayden (7) by the arm and pushed him into the hallway wall; Jayden had a bruise on his forehead.",
-    "Dana and Aunt Keisha are worried that when Marcus has been drinking he may grab or throw Jayden again, and Jayden could break a bone.",
+    "On Saturday night Marcus grabbed Jayden (7) by the arm and pushed him into the hallway wall; "
+    "Jayden had a bruise on his forehead.",
+    "Dana and Aunt Keisha are worried that when Marcus has been drinking he may grab or throw Jayden again, "
+    "and Jayden could break a bone.",
     "Mom neglected the kids and there was DV in the home.",
-    "The social worker and Keisha need to see Tanya take Jayden to Keisha's house whenever Marcus starts drinking, every weekend for six months, so that Jayden feels safe.",
+    "The social worker and Keisha need to see Tanya take Jayden to Keisha's house whenever Marcus starts drinking, "
+    "every weekend for six months, so that Jayden feels safe.",
 ]
 
 
@@ -36,7 +46,9 @@ def idle_grade_latency(base_url: str, email: str, samples: int = 25) -> float:
     client.login(email)
     times = []
     for index in range(samples):
-        response = client.post_json("/api/v1/grade", {"kind": "harm", "text": DRAFTS[index % 2], "vignette": "hill-family"})
+        response = client.post_json(
+            "/api/v1/grade", {"kind": "harm", "text": DRAFTS[index % 2], "vignette": "hill-family"}
+        )
         if response.status == 200:
             times.append(response.elapsed)
     return statistics.median(times[3:])  # skip warm-up
@@ -52,7 +64,9 @@ def learner_loop(base_url: str, email: str, stop_at: float, record, rng: random.
         if action == "module":
             response = client.get(f"/modules/{rng.choice(MODULES)}")
         elif action == "grade":
-            response = client.post_json("/api/v1/grade", {"kind": "harm", "text": rng.choice(DRAFTS), "vignette": "hill-family"})
+            response = client.post_json(
+                "/api/v1/grade", {"kind": "harm", "text": rng.choice(DRAFTS), "vignette": "hill-family"}
+            )
         else:
             response = client.post_json("/exercises/hill-family/write/harm/1/autosave",
                                         {"text": rng.choice(DRAFTS) + f" ({time.time():.3f})", "revision": revision})
@@ -90,9 +104,15 @@ def run(clients: int, seconds: int, workers: int, database_url: str | None) -> d
                     bucket[response.status] = bucket.get(response.status, 0) + 1
 
             stop_at = time.monotonic() + seconds
-            threads = [threading.Thread(target=learner_loop, args=(server.url, email, stop_at, record, random.Random(i)))
-                       for i, email in enumerate(accounts["learners"][: clients - 1])]
-            threads.append(threading.Thread(target=trainer_loop, args=(server.url, accounts["trainer"], stop_at, record, random.Random(99))))
+            threads = [
+                threading.Thread(target=learner_loop, args=(server.url, email, stop_at, record, random.Random(i)))
+                for i, email in enumerate(accounts["learners"][: clients - 1])
+            ]
+            threads.append(
+                threading.Thread(
+                    target=trainer_loop, args=(server.url, accounts["trainer"], stop_at, record, random.Random(99))
+                )
+            )
             started = time.monotonic()
             for thread in threads:
                 thread.start()
@@ -110,7 +130,8 @@ def run(clients: int, seconds: int, workers: int, database_url: str | None) -> d
     }
     grade_p95 = actions.get("grade", {}).get("p95_ms", float("nan"))
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "workers": workers, "database": "postgresql" if database_url else "sqlite",
+        "clients": clients, "seconds": round(elapsed, 1), "workers": workers,
+        "database": "postgresql" if database_url else "sqlite",
         "requests": total, "throughput_rps": round(total / elapsed, 1), "errors": errors, "actions": actions,
         "idle_grade_ms": round(idle * 1000, 1), "grade_p95_over_idle": round(grade_p95 / (idle * 1000), 2),
     }
@@ -129,12 +150,14 @@ def main() -> None:
     if args.format == "json":
         print(json.dumps(result, indent=2))
         return
-    print(f"{result['clients']} clients, {result['seconds']} s, {result['workers']} gunicorn workers, {result['database']}")
+    print(f"{result['clients']} clients, {result['seconds']} s, {result['workers']} gunicorn workers, "
+          f"{result['database']}")
     print(f"{'action':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}  statuses")
     for action, row in result["actions"].items():
         print(f"{action:<14}{row['count']:>7}{row['p50_ms']:>9}{row['p95_ms']:>9}  {row['statuses']}")
     print(f"throughput {result['throughput_rps']} requests/s, errors {result['errors']}")
-    print(f"grade API: idle single {result['idle_grade_ms']} ms, p95 under load = {result['grade_p95_over_idle']}x idle (target < 3x)")
+    print(f"grade API: idle single {result['idle_grade_ms']} ms, "
+          f"p95 under load = {result['grade_p95_over_idle']}x idle (target < 3x)")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def content_check_command(content_dir: str | None, vignettes_dir: str | None, dr
             settings[key] = value
     results = run_checks(settings)
     total = 0
-    for name, problems in results.items():
+    for problems in results.values():
         for problem in problems:
             click.echo(str(problem))
         total += len(problems)

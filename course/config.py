@@ -34,6 +34,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # a long drafting session must not expire the form
+    # Werkzeug's strong default; the test config sets a cheap one (it costs 0.075 s a hash).
+    "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
     "REVIEW_CLAIM_IDLE_MINUTES": 120,  # after this long untouched, another trainer may take a claim over

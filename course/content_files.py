@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generic, Hashable, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 
@@ -96,12 +97,25 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, Any, list[Probl
         return None, None, [Problem(shown, 1, f"not valid UTF-8 text ({exc.reason})")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        return None, None, [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        return None, None, [Problem(shown, mark_line(mark), f"not valid YAML: {getattr(exc, 'problem', exc)}")]
     except ValueError as exc:  # parsed, but a value cannot be built, e.g. the date 2001-13-45
         return None, None, [Problem(shown, 1, f"not valid YAML: {exc}")]
     except RecursionError:
         return None, None, [Problem(shown, 1, "not valid YAML: nested too deeply")]
     return root, data, []
+
+
+def mark_line(mark: yaml.Mark | None) -> int:
+    """Return the 1-based line of a YAML mark as an editor counts it: by "\\n" only.
+
+    YAML also breaks lines at U+0085, U+2028 and U+2029, so its own line numbers can run past the
+    end of the file as a person sees it.
+    """
+    if mark is None:
+        return 1
+    if mark.buffer is None:
+        return mark.line + 1
+    return mark.buffer.count("\n", 0, mark.index) + 1
 
 
 def child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
@@ -119,7 +133,7 @@ def key_lines(node: yaml.Node | None) -> dict[str, int]:
     if isinstance(node, yaml.MappingNode):
         for k, _ in node.value:
             if isinstance(k, yaml.ScalarNode):
-                lines.setdefault(k.value, k.start_mark.line + 1)  # a repeated key: its first line, as child() finds
+                lines.setdefault(k.value, mark_line(k.start_mark))  # a repeated key: its first line, as child() finds
     return lines
 
 
@@ -127,12 +141,12 @@ def entry_lines(node: yaml.Node | None) -> dict[int, int]:
     """Map each entry of a sequence node, by index, to the 1-based line where it starts."""
     if not isinstance(node, yaml.SequenceNode):
         return {}
-    return {i: entry.start_mark.line + 1 for i, entry in enumerate(node.value)}
+    return {i: mark_line(entry.start_mark) for i, entry in enumerate(node.value)}
 
 
 def line_of(root: yaml.Node | None, *keys: str | int) -> int:
     """Return the 1-based line of the deepest part of the path that exists (a key's own line for mappings)."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else 1)
+    node, line = root, (mark_line(root.start_mark) if root is not None else 1)
     for key in keys:
         if isinstance(key, str):
             found = key_lines(node).get(key)
@@ -143,7 +157,7 @@ def line_of(root: yaml.Node | None, *keys: str | int) -> int:
         if nxt is None:
             break
         if isinstance(key, int):
-            line = nxt.start_mark.line + 1
+            line = mark_line(nxt.start_mark)
         node = nxt
     return line
 

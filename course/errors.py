@@ -57,7 +57,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         """Explain an expired or missing form token."""
-        return _render(400, "The form expired or was sent from another page. Reload the page and try again; what you typed may need to be pasted back.")
+        return _render(400, "The form expired or was sent from another page. Reload the page and try again; "
+                            "what you typed may need to be pasted back.")
 
     @app.before_request
     def refuse_nul_characters():
@@ -66,7 +67,9 @@ def register_error_handlers(app: Flask) -> None:
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.is_json:
             values.extend(request.form.values())
         if any("\x00" in value for value in values):
-            return _render(400, "The request holds an invisible NUL character. Remove it (retype the text) and try again.")
+            return _render(
+                400, "The request holds an invisible NUL character. Remove it (retype the text) and try again."
+            )
         return None
 
     @app.before_request

@@ -47,7 +47,7 @@ def segments(text: str, marks: list[Mark]) -> list[Segment]:
     marks = [m for m in marks if valid_span(text, m.start, m.end)]
     cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
     result = []
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in zip(cuts, cuts[1:], strict=False):
         covering = [m for m in marks if m.start <= left and m.end >= right]
         seg = Segment(left, text[left:right], {m.kind for m in covering}, [m.title for m in covering],
                       marks=covering)

@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import REPO_ROOT
-from .content_files import ContentLibrary, Problem, Reporter as _Reporter, display_path as _display_path, open_mapping_file
-from .content_files import is_text as _text
+from .content_files import (
+    ContentLibrary,
+    Problem,
+    Reporter as _Reporter,
+    display_path as _display_path,
+    is_text as _text,
+    open_mapping_file,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLES = ("child", "caregiver", "network", "professional")

@@ -12,8 +12,9 @@ ruler does. tests/test_grader_attributes.py checks that both give identical toke
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from spacy.language import Language
 from spacy.parts_of_speech import IDS as POS_IDS
@@ -154,7 +155,7 @@ class AttributeMapper:
         if seen is not None:
             return seen
         found = []
-        for index, candidates in zip(features, self._by_feature):
+        for index, candidates in zip(features, self._by_feature, strict=True):
             for pattern in candidates.get(index, ()):
                 if all(test(features[position]) for _offset, position, test in pattern.tests):
                     found.append((pattern.order, pattern.attrs))
@@ -174,12 +175,15 @@ class AttributeMapper:
         count = len(feats)
         longer: dict[int, list[tuple[int, tuple]]] = {}
         for start, f in enumerate(feats):
-            for candidates in (*(by.get(value) for value, by in zip(f, self._longer_by_feature)), self._longer_open):
+            for candidates in (
+                *(by.get(value) for value, by in zip(f, self._longer_by_feature, strict=True)),
+                self._longer_open,
+            ):
                 for pattern in candidates or ():
                     if start + pattern.length <= count and all(
                             test(feats[start + offset][position]) for offset, position, test in pattern.tests):
                         longer.setdefault(start + pattern.index, []).append((pattern.order, pattern.attrs))
-        for position, (token, f) in enumerate(zip(tokens, feats)):
+        for position, (token, f) in enumerate(zip(tokens, feats, strict=True)):
             found, merged = self._single(f)
             if position in longer:  # a later pattern wins, as in AttributeRuler
                 merged = _merge(sorted(found + longer[position], key=lambda item: item[0]))

@@ -37,9 +37,13 @@ def latency(rows: list[dict], rounds: int = 3) -> dict[str, dict[str, float]]:
             times["grade"].append(t2 - t1)
     out = {}
     for kind, t in by_kind.items():
-        out[kind] = {"n": len(t["grade"]),
-                     "grade_median_ms": round(_pct(t["grade"], 0.5), 3), "grade_p95_ms": round(_pct(t["grade"], 0.95), 3),
-                     "parse_median_ms": round(_pct(t["parse"], 0.5), 3), "parse_p95_ms": round(_pct(t["parse"], 0.95), 3)}
+        out[kind] = {
+            "n": len(t["grade"]),
+            "grade_median_ms": round(_pct(t["grade"], 0.5), 3),
+            "grade_p95_ms": round(_pct(t["grade"], 0.95), 3),
+            "parse_median_ms": round(_pct(t["parse"], 0.5), 3),
+            "parse_p95_ms": round(_pct(t["parse"], 0.95), 3),
+        }
         out[kind]["ratio"] = round(out[kind]["grade_median_ms"] / out[kind]["parse_median_ms"], 3)
     return out
 
@@ -60,7 +64,7 @@ def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size
     one, many = statistics.median(ones), statistics.median(manys)
     return {"items": len(items), "n_process": n_process, "batch_size": batch_size, "rounds": len(ones),
             "one_by_one_per_s": round(len(items) / one, 1), "batch_per_s": round(len(items) / many, 1),
-            "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys)]}
+            "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys, strict=True)]}
 
 
 def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: int = 1,
@@ -77,7 +81,9 @@ def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: 
 
 def format_text(result: dict[str, Any]) -> str:
     """A table of the benchmark figures."""
-    lines = [f"{'kind':<12} {'n':>5} {'grade med':>10} {'grade p95':>10} {'parse med':>10} {'parse p95':>10} {'ratio':>6}"]
+    lines = [
+        f"{'kind':<12} {'n':>5} {'grade med':>10} {'grade p95':>10} {'parse med':>10} {'parse p95':>10} {'ratio':>6}"
+    ]
     for kind, v in result["latency"].items():
         lines.append(f"{kind:<12} {v['n']:>5} {v['grade_median_ms']:>10.2f} {v['grade_p95_ms']:>10.2f} "
                      f"{v['parse_median_ms']:>10.2f} {v['parse_p95_ms']:>10.2f} {v['ratio']:>6.2f}")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -121,7 +122,9 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             out[key] = people[0] if role != "caregiver" else " or ".join(people[:2])
         else:
             out[key] = fallback
-    out["caregivers"] = " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    out["caregivers"] = (
+        " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
+    )
     out["worker"] = "the social worker"
     return out
 

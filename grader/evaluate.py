@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .core import grade_many
 from .report import Report
@@ -96,7 +97,7 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
     tp_exp: Counter = Counter()
     n_exp: Counter = Counter()
     qt_good = qt_total = qo_good = 0
-    for row, rep in zip(rows, reports):
+    for row, rep in zip(rows, reports, strict=True):
         rid = row["id"]
         verdict_pairs.append((row["verdict"], rep.verdict))
         if row["verdict"] != rep.verdict:
@@ -131,11 +132,15 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
                 if gq is not None and gq.type == wq["type"]:
                     qt_good += 1
                 else:
-                    misses.append({"id": rid, "what": f"question {i + 1} type", "expected": wq["type"], "got": gq and gq.type})
+                    misses.append(
+                        {"id": rid, "what": f"question {i + 1} type", "expected": wq["type"], "got": gq and gq.type}
+                    )
                 if gq is not None and gq.open == wq["open"]:
                     qo_good += 1
                 else:
-                    misses.append({"id": rid, "what": f"question {i + 1} open", "expected": wq["open"], "got": gq and gq.open})
+                    misses.append(
+                        {"id": rid, "what": f"question {i + 1} open", "expected": wq["open"], "got": gq and gq.open}
+                    )
             if len(got_q) != len(want_q):
                 misses.append({"id": rid, "what": "question count", "expected": len(want_q), "got": len(got_q)})
     cats = sorted(set(n_exp) | set(n_pred), key=lambda c: EVALUATED.index(c))
@@ -166,7 +171,8 @@ def format_text(result: dict[str, Any]) -> str:
     lines.append(f"  {'category':<20} {'precision':>9} {'recall':>7} {'pred':>5} {'exp':>5}")
     for c, v in result["flags"].items():
         lines.append(f"  {c:<20} {str(v['precision']):>9} {str(v['recall']):>7} {v['predicted']:>5} {v['expected']:>5}")
-    lines.append(f"question type accuracy: {result['question_type_accuracy']}  open/closed accuracy: {result['question_open_accuracy']}")
+    lines.append(f"question type accuracy: {result['question_type_accuracy']}  "
+                 f"open/closed accuracy: {result['question_open_accuracy']}")
     lines.append(f"misses ({len(result['misses'])}):")
     for m in result["misses"]:
         lines.append(f"  {m['id']}: {m['what']}: expected {m['expected']!r}, got {m['got']!r}")

@@ -24,9 +24,11 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 RULES_FILE = RULES_DIR / "questions.yaml"
 LEXICON_FILES = (RULES_FILE, RULES_DIR / "child_questions.yaml")  # every file whose 'lexicons' questions use
 
-LEAD_IN = re.compile(r"^\s*(?:[-*•·>–—]+|\(?(?:\d{1,2}|[a-hA-H]|[ivx]{1,4})[.):]|q\d*[.:)]|question\s*\d*\s*[:.)-])?\s*", re.I)
+LEAD_IN = re.compile(  # a bullet, a number or letter, or "Q1:" before a question
+    r"^\s*(?:[-*•·>–—]+|\(?(?:\d{1,2}|[a-hA-H]|[ivx]{1,4})[.):]|q\d*[.:)]|question\s*\d*\s*[:.)-])?\s*", re.I)
 OPENERS = re.compile(
-    r"^(?:(?:so|and|okay|ok|well|now|also|then|but|alright|right|hi|hey|and so|one more thing|next|first|lastly|finally)\b[\s,:]*"
+    r"^(?:(?:so|and|okay|ok|well|now|also|then|but|alright|right|hi|hey|and so|one more thing|next|first|lastly"
+    r"|finally)\b[\s,:]*"
     r"|(?:(?:mr|ms|mrs|dr|aunt|uncle|grandma|grandpa|auntie|granny|nana|papa)\.?\s+)?[A-Za-z][a-z]+(?:\s[A-Z][a-z]+)?\s*,\s+)",
 )
 FUNCTION_STARTS = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
@@ -145,7 +147,8 @@ def load_lexicons(path: Path) -> dict[str, Lexicon]:
         where = f"lexicons entry {i} ({entry['id']})"
         if entry["id"] in lexicons:
             raise RuleFileError(f"{path.name}: {where}: id already used")
-        patterns = tuple(_compile(p, f"{path.name}: {where}") for p in _strings(entry.get("patterns"), f"{where}: patterns"))
+        raw = _strings(entry.get("patterns"), f"{where}: patterns")
+        patterns = tuple(_compile(p, f"{path.name}: {where}") for p in raw)
         must = _strings(entry.get("must_match"), f"{where}: must_match")
         must_not = _strings(entry.get("must_not_match"), f"{where}: must_not_match")
         lexicons[entry["id"]] = Lexicon(entry["id"], patterns, must, must_not, str(entry.get("reason", "")))
@@ -176,7 +179,8 @@ def load_question_data(path: Path = RULES_FILE) -> QuestionData:
         person_nouns=frozenset(_strings(rel.get("person_nouns"), "forms.relationship.person_nouns")),
         who_types=_strings(forms.get("who_types"), "forms.who_types"),
         who_fact=tuple(_compile(p, "forms.who_fact") for p in _strings(forms.get("who_fact"), "forms.who_fact")),
-        word_lists={key: "|".join(re.escape(w).replace("\\ ", " ") for w in sorted(_strings(forms.get(key), f"forms.{key}"),
+        word_lists={key: "|".join(re.escape(w).replace("\\ ", " ")
+                                  for w in sorted(_strings(forms.get(key), f"forms.{key}"),
                                                                                   key=len, reverse=True))
                     for key in ("difficulty", "better")},
     )
@@ -207,7 +211,8 @@ WH = r"(?:what|what's|whats|how|how's|who|who's|whom|whose|which|when|where|wher
 ASKING_LINE = re.compile(
     rf"(?:^|\b){WH}\b|^(?:(?:can|could|would|will|do|does|did|is|are|was|were|have|has|had|should|may|might)\s+"
     r"(?:you|i|we|he|she|they|it|there|your|his|her|their|anyone|someone|[a-z]+)\b)"
-    r"|^(?:tell|describe|walk|talk|help me|say more|share|explain|imagine|suppose|picture|think (?:back|about)|on a scale)\b",
+    r"|^(?:tell|describe|walk|talk|help me|say more|share|explain|imagine|suppose|picture|think (?:back|about)"
+    r"|on a scale)\b",
     re.I)
 STATEMENT_LINE = re.compile(r"^(?:i|i'd|i'll|i'm|im|we|we'll|we'd|my|our|questions?\b|notes?\b)\b(?! wonder)", re.I)
 
@@ -360,7 +365,8 @@ def judge(body: Body, rules: dict[str, Rule], data: QuestionData, extra_open: tu
                 s, e = body.span(m.start(), m.end())
                 if lex_id in ("negative_opening", "tag"):
                     s, e = body.span(0, len(text))
-                return Verdict(leading, s, e, lex[lex_id].reason, not is_closed and lex_id not in ("negative_opening", "tag"))
+                agreeing = lex_id in ("negative_opening", "tag")  # asks for agreement: never open
+                return Verdict(leading, s, e, lex[lex_id].reason, not is_closed and not agreeing)
     why = rules.get("why")
     if why:
         if any(lex[i].search(text) for i in why.opt("lexicons")):

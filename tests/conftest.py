@@ -9,13 +9,24 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from course import create_app
 from course.auth.services import create_user, enroll
 from course.extensions import db
 from course.models import Cohort, Role, User
 
+# The grader fixtures (the session-scoped spaCy pipeline) for every test module that asks for them.
+pytest_plugins = ["tests.grader_fixtures"]
+
+# CI replays the same examples every run (derandomize); a local run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
 PASSWORD = "correct horse battery"
+# One round of PBKDF2: tests create and sign in hundreds of users, and the hash strength is not under test.
+TEST_HASH = "pbkdf2:sha256:1"
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -29,6 +40,7 @@ def make_app(tmp_path: Path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "GRADER_PRELOAD": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": TEST_HASH,
     }
     config.update(overrides)
     app = create_app(config)
@@ -93,7 +105,9 @@ class Factory:
         self.app = app
         self.count = 0
 
-    def user(self, role: str = "learner", email: str | None = None, name: str | None = None, cohort_id: int | None = None) -> int:
+    def user(
+        self, role: str = "learner", email: str | None = None, name: str | None = None, cohort_id: int | None = None
+    ) -> int:
         """Create a user (enrolled in a cohort when given) and return their id."""
         self.count += 1
         email = email or f"{role}{self.count}@example.org"
@@ -139,7 +153,9 @@ class AuthActions:
 
     def login(self, email: str, password: str = PASSWORD, follow_redirects: bool = False):
         """Sign in with the given email."""
-        return self._client.post("/auth/login", data={"email": email, "password": password}, follow_redirects=follow_redirects)
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password}, follow_redirects=follow_redirects
+        )
 
     def logout(self):
         """Sign out."""
@@ -173,7 +189,7 @@ class LiveServer:
         self._server = make_server("127.0.0.1", self.port, app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         """Start serving."""
         self._thread.start()
         return self
@@ -320,3 +336,17 @@ def browser_login(page, base_url: str, email: str, password: str = PASSWORD) -> 
 def live_factory(live_app):
     """Create users and cohorts in the live server's database."""
     return Factory(live_app)
+
+
+@pytest.fixture
+def world(app, factory):
+    """The review world: cohort A (trainers T1, T2; learners Priya, Omar) and cohort B (trainer T3; learner Zoe)."""
+    t1 = factory.user("trainer", email="t1@example.org", name="Tara One")
+    t3 = factory.user("trainer", email="t3@example.org", name="Tess Three")
+    a = factory.cohort("Cohort A", trainer_id=t1)
+    b = factory.cohort("Cohort B", trainer_id=t3)
+    t2 = factory.user("trainer", email="t2@example.org", name="Theo Two", cohort_id=a)
+    priya = factory.user("learner", email="priya@example.org", name="Priya Patelson", cohort_id=a)
+    omar = factory.user("learner", email="omar@example.org", name="Omar Okonkwo", cohort_id=a)
+    zoe = factory.user("learner", email="zoe@example.org", name="Zoe Zimmer", cohort_id=b)
+    return {"t1": t1, "t2": t2, "t3": t3, "a": a, "b": b, "priya": priya, "omar": omar, "zoe": zoe}

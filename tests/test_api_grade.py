@@ -69,5 +69,7 @@ def test_browser_calls_need_the_csrf_header(csrf_app, factory):
     assert refused.status_code == 400
     home = client.get("/").data.decode()
     header_token = re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)
-    accepted = client.post("/api/v1/grade", json={"kind": "harm", "text": "Marcus hit Jayden."}, headers={"X-CSRFToken": header_token})
+    accepted = client.post(
+        "/api/v1/grade", json={"kind": "harm", "text": "Marcus hit Jayden."}, headers={"X-CSRFToken": header_token}
+    )
     assert accepted.status_code == 200

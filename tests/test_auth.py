@@ -104,7 +104,10 @@ def test_repeated_failures_are_throttled_in_the_database(app, auth, factory):
     assert response.status_code == 429
     assert b"Too many failed sign-ins" in response.data
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == app.config["LOGIN_MAX_FAILURES"] + 1 - 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(LoginAttempt))
+            == app.config["LOGIN_MAX_FAILURES"] + 1 - 1
+        )
 
 
 @pytest.mark.parametrize(
@@ -152,7 +155,9 @@ def test_csrf_token_accepted(csrf_app):
     client = csrf_app.test_client()
     page = client.get("/auth/login").data.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"email": "x@example.org", "password": "whatever1234", "csrf_token": token})
+    response = client.post(
+        "/auth/login", data={"email": "x@example.org", "password": "whatever1234", "csrf_token": token}
+    )
     assert response.status_code == 401  # reached the view: wrong credentials, not a CSRF failure
 
 

@@ -91,7 +91,9 @@ def test_slides_stay_in_sync_and_keys_work(classroom):
     expect(projector.locator("#blank")).to_be_visible(timeout=3000)
     assert projector.evaluate("getComputedStyle(document.getElementById('blank')).backgroundColor") == "rgb(0, 0, 0)"
     assert projector.evaluate("getComputedStyle(document.querySelector('.screen')).visibility") == "hidden"
-    expect(console.get_by_role("button", name="Show screen (B)")).to_have_attribute("aria-pressed", "true", timeout=3000)
+    expect(console.get_by_role("button", name="Show screen (B)")).to_have_attribute(
+        "aria-pressed", "true", timeout=3000
+    )
     projector.keyboard.press("B")
     expect(projector.locator("#blank")).to_be_hidden(timeout=3000)
 
@@ -132,10 +134,11 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
     expect(projector.locator("#join-corner")).to_be_visible()
     texts = [
         "Marcus neglected Jayden.",
-        "On Saturday night Marcus Hill grabbed Jayden (7) by the arm and threw him into the hallway wall. Jayden has four bruises on his arm and now flinches at school.",
+        "On Saturday night Marcus Hill grabbed Jayden (7) by the arm and threw him into the hallway wall. "
+        "Jayden has four bruises on his arm and now flinches at school.",
         "Dad hurt the child.",
     ]
-    for page, text in zip(learners, texts):
+    for page, text in zip(learners, texts, strict=True):
         expect(page.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=3000)
         page.get_by_label("Your statement", exact=True).fill(text)
         page.get_by_role("button", name="Send to the trainer").click()
@@ -190,11 +193,15 @@ def test_offline_learner_sends_once_when_back(classroom):
     start_activity(console, "Write a Danger Statement", "The Ruiz family")
     page = learners[0]
     expect(page.locator("#activity-title")).to_contain_text("Danger Statement", timeout=3000)
-    page.get_by_label("Your statement", exact=True).fill("Sam Porter is worried that when Ana has been drinking she may leave Mia and Leo alone.")
+    page.get_by_label("Your statement", exact=True).fill(
+        "Sam Porter is worried that when Ana has been drinking she may leave Mia and Leo alone."
+    )
     page.context.set_offline(True)
     page.get_by_role("button", name="Send to the trainer").click()
     expect(page.locator("#live-pending")).to_contain_text("offline", timeout=5000)
-    stored = page.evaluate("Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]")
+    stored = page.evaluate(
+        "Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]"
+    )
     assert stored["pending"] is True and "Sam Porter" in stored["text"]
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -210,7 +217,7 @@ def test_group_mapping_bars_add_up(classroom):
     console, projector, learners = classroom["console"], classroom["projector"], classroom["learners"]
     start_activity(console, "Place the facts on the map", "The Hill family")
     choices = ["Harm", "Harm", "Danger"]
-    for page, choice in zip(learners, choices):
+    for page, choice in zip(learners, choices, strict=True):
         fact = page.locator(".fact").first
         expect(fact).to_be_visible(timeout=3000)
         fact.get_by_label(choice, exact=True).check()
@@ -229,7 +236,9 @@ def test_group_mapping_bars_add_up(classroom):
     console.locator("tr[data-fact-id=f1]").get_by_role("button", name="Reveal answer").click()
     expect(projector.locator(".reveal__answer")).to_have_text("Answer: Harm", timeout=3000)
     expect(projector.locator(".bar--answer .bar__label")).to_contain_text("✓ Harm")
-    expect(learners[0].locator(".fact").first.locator(".fact__answer")).to_contain_text("You placed it right", timeout=3000)
+    expect(learners[0].locator(".fact").first.locator(".fact__answer")).to_contain_text(
+        "You placed it right", timeout=3000
+    )
     expect(learners[2].locator(".fact").first.locator(".fact__answer")).to_contain_text("Not quite")
 
     console.locator("tr[data-fact-id=f2]").get_by_role("button", name="Show on screen").click()
@@ -301,7 +310,9 @@ def test_console_and_join_pages_are_accessible(classroom, assert_accessible):
     start_activity(console, "Write a Safety Goal", "The Nguyen family")
     page = learners[0]
     expect(page.locator("#activity-title")).to_contain_text("Safety Goal", timeout=3000)
-    page.get_by_label("Your statement", exact=True).fill("The social worker and Uncle Minh need to see Linh make sure Bao and An have dinner every night.")
+    page.get_by_label("Your statement", exact=True).fill(
+        "The social worker and Uncle Minh need to see Linh make sure Bao and An have dinner every night."
+    )
     page.get_by_role("button", name="Send to the trainer").click()
     expect(console.locator(".queue__item")).to_have_count(1, timeout=8000)
     assert_accessible(console, "trainer console with a response")
@@ -350,7 +361,9 @@ def test_screenshots(classroom):
     expect(projector.locator(".marks")).to_be_visible(timeout=3000)
     projector.screenshot(path=str(SHOTS / "projector-statement.png"))
     console.screenshot(path=str(SHOTS / "console.png"), full_page=True)
-    console.locator("#game-form input[name=modules]").evaluate_all("boxes => boxes.forEach((b, i) => b.checked = i < 5)")
+    console.locator("#game-form input[name=modules]").evaluate_all(
+        "boxes => boxes.forEach((b, i) => b.checked = i < 5)"
+    )
     console.get_by_role("button", name="Start game").click()
     expect(projector.locator(".board")).to_be_visible(timeout=3000)
     projector.screenshot(path=str(SHOTS / "projector-game.png"))

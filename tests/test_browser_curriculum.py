@@ -95,7 +95,9 @@ def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_curriculum_pages_are_accessible_and_fit_the_screen(new_context, live_server, live_factory, assert_accessible, width):
+def test_curriculum_pages_are_accessible_and_fit_the_screen(
+    new_context, live_server, live_factory, assert_accessible, width
+):
     page = new_context(viewport={"width": width, "height": 800}).new_page()
     browser_login(page, live_server.url, live_factory.email(live_factory.user()))
     for path in ("/quizzes/", "/quizzes/mapping", "/glossary", "/objectives"):

@@ -75,7 +75,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     assert "Placed in Harm" in page.locator("[data-board-live]").text_content()
     # The rest (but fact 2) through each card's column menu.
     answers = dict(zip(facts[2:], ["danger", "danger", "complicating", "complicating", "strength", "strength",
-                                   "strength", "strength", "safety", "safety", "grey", "grey"]))
+                                   "strength", "strength", "safety", "safety", "grey", "grey"], strict=True))
     for fid, column in answers.items():
         page.locator(f'select[name="fact_{fid}"]').select_option(column)
     # Fact 2 by dragging with the pointer into Danger.
@@ -194,9 +194,12 @@ def test_offsets_convert_to_utf16_in_the_browser(page, live_server, learner):
     _type(page, text)
     page.get_by_role("button", name="Check", exact=True).click()
     page.locator(".flag").first.wait_for()
-    assert page.locator(".flag").first.text_content().replace("[flagged: ", "").replace("]", "").startswith("⚑neglected")
+    assert (
+        page.locator(".flag").first.text_content().replace("[flagged: ", "").replace("]", "").startswith("⚑neglected")
+    )
     page.locator(".finding__locate").first.click()
-    selected = page.evaluate("() => { const t = document.querySelector('[data-text]'); return t.value.slice(t.selectionStart, t.selectionEnd); }")
+    selected = page.evaluate("() => { const t = document.querySelector('[data-text]'); "
+                             "return t.value.slice(t.selectionStart, t.selectionEnd); }")
     assert selected == "neglected"
 
 

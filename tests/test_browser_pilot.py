@@ -119,7 +119,8 @@ def report_data(live_app, live_server, live_factory):
     trainer = live_factory.user("trainer", name="Terry Trainer")
     big = live_factory.cohort("Pilot Central", trainer_id=trainer)
     small = live_factory.cohort("Pilot Mountain", trainer_id=trainer)
-    comments = ["More practice time please", "The map exercise was the best part", "Slides were dense", "", "Clear examples"]
+    comments = ["More practice time please", "The map exercise was the best part", "Slides were dense", "",
+                "Clear examples"]
     with live_app.app_context():
         for index in range(6):
             learner = live_factory.user("learner", cohort_id=big)
@@ -127,7 +128,8 @@ def report_data(live_app, live_server, live_factory):
             for module_id, base in (("mapping", 3), ("harm-statements", 4), ("key-terms", 2)):
                 add_feedback(learner, big, module_id, min(5, base + index % 2), min(5, base + index % 3),
                              comment=comments[index % 5] if module_id == "mapping" else "")
-            add_evaluation(learner, big, before=1 + index % 3, after=4 + index % 2, recommend="yes" if index % 4 else "maybe",
+            add_evaluation(learner, big, before=1 + index % 3, after=4 + index % 2,
+                           recommend="yes" if index % 4 else "maybe",
                            keep="The practice cases", change="Shorter day one" if index % 2 else "")
         for _ in range(3):
             learner = live_factory.user("learner", cohort_id=small)

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import AuthActions
 from course.classroom.slides import deck, trainer_notes_markdown
+from course.curriculum.services import get_module
 from course.database import utcnow
 from course.extensions import db
 from course.models.classroom import ClassSession, GameAward, LiveResponse
-from course.curriculum.services import get_module
+from tests.conftest import AuthActions
 
 LEARNER_NAME = "Zelda Quinterro"
 
@@ -20,10 +20,12 @@ def room(app, factory):
     """A cohort with a trainer, three learners and a running session on the welcome module."""
     trainer = factory.user("trainer", email="trainer@example.org", name="Tess Trainer")
     cohort = factory.cohort(trainer_id=trainer)
-    learners = [factory.user("learner", email=f"l{i}@example.org", name=f"{LEARNER_NAME} {i}", cohort_id=cohort) for i in range(3)]
+    learners = [factory.user("learner", email=f"l{i}@example.org", name=f"{LEARNER_NAME} {i}", cohort_id=cohort)
+                for i in range(3)]
     console = app.test_client()
     AuthActions(console).login("trainer@example.org")
-    response = console.post("/classroom/sessions", data={"cohort_id": cohort, "day": 1, "module_id": "welcome", "day_start": "09:00"})
+    response = console.post("/classroom/sessions",
+                            data={"cohort_id": cohort, "day": 1, "module_id": "welcome", "day_start": "09:00"})
     assert response.status_code == 302, response.data
     session_id = int(response.location.rstrip("/").split("/")[-1])
     with app.app_context():
@@ -92,7 +94,8 @@ def test_statement_submission_leaves_the_shared_version_alone(app, room):
     aid = console_state(room)["activity"]["id"]
     before = counters(app, room["id"])
     res = room["learners"][0].post(f"/live/{room['join']}/respond",
-                                   json={"activity_id": aid, "submit_key": "key-aaaa-0001", "text": "We are worried Marcus may hurt Jayden."})
+                                   json={"activity_id": aid, "submit_key": "key-aaaa-0001",
+                                         "text": "We are worried Marcus may hurt Jayden."})
     assert res.status_code == 200
     after = counters(app, room["id"])
     assert after[0] == before[0], "learners' shared version changed for an unmoderated response"
@@ -107,14 +110,17 @@ def test_mapping_submission_bumps_the_board_and_tallies_add_up(app, room):
     for i, client in enumerate(room["learners"]):
         category = "harm" if i < 2 else "danger"
         assert client.post(f"/live/{room['join']}/respond",
-                           json={"activity_id": aid, "submit_key": f"map-key-{i}-xyz", "placements": {"f1": category, "nope": "harm"}}).status_code == 200
+                           json={"activity_id": aid, "submit_key": f"map-key-{i}-xyz",
+                                 "placements": {"f1": category, "nope": "harm"}}).status_code == 200
     assert counters(app, room["id"])[1] > before[1]
-    fact = room["console"].application.test_client().get(f"/classroom/screen/{room['screen']}/state").get_json()["activity"]["fact"]
+    fact = (room["console"].application.test_client().get(f"/classroom/screen/{room['screen']}/state")
+            .get_json()["activity"]["fact"])
     counts = {b["category"]: b["count"] for b in fact["bars"]}
     assert counts["harm"] == 2 and counts["danger"] == 1 and sum(counts.values()) == fact["placed"] == 3
     assert fact["answer"] is None, "the answer showed before the trainer revealed it"
     act(room, "activity.reveal_fact", fact_id="f1")
-    fact = room["console"].application.test_client().get(f"/classroom/screen/{room['screen']}/state").get_json()["activity"]["fact"]
+    fact = (room["console"].application.test_client().get(f"/classroom/screen/{room['screen']}/state")
+            .get_json()["activity"]["fact"])
     assert fact["revealed"] and fact["answer"] == "Harm" and fact["explanation"]
 
 
@@ -125,7 +131,8 @@ def test_learners_cannot_drive_the_console(room):
     assert learner.get(f"/classroom/sessions/{room['id']}").status_code == 403
     assert learner.get(f"/classroom/sessions/{room['id']}/state").status_code == 403
     assert learner.post(f"/classroom/sessions/{room['id']}/control", json={"action": "next"}).status_code == 403
-    assert learner.post("/classroom/sessions", data={"cohort_id": room["cohort"], "day": 1, "module_id": "welcome"}).status_code == 403
+    assert learner.post("/classroom/sessions",
+                        data={"cohort_id": room["cohort"], "day": 1, "module_id": "welcome"}).status_code == 403
 
 
 def test_trainer_cannot_run_a_cohort_they_do_not_lead(app, factory, room):
@@ -171,11 +178,13 @@ def test_wrong_codes_are_refused(app, room):
 def test_retry_with_the_same_key_does_not_duplicate(app, room):
     act(room, "start_activity", kind="statement", statement_kind="harm", vignette="hill-family")
     aid = console_state(room)["activity"]["id"]
-    body = {"activity_id": aid, "submit_key": "same-key-123", "text": "On Saturday Marcus grabbed Jayden (7) by the arm."}
+    body = {"activity_id": aid, "submit_key": "same-key-123",
+            "text": "On Saturday Marcus grabbed Jayden (7) by the arm."}
     first = room["learners"][0].post(f"/live/{room['join']}/respond", json=body)
     again = room["learners"][0].post(f"/live/{room['join']}/respond", json=body)
     assert first.get_json()["duplicate"] is False and again.get_json()["duplicate"] is True
-    revised = room["learners"][0].post(f"/live/{room['join']}/respond", json={**body, "submit_key": "new-key-456", "text": "Revised."})
+    revised = room["learners"][0].post(f"/live/{room['join']}/respond",
+                                       json={**body, "submit_key": "new-key-456", "text": "Revised."})
     assert revised.get_json()["revision"] == 2
     with app.app_context():
         rows = db.session.query(LiveResponse).all()
@@ -186,7 +195,8 @@ def test_locked_activity_refuses_new_submissions(room):
     act(room, "start_activity", kind="statement", statement_kind="harm", vignette="hill-family")
     aid = console_state(room)["activity"]["id"]
     act(room, "activity.lock", value=True)
-    res = room["learners"][0].post(f"/live/{room['join']}/respond", json={"activity_id": aid, "submit_key": "locked-key-1", "text": "Text."})
+    res = room["learners"][0].post(f"/live/{room['join']}/respond",
+                                   json={"activity_id": aid, "submit_key": "locked-key-1", "text": "Text."})
     assert res.status_code == 423 and "locked" in res.get_json()["error"]
 
 
@@ -201,7 +211,8 @@ def test_projector_never_carries_a_learner_name(app, room):
     act(room, "start_activity", kind="statement", statement_kind="harm", vignette="hill-family")
     aid = console_state(room)["activity"]["id"]
     for i, client in enumerate(room["learners"]):
-        client.post(f"/live/{room['join']}/respond", json={"activity_id": aid, "submit_key": f"anon-key-{i}", "text": f"Draft {i}."})
+        client.post(f"/live/{room['join']}/respond",
+                    json={"activity_id": aid, "submit_key": f"anon-key-{i}", "text": f"Draft {i}."})
     queue = console_state(room)["activity"]["responses"]
     assert {r["name"] for r in queue} == {f"{LEARNER_NAME} {i}" for i in range(3)}, "the console should see names"
     for r in queue:
@@ -236,7 +247,8 @@ def test_game_scores_once_and_persist(app, room):
         assert client.post(f"/live/{room['join']}/game/join", json={"entrant_id": red["id"]}).status_code == 200
         choice = answer if i < 2 else (answer + 1) % 2
         assert client.post(f"/live/{room['join']}/game/answer",
-                           json={"clue_id": clue_id, "choice": choice, "submit_key": f"answer-key-{i}"}).status_code == 200
+                           json={"clue_id": clue_id, "choice": choice,
+                                 "submit_key": f"answer-key-{i}"}).status_code == 200
     act(room, "game.reveal")
     act(room, "game.reveal")  # a second reveal must not score twice
     act(room, "game.award", entrant_id=red["id"], points=-100)
@@ -262,7 +274,8 @@ def test_answers_are_hidden_until_revealed(room):
 def test_end_session_deletes_responses(app, room):
     act(room, "start_activity", kind="statement", statement_kind="harm", vignette="hill-family")
     aid = console_state(room)["activity"]["id"]
-    room["learners"][0].post(f"/live/{room['join']}/respond", json={"activity_id": aid, "submit_key": "end-key-01", "text": "Text."})
+    room["learners"][0].post(f"/live/{room['join']}/respond",
+                             json={"activity_id": aid, "submit_key": "end-key-01", "text": "Text."})
     assert room["console"].post(f"/classroom/sessions/{room['id']}/end").status_code == 302
     with app.app_context():
         assert db.session.query(LiveResponse).count() == 0

@@ -16,19 +16,25 @@ def test_content_check_passes_on_shipped_content(runner):
 def test_content_check_lists_problems_with_lines(runner, tmp_path):
     modules = tmp_path / "modules"
     modules.mkdir()
-    (modules / "bad.md").write_text("---\nid: bad\ntitle: Bad\nday: 7\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n---\nBody\n")
+    (modules / "bad.md").write_text(
+        "---\nid: bad\ntitle: Bad\nday: 7\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n---\nBody\n"
+    )
     result = runner.invoke(args=["content", "check", "--content-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "bad.md:4: day must be 1 or 2" in result.output
 
 
 def test_create_admin(runner, app):
-    result = runner.invoke(args=["create-admin", "--email", "Boss@Example.org", "--name", "Boss", "--password", "a long enough pass"])
+    result = runner.invoke(
+        args=["create-admin", "--email", "Boss@Example.org", "--name", "Boss", "--password", "a long enough pass"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "boss@example.org"))
         assert user.role == "admin" and user.check_password("a long enough pass")
-    again = runner.invoke(args=["create-admin", "--email", "boss@example.org", "--name", "B", "--password", "a long enough pass"])
+    again = runner.invoke(
+        args=["create-admin", "--email", "boss@example.org", "--name", "B", "--password", "a long enough pass"]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 

@@ -5,13 +5,15 @@ from sqlalchemy import select
 
 from course.extensions import db
 from course.models import Cohort, Enrollment, MappingAttempt, User
-from tests.test_review import submit_work, world  # noqa: F401  (fixture)
+from tests.test_review import submit_work
 
 
 def test_edit_cohort(app, client, auth, world):
     auth.login("t1@example.org")
     assert "Edit Cohort A" in client.get(f"/cohorts/{world['a']}/edit").get_data(as_text=True)
-    bad = client.post(f"/cohorts/{world['a']}/edit", data={"name": "A", "day1_date": "2027-03-04", "day2_date": "2027-03-01"})
+    bad = client.post(
+        f"/cohorts/{world['a']}/edit", data={"name": "A", "day1_date": "2027-03-04", "day2_date": "2027-03-01"}
+    )
     assert bad.status_code == 400 and "Day 2 must be on or after Day 1." in bad.get_data(as_text=True)
     client.post(f"/cohorts/{world['a']}/edit", data={"name": "Fresno, March", "day1_date": "2027-03-04",
                                                      "day2_date": "2027-03-05", "anonymous_review": "y"})
@@ -54,8 +56,12 @@ def test_removing_yourself_leads_back_to_your_cohorts(app, client, auth, world):
 def test_roster_shows_modules_mapping_and_statement_status(app, client, auth, world):
     submit_work(app, world["priya"])
     with app.app_context():
-        db.session.add(MappingAttempt(user_id=world["priya"], vignette_id="hill-family", placements={}, correct=9, total=14))
-        db.session.add(MappingAttempt(user_id=world["priya"], vignette_id="hill-family", placements={}, correct=12, total=14))
+        db.session.add(
+            MappingAttempt(user_id=world["priya"], vignette_id="hill-family", placements={}, correct=9, total=14)
+        )
+        db.session.add(
+            MappingAttempt(user_id=world["priya"], vignette_id="hill-family", placements={}, correct=12, total=14)
+        )
         db.session.commit()
     auth.login("t1@example.org")
     page = client.get(f"/cohorts/{world['a']}").get_data(as_text=True)

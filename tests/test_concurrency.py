@@ -24,7 +24,9 @@ HARM_URL = "/exercises/hill-family/write/harm/1"
 def server(tmp_path):
     url = os.environ.get("SOP_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'load.sqlite3'}"
     accounts = prepare_database(url, LEARNERS, instance_path=str(tmp_path))
-    gunicorn = GunicornServer(url, workers=4, threads=4, preload_grader=True, log_path=str(tmp_path / "gunicorn.log")).start()
+    gunicorn = GunicornServer(
+        url, workers=4, threads=4, preload_grader=True, log_path=str(tmp_path / "gunicorn.log")
+    ).start()
     yield gunicorn, accounts, url
     gunicorn.stop()
 
@@ -37,7 +39,8 @@ def _learner_session(base_url: str, email: str, results: dict, barrier: threadin
     barrier.wait()  # everybody writes at the same moment
     revision, acknowledged = 0, None
     for number in range(1, SAVES + 1):
-        draft = f"On Saturday night Marcus grabbed Jayden (7) by the arm; Jayden had a bruise. Draft {number} by learner {email[4:6]}."
+        draft = ("On Saturday night Marcus grabbed Jayden (7) by the arm; Jayden had a bruise. "
+                 f"Draft {number} by learner {email[4:6]}.")
         response = client.post_json(f"{HARM_URL}/autosave", {"text": draft, "revision": revision})
         statuses.append(response.status)
         if response.status == 200:
@@ -68,7 +71,9 @@ def test_forty_learners_autosave_and_submit_without_loss(server):
     results: dict = {}
     barrier = threading.Barrier(LEARNERS)
     with ThreadPoolExecutor(LEARNERS) as pool:
-        futures = [pool.submit(_learner_session, gunicorn.url, email, results, barrier) for email in accounts["learners"]]
+        futures = [
+            pool.submit(_learner_session, gunicorn.url, email, results, barrier) for email in accounts["learners"]
+        ]
         for future in futures:
             future.result()
     statuses = [s for r in results.values() for s in r["statuses"]]
@@ -89,9 +94,11 @@ def test_killing_a_worker_leaves_no_partial_submission(server):
     for email in learners:
         client = Client(gunicorn.url)
         client.login(email)
-        client.post_json(f"{HARM_URL}/autosave", {"text": f"Marcus grabbed Jayden on Saturday night; learner {email[4:6]}.", "revision": 0})
+        client.post_json(f"{HARM_URL}/autosave",
+                         {"text": f"Marcus grabbed Jayden on Saturday night; learner {email[4:6]}.", "revision": 0})
         client.post_json("/exercises/hill-family/write/danger/1/autosave", {
-            "text": f"Dana is worried that when Marcus drinks he may grab Jayden and Jayden could break an arm; learner {email[4:6]}.",
+            "text": "Dana is worried that when Marcus drinks he may grab Jayden and Jayden could break an arm; "
+                    f"learner {email[4:6]}.",
             "revision": 0})
         page = client.get("/exercises/hill-family/submit")
         clients[email] = (client, dict(re.findall(r'name="(rev_\d+)" value="(\d+)"', page.body.decode())))

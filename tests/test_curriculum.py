@@ -1,5 +1,4 @@
 """Module loading, validation with line numbers, rendering, sanitising, progress and resume."""
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -59,13 +58,17 @@ def test_parse_good_module(tmp_path):
 @pytest.mark.parametrize(
     "front, line, message",
     [
-        ("id: Bad Id\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n", 2, "id must be lower-case"),
+        ("id: Bad Id\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n",
+         2, "id must be lower-case"),
         ("id: ok\ntitle: T\nday: 3\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n", 4, "day must be 1 or 2"),
-        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: five\nobjectives: [1]\nsummary: s\n", 6, "minutes must be a whole number"),
-        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [0, 11]\nsummary: s\n", 7, "objectives must be numbers 1-10"),
+        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: five\nobjectives: [1]\nsummary: s\n",
+         6, "minutes must be a whole number"),
+        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [0, 11]\nsummary: s\n",
+         7, "objectives must be numbers 1-10"),
         ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: []\nsummary: s\n", 7, "non-empty list"),
         ("id: ok\nday: 1\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\n", 2, "missing required field 'title'"),
-        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\ncolour: red\n", 9, "unknown field 'colour'"),
+        ("id: ok\ntitle: T\nday: 1\norder: 1\nminutes: 5\nobjectives: [1]\nsummary: s\ncolour: red\n",
+         9, "unknown field 'colour'"),
         ("id: ok\ntitle: [unclosed\n", 3, "not valid YAML"),
         ("- just\n- a list\n", 2, "must be a mapping"),
     ],
@@ -110,7 +113,8 @@ def test_library_orders_reports_duplicates_and_reloads(tmp_path):
 
 
 def test_render_sanitizes_script_and_handlers():
-    html = render_markdown('Hello <script>alert("x")</script> <img src="x" onerror="alert(1)"> [link](javascript:alert(2))')
+    html = render_markdown('Hello <script>alert("x")</script> <img src="x" onerror="alert(1)"> '
+                           '[link](javascript:alert(2))')
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
 
 
@@ -146,7 +150,8 @@ def course_app(tmp_path):
     write_module(content, "01-a.md", id="alpha", title="Alpha", day=1, order=1)
     write_module(content, "02-b.md", id="beta", title="Beta", day=1, order=2)
     write_module(content, "03-c.md", id="gamma", title="Gamma", day=2, order=1)
-    (content / "04-evil.md").write_text(GOOD.format(id="evil", title="Evil", day=2, order=2) + "\n<script>alert('x')</script>\n")
+    (content / "04-evil.md").write_text(GOOD.format(id="evil", title="Evil", day=2, order=2)
+                                        + "\n<script>alert('x')</script>\n")
     return make_app(tmp_path, CONTENT_DIR=str(tmp_path / "content"))
 
 

@@ -44,10 +44,13 @@ GOOD = """- id: drill-ok-1
 
 @pytest.mark.parametrize("replace, add, words, line_text", [
     ("kind: harm", "kind: harmful", ["drill 'drill-ok-1'", "kind must be one of"], "kind: harmful"),
-    ("vignette: hill-family", "vignette: nobody-family", ["drill 'drill-ok-1'", "'nobody-family' is not a vignette"], "vignette: nobody-family"),
+    ("vignette: hill-family", "vignette: nobody-family", ["drill 'drill-ok-1'", "'nobody-family' is not a vignette"],
+     "vignette: nobody-family"),
     ("focus: vague_label", "focus: vagueness", ["drill 'drill-ok-1'", "focus must be one of"], "focus: vagueness"),
-    ('  model_answer: "On Saturday Marcus grabbed Jayden (7) by the arm, leaving bruises."\n', "", ["drill 'drill-ok-1'", "missing 'model_answer'"], "- id: drill-ok-1"),
-    ("  hint: Say what Marcus did.\n", "  hint: Say what Marcus did.\n  level: 2\n", ["unknown field 'level'"], "level: 2"),
+    ('  model_answer: "On Saturday Marcus grabbed Jayden (7) by the arm, leaving bruises."\n',
+     "", ["drill 'drill-ok-1'", "missing 'model_answer'"], "- id: drill-ok-1"),
+    ("  hint: Say what Marcus did.\n", "  hint: Say what Marcus did.\n  level: 2\n",
+     ["unknown field 'level'"], "level: 2"),
 ])
 def test_drill_schema_errors_name_file_line_and_entry(tmp_path, replace, add, words, line_text):
     text = GOOD.replace(replace, add, 1)

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.browser
 VIGNETTE = "hill-family"
 HARM_FIRST = ("On Saturday evening, after drinking eight beers, Marcus Hill grabbed Jayden (7) by the arm and Jayden's "
               "head hit the hallway wall. Jayden had four bruises on his arm.")
-HARM_REVISED = ("On Saturday evening, after drinking eight beers, Marcus Hill grabbed Jayden (7) by the arm and Jayden's "
-                "head hit the hallway wall. Jayden had four bruises on his arm and cried himself to sleep that night.")
+HARM_REVISED = (
+    "On Saturday evening, after drinking eight beers, Marcus Hill grabbed Jayden (7) by the arm and Jayden's "
+    "head hit the hallway wall. Jayden had four bruises on his arm and cried himself to sleep that night."
+)
 DANGER = ("Dana Ortiz and Grandma Rose are worried that when Marcus has been drinking and gets angry, he may grab "
           "or throw Jayden (7) again, and Jayden could break a bone or hurt his head.")
 GOAL = ("Dana Ortiz and Aunt Keisha need to see Tanya take Jayden to Aunt Keisha's before Marcus starts drinking, "

@@ -1,4 +1,5 @@
-"""Statements: autosave with revisions, checks and kept versions, diffs, marked offsets, privacy of each learner's work."""
+"""Statements: autosave with revisions, checks and kept versions, diffs, marked offsets, privacy of each
+learner's work."""
 from __future__ import annotations
 
 import pytest
@@ -164,7 +165,8 @@ def test_check_keeps_a_version_and_returns_the_report(client, learner, app, nlp)
     # Checking the same text again keeps no duplicate; a live (keep=false) check keeps none.
     again = client.post(HARM + "/check", json={"text": "Marcus neglected Jayden.", "revision": 1}).get_json()
     assert again["version"] == 1
-    live = client.post(HARM + "/check", json={"text": "Marcus grabbed Jayden.", "revision": again["revision"], "keep": False})
+    live = client.post(HARM + "/check",
+                       json={"text": "Marcus grabbed Jayden.", "revision": again["revision"], "keep": False})
     assert live.get_json()["version"] is None and live.get_json()["report"]
     assert [v.number for v in _versions(app, learner)] == [1]
 
@@ -179,12 +181,15 @@ def test_plain_form_check_shows_the_same_report_server_rendered(client, learner,
 
 
 def test_history_lists_versions_and_shows_a_word_diff(client, learner, nlp):
-    rev = client.post(HARM + "/check", json={"text": "Marcus hit Jayden on Saturday.", "revision": 0}).get_json()["revision"]
+    first = client.post(HARM + "/check", json={"text": "Marcus hit Jayden on Saturday.", "revision": 0})
+    rev = first.get_json()["revision"]
     client.post(HARM + "/check", json={"text": "Marcus grabbed Jayden (7) on Saturday night.", "revision": rev})
     page = client.get(HARM + "/history").get_data(as_text=True)
     assert "Version 1" in page and "Version 2" in page
-    assert '<del class="diff-del"><span class="visually-hidden">[removed: </span><span class="diff-mark" aria-hidden="true">−</span>hit' in page
-    assert '<ins class="diff-ins"><span class="visually-hidden">[added: </span><span class="diff-mark" aria-hidden="true">+</span>grabbed' in page
+    assert ('<del class="diff-del"><span class="visually-hidden">[removed: </span>'
+            '<span class="diff-mark" aria-hidden="true">−</span>hit') in page
+    assert ('<ins class="diff-ins"><span class="visually-hidden">[added: </span>'
+            '<span class="diff-mark" aria-hidden="true">+</span>grabbed') in page
     assert "3 words added, 1 removed" in page
     reverse = client.get(HARM + "/history?a=2&b=1").get_data(as_text=True)
     assert "[removed: </span><span class=\"diff-mark\" aria-hidden=\"true\">−</span>grabbed" in reverse
@@ -232,11 +237,13 @@ def test_grader_offsets_render_correctly_after_emoji(client, learner, nlp):
     body = client.post(HARM + "/check", json={"text": text, "revision": 0}).get_json()
     finding = next(f for f in body["report"]["findings"] if f["category"] == "vague_label")
     assert text[finding["start"]:finding["end"]] == "neglected"
-    assert '<span class="flag__icon" aria-hidden="true">⚑</span>neglected<span class="visually-hidden">]' in body["html"]
+    assert ('<span class="flag__icon" aria-hidden="true">⚑</span>neglected'
+            '<span class="visually-hidden">]') in body["html"]
 
 
 def test_summary_wording():
-    assert summary({"components": [{"present": False}, {"present": False}], "findings": [{}]}) == "2 parts missing, 1 wording issue."
+    assert (summary({"components": [{"present": False}, {"present": False}], "findings": [{}]})
+            == "2 parts missing, 1 wording issue.")
     assert summary({"components": [{"present": True}], "findings": []}).startswith("Ready")
     assert summary(None) == ""
 
@@ -254,7 +261,8 @@ def test_no_harm_is_right_for_the_danger_only_case(client, learner, app, nlp):
 
 
 def test_no_harm_is_wrong_when_harm_happened(client, learner, nlp):
-    body = client.post(HARM + "/check", json={"text": "Nothing has happened yet.", "revision": 0, "no_harm": True}).get_json()
+    body = client.post(HARM + "/check",
+                       json={"text": "Nothing has happened yet.", "revision": 0, "no_harm": True}).get_json()
     assert body["report"]["verdict"] == "revise"
     assert "Something has already happened to Jayden" in body["html"]
 

@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from course.exercises.services import score_mapping
 from course.extensions import db
 from course.models import MappingAttempt
 from course.vignettes import get_vignette
-from course.exercises.services import score_mapping
 
 
 @pytest.fixture
@@ -68,7 +68,8 @@ def test_select_form_works_without_javascript(client, learner, hill, app):
     assert re.search(r"/exercises/hill-family/mapping/\d+$", result_url)
     with app.app_context():
         attempt = db.session.scalar(select(MappingAttempt).where(MappingAttempt.user_id == learner))
-        assert (attempt.correct, attempt.total, attempt.scale) == (len(hill.mapping_facts) - 2, len(hill.mapping_facts), 4)
+        assert ((attempt.correct, attempt.total, attempt.scale)
+                == (len(hill.mapping_facts) - 2, len(hill.mapping_facts), 4))
         assert attempt.scale_reason.startswith("Jayden was hurt")
     result = client.get(result_url).get_data(as_text=True)
     assert f"{len(hill.mapping_facts) - 2} of {len(hill.mapping_facts)}" in result

@@ -135,7 +135,9 @@ def test_privacy_finding_blocks_the_whole_submission(client, learner, app, nlp, 
 
 
 def test_privacy_shows_while_drafting(client, learner, nlp):
-    body = client.post(f"{BASE}/write/harm/1/check", json={"text": HARM_TEXT + " Call 555-123-4567.", "revision": 0}).get_json()
+    body = client.post(
+        f"{BASE}/write/harm/1/check", json={"text": HARM_TEXT + " Call 555-123-4567.", "revision": 0}
+    ).get_json()
     assert "Private detail" in body["html"]
 
 

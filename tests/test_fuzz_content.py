@@ -2,8 +2,7 @@
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from course.curriculum.loader import ContentError, Module, parse_module
 from course.curriculum.render import render_markdown, split_sections
@@ -22,7 +21,12 @@ def _front_matter(pairs: dict) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pairs=st.dictionaries(keys, yaml_values, max_size=9), body=st.text(max_size=400), raw=st.booleans(), junk=st.text(max_size=80))
+@given(
+    pairs=st.dictionaries(keys, yaml_values, max_size=9),
+    body=st.text(max_size=400),
+    raw=st.booleans(),
+    junk=st.text(max_size=80),
+)
 def test_loader_returns_a_module_or_a_content_error(pairs, body, raw, junk):
     text = f"---\n{junk if raw else _front_matter(pairs)}\n---\n{body}"
     with tempfile.TemporaryDirectory() as folder:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from course.content_files import Problem
 from course.vignettes import REQUIRED, Vignette, all_vignettes, check_vignettes
@@ -110,6 +109,7 @@ def test_mutated_vignettes_give_problems_or_load(data):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.one_of(values, st.dictionaries(field_names, values, max_size=12)))
 @example(data={"id": "fuzz-case", "title": "2001-13-45"})
+@example(data={"id": "fuzz-case", "title": "a\u2028b\u0085c\u2029d", "summary": ["\u2028"] * 4, "roster": 1})
 @example(data=[[[[[]]]]])
 def test_random_structures_give_problems(data):
     problems = _check({"fuzz-case.yaml": _dump(data)})

@@ -12,8 +12,8 @@ from course.glossary.loader import Term, glossary_for, parse_glossary
 
 HARM = Term("Harm", "harm", "What a caregiver did that hurt the child.", "Marcus grabbed Jayden.", "key-terms")
 DANGER = Term("Danger", "danger", "The worry about the future.", "Marcus may grab Jayden again.", "key-terms")
-HARM_STATEMENT = Term("Harm statement", "harm-statement", "A plain account of harm.", "On Saturday...", "harm-statements",
-                      aliases=("harm statements",))
+HARM_STATEMENT = Term("Harm statement", "harm-statement", "A plain account of harm.", "On Saturday...",
+                      "harm-statements", aliases=("harm statements",))
 SOP = Term("Safety Organized Practice", "safety-organized-practice", "California's approach.", "Dana uses SOP.",
            "what-is-sop", aliases=("SOP",))
 TERMS = [HARM, DANGER, HARM_STATEMENT, SOP]
@@ -29,12 +29,15 @@ LINKER_CASES = [
     ("not in headings", "<h2>Harm</h2><p>What harm means.</p>", [("harm", "harm")]),
     ("not in existing links", '<p><a href="/x">harm</a> then harm.</p>', [("harm", "harm")]),
     ("not in code", "<p><code>harm</code> and <pre>danger</pre> then danger.</p>", [("danger", "danger")]),
-    ("not in callout titles", '<div class="admonition key-term"><p class="admonition-title">Harm</p><p>Harm is past.</p></div>',
+    ("not in callout titles",
+     '<div class="admonition key-term"><p class="admonition-title">Harm</p><p>Harm is past.</p></div>',
      [("harm", "Harm")]),
-    ("longest form wins", "<p>Write harm statements. Then harm.</p>", [("harm-statement", "harm statements"), ("harm", "harm")]),
+    ("longest form wins", "<p>Write harm statements. Then harm.</p>",
+     [("harm-statement", "harm statements"), ("harm", "harm")]),
     ("whole words only", "<p>harmful, unharmed, harm-free; then harm.</p>", [("harm", "harm")]),
     ("acronyms match case", "<p>sop is soup; SOP is practice.</p>", [("safety-organized-practice", "SOP")]),
-    ("inside emphasis and tables", "<table><tr><td><strong>Danger</strong>: next</td></tr></table>", [("danger", "Danger")]),
+    ("inside emphasis and tables", "<table><tr><td><strong>Danger</strong>: next</td></tr></table>",
+     [("danger", "Danger")]),
 ]
 
 
@@ -78,14 +81,16 @@ def test_every_real_term_has_a_module_and_a_unique_slug(app):
 def test_checker_finds_duplicate_slugs_missing_fields_and_unknown_modules(tmp_path):
     (tmp_path / "modules").mkdir()
     (tmp_path / "modules" / "01-a.md").write_text(
-        "---\nid: key-terms\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [4]\nsummary: S.\n---\n\n# A\n", encoding="utf-8")
+        "---\nid: key-terms\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [4]\nsummary: S.\n---\n\n# A\n",
+        encoding="utf-8")
     (tmp_path / "glossary.yml").write_text(
         "- term: Harm\n  slug: harm\n  definition: d\n  example: e\n  module: key-terms\n"
         "- term: Hurt\n  slug: harm\n  definition: d\n  example: e\n  module: key-terms\n"
         "- term: Danger\n  slug: danger\n  definition: d\n  module: key-terms\n"
         "- term: Strengths\n  slug: strengths\n  definition: d\n  example: e\n  module: nowhere\n", encoding="utf-8")
     problems = [str(p) for p in check_glossary({"CONTENT_DIR": str(tmp_path)})]
-    assert any(p.endswith("glossary.yml:6: term 'Hurt': slug 'harm' is already used by 'Harm'") for p in problems), problems
+    assert any(p.endswith("glossary.yml:6: term 'Hurt': slug 'harm' is already used by 'Harm'")
+               for p in problems), problems
     assert any("glossary.yml:11: term 'Danger': missing 'example'" in p for p in problems), problems
     assert any("glossary.yml:15: term 'Strengths': module 'nowhere' does not exist" in p for p in problems), problems
 

@@ -7,7 +7,6 @@ import spacy
 from grader.attributes import AttributeMapper, UnsupportedPattern, use_fast_attributes
 from grader.evaluate import DEFAULT_CORPUS, load_corpus
 from grader.pipeline import _load
-from tests.grader_fixtures import nlp  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 # Odd inputs that exercise the ruler's rarer patterns: spaces, contractions, expletives, "but" as an adverb.
@@ -43,7 +42,7 @@ def test_mapper_matches_attribute_ruler_token_for_token(nlp, reference):
     for text in _texts():
         ours, theirs = nlp(text, disable=["ner"]), reference(text, disable=["ner"])
         assert len(ours) == len(theirs)
-        for a, b in zip(ours, theirs):
+        for a, b in zip(ours, theirs, strict=True):
             got = (a.tag_, a.pos_, str(a.morph), a.lemma_, a.dep_)
             want = (b.tag_, b.pos_, str(b.morph), b.lemma_, b.dep_)
             assert got == want, f"{a.text!r} in {text[:60]!r}"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from grader.cli import main
-from tests.grader_fixtures import nlp  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,7 @@ import json
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import grader
 from grader import KINDS, MAX_CHARS, grade, grade_many
@@ -34,7 +33,8 @@ COMPONENT_CASES = [
     ("harm", "Ana left Mia alone three times in May.", RUIZ_ROSTER, "when", True),
     ("harm", "Ana left Mia alone for two days.", RUIZ_ROSTER, "when", True),
     ("harm", "Marcus grabbed Jayden.", HILL_ROSTER, "when", False),
-    ("danger", "The social worker and Aunt Keisha are worried that Marcus may hit Jayden.", HILL_ROSTER, "worried_who", True),
+    ("danger", "The social worker and Aunt Keisha are worried that Marcus may hit Jayden.",
+     HILL_ROSTER, "worried_who", True),
     ("danger", "There is a worry that Marcus may hit Jayden.", HILL_ROSTER, "worried_who", False),
     ("danger", "We worry that Marcus may hit Jayden.", HILL_ROSTER, "worried_who", True),
     ("danger", "Dana is worried that Marcus may grab or throw Jayden.", HILL_ROSTER, "caregiver_behavior", True),
@@ -46,7 +46,8 @@ COMPONENT_CASES = [
     ("danger", "When Marcus has been drinking, he may grab Jayden.", HILL_ROSTER, "context", True),
     ("danger", "If nothing changes, Marcus may grab Jayden.", HILL_ROSTER, "context", False),
     ("danger", "Marcus may grab Jayden.", HILL_ROSTER, "context", False),
-    ("safety_goal", "The social worker and Keisha need to see Tanya take Jayden to Keisha's.", HILL_ROSTER, "who_needs_to_see", True),
+    ("safety_goal", "The social worker and Keisha need to see Tanya take Jayden to Keisha's.",
+     HILL_ROSTER, "who_needs_to_see", True),
     ("safety_goal", "Tanya will take Jayden to Keisha's.", HILL_ROSTER, "who_needs_to_see", False),
     ("safety_goal", "Dana needs to see Tanya take Jayden to Keisha's.", HILL_ROSTER, "caregiver_action", True),
     ("safety_goal", "Marcus will not hit Jayden.", HILL_ROSTER, "caregiver_action", False),
@@ -74,7 +75,8 @@ QUESTION_CASES = [
     ("Tell me about a time when things were calmer at home. What was different?", "exception", True, None),
     ("On a scale of 0 to 10, where 10 means Jayden is safe, where are things today?", "scaling", True, None),
     ("With so much going on, how have you kept getting Mia to school every day?", "coping", True, None),
-    ("Suppose you woke up tomorrow and the worries were gone. What would you notice first?", "preferred_future", True, None),
+    ("Suppose you woke up tomorrow and the worries were gone. What would you notice first?",
+     "preferred_future", True, None),
     ("What would your sister say she has seen you do to keep Jayden safe?", "relationship", True, None),
     ("Who is the first person you would call if things started to get tense?", "network", True, None),
     ("What is one small thing that would move you from a 4 to a 5 this week?", "next_step", True, None),
@@ -102,7 +104,8 @@ def test_question_classifier(nlp, text, qtype, is_open, error):
 def test_questions_split_by_line_and_question_mark(nlp):
     text = "What went well this week? Who helped?\nHow did Keisha know to come over?"
     report = grade("sf_question", text)
-    assert [q.text for q in report.questions] == ["What went well this week?", "Who helped?", "How did Keisha know to come over?"]
+    assert [q.text for q in report.questions] == ["What went well this week?", "Who helped?",
+                                                  "How did Keisha know to come over?"]
     assert report.components == ()
 
 
@@ -263,11 +266,13 @@ def test_odd_input_keeps_offsets_valid(nlp, kind, text):
     assert_spans(text, report)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(KINDS),
        text=st.lists(st.one_of(st.text(min_size=1, max_size=12),
-                               st.sampled_from([" ", ".", "?", "\n", '"', "(", ")", "DV", "neglect", "Marcus ", "Jayden ",
-                                                "was hit", "555-0142", "Why ", "Do you ", "CFT", "may ", "when "])),
+                               st.sampled_from([" ", ".", "?", "\n", '"', "(", ")", "DV", "neglect", "Marcus ",
+                                                "Jayden ", "was hit", "555-0142", "Why ", "Do you ", "CFT", "may ",
+                                                "when "])),
                      min_size=1, max_size=40).map("".join).filter(lambda t: t.strip()))
 def test_grade_never_crashes_and_offsets_hold(nlp, kind, text):
     report = grade(kind, text)

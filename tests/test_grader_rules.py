@@ -7,7 +7,6 @@ import pytest
 
 from grader import grade, load_ruleset
 from grader.ruleset import ERROR_CATEGORIES, RULES_DIR, RuleFileError, default_ruleset
-from tests.grader_fixtures import nlp  # noqa: F401  (session fixture)
 
 RULES = default_ruleset().rules
 
@@ -60,12 +59,17 @@ def test_copied_rules_load(tmp_path):
 
 
 @pytest.mark.parametrize("entry,problem", [
-    ("  - id: bad.entry\n    type: lexicon\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", "terms"),
-    ("  - id: bad.entry\n    type: sorcery\n    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", "type"),
-    ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", "message"),
+    ("  - id: bad.entry\n    type: lexicon\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
+     "terms"),
+    ("  - id: bad.entry\n    type: sorcery\n    terms: [x]\n    message: m\n    suggestion: s\n"
+     "    examples: {flag: [a], pass: [b]}\n", "type"),
+    ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
+     "message"),
     ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n", "examples"),
-    ("  - id: bad.entry\n    type: regex\n    patterns: ['(unclosed']\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", "regex"),
-    ("  - id: Bad Id\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", "id"),
+    ("  - id: bad.entry\n    type: regex\n    patterns: ['(unclosed']\n    message: m\n    suggestion: s\n"
+     "    examples: {flag: [a], pass: [b]}\n", "regex"),
+    ("  - id: Bad Id\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n"
+     "    examples: {flag: [a], pass: [b]}\n", "id"),
 ])
 def test_bad_entry_names_file_and_entry(tmp_path, entry, problem):
     rules_dir = _copy_rules(tmp_path)

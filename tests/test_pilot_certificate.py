@@ -10,7 +10,14 @@ from course.extensions import db
 from course.models import User, Work, WorkStatus
 from course.models.pilot import Certificate
 from course.models.xapi import XapiStatement
-from course.pilot.services import CODE_ALPHABET, CODE_LENGTH, issue_if_complete, normalise_code, required_modules, round_half
+from course.pilot.services import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    issue_if_complete,
+    normalise_code,
+    required_modules,
+    round_half,
+)
 from tests.test_pilot_support import accept_works, complete_modules
 
 
@@ -117,7 +124,9 @@ def test_prework_is_optional_but_counts_toward_hours(app, learner):
         assert cert.hours == expected
 
 
-@pytest.mark.parametrize("hours, expected", [(7.24, 7.0), (7.25, 7.5), (7.5, 7.5), (7.74, 7.5), (7.75, 8.0), (0.2, 0.0)])
+@pytest.mark.parametrize(
+    "hours, expected", [(7.24, 7.0), (7.25, 7.5), (7.5, 7.5), (7.74, 7.5), (7.75, 8.0), (0.2, 0.0)]
+)
 def test_hours_round_to_the_nearest_half(hours, expected):
     assert round_half(hours) == expected
 

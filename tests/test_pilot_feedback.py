@@ -37,7 +37,8 @@ def test_rating_is_saved_with_the_cohort(app, client, learner):
                            data={"usefulness": "4", "clarity": "2", "comment": " Too long ", "send": "Send feedback"})
     assert response.status_code == 302 and response.location.endswith(f"/modules/{MODULE}#feedback")
     row = _feedback(app, user_id)
-    assert (row.usefulness, row.clarity, row.comment, row.skipped, row.cohort_id) == (4, 2, "Too long", False, cohort_id)
+    assert ((row.usefulness, row.clarity, row.comment, row.skipped, row.cohort_id)
+            == (4, 2, "Too long", False, cohort_id))
     page = client.get(f"/modules/{MODULE}").get_data(as_text=True)
     assert "you rated it 4 of 5 for usefulness and 2 of 5 for clarity" in page
     assert "How was this module?" not in page
@@ -54,7 +55,9 @@ def test_both_ratings_are_needed_unless_skipping(app, client, learner):
 
 @pytest.mark.parametrize("value", ["0", "6", "x"])
 def test_ratings_outside_one_to_five_are_refused(app, client, learner, value):
-    response = client.post(f"/pilot/modules/{MODULE}/feedback", data={"usefulness": value, "clarity": "3", "send": "Send"})
+    response = client.post(
+        f"/pilot/modules/{MODULE}/feedback", data={"usefulness": value, "clarity": "3", "send": "Send"}
+    )
     assert response.status_code == 400
     assert _feedback(app, learner[0]) is None
 

@@ -85,7 +85,7 @@ def test_confidence_gain_per_objective_on_known_data(app, factory, cohort):
     with app.app_context():
         from course.models.pilot import CourseEvaluation
 
-        for user_id, (before, after) in zip(learners(factory, cohort_id, 5), pairs):
+        for user_id, (before, after) in zip(learners(factory, cohort_id, 5), pairs, strict=True):
             confidence = {str(n): {"before": 3, "after": 3} for n in range(1, 11)}
             confidence["9"] = {"before": before, "after": after}
             db.session.add(CourseEvaluation(user_id=user_id, cohort_id=cohort_id, confidence=confidence, usefulness=5,
@@ -110,16 +110,17 @@ def test_knowledge_gain_on_known_data(app, factory, cohort):
     scores = [(4, 8), (5, 9), (6, 6), (3, 9), (7, 10)]  # percent gains 40, 40, 0, 60, 30 -> mean 34
     with app.app_context():
         ids = learners(factory, cohort_id, 6)
-        for user_id, (pre, post) in zip(ids, scores):
+        for user_id, (pre, post) in zip(ids, scores, strict=False):
             _quiz_attempt(user_id, "pre", pre)
             _quiz_attempt(user_id, "post", post)
         _quiz_attempt(ids[5], "pre", 2)  # no post-check yet: not counted
         db.session.commit()
-        for user_id, (before, after) in zip(ids, [(1, 3)] * 5):
+        for user_id, (before, after) in zip(ids, [(1, 3)] * 5, strict=False):
             add_evaluation(user_id, cohort_id, before, after)
         block = report_for(app, cohort_id).knowledge
     assert block.available
-    assert (block.everyone.n, block.everyone.mean_pre, block.everyone.mean_post, block.everyone.mean_gain) == (5, 50.0, 84.0, 34.0)
+    assert ((block.everyone.n, block.everyone.mean_pre, block.everyone.mean_post, block.everyone.mean_gain)
+            == (5, 50.0, 84.0, 34.0))
     assert not block.everyone_hidden
     assert block.evaluated.n == 5 and block.evaluated_confidence_gain == 2.0
 
@@ -156,14 +157,14 @@ def test_comments_carry_no_names_and_no_submission_order(app, client, factory, c
     texts = ["Loved the Hill case", "Slides were dense", "More time for mapping", "Clear examples", "Too fast"]
     with app.app_context():
         ids = learners(factory, cohort_id, 5)
-        for user_id, text in zip(ids, texts):
+        for user_id, text in zip(ids, texts, strict=True):
             add_feedback(user_id, cohort_id, MODULE, 4, 4, comment=text)
         first = next(r for r in report_for(app, cohort_id).modules if r.module_id == MODULE).comments
         from course.models.pilot import ModuleFeedback
 
         db.session.query(ModuleFeedback).delete()
         db.session.commit()
-        for user_id, text in zip(reversed(ids), reversed(texts)):
+        for user_id, text in zip(reversed(ids), reversed(texts), strict=True):
             add_feedback(user_id, cohort_id, MODULE, 4, 4, comment=text)
         second = next(r for r in report_for(app, cohort_id).modules if r.module_id == MODULE).comments
     assert first == second and sorted(first) == sorted(texts)
@@ -177,8 +178,8 @@ def test_comments_carry_no_names_and_no_submission_order(app, client, factory, c
 def test_funnel_counts_each_stage(app, factory, cohort):
     _, cohort_id = cohort
     with app.app_context():
-        from course.pilot.services import issue_if_complete, required_modules
         from course.models import User
+        from course.pilot.services import issue_if_complete, required_modules
 
         ids = learners(factory, cohort_id, 6)
         required = [m.id for m in required_modules()]
@@ -242,7 +243,9 @@ def test_learners_cannot_open_the_report(client, factory, cohort):
 
 def test_bad_dates_are_explained(client, factory, cohort):
     client.post("/auth/login", data={"email": factory.email(cohort[0]), "password": "correct horse battery"})
-    response = client.get("/pilot/report", query_string={"start": "2027-05-01", "end": "2027-04-01"}, follow_redirects=True)
+    response = client.get(
+        "/pilot/report", query_string={"start": "2027-05-01", "end": "2027-04-01"}, follow_redirects=True
+    )
     assert "after the" in response.get_data(as_text=True)
 
 

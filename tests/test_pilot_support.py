@@ -1,7 +1,7 @@
 """Helpers shared by the pilot and xAPI tests (this module holds no tests of its own)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from course.curriculum.services import all_modules
 from course.database import utcnow
@@ -20,7 +20,9 @@ def complete_modules(user_id: int, module_ids=None, when: datetime | None = None
     db.session.commit()
 
 
-def accept_works(user_id: int, vignette_id: str = "hill-family", kinds=REQUIRED_KINDS, no_harm: bool = False) -> list[Work]:
+def accept_works(
+    user_id: int, vignette_id: str = "hill-family", kinds=REQUIRED_KINDS, no_harm: bool = False
+) -> list[Work]:
     """Create accepted work of the given kinds for one vignette (inside an app context)."""
     works = []
     for kind in kinds:
@@ -56,7 +58,8 @@ def first_module_id() -> str:
 
 def utc(year: int, month: int, day: int) -> datetime:
     """Return midday UTC on a date."""
-    return datetime(year, month, day, 12, tzinfo=timezone.utc)
+    return datetime(year, month, day, 12, tzinfo=UTC)
 
 
-__all__ = ["complete_modules", "accept_works", "add_feedback", "add_evaluation", "first_module_id", "utc", "all_modules"]
+__all__ = ["complete_modules", "accept_works", "add_feedback", "add_evaluation", "first_module_id", "utc",
+           "all_modules"]

@@ -11,12 +11,15 @@ from course.extensions import db
 from course.models import Cohort, User
 from course.models.quizzes import QuizAttempt
 from course.quizzes.checks import check_quizzes
-from course.quizzes.loader import Item, Option, Pair, SortEntry, library_for, validate_file
+from course.quizzes.loader import Item, Option, Pair, SortEntry, get_quiz, library_for, validate_file
 from course.quizzes.scoring import score_item
 from course.quizzes.services import (
-    POOL_ID, cohort_knowledge_gains, item_order, knowledge_gain, record_attempt,
+    POOL_ID,
+    cohort_knowledge_gains,
+    item_order,
+    knowledge_gain,
+    record_attempt,
 )
-from course.quizzes.loader import get_quiz
 
 # ---------------------------------------------------------------- loader errors name file, line and item
 
@@ -139,7 +142,9 @@ def test_loader_errors_name_file_line_and_item(tmp_path, description, item, word
 def test_loader_reports_bad_yaml_and_file_name_mismatch(tmp_path):
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "quizzes" / "oops.yaml").write_text("id: oops\nitems: [\n", encoding="utf-8")
-    (tmp_path / "quizzes" / "named.yaml").write_text("id: other-name\ntitle: T\nmodule: m\nitems:\n" + GOOD_ITEM, encoding="utf-8")
+    (tmp_path / "quizzes" / "named.yaml").write_text(
+        "id: other-name\ntitle: T\nmodule: m\nitems:\n" + GOOD_ITEM, encoding="utf-8"
+    )
     problems = [str(p) for p in library_for(tmp_path).problems()]
     assert any("oops.yaml:" in p and "not valid YAML" in p for p in problems), problems
     assert any("named.yaml:1: " in p and "must match the file name" in p for p in problems), problems
@@ -160,10 +165,14 @@ def test_library_reloads_when_a_file_changes(tmp_path):
 def test_checker_flags_missing_module_and_dangling_quiz_reference(tmp_path):
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "modules").mkdir()
-    (tmp_path / "quizzes" / "lonely.yaml").write_text("id: lonely\ntitle: T\nmodule: nowhere\nitems:\n" + GOOD_ITEM, encoding="utf-8")
+    (tmp_path / "quizzes" / "lonely.yaml").write_text(
+        "id: lonely\ntitle: T\nmodule: nowhere\nitems:\n" + GOOD_ITEM, encoding="utf-8"
+    )
     (tmp_path / "modules" / "01-a.md").write_text(
-        "---\nid: a\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [1]\nsummary: S.\nquiz: missing-check\n---\n\n# A\n",
-        encoding="utf-8")
+        "---\nid: a\ntitle: A\nday: 1\norder: 1\nminutes: 30\nobjectives: [1]\nsummary: S.\nquiz: missing-check\n"
+        "---\n\n# A\n",
+        encoding="utf-8",
+    )
     problems = [str(p) for p in check_quizzes({"CONTENT_DIR": str(tmp_path)})]
     assert any("lonely.yaml" in p and "module 'nowhere' does not exist" in p for p in problems), problems
     assert any("01-a.md" in p and "quiz 'missing-check' does not exist" in p for p in problems), problems
@@ -349,7 +358,9 @@ def test_retake_keeps_best_and_latest(client, learner, app):
     client.post("/quizzes/what-is-sop", data=_answers_for(quiz, right=True))
     client.post("/quizzes/what-is-sop", data=_answers_for(quiz, right=False))
     with app.app_context():
-        rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)).all()
+        rows = db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == learner).order_by(QuizAttempt.id)
+        ).all()
         assert [r.percent for r in rows] == [100, 0]
         assert rows[0].item_scores and rows[0].answers and rows[0].kind == "module"
     html = client.get("/quizzes/").get_data(as_text=True)

@@ -46,7 +46,9 @@ def submit_work(app, user_id: int, text: str = HARM_TEXT, kind: str = "harm", vi
         work.transition(WorkStatus.SUBMITTED)
         work.submitted_at = utcnow()
         report = report if report is not None else harm_report(text)
-        db.session.add(WorkVersion(work=work, number=1, text=text, source="submit", report=report, verdict=report["verdict"]))
+        db.session.add(
+            WorkVersion(work=work, number=1, text=text, source="submit", report=report, verdict=report["verdict"])
+        )
         db.session.commit()
         return work.id
 
@@ -79,20 +81,6 @@ def work_row(app, work_id: int) -> Work:
         work = db.session.get(Work, work_id)
         db.session.expunge(work)
         return work
-
-
-@pytest.fixture
-def world(app, factory):
-    """Cohort A (trainers T1, T2; learners Priya, Omar) and cohort B (trainer T3; learner Zoe)."""
-    t1 = factory.user("trainer", email="t1@example.org", name="Tara One")
-    t3 = factory.user("trainer", email="t3@example.org", name="Tess Three")
-    a = factory.cohort("Cohort A", trainer_id=t1)
-    b = factory.cohort("Cohort B", trainer_id=t3)
-    t2 = factory.user("trainer", email="t2@example.org", name="Theo Two", cohort_id=a)
-    priya = factory.user("learner", email="priya@example.org", name="Priya Patelson", cohort_id=a)
-    omar = factory.user("learner", email="omar@example.org", name="Omar Okonkwo", cohort_id=a)
-    zoe = factory.user("learner", email="zoe@example.org", name="Zoe Zimmer", cohort_id=b)
-    return {"t1": t1, "t2": t2, "t3": t3, "a": a, "b": b, "priya": priya, "omar": omar, "zoe": zoe}
 
 
 # ---------------------------------------------------------------- queue
@@ -158,7 +146,9 @@ def test_claim_guard_holds_even_when_the_loaded_row_is_stale(app, world):
         work = db.session.get(Work, work_id)
         t2 = db.session.get(User, world["t2"])
         with db.engine.begin() as other_worker:  # another gunicorn worker wins first
-            other_worker.execute(update(Work).where(Work.id == work_id).values(claimed_by_id=world["t1"], status="in_review"))
+            other_worker.execute(
+                update(Work).where(Work.id == work_id).values(claimed_by_id=world["t1"], status="in_review")
+            )
         assert work.claimed_by_id is None  # this session has not seen it yet
         with pytest.raises(ReviewError, match="already reviewing"):
             claim(work, t2)
@@ -218,7 +208,9 @@ def test_release_returns_work_to_the_queue_only_for_the_claimer(app, client, aut
 def age_claim(app, work_id: int, minutes: int) -> None:
     """Pretend the claimer last touched the work this many minutes ago."""
     with app.app_context():
-        db.session.execute(update(Work).where(Work.id == work_id).values(claimed_at=utcnow() - timedelta(minutes=minutes)))
+        db.session.execute(
+            update(Work).where(Work.id == work_id).values(claimed_at=utcnow() - timedelta(minutes=minutes))
+        )
         db.session.commit()
 
 
@@ -409,7 +401,8 @@ def test_comments_anchor_to_spans_and_survive_a_reload(app, client, auth, world)
     # without the script: only the quoted words; the second "Jayden"
     client.post(f"/review/{work_id}/comments", data={"comment-quote": "Jayden", "comment-occurrence": 2,
                                                      "comment-body": "Age?"})
-    created = client.post(f"/review/{work_id}/comments", json={"start": 0, "end": 6, "body": "Full name", "quote": "Marcus"},
+    created = client.post(f"/review/{work_id}/comments",
+                          json={"start": 0, "end": 6, "body": "Full name", "quote": "Marcus"},
                           headers={"Accept": "application/json"})
     assert created.status_code == 201 and created.get_json()["quote"] == "Marcus"
     bad = client.post(f"/review/{work_id}/comments", data={"comment-quote": "hit him", "comment-body": "?"},
@@ -452,7 +445,8 @@ def test_comment_bank_save_insert_and_delete(app, client, auth, world):
                                                      "comment-bank_entry": entry_id})
     client.post(f"/review/{work_id}/comments", data={"comment-quote": "bruises", "comment-body": "How many bruises?",
                                                      "comment-save_to_bank": "y"})
-    assert client.post(f"/review/bank/{entry_id}/use").get_json() == {"text": "Say what the caregiver did, not a label."}
+    assert (client.post(f"/review/bank/{entry_id}/use").get_json()
+            == {"text": "Say what the caregiver did, not a label."})
     client.post(f"/review/{work_id}", data={"overall_comment": "", "overall_bank": entry_id, "action": "save"})
     with app.app_context():
         bodies = [c.body for c in db.session.scalars(select(InlineComment).order_by(InlineComment.id))]
@@ -488,7 +482,10 @@ def test_not_an_issue_toggles_and_missed_problems_are_stored(app, client, auth, 
     client.post(f"/review/{work_id}/missed", data={"missed-category": "passive_voice", "missed-quote": "had bruises",
                                                    "missed-note": "Who caused the bruises?"})
     with app.app_context():
-        rows = [(f.feedback, f.rule, f.category, f.quote, f.kind) for f in db.session.scalars(select(GraderFeedback).order_by(GraderFeedback.id))]
+        rows = [
+            (f.feedback, f.rule, f.category, f.quote, f.kind)
+            for f in db.session.scalars(select(GraderFeedback).order_by(GraderFeedback.id))
+        ]
     assert rows == [("not_an_issue", "vague-neglect", "vague_label", "neglected", "harm"),
                     ("missed", "", "passive_voice", "had bruises", "harm")]
 
@@ -533,10 +530,13 @@ def test_learner_feedback_partial_renders_for_the_owner_only(app, world):
         work = db.session.get(Work, work_id)
         work.transition(WorkStatus.IN_REVIEW)
         version = work.versions[0]
-        review = Review(work=work, version=version, trainer_id=world["t1"], rubric={"child": {"score": "meets", "comment": ""}},
+        review = Review(work=work, version=version, trainer_id=world["t1"],
+                        rubric={"child": {"score": "meets", "comment": ""}},
                         overall_comment="Good start.", decision="return", decided_at=utcnow())
         db.session.add(review)
-        db.session.add(InlineComment(review=review, start=7, end=16, quote="neglected", body="Which act?", author_id=world["t1"]))
+        db.session.add(
+            InlineComment(review=review, start=7, end=16, quote="neglected", body="Which act?", author_id=world["t1"])
+        )
         work.transition(WorkStatus.RETURNED)
         db.session.commit()
         template = '{% include "review/_learner_feedback.html" ignore missing with context %}'

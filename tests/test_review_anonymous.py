@@ -19,7 +19,7 @@ def anon(app, factory):
     with app.app_context():
         db.session.get(Cohort, cohort).anonymous_review = True
         db.session.commit()
-    learners = [factory.user("learner", email=e, name=n, cohort_id=cohort) for n, e in zip(NAMES, EMAILS)]
+    learners = [factory.user("learner", email=e, name=n, cohort_id=cohort) for n, e in zip(NAMES, EMAILS, strict=True)]
     works = [submit_work(app, uid) for uid in learners]
     return {"trainer": trainer, "cohort": cohort, "learners": learners, "works": works}
 
@@ -51,7 +51,8 @@ def test_anonymous_mode_never_leaks_a_name(app, client, auth, anon):
         for secret in NAMES + EMAILS + ("Priya", "Omar", "Ada"):
             assert secret not in body, f"{secret!r} leaked in {label}"
     assert "Learner 1" in pages["queue"] and "Learner 3" in pages["queue"]
-    assert {item["learner"] for item in client.get("/review/queue.json").get_json()["items"]} == {"Learner 2", "Learner 3"}
+    assert ({item["learner"] for item in client.get("/review/queue.json").get_json()["items"]}
+            == {"Learner 2", "Learner 3"})
     assert pages["reviews csv"].splitlines()[1].startswith("Learner 1,")
     assert "Email" not in pages["progress csv"].splitlines()[0]
 

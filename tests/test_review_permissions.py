@@ -8,7 +8,7 @@ from sqlalchemy import select
 from course.extensions import db
 from course.models import Cohort, Work
 from course.models.review import CommentBankEntry, GraderFeedback, InlineComment
-from tests.test_review import submit_work, world  # noqa: F401  (fixture)
+from tests.test_review import submit_work
 
 
 @pytest.fixture

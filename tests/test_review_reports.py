@@ -12,8 +12,7 @@ from course.models import MappingAttempt
 from course.review.analytics import cohens_kappa, kappa_words
 from course.review.charts import bar_chart
 from course.review.exports import safe_cell, to_csv
-from tests.test_review import HARM_TEXT, full_rubric, harm_report, submit_work, world  # noqa: F401  (fixture)
-
+from tests.test_review import HARM_TEXT, full_rubric, harm_report, submit_work
 
 # ---------------------------------------------------------------- kappa
 
@@ -69,7 +68,7 @@ def test_agreement_page_counts_decisions_against_verdicts(app, client, auth, wor
     plan = [(ready, "accept"), (revise, "accept"), (revise, "return"), (revise, "return")]
     ids = [submit_work(app, world["priya"], position=i + 1, report=r) for i, (r, _) in enumerate(plan)]
     auth.login("t1@example.org")
-    for work_id, (_, decision) in zip(ids, plan):
+    for work_id, (_, decision) in zip(ids, plan, strict=True):
         _decide(client, work_id, decision)
     page = client.get("/review/agreement").get_data(as_text=True)
     expected = cohens_kappa([[1, 1], [0, 2]])
@@ -140,7 +139,9 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     work_id = submit_work(app, world["priya"])
     auth.login("t1@example.org")
     client.post(f"/review/{work_id}/claim")
-    client.post(f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "=cmd|' /C calc'!A0"})
+    client.post(
+        f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "=cmd|' /C calc'!A0"}
+    )
     client.post(f"/review/{work_id}", data={**full_rubric(), "rubric-when-score": "partly",
                                              "overall_comment": "+Good work", "action": "return"})
     response = client.get(f"/review/cohorts/{world['a']}/reviews.csv")
@@ -154,7 +155,9 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     assert "When or how often: Partly" in row["Rubric"]
     assert row["Inline comments"] == "\"neglected\": =cmd|' /C calc'!A0"  # not at the start: harmless
 
-    progress = list(csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True))))
+    progress = list(
+        csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True)))
+    )
     assert [p["Learner"] for p in progress] == ["Omar Okonkwo", "Priya Patelson"]
     priya = progress[1]
     assert priya["Email"] == "priya@example.org" and priya["returned"] == "1" and priya["submitted"] == "0"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from course.extensions import csrf, db
 from tests.conftest import PASSWORD, make_app
-from tests.test_security_matrix import ACCESS, build_world, _url
+from tests.test_security_matrix import ACCESS, _url, build_world
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_MESSAGE = "The form expired or was sent from another page"

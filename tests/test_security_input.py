@@ -19,7 +19,7 @@ from course.review.rubric import rubric_rows
 from course.vignettes import get_vignette
 from tests.conftest import PASSWORD
 from tests.test_security_csrf import SIGNED_IN_ORDER, state_changing_rules
-from tests.test_security_matrix import ACCESS, build_world, _url
+from tests.test_security_matrix import ACCESS, _url, build_world
 
 LONG = 100_000
 BODY_BUDGET = 1_900_000  # MAX_CONTENT_LENGTH is 2 MB: a form with many fields gets shorter (still huge) values

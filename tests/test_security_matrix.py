@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from course.extensions import db
-from course.models import Cohort, MappingAttempt, Role, User, Work, WorkVersion
+from course.models import Cohort, MappingAttempt, User, Work, WorkVersion
 from tests.conftest import PASSWORD, Factory, make_app
 
 ROLES = ("anonymous", "learner", "other_learner", "other_trainer", "trainer", "admin")
@@ -137,7 +137,7 @@ def build_world(tmp_path) -> World:
     cohort_a = factory.cohort("Cohort A", "AAAAAA", trainer)
     factory.cohort("Cohort B", "BBBBBB", other_trainer)
     learner = factory.user("learner", "learner@example.org", "Owner Learner", cohort_a)
-    other = factory.user("learner", "other@example.org", "Other Learner", cohort_a)
+    factory.user("learner", "other@example.org", "Other Learner", cohort_a)
     factory.user("admin", "admin@example.org")
     text = "On Saturday night Marcus grabbed Jayden (7) by the arm and Jayden had a bruise."
     with app.app_context():
@@ -147,7 +147,9 @@ def build_world(tmp_path) -> World:
         db.session.flush()
         db.session.add(WorkVersion(work_id=work.id, number=1, text=text, source="submit",
                                    report=grade("harm", text, vignette="hill-family").to_dict(), verdict="ready"))
-        attempt = MappingAttempt(user_id=learner, vignette_id="hill-family", placements={}, correct=0, total=14, scale=5)
+        attempt = MappingAttempt(
+            user_id=learner, vignette_id="hill-family", placements={}, correct=0, total=14, scale=5
+        )
         db.session.add(attempt)
         from course.models.quizzes import QuizAttempt
         from course.models.review import CommentBankEntry
@@ -165,8 +167,12 @@ def build_world(tmp_path) -> World:
     client = app.test_client()  # the cohort's trainer adds a comment and a missed problem through the views
     client.post("/auth/login", data={"email": "trainer@example.org", "password": PASSWORD})
     client.post(f"/review/{ids['work']}/claim")
-    client.post(f"/review/{ids['work']}/comments", json={"body": "Good detail.", "quote": "Marcus", "start": 18, "end": 24})
-    client.post(f"/review/{ids['work']}/missed", data={"missed-category": "jargon", "missed-note": "n", "missed-quote": ""})
+    client.post(
+        f"/review/{ids['work']}/comments", json={"body": "Good detail.", "quote": "Marcus", "start": 18, "end": 24}
+    )
+    client.post(
+        f"/review/{ids['work']}/missed", data={"missed-category": "jargon", "missed-note": "n", "missed-quote": ""}
+    )
     with app.app_context():
         from course.models.review import GraderFeedback, InlineComment
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import (CATEGORIES, check_vignettes, library_for, validate_file)
+from course.vignettes import CATEGORIES, check_vignettes, library_for, validate_file
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "vignettes"
@@ -196,10 +196,11 @@ def test_library_reloads_when_a_file_changes(tmp_path):
 
 
 def test_roster_can_be_graded(nlp):
+    from course.exercises.grading import grader_vignette
     from grader import grade
 
-    from course.exercises.grading import grader_vignette
-
     vignette = library_for(SHIPPED).get("hill-family")
-    report = grade("harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette))
+    report = grade(
+        "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette)
+    )
     assert report.component("child").present

@@ -27,7 +27,9 @@ def learner(factory):
 
 def _work(user_id):
     """Create a submitted harm statement with one version."""
-    work = Work(user_id=user_id, vignette_id="hill-family", kind="harm", position=1, status="submitted", draft_text=SECRET_DRAFT)
+    work = Work(
+        user_id=user_id, vignette_id="hill-family", kind="harm", position=1, status="submitted", draft_text=SECRET_DRAFT
+    )
     db.session.add(work)
     db.session.flush()
     version = WorkVersion(work_id=work.id, number=1, text=SECRET_DRAFT, source="submit")
@@ -71,9 +73,11 @@ def test_every_milestone_makes_a_valid_statement(app, learner):
     module, quiz, submitted, passed, passed_unscored, course = (r[3] for r in rows)
     assert module["verb"]["id"] == COMPLETED and module["object"]["id"].endswith("/xapi/activities/module/mapping")
     assert module["object"]["definition"]["name"]["en-US"].startswith("Mapping")
-    assert quiz["verb"]["id"] == SCORED and quiz["result"]["score"] == {"raw": 7.0, "min": 0.0, "max": 10.0, "scaled": 0.7}
+    assert (quiz["verb"]["id"] == SCORED
+            and quiz["result"]["score"] == {"raw": 7.0, "min": 0.0, "max": 10.0, "scaled": 0.7})
     assert submitted["verb"]["id"] == SUBMITTED and submitted["result"] == {"completion": True}
-    assert passed["verb"]["id"] == PASSED and passed["result"]["score"] == {"scaled": 0.75} and passed["result"]["success"]
+    assert (passed["verb"]["id"] == PASSED and passed["result"]["score"] == {"scaled": 0.75}
+            and passed["result"]["success"])
     assert "score" not in passed_unscored["result"]
     assert course["verb"]["id"] == COMPLETED and course["object"]["id"].endswith("/xapi/activities/course")
 

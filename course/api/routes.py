@@ -19,6 +19,9 @@ def grade():
         return jsonify(error="Sign in to use the grader."), 401
     payload = request.get_json(silent=True)
     if payload is None:
-        raise GradeRequestError("Send a JSON object like {\"kind\": \"harm\", \"text\": \"...\"} with Content-Type application/json.", "body")
+        raise GradeRequestError(
+            "Send a JSON object like {\"kind\": \"harm\", \"text\": \"...\"} with Content-Type application/json.",
+            "body",
+        )
     report = grade_request(payload, current_app.config["GRADE_MAX_CHARS"])
     return jsonify(report)

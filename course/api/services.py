@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-KIND_NAMES = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal", "sf_question": "Solution-Focused Questions"}
+KIND_NAMES = {
+    "harm": "Harm Statement",
+    "danger": "Danger Statement",
+    "safety_goal": "Safety Goal",
+    "sf_question": "Solution-Focused Questions",
+}
 
 
 class GradeRequestError(ValueError):
@@ -26,10 +31,8 @@ def validate_grade_payload(payload: Any, max_chars: int) -> tuple[str, str, str 
     if not isinstance(text, str) or not text.strip():
         raise GradeRequestError("'text' is empty. Write your statement first, then check it.", "text")
     if len(text) > max_chars:
-        raise GradeRequestError(
-            f"'text' is {len(text):,} characters; the limit is {max_chars:,}. Shorten it: a statement is usually a few sentences.",
-            "text",
-        )
+        raise GradeRequestError(f"'text' is {len(text):,} characters; the limit is {max_chars:,}. "
+                                "Shorten it: a statement is usually a few sentences.", "text")
     vignette = payload.get("vignette")
     if vignette is not None and (not isinstance(vignette, str) or len(vignette) > 80):
         raise GradeRequestError("'vignette' must be a vignette id such as 'hill-family'.", "vignette")

@@ -3,11 +3,10 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import routes  # noqa: E402,F401
-
 from ..extensions import db, login_manager  # noqa: E402
 from ..models import User  # noqa: E402
 from ..numbers import plain_int  # noqa: E402
+from . import routes  # noqa: E402,F401
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."

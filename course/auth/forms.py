@@ -1,8 +1,8 @@
 """Forms for signing in and joining a cohort."""
-from ..forms import AppForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from ..forms import AppForm
 from .passwords import password_problems
 
 

@@ -43,7 +43,9 @@ def login():
                 login_user(user, remember=form.remember.data)
                 return redirect(safe_next())
             db.session.commit()
-            form.password.errors.append("That email and password do not match an active account. Check both and try again.")
+            form.password.errors.append(
+                "That email and password do not match an active account. Check both and try again."
+            )
             status = 401
     elif request.method == "POST":
         status = 400

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -63,7 +63,8 @@ def register_learner(join_code: str, display_name: str, email: str, password: st
     cohort = find_cohort_by_code(join_code)
     if cohort is None:
         raise RegistrationError(
-            "join_code", "No cohort has that join code. Check the code with your trainer; it has six letters and digits."
+            "join_code",
+            "No cohort has that join code. Check the code with your trainer; it has six letters and digits.",
         )
     if find_user(email) is not None:
         raise RegistrationError(
@@ -90,7 +91,10 @@ def seconds_until_unlocked(email: str, ip: str) -> int:
     since = utcnow() - window
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     waits = []
-    for column, value, allowed in ((LoginAttempt.email, normalise_email(email), limit), (LoginAttempt.ip, ip, limit * 4)):
+    for column, value, allowed in (
+        (LoginAttempt.email, normalise_email(email), limit),
+        (LoginAttempt.ip, ip, limit * 4),
+    ):
         if not value:
             continue
         failures = db.session.execute(
@@ -101,9 +105,7 @@ def seconds_until_unlocked(email: str, ip: str) -> int:
         if failures[0] >= allowed:
             latest = failures[1]
             if latest.tzinfo is None:
-                from datetime import timezone
-
-                latest = latest.replace(tzinfo=timezone.utc)
+                latest = latest.replace(tzinfo=UTC)
             waits.append(int((latest + window - utcnow()).total_seconds()) + 1)
     return max(waits, default=0)
 

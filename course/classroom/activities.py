@@ -17,8 +17,8 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import User
 from ..models.classroom import ClassSession, LiveActivity, LiveResponse
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from ..numbers import plain_int
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
 
 log = logging.getLogger(__name__)
@@ -53,14 +53,18 @@ def vignette_or_error(vignette_id: str) -> Vignette:
     return vignette
 
 
-def start_activity(session: ClassSession, kind: str, vignette_id: str, statement_kind: str | None = None) -> LiveActivity:
+def start_activity(
+    session: ClassSession, kind: str, vignette_id: str, statement_kind: str | None = None
+) -> LiveActivity:
     """Start a statement or mapping activity and put it on the screen (the caller commits)."""
     vignette = vignette_or_error(vignette_id)
     if kind == "statement":
         if statement_kind not in KIND_LABELS:
             raise ClassroomError(f"Choose what learners write: {', '.join(KIND_LABELS.values())}.")
         if statement_kind == "harm" and vignette.danger_only:
-            raise ClassroomError(f"{vignette.title} has no harm to write about. Pick a danger statement or another case.")
+            raise ClassroomError(
+                f"{vignette.title} has no harm to write about. Pick a danger statement or another case."
+            )
     elif kind == "mapping":
         statement_kind = None
     else:
@@ -195,7 +199,9 @@ def _revise(response: LiveResponse, submit_key: str, text: str, placements: dict
 def _insert(activity: LiveActivity, user: User, submit_key: str, text: str, placements: dict) -> LiveResponse:
     """Insert a response with the next anonymous number, retrying if another worker took it."""
     for _attempt in range(5):
-        seq = (db.session.scalar(select(func.max(LiveResponse.seq)).where(LiveResponse.activity_id == activity.id)) or 0) + 1
+        seq = (
+            db.session.scalar(select(func.max(LiveResponse.seq)).where(LiveResponse.activity_id == activity.id)) or 0
+        ) + 1
         response = LiveResponse(activity_id=activity.id, user_id=user.id, seq=seq, submit_key=submit_key, text=text,
                                 placements=placements, grader_state="pending" if text else "done")
         try:
@@ -279,7 +285,8 @@ def _base(activity: LiveActivity, vignette: Vignette) -> dict:
     title = (f"{KIND_LABELS[activity.statement_kind]}: {vignette.title}" if activity.kind == "statement"
              else f"Group map: {vignette.title}")
     prompt = (vignette.prompts.get(activity.statement_kind, "") if activity.kind == "statement"
-              else "Place each fact in a column of the map: harm, danger, complicating factors, strengths, existing safety or grey area.")
+              else "Place each fact in a column of the map: harm, danger, complicating factors, strengths, "
+                   "existing safety or grey area.")
     return {"id": activity.id, "kind": activity.kind, "statement_kind": activity.statement_kind, "title": title,
             "prompt": prompt, "vignette_id": vignette.id, "locked": activity.locked,
             "results_shown": activity.results_shown}
@@ -290,9 +297,11 @@ def screen_activity(activity: LiveActivity) -> dict:
     vignette = vignette_or_error(activity.vignette_id)
     out = _base(activity, vignette)
     if activity.kind == "statement":
-        rows = db.session.execute(select(LiveResponse.seq, LiveResponse.text, LiveResponse.report, LiveResponse.marks_shown)
-                                  .where(LiveResponse.activity_id == activity.id, LiveResponse.spotlight.is_(True))
-                                  .order_by(LiveResponse.seq)).all()
+        rows = db.session.execute(
+            select(LiveResponse.seq, LiveResponse.text, LiveResponse.report, LiveResponse.marks_shown)
+            .where(LiveResponse.activity_id == activity.id, LiveResponse.spotlight.is_(True))
+            .order_by(LiveResponse.seq)
+        ).all()
         out["received"] = db.session.scalar(select(func.count()).where(LiveResponse.activity_id == activity.id))
         out["spotlight"] = [{"label": f"Response {seq}", "text": text, "marks": _marks(report) if shown else None}
                             for seq, text, report, shown in rows] if activity.results_shown else []
@@ -335,9 +344,12 @@ def learner_activity(activity: LiveActivity, user: User) -> dict:
     """Return the learner's view: the case, the prompt, their own response and any revealed answers."""
     vignette = vignette_or_error(activity.vignette_id)
     out = _base(activity, vignette)
-    out["case"] = {"title": vignette.title, "summary": vignette.summary,
-                   "narrative_html": render_markdown(vignette.narrative, "learner"),
-                   "roster": [{"name": p.name, "role": p.role, "age": p.age, "relation": p.relation} for p in vignette.roster]}
+    out["case"] = {
+        "title": vignette.title,
+        "summary": vignette.summary,
+        "narrative_html": render_markdown(vignette.narrative, "learner"),
+        "roster": [{"name": p.name, "role": p.role, "age": p.age, "relation": p.relation} for p in vignette.roster],
+    }
     mine = _own_response(activity, user)
     out["mine"] = None if mine is None else {
         "submit_key": mine.submit_key, "revision": mine.revision, "text": mine.text, "placements": mine.placements,

@@ -1,8 +1,9 @@
 """Classroom forms: starting a session and typing a code."""
-from ..forms import AppForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
+
+from ..forms import AppForm
 
 
 class StartSessionForm(AppForm):
@@ -19,7 +20,13 @@ class StartSessionForm(AppForm):
 class CodeForm(AppForm):
     """Type the six-character code shown by the trainer."""
 
-    code = StringField("Code", validators=[DataRequired("Type the code."), Length(min=4, max=12),
-                                           Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code.")],
-                       description="Six letters and digits, for example K7P2QX.")
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Type the code."),
+            Length(min=4, max=12),
+            Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code."),
+        ],
+        description="Six letters and digits, for example K7P2QX.",
+    )
     submit = SubmitField("Join")

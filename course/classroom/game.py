@@ -57,7 +57,9 @@ def build_board(module_ids: list[str], seed: int) -> list[dict]:
     return board
 
 
-def start_game(session: ClassSession, module_ids: list[str], mode: str = "teams", teams: list[str] | None = None) -> ReviewGame:
+def start_game(
+    session: ClassSession, module_ids: list[str], mode: str = "teams", teams: list[str] | None = None
+) -> ReviewGame:
     """Create a game for the session and put its board on the screen (the caller commits)."""
     if mode not in ("teams", "individual"):
         raise ClassroomError("Play in teams or as individuals.")
@@ -69,7 +71,8 @@ def start_game(session: ClassSession, module_ids: list[str], mode: str = "teams"
     db.session.add(game)
     db.session.flush()
     if mode == "teams":
-        names = [n.strip()[:40] for n in (teams or []) if isinstance(n, str) and n.strip()] or ["Team 1", "Team 2", "Team 3"]
+        names = [n.strip()[:40] for n in (teams or []) if isinstance(n, str) and n.strip()]
+        names = names or ["Team 1", "Team 2", "Team 3"]
         if len(names) > 8:
             raise ClassroomError("Use at most eight teams.")
         for position, name in enumerate(names, start=1):
@@ -199,7 +202,9 @@ def _add_member(game: ReviewGame, user: User, entrant: GameEntrant) -> None:
 def _new_player(game: ReviewGame, user: User) -> GameEntrant:
     """Create 'Player N' for a learner, retrying if another worker took N."""
     for _attempt in range(8):
-        position = (db.session.scalar(select(func.max(GameEntrant.position)).where(GameEntrant.game_id == game.id)) or 0) + 1
+        position = (
+            db.session.scalar(select(func.max(GameEntrant.position)).where(GameEntrant.game_id == game.id)) or 0
+        ) + 1
         try:
             with db.session.begin_nested():
                 entrant = GameEntrant(game_id=game.id, label=f"Player {position}", position=position, user_id=user.id)
@@ -262,7 +267,9 @@ def scores(game: ReviewGame) -> list[dict]:
                                      .where(GameAward.game_id == game.id).group_by(GameAward.entrant_id)).all())
     members = dict(db.session.execute(select(GameMember.entrant_id, func.count())
                                       .where(GameMember.game_id == game.id).group_by(GameMember.entrant_id)).all())
-    entrants = db.session.scalars(select(GameEntrant).where(GameEntrant.game_id == game.id).order_by(GameEntrant.position))
+    entrants = db.session.scalars(
+        select(GameEntrant).where(GameEntrant.game_id == game.id).order_by(GameEntrant.position)
+    )
     rows = [{"id": e.id, "label": e.label, "score": int(totals.get(e.id, 0) or 0), "members": members.get(e.id, 0)}
             for e in entrants]
     return sorted(rows, key=lambda r: (-r["score"], r["label"]))
@@ -314,5 +321,9 @@ def learner_game(game: ReviewGame, user: User) -> dict:
                 mine["correct"] = row[0] == clue["answer"]
     board = scores(game)
     me = next((s for s in board if member is not None and s["id"] == member.entrant_id), None)
-    teams = [{"id": s["id"], "label": s["label"]} for s in sorted(board, key=lambda s: s["id"])] if game.mode == "teams" else []
+    teams = (
+        [{"id": s["id"], "label": s["label"]} for s in sorted(board, key=lambda s: s["id"])]
+        if game.mode == "teams"
+        else []
+    )
     return {"id": game.id, "mode": game.mode, "teams": teams, "me": me, "clue": clue, "mine": mine}

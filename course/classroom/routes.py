@@ -15,8 +15,18 @@ from . import bp
 from .activities import KIND_LABELS, vignette_choices
 from .forms import CodeForm, StartSessionForm
 from .services import (
-    ClassroomError, can_run, classroom_modules, default_day, end_session, etag_for, purge_expired,
-    runnable_cohorts, session_by_screen_code, session_counters, sessions_for, start_session,
+    ClassroomError,
+    can_run,
+    classroom_modules,
+    default_day,
+    end_session,
+    etag_for,
+    purge_expired,
+    runnable_cohorts,
+    session_by_screen_code,
+    session_counters,
+    sessions_for,
+    start_session,
 )
 from .sources import SourceError, modules_with_clues
 from .state import console_state, control, join_info, screen_state

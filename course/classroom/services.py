@@ -21,7 +21,14 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort, Enrollment, User
 from ..models.classroom import (
-    ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, LiveActivity, LiveResponse, ReviewGame,
+    ClassSession,
+    GameAnswer,
+    GameAward,
+    GameEntrant,
+    GameMember,
+    LiveActivity,
+    LiveResponse,
+    ReviewGame,
 )
 from .slides import clamp_index, deck
 
@@ -118,7 +125,9 @@ def default_day(cohort: Cohort) -> int:
     return 2 if cohort.day2_date and cohort.day2_date == today else 1
 
 
-def start_session(user: User, cohort: Cohort, day: int, module_id: str | None = None, day_start: str = "09:00") -> ClassSession:
+def start_session(
+    user: User, cohort: Cohort, day: int, module_id: str | None = None, day_start: str = "09:00"
+) -> ClassSession:
     """Create a session for a cohort the user leads (the caller commits)."""
     if not can_run(user, cohort):
         raise ClassroomError("You can run classroom sessions only for cohorts you lead.", 403)
@@ -267,7 +276,11 @@ def timer_reset(session: ClassSession, minutes: float | None = None) -> None:
 
 def timer_state(session: ClassSession) -> dict:
     """Return the timer for clients: they count down locally from `left` while `running`."""
-    return {"seconds": session.timer_seconds, "left": timer_left(session), "running": session.timer_started_at is not None}
+    return {
+        "seconds": session.timer_seconds,
+        "left": timer_left(session),
+        "running": session.timer_started_at is not None,
+    }
 
 
 @dataclass

@@ -29,7 +29,9 @@ def _deck(body: str, title: str, summary: str) -> tuple[Slide, ...]:
             # A section that is only trainer notes is not projected: its notes join the slide before.
             if slides:
                 last = slides[-1]
-                slides[-1] = Slide(last.index, last.title, last.html, last.notes_html + render_markdown(notes, "trainer"))
+                slides[-1] = Slide(
+                    last.index, last.title, last.html, last.notes_html + render_markdown(notes, "trainer")
+                )
             else:  # the opening part holds only the title and timing notes: make it a title slide
                 slides.append(_title_slide(title, summary, notes))
             continue

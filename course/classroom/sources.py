@@ -64,7 +64,9 @@ def _match_clues(item: Item) -> list[Clue]:
     return clues
 
 
-CHOOSE_ALL = re.compile(r"\s*\(?(?:choose|select|pick|tick) (?:all|every\w*)(?: that apply| answers? that apply)?[.)]*\s*$", re.I)
+CHOOSE_ALL = re.compile(
+    r"\s*\(?(?:choose|select|pick|tick) (?:all|every\w*)(?: that apply| answers? that apply)?[.)]*\s*$", re.I
+)
 NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three"}
 
 

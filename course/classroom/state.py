@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from flask import url_for
 
+from ..extensions import db
 from ..models import Cohort, User
 from ..models.classroom import ClassSession
-from ..extensions import db
 from . import activities, game
 from .services import (
-    SCREEN_MODES, ClassroomError, agenda_payload, bump, set_module, set_slide, slide_payload, timer_reset,
-    timer_state, timer_toggle,
+    SCREEN_MODES,
+    ClassroomError,
+    agenda_payload,
+    bump,
+    set_module,
+    set_slide,
+    slide_payload,
+    timer_reset,
+    timer_state,
+    timer_toggle,
 )
 
 # What the projector itself may do with its keys; everything else needs the trainer's console.

@@ -1,13 +1,17 @@
 """Cohort forms."""
-from ..forms import AppForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..forms import AppForm
 
 
 class CohortForm(AppForm):
     """Create or edit a cohort."""
 
-    name = StringField("Cohort name", validators=[DataRequired("Give the cohort a name, for example 'Fresno, March 2027'."), Length(max=120)])
+    name = StringField(
+        "Cohort name",
+        validators=[DataRequired("Give the cohort a name, for example 'Fresno, March 2027'."), Length(max=120)],
+    )
     day1_date = DateField("Day 1 date", validators=[Optional()])
     day2_date = DateField("Day 2 date", validators=[Optional()])
     anonymous_review = BooleanField("Review submissions anonymously (show 'Learner 7' instead of names)")
@@ -22,7 +26,9 @@ class CohortForm(AppForm):
 class TrainerForm(AppForm):
     """Add a co-trainer by the email of their trainer account."""
 
-    email = StringField("Co-trainer's email", validators=[DataRequired("Enter the email of a trainer account."), Length(max=254)])
+    email = StringField(
+        "Co-trainer's email", validators=[DataRequired("Enter the email of a trainer account."), Length(max=254)]
+    )
 
 
 class MoveForm(AppForm):

@@ -12,8 +12,16 @@ from ..security import roles_required
 from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm
 from .services import (
-    CohortError, add_trainer, can_manage, create_cohort, learner_progress, move_learner, remove_learner, remove_trainer,
-    managed_cohort, visible_cohorts,
+    CohortError,
+    add_trainer,
+    can_manage,
+    create_cohort,
+    learner_progress,
+    managed_cohort,
+    move_learner,
+    remove_learner,
+    remove_trainer,
+    visible_cohorts,
 )
 
 
@@ -30,9 +38,17 @@ def join_url(cohort: Cohort) -> str:
 def join_qr_svg(cohort: Cohort, scale: int = 8) -> Markup:
     """Return the join link as an inline SVG QR code (drawn here: no external service)."""
     svg = segno.make(join_url(cohort), error="m").svg_inline(
-        scale=scale, dark="#000", light="#fff", title=f"QR code: join {cohort.name}", svgclass="qr", lineclass=None, omitsize=True
+        scale=scale,
+        dark="#000",
+        light="#fff",
+        title=f"QR code: join {cohort.name}",
+        svgclass="qr",
+        lineclass=None,
+        omitsize=True,
     )
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="QR code for the join link of {escape(cohort.name)}" ', 1))
+    return Markup(
+        svg.replace("<svg ", f'<svg role="img" aria-label="QR code for the join link of {escape(cohort.name)}" ', 1)
+    )
 
 
 @bp.route("/")
@@ -48,7 +64,9 @@ def new():
     """Create a cohort and show its join code."""
     form = CohortForm()
     if form.validate_on_submit():
-        cohort = create_cohort(current_user, form.name.data, form.day1_date.data, form.day2_date.data, form.anonymous_review.data)
+        cohort = create_cohort(
+            current_user, form.name.data, form.day1_date.data, form.day2_date.data, form.anonymous_review.data
+        )
         db.session.commit()
         flash(f"Cohort created. Its join code is {cohort.join_code}.", "success")
         return redirect(url_for(".show", cohort_id=cohort.id))
@@ -135,7 +153,11 @@ def remove_co_trainer(cohort_id: int, user_id: int):
 def remove_cohort_learner(cohort_id: int, user_id: int):
     """Take a learner out of the cohort (their account and work are kept)."""
     cohort = managed_cohort_or_404(cohort_id)
-    return _apply(cohort, lambda: remove_learner(cohort, user_id), "Learner removed from the cohort. Their account and work are kept.")
+    return _apply(
+        cohort,
+        lambda: remove_learner(cohort, user_id),
+        "Learner removed from the cohort. Their account and work are kept.",
+    )
 
 
 @bp.route("/<int:cohort_id>/learners/<int:user_id>/move", methods=["POST"])

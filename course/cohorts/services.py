@@ -15,7 +15,9 @@ from ..vignettes import get_vignette
 
 def create_cohort(trainer: User, name: str, day1=None, day2=None, anonymous_review: bool = False) -> Cohort:
     """Create a cohort led by the trainer, with a fresh join code (the caller commits)."""
-    cohort = Cohort(name=name.strip(), day1_date=day1, day2_date=day2, join_code=new_join_code(), anonymous_review=anonymous_review)
+    cohort = Cohort(
+        name=name.strip(), day1_date=day1, day2_date=day2, join_code=new_join_code(), anonymous_review=anonymous_review
+    )
     cohort.trainers.append(trainer)
     db.session.add(cohort)
     return cohort
@@ -118,7 +120,9 @@ def learner_progress(user: User) -> LearnerProgress:
     """Return the learner's modules done, latest mapping scores and statements."""
     done, total = completion(user)
     attempts = db.session.scalars(
-        select(MappingAttempt).where(MappingAttempt.user_id == user.id).order_by(MappingAttempt.created_at, MappingAttempt.id)
+        select(MappingAttempt)
+        .where(MappingAttempt.user_id == user.id)
+        .order_by(MappingAttempt.created_at, MappingAttempt.id)
     )
     latest = {a.vignette_id: a for a in attempts}
     mapping = []

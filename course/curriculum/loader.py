@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..content_files import ContentLibrary, Problem, display_path, key_lines
+from ..content_files import ContentLibrary, Problem, display_path, key_lines, mark_line
 
 OBJECTIVE_RANGE = range(1, 11)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,12 +49,12 @@ class Module:
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """Split a file into front-matter text and body; return the body's first line number."""
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")  # lines as an editor counts them (not at U+2028 and the like)
     if not lines or lines[0].strip() != "---":
         raise ContentError([Problem(path, 1, "missing front matter: the file must start with a '---' line")])
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+            return "\n".join(lines[1:index]) + "\n", "\n".join(lines[index + 1 :]), index + 2
     raise ContentError([Problem(path, 1, "front matter is not closed: add a '---' line after it")])
 
 
@@ -79,8 +79,10 @@ def parse_module(path: Path) -> Module:
     except yaml.YAMLError as exc:
         # The construct's start (context_mark) is usually where the author slipped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark else 2
-        raise ContentError([Problem(shown, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")]) from exc
+        line = (mark_line(mark) + 1) if mark else 2
+        raise ContentError(
+            [Problem(shown, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from exc
     if not isinstance(data, dict):
         raise ContentError([Problem(shown, 2, "front matter must be a mapping of keys to values")])
     lines = _key_lines(front)
@@ -103,9 +105,17 @@ def _validate_front_matter(data: dict, shown: str, line_of) -> list[Problem]:
             problems.append(Problem(shown, line_of(key) if key in data else 2, f"missing required field '{key}'"))
     for key in data:
         if key not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
-            problems.append(Problem(shown, line_of(key), f"unknown field '{key}' (allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"))
+            problems.append(
+                Problem(
+                    shown,
+                    line_of(key),
+                    f"unknown field '{key}' (allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})",
+                )
+            )
     if isinstance(data.get("id"), str) and not ID_PATTERN.match(data["id"]):
-        problems.append(Problem(shown, line_of("id"), "id must be lower-case words joined by hyphens, like 'harm-statements'"))
+        problems.append(
+            Problem(shown, line_of("id"), "id must be lower-case words joined by hyphens, like 'harm-statements'")
+        )
     elif "id" in data and not isinstance(data["id"], str):
         problems.append(Problem(shown, line_of("id"), "id must be text"))
     if "day" in data and data["day"] not in (1, 2):
@@ -119,7 +129,9 @@ def _validate_front_matter(data: dict, shown: str, line_of) -> list[Problem]:
     objectives = data.get("objectives")
     if "objectives" in data:
         if not isinstance(objectives, list) or not objectives:
-            problems.append(Problem(shown, line_of("objectives"), "objectives must be a non-empty list of objective numbers 1-10"))
+            problems.append(
+                Problem(shown, line_of("objectives"), "objectives must be a non-empty list of objective numbers 1-10")
+            )
         else:
             bad = [o for o in objectives if not isinstance(o, int) or isinstance(o, bool) or o not in OBJECTIVE_RANGE]
             if bad:

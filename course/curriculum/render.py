@@ -116,7 +116,9 @@ def render_markdown(source: str, audience: str = "learner") -> str:
 
 def wrap_tables(html: str) -> str:
     """Wrap each table in a keyboard-focusable scroll region so wide tables work on phones."""
-    html = html.replace("<table>", '<div class="table-scroll" role="region" aria-label="Table (scrolls sideways)" tabindex="0"><table>')
+    html = html.replace(
+        "<table>", '<div class="table-scroll" role="region" aria-label="Table (scrolls sideways)" tabindex="0"><table>'
+    )
     return html.replace("</table>", "</table></div>")
 
 

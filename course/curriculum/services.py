@@ -119,7 +119,9 @@ def agenda(user: User | None) -> list[AgendaDay]:
     for day in (1, 2):
         items = [AgendaItem(m, _status(progress.get(m.id)), progress.get(m.id)) for m in all_modules() if m.day == day]
         days.append(
-            AgendaDay(day, DAY_NAMES[day], [i for i in items if i.module.prework], [i for i in items if not i.module.prework])
+            AgendaDay(
+                day, DAY_NAMES[day], [i for i in items if i.module.prework], [i for i in items if not i.module.prework]
+            )
         )
     return days
 

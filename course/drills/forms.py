@@ -1,7 +1,8 @@
 """The drill rewrite form."""
-from ..forms import AppForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import AppForm
 
 
 class RewriteForm(AppForm):

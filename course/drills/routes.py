@@ -2,8 +2,8 @@
 from flask import abort, render_template
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..exercises.grading import summary
+from ..extensions import db
 from . import bp
 from .forms import RewriteForm
 from .loader import KIND_LABELS

@@ -1,11 +1,11 @@
 """Forms for the exercises: the mapping board, a statement draft, and the set submission."""
 from __future__ import annotations
 
-from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..forms import AppForm
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette
 
 MAX_STATEMENT_CHARS = 5000
@@ -24,8 +24,12 @@ def mapping_form_class(vignette: Vignette) -> type[AppForm]:
 
         scale = IntegerField(
             "Safety scale (0 to 10)",
-            validators=[InputRequired("Choose a number from 0 to 10."), NumberRange(0, 10, "Choose a number from 0 to 10.")],
-            description="10: everyone agrees the child is safe enough to close the case. 0: the child cannot safely stay at home.",
+            validators=[
+                InputRequired("Choose a number from 0 to 10."),
+                NumberRange(0, 10, "Choose a number from 0 to 10."),
+            ],
+            description="10: everyone agrees the child is safe enough to close the case. "
+                        "0: the child cannot safely stay at home.",
         )
         scale_reason = TextAreaField(
             "Why that number?",
@@ -48,7 +52,10 @@ def mapping_form_class(vignette: Vignette) -> type[AppForm]:
 class StatementForm(AppForm):
     """A draft statement, with the revision it was based on (for the no-JavaScript form)."""
 
-    text = TextAreaField("Your draft", validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")])
+    text = TextAreaField(
+        "Your draft",
+        validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")],
+    )
     revision = HiddenField(default="0")
     no_harm = BooleanField("No harm statement is due for this family")
     check = SubmitField("Check")

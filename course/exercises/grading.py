@@ -49,7 +49,8 @@ def no_harm_report(reason: str, vignette: Vignette) -> dict:
         "and write a harm statement about it."
     )
     components = [
-        {"id": "no_harm_fits", "label": "No harm has happened in this case", "present": fits, "evidence": [], "hint": hint},
+        {"id": "no_harm_fits", "label": "No harm has happened in this case", "present": fits, "evidence": [],
+         "hint": hint},
         {"id": "reason", "label": "A reason in your own words", "present": bool(reason.strip()), "evidence": [],
          "hint": "Say in a sentence what has and has not happened to the child so far."},
     ]

@@ -10,10 +10,19 @@ from ..models import InvalidTransition, MappingAttempt
 from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from . import bp
-from .grading import finding_label, mark_segments, question_label
 from .forms import SubmitSetForm, fact_field_name, mapping_form_class
-from .services import (SubmitBlocked, mapping_attempts, progress_for, record_mapping, score_mapping, set_warnings,
-                       slots_for, submit_set, submittable)
+from .grading import finding_label, mark_segments, question_label
+from .services import (
+    SubmitBlocked,
+    mapping_attempts,
+    progress_for,
+    record_mapping,
+    score_mapping,
+    set_warnings,
+    slots_for,
+    submit_set,
+    submittable,
+)
 
 # The map's three questions, each over the columns it holds (SOP primer section 3).
 MAP_GROUPS = (
@@ -44,7 +53,9 @@ def exercise_helpers():
     """Expose small helpers to the exercise templates."""
     def slot_url(slot, vignette_id: str) -> str:
         """Return the URL of a statement slot's page."""
-        return url_for("exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position)
+        return url_for(
+            "exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position
+        )
 
     return {"category_labels": CATEGORY_LABELS, "kind_slugs": KIND_SLUGS, "slot_url": slot_url}
 

@@ -208,8 +208,16 @@ def get_version(work: Work, number: int) -> WorkVersion | None:
     return next((v for v in work.versions if v.number == number), None)
 
 
-def check_draft(user_id: int, vignette: Vignette, kind: str, position: int, text: str, revision: int,
-                no_harm: bool = False, keep: bool = True) -> tuple[SaveResult, WorkVersion | None, dict | None, str | None]:
+def check_draft(
+    user_id: int,
+    vignette: Vignette,
+    kind: str,
+    position: int,
+    text: str,
+    revision: int,
+    no_harm: bool = False,
+    keep: bool = True,
+) -> tuple[SaveResult, WorkVersion | None, dict | None, str | None]:
     """Save the draft, grade it and (when keep) keep a version; return (save, version, report, grader error)."""
     saved = save_draft(user_id, vignette.id, kind, position, text, revision, no_harm)
     if not text.strip():
@@ -247,12 +255,15 @@ def set_warnings(vignette: Vignette, slots: list[Slot]) -> list[str]:
         if slot.kind == "danger" and slot.has_text:
             goal = by_key.get(("safety_goal", slot.position))
             if goal is None or not goal.has_text:
-                notes.append(f"{slot.label} has no Safety Goal {slot.position} yet: each danger statement pairs with a goal.")
+                notes.append(
+                    f"{slot.label} has no Safety Goal {slot.position} yet: each danger statement pairs with a goal."
+                )
         if slot.kind == "sf_question" and slot.has_text:
             count = len([line for line in slot.work.draft_text.splitlines() if line.strip()])
             low, high = QUESTION_RANGE
             if not low <= count <= high:
-                notes.append(f"You wrote {count} question{'s' if count != 1 else ''}; the exercise asks for {low} to {high}, one per line.")
+                notes.append(f"You wrote {count} question{'s' if count != 1 else ''}; "
+                             f"the exercise asks for {low} to {high}, one per line.")
     harm = by_key.get(("harm", 1))
     if harm is not None and not harm.has_text:
         notes.append("You have not written a Harm Statement (or said why none is due).")

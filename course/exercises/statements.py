@@ -15,8 +15,20 @@ from .diffs import diff_counts, word_diff
 from .forms import HistoryDiffForm, StatementForm
 from .grading import summary
 from .routes import KIND_SLUGS, SLUG_KINDS, vignette_or_404
-from .services import (KIND_LABELS, Slot, StaleRevision, WorkLocked, accepted_kinds, allowed_position, check_draft,
-                       get_version, get_work, save_draft, slots_for, works_for)
+from .services import (
+    KIND_LABELS,
+    Slot,
+    StaleRevision,
+    WorkLocked,
+    accepted_kinds,
+    allowed_position,
+    check_draft,
+    get_version,
+    get_work,
+    save_draft,
+    slots_for,
+    works_for,
+)
 
 
 def json_login_required(view):
@@ -68,7 +80,8 @@ def _page(vignette, kind, slot, form, report=None, grader_error=None, message=No
     return render_template(
         "exercises/statement.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind], slot=slot,
         work=work, form=form, slots=slots, report=report, report_summary=summary(report), grader_error=grader_error,
-        message=message, server_text=server_text, message_kind="conflict" if status == 409 else "info", paired=paired, exemplars=vignette.exemplars.get(kind, []) if show_exemplars else [],
+        message=message, server_text=server_text, message_kind="conflict" if status == 409 else "info", paired=paired,
+        exemplars=vignette.exemplars.get(kind, []) if show_exemplars else [],
         state=_work_state(work), narrative=render_markdown(vignette.narrative), kind_slug=KIND_SLUGS[kind],
         max_chars=current_app.config["GRADE_MAX_CHARS"],
     ), status
@@ -161,7 +174,8 @@ def check(vignette_id: str, kind: str, position: int):
     db.session.commit()
     html = render_template("exercises/_report.html", report=report, text=text, grader_error=grader_error,
                            kind=kind) if (report or grader_error) else ""
-    return jsonify(saved=True, reopened=saved.reopened, report=report, html=html, summary=summary(report) or grader_error or "",
+    return jsonify(saved=True, reopened=saved.reopened, report=report, html=html,
+                   summary=summary(report) or grader_error or "",
                    version=version.number if version else None,
                    versions=len(saved.work.versions), **_work_state(saved.work))
 

@@ -10,7 +10,15 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import CachedFileSet, Problem, display_path as _display_path, is_text as _text, line_of, read_yaml
+from ..content_files import (
+    CachedFileSet,
+    Problem,
+    display_path as _display_path,
+    is_text as _text,
+    line_of,
+    mark_line,
+    read_yaml,
+)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("term", "slug", "definition", "example", "module")
@@ -46,7 +54,7 @@ def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
         return [], [Problem(shown, 1, "the glossary must be a list of entries, each starting with '- term:'")]
     terms, problems = [], []
-    for index, (entry, node) in enumerate(zip(data, root.value)):
+    for index, (entry, node) in enumerate(zip(data, root.value, strict=True)):
         term, found = _parse_entry(entry, node, index, shown)
         problems.extend(found)
         if term is not None and not found:
@@ -58,17 +66,25 @@ def parse_glossary(path: Path) -> tuple[list[Term], list[Problem]]:
 def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term | None, list[Problem]]:
     """Validate one entry and build its Term."""
     if not isinstance(entry, dict):
-        return None, [Problem(shown, node.start_mark.line + 1, f"entry #{index + 1} must be a mapping with {', '.join(REQUIRED)}")]
+        return None, [
+            Problem(
+                shown, mark_line(node.start_mark), f"entry #{index + 1} must be a mapping with {', '.join(REQUIRED)}"
+            )
+        ]
     name = f"term '{entry['term']}'" if _text(entry.get("term")) else f"entry #{index + 1}"
     problems = []
     for key in entry:
         if key not in ALLOWED:
-            problems.append(Problem(shown, line_of(node, key), f"{name}: unknown field '{key}' (allowed: {', '.join(ALLOWED)})"))
+            problems.append(
+                Problem(shown, line_of(node, key), f"{name}: unknown field '{key}' (allowed: {', '.join(ALLOWED)})")
+            )
     for key in REQUIRED:
         if not _text(entry.get(key)):
             problems.append(Problem(shown, line_of(node, key), f"{name}: missing '{key}'"))
     if _text(entry.get("slug")) and not SLUG_PATTERN.match(entry["slug"]):
-        problems.append(Problem(shown, line_of(node, "slug"), f"{name}: slug must be lower-case words joined by hyphens"))
+        problems.append(
+            Problem(shown, line_of(node, "slug"), f"{name}: slug must be lower-case words joined by hyphens")
+        )
     aliases = entry.get("aliases", [])
     if not isinstance(aliases, list) or not all(_text(a) for a in aliases):
         problems.append(Problem(shown, line_of(node, "aliases"), f"{name}: aliases must be a list of words or phrases"))
@@ -77,7 +93,7 @@ def _parse_entry(entry, node: yaml.Node, index: int, shown: str) -> tuple[Term |
         return None, problems
     return Term(term=entry["term"].strip(), slug=entry["slug"], definition=entry["definition"].strip(),
                 example=entry["example"].strip(), module=entry["module"].strip(),
-                aliases=tuple(a.strip() for a in aliases), line=node.start_mark.line + 1), []
+                aliases=tuple(a.strip() for a in aliases), line=mark_line(node.start_mark)), []
 
 
 def _duplicate_problems(terms: list[Term], shown: str) -> list[Problem]:
@@ -87,12 +103,20 @@ def _duplicate_problems(terms: list[Term], shown: str) -> list[Problem]:
     forms: dict[str, Term] = {}
     for term in terms:
         if term.slug in slugs:
-            problems.append(Problem(shown, term.line, f"term '{term.term}': slug '{term.slug}' is already used by '{slugs[term.slug].term}'"))
+            problems.append(
+                Problem(
+                    shown,
+                    term.line,
+                    f"term '{term.term}': slug '{term.slug}' is already used by '{slugs[term.slug].term}'",
+                )
+            )
         slugs.setdefault(term.slug, term)
         for form in term.forms:
             other = forms.get(form.lower())
             if other is not None and other is not term:
-                problems.append(Problem(shown, term.line, f"term '{term.term}': '{form}' already links to '{other.term}'"))
+                problems.append(
+                    Problem(shown, term.line, f"term '{term.term}': '{form}' already links to '{other.term}'")
+                )
             forms.setdefault(form.lower(), term)
     return problems
 

@@ -111,7 +111,8 @@ class ReviewGame(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"), index=True)
     mode: Mapped[str] = mapped_column(String(12), default="teams")  # teams | individual
     module_ids: Mapped[list] = mapped_column(JSON, default=list)
-    board: Mapped[list] = mapped_column(JSON, default=list)  # [{category, clues: [{id, points, prompt, options, answer, explanation}]}]
+    # [{category, clues: [{id, points, prompt, options, answer, explanation}]}]
+    board: Mapped[list] = mapped_column(JSON, default=list)
     current_clue: Mapped[str | None] = mapped_column(String(60))
     answer_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     used_clues: Mapped[list] = mapped_column(JSON, default=list)
@@ -168,7 +169,9 @@ class GameAward(db.Model):
     """Points given to an entrant: once per clue when answers are revealed, or by the trainer."""
 
     __tablename__ = "class_game_awards"
-    __table_args__ = (UniqueConstraint("game_id", "entrant_id", "clue_id", name="uq_class_game_awards_game_entrant_clue"),)
+    __table_args__ = (
+        UniqueConstraint("game_id", "entrant_id", "clue_id", name="uq_class_game_awards_game_entrant_clue"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("class_games.id", ondelete="CASCADE"), index=True)

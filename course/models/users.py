@@ -4,8 +4,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,7 +15,7 @@ from ..extensions import db
 from .types import UTCDateTime
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do: learners study, trainers run cohorts, admins run the site."""
 
     LEARNER = "learner"
@@ -53,8 +54,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of the password, with the app's PASSWORD_HASH_METHOD."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Return whether the password matches the stored hash."""

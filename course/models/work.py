@@ -12,7 +12,7 @@ from ..extensions import db
 from .types import UTCDateTime
 
 
-class WorkStatus(str, enum.Enum):
+class WorkStatus(enum.StrEnum):
     """Where a piece of work is in its review cycle."""
 
     DRAFT = "draft"

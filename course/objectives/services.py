@@ -138,8 +138,9 @@ def _exercises(number: int, vignettes: list[Vignette]) -> list[ExerciseLink]:
     if kind == "mapping":
         return [ExerciseLink(f"Map the case: {v.title}", f"/exercises/{v.id}/mapping") for v in vignettes]
     if kind == "statements":
-        return [ExerciseLink(f"{'Danger statements and safety goals' if v.danger_only else 'Harm and danger statements, safety goals'}: {v.title}",
-                             f"/exercises/{v.id}") for v in vignettes]
+        danger_label, full_label = "Danger statements and safety goals", "Harm and danger statements, safety goals"
+        return [ExerciseLink(f"{danger_label if v.danger_only else full_label}: {v.title}", f"/exercises/{v.id}")
+                for v in vignettes]
     if kind == "sf_questions":
         return [ExerciseLink(f"Solution-focused questions: {v.title}", f"/exercises/{v.id}") for v in vignettes]
     return []
@@ -147,7 +148,11 @@ def _exercises(number: int, vignettes: list[Vignette]) -> list[ExerciseLink]:
 
 def _statement_status(works: list[Work], kinds: set[str]) -> tuple[str, str]:
     """Return the status of a set of statements and a few words on it: done when each kind is submitted or accepted."""
-    relevant = [w for w in works if w.kind in kinds and (w.draft_text.strip() or w.versions or w.status != WorkStatus.DRAFT.value)]
+    relevant = [
+        w
+        for w in works
+        if w.kind in kinds and (w.draft_text.strip() or w.versions or w.status != WorkStatus.DRAFT.value)
+    ]
     if not relevant:
         return "not_started", ""
     done_kinds = {w.kind for w in relevant if w.status in DONE_STATUSES}
@@ -169,7 +174,7 @@ def _apply_exercise_status(coverage: list[Coverage], user: User, vignettes: list
         works.setdefault(work.vignette_id, []).append(work)
     for item in coverage:
         kind = EXERCISE_KINDS.get(item.number)
-        for vignette, exercise in zip(vignettes, item.exercises):
+        for vignette, exercise in zip(vignettes, item.exercises, strict=False):
             if kind == "mapping" and vignette.id in mapped:
                 best = mapped[vignette.id]
                 exercise.status, exercise.detail = "done", f"best {best.correct} of {best.total} facts placed"
@@ -198,7 +203,9 @@ def coverage(user: User | None = None) -> list[Coverage]:
         for quiz in sorted(quizzes, key=lambda q: (not q.pool, position.get(q.module, len(position)), q.id)):
             ids = [i.id for i in quiz.items if number in i.objectives]
             if ids:
-                item.quizzes.append(QuizLink(quiz.id, quiz.title, quiz.pool, ids, sum(1 for i in ids if (quiz.id, i) in right)))
+                item.quizzes.append(
+                    QuizLink(quiz.id, quiz.title, quiz.pool, ids, sum(1 for i in ids if (quiz.id, i) in right))
+                )
         item.exercises = _exercises(number, vignettes)
         result.append(item)
     if user is not None:

@@ -61,7 +61,9 @@ def _legend(series: list[Series], y: int) -> tuple[str, int]:
     return "".join(parts), y + 26
 
 
-def bar_chart(chart_id: str, title: str, desc: str, series: list[Series], groups: list[Group], max_value: float) -> Markup:
+def bar_chart(
+    chart_id: str, title: str, desc: str, series: list[Series], groups: list[Group], max_value: float
+) -> Markup:
     """Return an inline SVG bar chart: each group's label above its bars, values at the bar ends."""
     legend, y = _legend(series, 0)
     body = [legend]
@@ -74,10 +76,12 @@ def bar_chart(chart_id: str, title: str, desc: str, series: list[Series], groups
             body.append(f'<text x="0" y="{y + 13}" class="chart__note">{escape(group.note)}</text>')
             y += BAR_HEIGHT + BAR_GAP
         else:
-            for s, value, text in zip(series, group.values, group.texts):
+            for s, value, text in zip(series, group.values, group.texts, strict=True):
                 width = max(0.0, (value or 0) * scale)
-                body.append(f'<rect x="0" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="{s.css}" fill="{s.fill}"/>'
-                            f'<text x="{width + 6:.1f}" y="{y + 13}" class="chart__value">{escape(text)}</text>')
+                body.append(
+                    f'<rect x="0" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="{s.css}" fill="{s.fill}"/>'
+                    f'<text x="{width + 6:.1f}" y="{y + 13}" class="chart__value">{escape(text)}</text>'
+                )
                 y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP
     height = max(y, 20)
@@ -110,9 +114,18 @@ def module_ratings_chart(rows, hidden_note: str) -> Markup:
 
 def confidence_chart(objectives) -> Markup:
     """Return the chart of mean confidence before and after the course per objective (1-5)."""
-    series = [Series("Before the course", SERIES_B.css, SERIES_B.fill), Series("After the course", SERIES_A.css, SERIES_A.fill)]
-    groups = [Group(f"{o.number}. {o.text}", (o.before, o.after),
-                    (f"before {_fmt(o.before)}", f"after {_fmt(o.after)} (gain {o.gain:+.1f})" if o.gain is not None else "")) for o in objectives]
+    series = [
+        Series("Before the course", SERIES_B.css, SERIES_B.fill),
+        Series("After the course", SERIES_A.css, SERIES_A.fill),
+    ]
+    groups = [
+        Group(
+            f"{o.number}. {o.text}",
+            (o.before, o.after),
+            (f"before {_fmt(o.before)}", f"after {_fmt(o.after)} (gain {o.gain:+.1f})" if o.gain is not None else ""),
+        )
+        for o in objectives
+    ]
     gains = [o.gain for o in objectives if o.gain is not None]
     desc = ("Mean self-rated confidence from 1 to 5, before and after the course, for each of the ten objectives"
             + (f"; gains range from {min(gains):+.1f} to {max(gains):+.1f}." if gains else ".")

@@ -84,7 +84,11 @@ def completion_rows(certificates):
 
 TABLES = {
     "modules": (["module_id", "module", "responses", "mean_usefulness", "mean_clarity", "note"], module_rows, True),
-    "objectives": (["objective", "text", "responses", "mean_before", "mean_after", "mean_gain", "note"], objective_rows, True),
+    "objectives": (
+        ["objective", "text", "responses", "mean_before", "mean_after", "mean_gain", "note"],
+        objective_rows,
+        True,
+    ),
     "funnel": (["stage", "label", "learners", "percent_of_joined"], funnel_rows, False),
     "comments": (["where", "comment"], comment_rows, True),
 }

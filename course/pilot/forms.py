@@ -1,11 +1,11 @@
 """Pilot forms: module feedback and the end-of-course evaluation."""
 from __future__ import annotations
 
-from ..forms import AppForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..forms import AppForm
 from .objectives import OBJECTIVES, RECOMMEND_CHOICES
 
 SCALE = [SelectChoice(n, str(n)) for n in range(1, 6)]
@@ -19,10 +19,16 @@ def _scale_field(label: str, message: str) -> RadioField:
 class ModuleFeedbackForm(AppForm):
     """Rate a module for usefulness and clarity, or skip."""
 
-    usefulness = _scale_field("How useful was this module for your work?", "Choose a usefulness rating from 1 to 5, or skip.")
+    usefulness = _scale_field(
+        "How useful was this module for your work?", "Choose a usefulness rating from 1 to 5, or skip."
+    )
     clarity = _scale_field("How clear was this module?", "Choose a clarity rating from 1 to 5, or skip.")
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)],
-                            description="Shared with the pilot team without your name. Please leave out anything that identifies you or a family.")
+    comment = TextAreaField(
+        "Comment (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="Shared with the pilot team without your name. "
+                    "Please leave out anything that identifies you or a family.",
+    )
     send = SubmitField("Send feedback")
     skip = SubmitField("Skip")
 
@@ -30,9 +36,14 @@ class ModuleFeedbackForm(AppForm):
 class EvaluationForm(AppForm):
     """The end-of-course evaluation; confidence fields are added per objective below."""
 
-    usefulness = _scale_field("Overall, how useful was the course for your work?", "Choose how useful the course was, from 1 to 5.")
-    recommend = RadioField("Would you recommend this course to a colleague?", choices=[SelectChoice(v, label) for v, label in RECOMMEND_CHOICES],
-                           validators=[InputRequired("Say whether you would recommend the course.")])
+    usefulness = _scale_field(
+        "Overall, how useful was the course for your work?", "Choose how useful the course was, from 1 to 5."
+    )
+    recommend = RadioField(
+        "Would you recommend this course to a colleague?",
+        choices=[SelectChoice(v, label) for v, label in RECOMMEND_CHOICES],
+        validators=[InputRequired("Say whether you would recommend the course.")],
+    )
     keep = TextAreaField("What should we keep?", validators=[Optional(), Length(max=3000)])
     change = TextAreaField("What should we change?", validators=[Optional(), Length(max=3000)])
     submit = SubmitField("Send evaluation")
@@ -48,7 +59,11 @@ class EvaluationForm(AppForm):
 
 
 for _n in OBJECTIVES:
-    setattr(EvaluationForm, f"before_{_n}", _scale_field("Before the course", f"Objective {_n}: choose your confidence before the course."))
+    setattr(
+        EvaluationForm,
+        f"before_{_n}",
+        _scale_field("Before the course", f"Objective {_n}: choose your confidence before the course."),
+    )
     setattr(EvaluationForm, f"after_{_n}", _scale_field("Now", f"Objective {_n}: choose your confidence now."))
 
 

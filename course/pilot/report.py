@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 
 from sqlalchemy import func, select
@@ -53,8 +53,8 @@ class ReportFilter:
 
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
         """Return the range as UTC instants: from the start day's beginning to the end day's close."""
-        low = datetime.combine(self.start, time.min, timezone.utc) if self.start else None
-        high = datetime.combine(self.end + timedelta(days=1), time.min, timezone.utc) if self.end else None
+        low = datetime.combine(self.start, time.min, UTC) if self.start else None
+        high = datetime.combine(self.end + timedelta(days=1), time.min, UTC) if self.end else None
         return low, high
 
 
@@ -203,7 +203,9 @@ def evaluation_summary(flt: ReportFilter) -> tuple[EvaluationSummary, list[Cours
         return summary, list(evaluations)
     summary.objectives = confidence_gains(evaluations)
     summary.usefulness = _avg([e.usefulness for e in evaluations])
-    summary.recommend = {choice: sum(1 for e in evaluations if e.recommend == choice) for choice in ("yes", "maybe", "no")}
+    summary.recommend = {
+        choice: sum(1 for e in evaluations if e.recommend == choice) for choice in ("yes", "maybe", "no")
+    }
     summary.keep = anonymous_order([e.keep for e in evaluations])
     summary.change = anonymous_order([e.change for e in evaluations])
     return summary, list(evaluations)
@@ -262,7 +264,9 @@ def completion_funnel(ids: list[int]) -> list[tuple[str, str, int]]:
         ):
             accepted.setdefault((user_id, vignette_id), set()).add(kind)
     exercises = {u for (u, _), kinds in accepted.items() if set(REQUIRED_KINDS) <= kinds}
-    certified = set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids)))) if ids else set()
+    certified = (
+        set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids)))) if ids else set()
+    )
     reached = {"joined": len(ids), "started": len(started), "half": len(half), "all": len(finished),
                "exercises": len(exercises), "certificate": len(certified)}
     return [(key, label, reached[key]) for key, label in FUNNEL_STAGES]

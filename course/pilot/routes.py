@@ -13,9 +13,22 @@ from .charts import confidence_chart, funnel_chart, module_ratings_chart
 from .forms import EvaluationForm, ModuleFeedbackForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
 from .report import HIDDEN_NOTE, MIN_GROUP, FilterError, build_filter, build_report, completions
-from .services import (KIND_LABELS, REQUIRED_KINDS, certificate_for, completion_status, course_hours,
-                       evaluation_for, feedback_for, find_certificate, format_code, issue_if_complete,
-                       save_evaluation, save_feedback, skip_feedback, vignette_title)
+from .services import (
+    KIND_LABELS,
+    REQUIRED_KINDS,
+    certificate_for,
+    completion_status,
+    course_hours,
+    evaluation_for,
+    feedback_for,
+    find_certificate,
+    format_code,
+    issue_if_complete,
+    save_evaluation,
+    save_feedback,
+    skip_feedback,
+    vignette_title,
+)
 
 
 def _learner_only() -> None:
@@ -48,7 +61,8 @@ def module_feedback(module_id: str):
             db.session.commit()
             flash("Thank you. Your feedback on this module was saved.", "success")
             return redirect(url_for("curriculum.module", module_id=module.id) + "#feedback")
-    return render_template("pilot/module_feedback.html", module=module, form=form, row=row), (400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render_template("pilot/module_feedback.html", module=module, form=form, row=row), status
 
 
 # ---------------------------------------------------------------- course evaluation
@@ -73,7 +87,8 @@ def evaluation():
         db.session.commit()
         flash("Thank you. Your evaluation was saved; you can change it here until the pilot closes.", "success")
         return redirect(url_for(".certificate"))
-    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS), (400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS), status
 
 
 # ---------------------------------------------------------------- certificate and verification

@@ -21,19 +21,40 @@ def check_quizzes(settings: dict) -> list[Problem]:
         quiz = quizzes.get(module.quiz)
         if quiz is None:
             if not (library.directory / f"{module.quiz}.yaml").exists():
-                problems.append(Problem(module.path, 2, f"quiz '{module.quiz}' does not exist (no content/quizzes/{module.quiz}.yaml)"))
+                problems.append(
+                    Problem(
+                        module.path, 2, f"quiz '{module.quiz}' does not exist (no content/quizzes/{module.quiz}.yaml)"
+                    )
+                )
         elif quiz.pool:
-            problems.append(Problem(module.path, 2, f"quiz '{module.quiz}' is the pre/post pool; give the module its own check"))
+            problems.append(
+                Problem(module.path, 2, f"quiz '{module.quiz}' is the pre/post pool; give the module its own check")
+            )
         elif quiz.module != module.id:
-            problems.append(Problem(module.path, 2, f"quiz '{module.quiz}' says it belongs to module '{quiz.module}', not '{module.id}'"))
+            problems.append(
+                Problem(
+                    module.path, 2, f"quiz '{module.quiz}' says it belongs to module '{quiz.module}', not '{module.id}'"
+                )
+            )
     for quiz in quizzes.values():
         if quiz.pool:
             continue
         if quiz.module not in module_ids:
             problems.append(Problem(quiz.path, 1, f"module '{quiz.module}' does not exist"))
         elif not any(m.quiz == quiz.id for m in modules if m.id == quiz.module):
-            problems.append(Problem(quiz.path, 1, f"module '{quiz.module}' does not list this check; add 'quiz: {quiz.id}' to its front matter"))
+            problems.append(
+                Problem(
+                    quiz.path,
+                    1,
+                    f"module '{quiz.module}' does not list this check; add 'quiz: {quiz.id}' to its front matter",
+                )
+            )
     pool = quizzes.get(POOL_ID)
-    if library.directory.is_dir() and (library.directory / f"{POOL_ID}.yaml").exists() and pool is not None and not pool.pool:
+    if (
+        library.directory.is_dir()
+        and (library.directory / f"{POOL_ID}.yaml").exists()
+        and pool is not None
+        and not pool.pool
+    ):
         problems.append(Problem(pool.path, 1, f"'{POOL_ID}' is the pre/post pool and needs 'pool: true'"))
     return problems

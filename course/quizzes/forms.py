@@ -36,7 +36,9 @@ def parse_item(item: Item, form: MultiDict) -> tuple[object, bool]:
         answer = _index(form.get(field_name(item)), len(item.options))
         return answer, answer is not None
     if item.type == "multiple":
-        picks = sorted({i for i in (_index(v, len(item.options)) for v in form.getlist(field_name(item))) if i is not None})
+        picks = sorted(
+            {i for i in (_index(v, len(item.options)) for v in form.getlist(field_name(item))) if i is not None}
+        )
         return picks, bool(picks)
     if item.type == "match":
         picks = [_index(form.get(field_name(item, i)), len(item.pairs)) for i in range(len(item.pairs))]

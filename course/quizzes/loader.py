@@ -10,8 +10,16 @@ import yaml
 from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
-from ..content_files import ContentLibrary, Problem, Reporter as _Reporter, child, display_path as _display_path, open_mapping_file
-from ..content_files import entry_lines, is_text as _text
+from ..content_files import (
+    ContentLibrary,
+    Problem,
+    Reporter as _Reporter,
+    child,
+    display_path as _display_path,
+    entry_lines,
+    is_text as _text,
+    open_mapping_file,
+)
 from ..curriculum.loader import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
@@ -162,7 +170,8 @@ def _check_item(item, index: int, rep: _Reporter, seen: dict[str, int]) -> None:
         return
     for key in item:
         if key not in ITEM_FIELDS[kind]:
-            rep.add(f"{name}: unknown field '{key}' for a {kind} item (allowed: {', '.join(ITEM_FIELDS[kind])})", *where, key)
+            allowed = ", ".join(ITEM_FIELDS[kind])
+            rep.add(f"{name}: unknown field '{key}' for a {kind} item (allowed: {allowed})", *where, key)
     if not _objectives_ok(item.get("objectives")):
         rep.add(f"{name}: objectives must be a non-empty list of objective numbers 1-10", *where, "objectives")
     if not _text(item.get("prompt")):
@@ -261,11 +270,13 @@ def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
     for index, raw in enumerate(data["items"]):
         items.append(Item(
             id=raw["id"], type=raw["type"], objectives=tuple(raw["objectives"]), prompt=raw["prompt"].strip(),
-            options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip()) for o in raw.get("options", [])),
-            pairs=tuple(Pair(p["term"].strip(), p["definition"].strip(), p["explanation"].strip()) for p in raw.get("pairs", [])),
+            options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip())
+                          for o in raw.get("options", [])),
+            pairs=tuple(Pair(p["term"].strip(), p["definition"].strip(), p["explanation"].strip())
+                        for p in raw.get("pairs", [])),
             columns=tuple(raw.get("columns", ())),
-            entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip()) for e in raw.get("items", [])
-                          ) if raw["type"] == "sort" else (),
+            entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip())
+                          for e in raw.get("items", [])) if raw["type"] == "sort" else (),
             line=root_lines.get(index, 0),
         ))
     return Quiz(id=data["id"], title=str(data["title"]).strip(), items=tuple(items), path=path,

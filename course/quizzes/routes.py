@@ -12,7 +12,15 @@ from .forms import QuizForm, field_name, parse_answers
 from .loader import Quiz, get_quiz
 from .scoring import QuizResult
 from .services import (
-    POOL_ID, attempts, knowledge_gain, module_checks, record_attempt, result_for, shown_items, summaries, summarize,
+    POOL_ID,
+    attempts,
+    knowledge_gain,
+    module_checks,
+    record_attempt,
+    result_for,
+    shown_items,
+    summaries,
+    summarize,
 )
 
 KIND_TITLES = {"pre": "Pre-course check", "post": "Post-course check"}
@@ -60,7 +68,10 @@ def take_pool(quiz_id: str, kind: str):
         if done:
             # The pre-check is the baseline for the gain, so it is taken once.
             if request.method == "POST":
-                flash("You have already taken the pre-course check; your first result is kept as your starting point.", "warning")
+                flash(
+                    "You have already taken the pre-course check; your first result is kept as your starting point.",
+                    "warning",
+                )
             return redirect(url_for(".result", attempt_id=done[0].id))
     return _take(quiz, kind)
 

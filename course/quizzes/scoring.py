@@ -120,4 +120,6 @@ def score_item(item: Item, answer) -> ItemResult:
 def score_quiz(quiz: Quiz, answers: dict, order: list[str] | None = None) -> QuizResult:
     """Score every item (in the order shown) from a mapping of item id to answer."""
     ids = order or [item.id for item in quiz.items]
-    return QuizResult(quiz, tuple(score_item(quiz.items_by_id[i], answers.get(i)) for i in ids if i in quiz.items_by_id))
+    return QuizResult(
+        quiz, tuple(score_item(quiz.items_by_id[i], answers.get(i)) for i in ids if i in quiz.items_by_id)
+    )

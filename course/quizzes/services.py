@@ -51,7 +51,9 @@ def part_order(item: Item, user_id: int, kind: str) -> list[int]:
 
 def shown_items(quiz: Quiz, user_id: int, kind: str) -> list[tuple[Item, list[int]]]:
     """Return each item with its part order, in display order."""
-    return [(quiz.items_by_id[i], part_order(quiz.items_by_id[i], user_id, kind)) for i in item_order(quiz, user_id, kind)]
+    return [
+        (quiz.items_by_id[i], part_order(quiz.items_by_id[i], user_id, kind)) for i in item_order(quiz, user_id, kind)
+    ]
 
 
 # ---------------------------------------------------------------- attempts
@@ -67,7 +69,8 @@ def record_attempt(user: User, quiz: Quiz, kind: str, answers: dict) -> tuple[Qu
     )
     db.session.add(attempt)
     db.session.flush()
-    quiz_scored.send(current_app._get_current_object(), user=user, quiz_id=quiz.id if kind == "module" else f"{quiz.id}-{kind}",
+    quiz_scored.send(current_app._get_current_object(), user=user,
+                     quiz_id=quiz.id if kind == "module" else f"{quiz.id}-{kind}",
                      score=result.score, max_score=result.max_score)
     return attempt, result
 
@@ -83,7 +86,8 @@ def result_for(attempt: QuizAttempt) -> QuizResult | None:
 def attempts(user_id: int, quiz_id: str, kind: str = "module") -> list[QuizAttempt]:
     """Return a learner's attempts at a check, oldest first."""
     return list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.kind == kind)
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.kind == kind)
         .order_by(QuizAttempt.created_at, QuizAttempt.id)
     ))
 
@@ -119,7 +123,9 @@ def summaries(user_id: int) -> dict[tuple[str, str], AttemptSummary]:
 def items_answered_correctly(user_id: int) -> set[tuple[str, str]]:
     """Return (quiz id, item id) for every item the learner has answered fully right in any attempt."""
     rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id))
-    return {(row.quiz_id, item_id) for row in rows for item_id, points in (row.item_scores or {}).items() if points >= 1}
+    return {
+        (row.quiz_id, item_id) for row in rows for item_id, points in (row.item_scores or {}).items() if points >= 1
+    }
 
 
 def module_checks() -> list[Quiz]:
@@ -208,7 +214,11 @@ def module_check_summary(module) -> dict | None:
     quiz = get_quiz(module.quiz)
     if quiz is None:
         return None
-    summary = summarize(attempts(current_user.id, quiz.id)) if current_user.is_authenticated else AttemptSummary(0, None, None)
+    summary = (
+        summarize(attempts(current_user.id, quiz.id))
+        if current_user.is_authenticated
+        else AttemptSummary(0, None, None)
+    )
     return {"quiz": quiz, "summary": summary}
 
 

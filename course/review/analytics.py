@@ -212,7 +212,9 @@ def misplaced_facts(cohort: Cohort, limit: int = 8) -> list[dict]:
         if vignette is None:
             continue
         for fact in vignette.mapping_facts:
-            wrong = Counter(a.placements.get(fact.id) for a in group if a.placements.get(fact.id) not in (None, fact.category))
+            wrong = Counter(
+                a.placements.get(fact.id) for a in group if a.placements.get(fact.id) not in (None, fact.category)
+            )
             placed = sum(1 for a in group if fact.id in a.placements)
             if wrong:
                 rows.append({"label": fact.text, "vignette": vignette.title, "correct": fact.category_label,

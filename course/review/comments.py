@@ -10,8 +10,20 @@ from ..security import roles_required
 from . import bp
 from .forms import ActionForm, BankForm, CommentForm, MissedForm
 from .services import (
-    QueueFilters, ReviewError, add_comment, add_missed, bank, bank_entry_or_404, current_version, delete_comment,
-    grader_feedback, open_review, require_claim, reviewable_work_or_404, save_to_bank, toggle_not_an_issue,
+    QueueFilters,
+    ReviewError,
+    add_comment,
+    add_missed,
+    bank,
+    bank_entry_or_404,
+    current_version,
+    delete_comment,
+    grader_feedback,
+    open_review,
+    require_claim,
+    reviewable_work_or_404,
+    save_to_bank,
+    toggle_not_an_issue,
     use_bank_entry,
 )
 
@@ -53,7 +65,8 @@ def add_inline_comment(work_id: int):
         review = open_review(work, version, current_user)
         if data is not None:
             body, quote = str(data.get("body", "")), str(data.get("quote", ""))
-            start, end, entry_id, keep = data.get("start"), data.get("end"), data.get("bank_entry"), bool(data.get("save_to_bank"))
+            start, end, entry_id = data.get("start"), data.get("end"), data.get("bank_entry")
+            keep = bool(data.get("save_to_bank"))
             occurrence = 1
         else:
             if not form.validate_on_submit():
@@ -98,7 +111,8 @@ def toggle_finding(work_id: int, index: int):
     if ActionForm().validate_on_submit():
         marked = toggle_not_an_issue(work, version, current_user, index)
         db.session.commit()
-        flash(f"Finding F{index} {'marked as not an issue' if marked else 'restored'}. Thank you: this improves the grader.", "success")
+        flash(f"Finding F{index} {'marked as not an issue' if marked else 'restored'}. "
+              "Thank you: this improves the grader.", "success")
     return _back(work, f"#finding-{index}")
 
 

@@ -100,7 +100,8 @@ def my_work(user: User) -> dict:
             review = reviews.get(version.id)
             versions.append({
                 "number": version.number, "source": version.source, "text": version.text,
-                "created_at": _iso(version.created_at), "grader_verdict": version.verdict, "grader_report": version.report,
+                "created_at": _iso(version.created_at), "grader_verdict": version.verdict,
+                "grader_report": version.report,
                 "review": None if review is None else {
                     "decision": review.decision, "decided_at": _iso(review.decided_at), "score": review.score,
                     "rubric": [{"criterion": r["criterion"].label, "score": r["score_label"], "comment": r["comment"]}

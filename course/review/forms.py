@@ -1,9 +1,9 @@
 """Review forms. The rubric's rows depend on the kind, so the review view reads them from the request."""
-from ..forms import AppForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import AppForm
 from .services import MISSED_CATEGORIES
 
 
@@ -38,7 +38,11 @@ class CommentForm(AppForm):
 class MissedForm(AppForm):
     """A problem the grader missed."""
 
-    category = SelectField("What did the grader miss?", choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES], validators=[DataRequired()])
+    category = SelectField(
+        "What did the grader miss?",
+        choices=[SelectChoice(v, label) for v, label in MISSED_CATEGORIES],
+        validators=[DataRequired()],
+    )
     quote = StringField("Words it is about (optional)", validators=[Optional(), Length(max=1000)])
     note = TextAreaField("Note for the grader's authors (optional)", validators=[Optional(), Length(max=2000)])
     start = HiddenField(filters=[_int_or_none])
@@ -48,4 +52,6 @@ class MissedForm(AppForm):
 class BankForm(AppForm):
     """A comment to keep in the trainer's bank."""
 
-    text = TextAreaField("Comment to save", validators=[DataRequired("Write the comment you want to save."), Length(max=2000)])
+    text = TextAreaField(
+        "Comment to save", validators=[DataRequired("Write the comment you want to save."), Length(max=2000)]
+    )

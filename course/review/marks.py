@@ -58,7 +58,9 @@ def word_diff(old: str, new: str) -> list[DiffPart]:
     """Return a word-level diff of two texts, keeping the whitespace of each."""
     old_words, new_words = re.findall(r"\S+\s*", old), re.findall(r"\S+\s*", new)
     parts: list[DiffPart] = []
-    matcher = difflib.SequenceMatcher(a=[w.strip() for w in old_words], b=[w.strip() for w in new_words], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[w.strip() for w in old_words], b=[w.strip() for w in new_words], autojunk=False
+    )
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             parts.append(DiffPart("same", "".join(new_words[b1:b2])))

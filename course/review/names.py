@@ -15,7 +15,10 @@ REVEAL_KEY = "review_revealed_cohorts"
 def ensure_aliases(cohort: Cohort) -> dict[int, int]:
     """Give every enrolled learner a stable number in enrollment order; return user id -> number."""
     for _attempt in range(3):
-        known = {a.user_id: a.number for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))}
+        known = {
+            a.user_id: a.number
+            for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))
+        }
         enrollments = db.session.scalars(
             select(Enrollment).where(Enrollment.cohort_id == cohort.id).order_by(Enrollment.joined_at, Enrollment.id)
         )
@@ -30,7 +33,9 @@ def ensure_aliases(cohort: Cohort) -> dict[int, int]:
         except IntegrityError:  # another request numbered them at the same moment: read again
             continue
         db.session.commit()
-    return {a.user_id: a.number for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))}
+    return {
+        a.user_id: a.number for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))
+    }
 
 
 def is_revealed(cohort: Cohort) -> bool:

@@ -9,7 +9,13 @@ from ..database import utcnow
 from ..security import is_safe_next, roles_required
 from . import bp
 from .analytics import (
-    agreement, finding_counts, kappa_words, misplaced_facts, missed_problems, missing_components, not_an_issue_rules,
+    agreement,
+    finding_counts,
+    kappa_words,
+    misplaced_facts,
+    missed_problems,
+    missing_components,
+    not_an_issue_rules,
 )
 from .charts import bar_chart
 from .exports import progress_csv, reviews_csv

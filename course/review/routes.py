@@ -18,9 +18,28 @@ from .marks import comment_marks, comment_refs, finding_marks, word_diff
 from .names import Namer, hides_names
 from .rubric import KIND_NAMES, SCORES, rubric_rows
 from .services import (
-    STATUS_FILTERS, QueueFilters, ReviewError, bank, claim, claim_is_stale, current_version, decide, grader_feedback,
-    learner_cohort, neighbours, not_an_issue_keys, open_review, previous_review, queue, release, require_claim,
-    review_of, reviewable_work_or_404, save_review, save_to_bank, use_bank_entry,
+    STATUS_FILTERS,
+    QueueFilters,
+    ReviewError,
+    bank,
+    claim,
+    claim_is_stale,
+    current_version,
+    decide,
+    grader_feedback,
+    learner_cohort,
+    neighbours,
+    not_an_issue_keys,
+    open_review,
+    previous_review,
+    queue,
+    release,
+    require_claim,
+    review_of,
+    reviewable_work_or_404,
+    save_review,
+    save_to_bank,
+    use_bank_entry,
 )
 
 
@@ -70,8 +89,9 @@ def queue_json():
     filters = QueueFilters.from_args(request.args)
     rows = _queue_rows(queue(current_user, filters), Namer())
     return jsonify(items=[{
-        "id": r["work"].id, "learner": r["learner"], "cohort": r["cohort"], "vignette": r["vignette"], "kind": r["kind"],
-        "status": r["work"].status, "submitted_at": r["work"].submitted_at.isoformat() if r["work"].submitted_at else None,
+        "id": r["work"].id, "learner": r["learner"], "cohort": r["cohort"], "vignette": r["vignette"],
+        "kind": r["kind"], "status": r["work"].status,
+        "submitted_at": r["work"].submitted_at.isoformat() if r["work"].submitted_at else None,
         "claimed_by": r["holder"].display_name if r["holder"] else None, "claim_idle": r["stale"],
         "url": url_for(".work", work_id=r["work"].id, **filters.as_args()),
     } for r in rows])
@@ -144,9 +164,11 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
         learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=hides_names(cohort),
         kind_name=KIND_NAMES.get(work.kind, work.kind), vignette=vignette,
         narrative=render_markdown(vignette.narrative) if vignette else "", exemplars=_exemplars(vignette, work),
-        segments=segments(version.text, finding_marks(report, version.text) + comment_marks(comments)) if version else [],
+        segments=(segments(version.text, finding_marks(report, version.text) + comment_marks(comments))
+                  if version else []),
         comments=comments, refs=comment_refs(comments), rubric=rubric_rows(work.kind, review.rubric if review else {}),
-        scores=SCORES, mine=mine, holder=holder, stale=not mine and claim_is_stale(work), dismissed=not_an_issue_keys(version) if version else set(),
+        scores=SCORES, mine=mine, holder=holder, stale=not mine and claim_is_stale(work),
+        dismissed=not_an_issue_keys(version) if version else set(),
         feedback=[f for f in grader_feedback(version) if f.feedback == "missed"] if version else [],
         previous=previous, diff=word_diff(previous.version.text, version.text) if previous and version else [],
         previous_refs=comment_refs(previous.comments) if previous else {},
@@ -171,7 +193,8 @@ def work(work_id: int):
         if version is None:
             raise ReviewError("This work has no submitted version to review. Go back to the queue.")
         review = open_review(work, version, current_user)
-        rubric = {c: {"score": request.form.get(f"rubric-{c}-score"), "comment": request.form.get(f"rubric-{c}-comment", "")}
+        rubric = {c: {"score": request.form.get(f"rubric-{c}-score"),
+                      "comment": request.form.get(f"rubric-{c}-comment", "")}
                   for c in {r["criterion"].id for r in rubric_rows(work.kind, {})}}
         overall = request.form.get("overall_comment", "")
         entry_id = request.form.get("overall_bank", type=int)
@@ -198,5 +221,6 @@ def work(work_id: int):
         flash("Review saved.", "success")
         return redirect(url_for(".work", work_id=work.id, **filters.as_args()))
     _, after = neighbours(queue(current_user, filters), work)
-    target = url_for(".work", work_id=after.id, **filters.as_args()) if after else url_for(".queue", **filters.as_args())
+    target = (url_for(".work", work_id=after.id, **filters.as_args()) if after
+              else url_for(".queue", **filters.as_args()))
     return redirect(target)

@@ -45,14 +45,17 @@ _PARTS: dict[str, tuple[Criterion, ...]] = {
     ),
     "safety_goal": (
         Criterion("who_needs_to_see", "Who needs to see it", "The agency and network members who must see the change."),
-        Criterion("caregiver_action", "What the caregiver will do", "A positive, observable protective action, not a service."),
+        Criterion("caregiver_action", "What the caregiver will do",
+                  "A positive, observable protective action, not a service."),
         Criterion("child_experience", "What the child will experience", "How life will feel or look for the child."),
         Criterion("context", "Even when the danger arises", "The situation in which the safety must hold."),
         Criterion("duration", "For how long", "The time over which it must be shown."),
     ),
     "sf_question": (
-        Criterion("open_questions", "Open questions", "What, how, when, who: no yes/no, why, leading or lecturing questions."),
-        Criterion("question_variety", "Question variety", "Several types: exception, scaling, coping, network, preferred future."),
+        Criterion("open_questions", "Open questions",
+                  "What, how, when, who: no yes/no, why, leading or lecturing questions."),
+        Criterion("question_variety", "Question variety",
+                  "Several types: exception, scaling, coping, network, preferred future."),
         Criterion("next_steps", "Leads to next steps", "At least one question draws out a small, concrete next step."),
     ),
 }

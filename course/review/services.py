@@ -180,7 +180,9 @@ def claim(work: Work, trainer: User) -> User | None:
         if holder is not None and holder.id == trainer.id:
             return None  # a double click: the first click already claimed it
         if holder is not None:
-            raise ReviewError(f"{holder.display_name} is already reviewing this work. Choose another item from the queue.")
+            raise ReviewError(
+                f"{holder.display_name} is already reviewing this work. Choose another item from the queue."
+            )
         raise ReviewError(f"This work is {work.status_label.lower()}, so it cannot be claimed. Reload the queue.")
     db.session.refresh(work)
     took_over = previous if previous is not None and previous.id != trainer.id else None
@@ -280,7 +282,9 @@ def decide(work: Work, review: Review, trainer: User, decision: str) -> None:
     db.session.commit()
     if decision == "accept":
         learner = db.session.get(User, work.user_id)
-        work_accepted.send(current_app._get_current_object(), user=learner, work=work, version=version, score=review.score)
+        work_accepted.send(
+            current_app._get_current_object(), user=learner, work=work, version=version, score=review.score
+        )
 
 
 # ---------------------------------------------------------------- inline comments
@@ -295,12 +299,17 @@ def add_comment(review: Review, author: User, body: str, start: int | None, end:
     body = body.strip()
     if not body:
         raise ReviewError("Write the comment first.")
-    if not (valid_span(text, start, end) and (not quote.strip() or " ".join(text[start:end].split()) == " ".join(quote.split()))):
+    if not (
+        valid_span(text, start, end)
+        and (not quote.strip() or " ".join(text[start:end].split()) == " ".join(quote.split()))
+    ):
         span = locate(text, quote, occurrence)
         if span is None:
             raise ReviewError("Those words are not in the statement. Copy them exactly from the text, or select them.")
         start, end = span
-    comment = InlineComment(review=review, start=start, end=end, quote=text[start:end], body=body[:2000], author_id=author.id)
+    comment = InlineComment(
+        review=review, start=start, end=end, quote=text[start:end], body=body[:2000], author_id=author.id
+    )
     db.session.add(comment)
     return comment
 
@@ -363,8 +372,9 @@ def toggle_not_an_issue(work: Work, version: WorkVersion, trainer: User, index: 
     if not 1 <= index <= len(findings):
         abort(404)
     finding = findings[index - 1]
+    where = (finding.get("start"), finding.get("end"), finding.get("rule", ""))
     for entry in grader_feedback(version):
-        if entry.feedback == "not_an_issue" and (entry.start, entry.end, entry.rule) == (finding.get("start"), finding.get("end"), finding.get("rule", "")):
+        if entry.feedback == "not_an_issue" and (entry.start, entry.end, entry.rule) == where:
             db.session.delete(entry)
             return False
     db.session.add(GraderFeedback(

@@ -18,8 +18,7 @@ def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
     """Send every due pending statement to XAPI_LRS_URL once, then print what happened."""
     from flask import current_app
 
-    from .outbox import counts, flush, setting
-    from .outbox import retry_failed as requeue
+    from .outbox import counts, flush, retry_failed as requeue, setting
 
     if not current_app.config.get("XAPI_LRS_URL"):
         raise click.ClickException("XAPI_LRS_URL is not set, so there is nowhere to send statements.")

@@ -23,7 +23,9 @@ def export_cohort(cohort_id: int):
     if not can_manage(current_user, cohort):
         abort(403)
     rows = db.session.scalars(
-        select(XapiStatement).where(XapiStatement.cohort_id == cohort.id).order_by(XapiStatement.created_at, XapiStatement.id)
+        select(XapiStatement)
+        .where(XapiStatement.cohort_id == cohort.id)
+        .order_by(XapiStatement.created_at, XapiStatement.id)
     )
     body = json.dumps([row.statement for row in rows], indent=2)
     filename = f"xapi-cohort-{cohort.id}.json"

@@ -25,7 +25,7 @@ class Sender:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="xapi-sender", daemon=True)
 
-    def start(self) -> "Sender":
+    def start(self) -> Sender:
         """Start the thread."""
         self._thread.start()
         return self

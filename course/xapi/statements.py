@@ -137,7 +137,11 @@ def quiz_scored(user, quiz_id: str, score: float, max_score: float, cohort_id=No
 def _exercise_activity(work) -> dict:
     """Return the exercise (one statement slot of a vignette) as an Activity."""
     kind = KIND_NAMES.get(work.kind, work.kind)
-    name = f"{kind} {work.position}, {work.vignette_id}" if work.kind in ("danger", "safety_goal") else f"{kind}, {work.vignette_id}"
+    name = (
+        f"{kind} {work.position}, {work.vignette_id}"
+        if work.kind in ("danger", "safety_goal")
+        else f"{kind}, {work.vignette_id}"
+    )
     return _activity("exercise", activity_id("exercise", work.vignette_id, work.kind, str(work.position)), name)
 
 
@@ -182,7 +186,11 @@ def _is_iri(value) -> bool:
 
 def _language_map(value) -> bool:
     """Return whether the value is a non-empty map of language tags to strings."""
-    return isinstance(value, dict) and bool(value) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    )
 
 
 def _actor_problems(actor) -> list[str]:

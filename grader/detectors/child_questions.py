@@ -17,10 +17,9 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc
 
-from ..metrics import syllables
 from ..lexicon import is_english_word
-from ..questions import CHILD_OPEN, question_data, split_questions
-from ..questions import Found as Question
+from ..metrics import syllables
+from ..questions import CHILD_OPEN, Found as Question, question_data, split_questions
 from ..ruleset import Rule, RuleFileError, RuleSet
 from .common import Context, Found
 
@@ -114,7 +113,8 @@ def _grade(words: list[str]) -> float:
     return round(max(0.0, 0.39 * len(words) + 11.8 * syl / len(words) - 15.59), 1)
 
 
-def hard_words(qtext: str, start: int, limit: WordLimit, forms: ChildForms, names: frozenset[str]) -> list[tuple[int, int]]:
+def hard_words(qtext: str, start: int, limit: WordLimit, forms: ChildForms,
+               names: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of words beyond a child's limit: too long, or too rare in English."""
     out = []
     for m in WORD.finditer(qtext):
@@ -164,7 +164,8 @@ def components(text: str, questions: list[tuple[int, int]], forms: ChildForms) -
     elif sum(1 for m in safety.values() if m) >= 3:
         out["houses"] = [(m.start(), m.end()) for m in safety.values() if m]
     share = _find(forms.sharing, low)
-    if share and re.search(r"\b(?:show|share|tell|read|talk|explain)\b", low[max(0, share.start() - 60):share.end() + 60]):
+    near = low[max(0, share.start() - 60):share.end() + 60] if share else ""
+    if share and re.search(r"\b(?:show|share|tell|read|talk|explain)\b", near):
         out["sharing"].append((share.start(), share.end()))
     return out
 

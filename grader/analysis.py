@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from .lexicon import CueTagger, Lexicon
+from .lexicon import CueTagger, Lexicon, is_english_word
 from .people import Person, Roster, alias_table
 
 PRONOUN_GENDER = {"he": "he", "him": "he", "himself": "he", "his": "he", "she": "she", "her": "she",
@@ -25,6 +25,7 @@ AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
 PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network", "county"}
 PERSON_ROLES = ("child", "caregiver", "network", "professional", "unknown")
 ADULT_ROLES = ("caregiver", "network", "professional", "observer")
+NAME_WORD_ZIPF = 3.0  # a capitalised noun rarer than this in English is read as a name
 OPEN_MARKERS = ("when", "whenever", "if", "while", "whilst", "anytime")
 
 
@@ -174,8 +175,11 @@ class Analysis:
     def _is_name(self, i: int) -> bool:
         """A token that looks like a person's name not on the roster (any case: learners type "jayden")."""
         tok = self.tokens[i]
-        if tok.pos_ != "PROPN" or not tok.is_alpha or len(tok.text) < 2 or tok.text.isupper() and len(tok.text) <= 4:
+        if not tok.is_alpha or len(tok.text) < 2 or tok.text.isupper() and len(tok.text) <= 4:
             return False
+        if tok.pos_ != "PROPN" and not (tok.pos_ == "NOUN" and tok.text[:1].isupper()
+                                        and not is_english_word(tok.lower_, NAME_WORD_ZIPF)):
+            return False  # a capitalised rare word the tagger called a noun ("Tunde left ...") is a name too
         blocked = ("adult_titles", "time_words", "months", "caregiver_nouns", "child_nouns", "observer_nouns",
                    "worry_words", "impact_words", "context_markers", "sibling_nouns", "body_parts")
         if any(self.has(i, name) for name in blocked):
@@ -363,7 +367,10 @@ class Analysis:
                 p -= 1
             if p < 0:
                 continue
-            if self.has(p, "child_appositives") or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
+            if self.has(p, "sibling_nouns") or (self.role[p] == "observer" and self.has(p, "observer_nouns")
+                                                 and any(k in self.adult for k in range(s, e))):
+                self._set_name_role(s, "network" if any(k in self.adult for k in range(s, e)) else "child")
+            elif self.has(p, "child_appositives") or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
                 self._set_name_role(s, "child")  # "her son Omar", "6-year-old Tyler"
             elif self.role[p] == "caregiver" and self.has(p, "caregiver_nouns") and not self.tokens[p].text.endswith("s'"):
                 self._set_name_role(s, "caregiver")  # "dad (Omar Haddad)", "Stepfather Dale Price"
@@ -441,13 +448,35 @@ class Analysis:
             elif tok.dep_ in ("nsubjpass", "nsubj"):
                 if tok.dep_ == "nsubjpass" and self.lemma_in(head, "patient_verbs"):
                     self._set_name_role(i, "child")
+                elif self._could_suffer(tok, head):
+                    self._set_name_role(i, "child")  # "Nevaeh could be sad", "Luca could suffocate"
                 elif (tok.dep_ == "nsubj" and head.pos_ == "VERB" and self.lemma_in(head, "experiencer_verbs")
-                      and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in head.children)):
+                      and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in head.children)
+                      and not self._aimed_at_someone(head) and not self.has(head.i, "not_impact_phrases")):
                     self._set_name_role(i, "child")
+                elif (tok.dep_ == "nsubj" and self.lemma[head.i] in ("have", "get", "develop", "suffer", "run")
+                      and any(c.dep_ == "dobj" and self.has(c.i, "impact_words") and not self.has(c.i, "violent_verbs")
+                              for c in head.children)):
+                    self._set_name_role(i, "child")  # "Funmi had a fever", "Kai got a black eye"
         for tok in self.tokens:
             if (self.role[tok.i] == "unknown" and tok.i not in self.adult and tok.dep_ in ("conj", "appos")
                     and self.role[tok.head.i] == "child"):
                 self._set_name_role(tok.i, "child")
+
+    def _could_suffer(self, tok: Token, head: Token) -> bool:
+        """True for the subject of a may/could effect ("Nevaeh could be sad", "Luca could choke")."""
+        if tok.dep_ not in ("nsubj", "nsubjpass") or not any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children):
+            return False
+        if self.has(head.i, "not_impact_phrases") or self.lemma_in(head, "violent_verbs"):
+            return False
+        return self.has(head.i, "impact_words") or any(
+            c.dep_ in ("acomp", "attr") and self.has(c.i, "impact_words") for c in head.children)
+
+    def _aimed_at_someone(self, verb: Token) -> bool:
+        """True when a verb is aimed at a person ("screamed at Tavi"): its subject acts, not suffers."""
+        return any(c.dep_ == "prep" and self.lower[c.i] in ("at", "on", "to")
+                   and any(g.dep_ == "pobj" and (self.role[g.i] is not None or g.pos_ == "PROPN") for g in c.children)
+                   for c in verb.children)
 
     def _acted_on_by_child(self, tok: Token) -> bool:
         """True when the one acting on this token is a child ("Bao called Minh": Minh is not the child)."""
@@ -659,6 +688,13 @@ class Analysis:
         named = [c for c in verb.children if c.dep_ == "compound" and self.role[c.i] is not None]
         if named:
             return named  # the parser made a name before its verb a compound of it ("see Marcus stay ...")
+        if verb.dep_ in ("ROOT", "advcl", "ccomp", "conj") and verb.pos_ == "VERB":
+            k = verb.i - 1
+            while k >= 0 and self.tokens[k].pos_ in ("ADV", "AUX", "PART") and verb.i - k <= 4:
+                k -= 1
+            if k >= 0 and self.role[k] in PERSON_ROLES and self.tokens[k].dep_ in (
+                    "pobj", "npadvmod", "appos", "compound", "conj"):
+                return [self.tokens[k]]  # "On Friday Piotr slapped ...": the parser hung the name elsewhere
         if depth > 3 or verb.head is verb:
             return []
         head = verb.head

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from .detectors import relevance
 from .detectors.common import Context
 from .detectors.not_danger import poverty_only
 from .lexicon import default_lexicons
-from .matching import lexical_hits, matchers_for, passive_hits, regex_hits, tail_hits
+from .matching import lexical_hits, matchers_for, passive_hits, regex_hits, regex_text, tail_hits
 from .metrics import compute, sentence_words
 from .people import GraderInputError, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
@@ -33,6 +34,7 @@ GRADER_VERSION = "1.1.0"  # bump when the same text can grade differently
 MAX_CHARS = 20000
 MAX_CHILD_AGE = 21
 DEFAULT_BATCH_SIZE = 64
+MAX_FINDINGS = 100  # a report lists at most this many findings; the rest are counted in a note
 
 
 class _Blank(dict):
@@ -144,18 +146,20 @@ def _finding(rule: Rule, text: str, start: int, end: int, names: dict, **extra: 
 
 
 def _dedupe(hits: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
-    """Within a category, drop a hit that lies inside a longer one."""
+    """Within a category, drop a hit that lies inside a longer one (one pass: hits sorted by start, longest first)."""
     hits = sorted(set(hits), key=lambda h: (h[1], -(h[2] - h[1]), h[0].id))
     kept: list[tuple[Rule, int, int]] = []
+    reach: dict[str, int] = {}  # category -> furthest end of a kept hit (every kept hit starts at or before s)
     for rule, s, e in hits:
-        if any(k.category == rule.category and ks <= s and e <= ke for k, ks, ke in kept):
+        if e <= reach.get(rule.category, -1):
             continue
         kept.append((rule, s, e))
+        reach[rule.category] = max(reach.get(rule.category, -1), e)
     return kept
 
 
-def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, whole: Doc | None = None) -> Report:
-    """Grade one parsed doc of a job (whole: every token of a text longer than the parse budget)."""
+def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int | None = None) -> Report:
+    """Grade one parsed doc of a job (tail_start: where the unparsed rest of a long text begins)."""
     kind, text, roster = job.kind, job.text, job.roster
     a = Analysis(doc, roster, default_lexicons(), text)
     names = _names(a, roster)
@@ -163,11 +167,12 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, whole: Doc | No
     extra_findings: list[Finding] = []
     sentences = sentence_words(a.tokens)
     metrics = compute(a.tokens, sentences)
+    scan = regex_text(text)
     for rule in ruleset.rules:
         if kind not in rule.kinds:
             continue
         if rule.type == "regex":
-            hits.extend(regex_hits(rule, text))
+            hits.extend(regex_hits(rule, scan))
         elif rule.type == "passive":
             hits.extend(passive_hits(rule, a))
         elif rule.type == "readability" and "max_sentence_words" in rule.options:
@@ -178,13 +183,14 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, whole: Doc | No
         elif rule.type == "readability" and metrics["grade_level"] > rule.opt("max_grade") and metrics["words"] >= 12:
             s, e = _strip(text, 0, len(text))
             extra_findings.append(_finding(rule, text, s, e, names, grade=metrics["grade_level"]))
-    if whole is not None:
-        hits.extend(tail_hits(whole, len(doc), matchers_for(nlp, ruleset), kind, text))
-        extra_findings.append(_too_long(text, metrics_words(whole), len(doc), names))
+    if tail_start is not None:
+        hits.extend(tail_hits(text, tail_start, ruleset, kind))
+        extra_findings.append(_too_long(text, metrics_words(text), metrics_words(text[:tail_start]), names))
     hits = _dedupe(hits)
     questions: list[Question] = []
     if kind in QUESTION_KINDS:
-        found = find_questions(text, ruleset, doc, kind)
+        # questions are looked for in the parsed head only, so their work is bounded like the parse
+        found = find_questions(text if tail_start is None else text[:tail_start], ruleset, doc, kind)
         polite = _rule_or_none(ruleset, "question.polite")
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
@@ -201,9 +207,13 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, whole: Doc | No
                 if rule.type == "structure" and rule.opt("check") == "no_question":
                     s, e = _strip(text, 0, len(text))
                     extra_findings.append(_finding(rule, text, s, e, names))
+    overflow = max(0, len(hits) - MAX_FINDINGS)
+    hits = sorted(hits, key=lambda h: (h[1], h[2]))[:MAX_FINDINGS]  # a pathological text stops here, not later
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings
     findings = [f for f in findings if reports_category(kind, f.category)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    if len(findings) > MAX_FINDINGS or overflow:
+        findings = _capped(findings, text, overflow)
     components, extra = _components(job, a, ruleset, hits, names)
     findings = sorted(findings + extra, key=lambda f: (f.start, f.end, f.rule))
     blocked = any(f.severity == "error" for f in findings)
@@ -243,17 +253,31 @@ def _rule_or_none(ruleset: RuleSet, rule_id: str) -> Rule | None:
         return None
 
 
-def metrics_words(doc: Doc) -> int:
-    """Words in a tokenized doc."""
-    return sum(1 for t in doc if t.is_alpha or t.like_num)
+def _capped(findings: list[Finding], text: str, overflow: int = 0) -> list[Finding]:
+    """The first MAX_FINDINGS findings (errors first), and a note counting the rest."""
+    keep = sorted(sorted(findings, key=lambda f: f.severity != "error")[:MAX_FINDINGS], key=lambda f: (f.start, f.end, f.rule))
+    s, e = _strip(text, 0, len(text))
+    more = len(findings) - len(keep) + overflow
+    note = Finding(rule="style.too_many_findings", category="readability", severity="info", start=s, end=e,
+                   text=text[s:e], message=f"{more:,} more findings are not listed.",
+                   suggestion="Fix the words marked here first, then check again.")
+    return keep + [note]
+
+
+WORDS = re.compile(r"\w+")
+
+
+def metrics_words(text: str) -> int:
+    """About how many words a text has (for the note on very long texts)."""
+    return sum(1 for _ in WORDS.finditer(text))
 
 
 def _too_long(text: str, words: int, parsed_tokens: int, names: dict) -> Finding:
     """A note that only the start of a very long text was checked for the parts of a statement."""
     s, e = _strip(text, 0, len(text))
     return Finding(rule="style.too_long", category="readability", severity="warning", start=s, end=e, text=text[s:e],
-                   message=f"This text is about {words:,} words long; only its first {parsed_tokens:,} words and "
-                           "marks were checked for the parts of a statement. Wording was checked throughout.",
+                   message=f"This text is about {words:,} words long; only its first {parsed_tokens:,} words were "
+                           "checked for the parts of a statement. Labels and jargon were checked throughout.",
                    suggestion="A statement is a few sentences: keep the one that says who did what, to which child, "
                               "when, and with what effect.")
 
@@ -287,8 +311,8 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         spans = result.spans if result else []
         evidence = []
         for s, e in sorted(set(spans))[:5]:
-            span = doc[s:e]
-            evidence.append(Evidence(span.start_char, span.end_char, span.text))
+            span = doc[s:e]  # the parser saw a truecased copy: quote the learner's own characters
+            evidence.append(Evidence(span.start_char, span.end_char, job.text[span.start_char:span.end_char]))
         hint = result.hint if result is not None and result.hint and not evidence else spec["hint"]
         out.append(Component(id=spec["id"], label=spec["label"], present=bool(evidence),
                              evidence=tuple(evidence), hint=_fill(hint, names)))
@@ -297,7 +321,7 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         where = poverty_only(ctx, found["caregiver_behavior"].spans)
         if where is not None:
             span = doc[where[0]:where[1]]
-            match = span.text
+            match = job.text[span.start_char:span.end_char]
             extra.append(Finding(rule=NOT_DANGER["rule"], category="not_danger", severity="error",
                                  start=span.start_char, end=span.end_char, text=match,
                                  message=_fill(NOT_DANGER["message"], names, match=match),
@@ -305,10 +329,10 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
     return out, extra
 
 
-def _parse(nlp: Language, text: str) -> tuple[Doc, Doc | None]:
-    """Tokenize safely and parse (within the budget) with the pipes the grader uses; also the whole doc if cut."""
+def _parse(nlp: Language, text: str) -> tuple[Doc, int | None]:
+    """Tokenize safely and parse (within the budget) with the pipes the grader uses; also where a cut tail starts."""
     prepared = prepare(nlp, text)
-    return nlp(prepared.head, disable=disabled_pipes(nlp)), prepared.whole
+    return nlp(prepared.head, disable=disabled_pipes(nlp)), prepared.tail_start
 
 
 def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None,
@@ -323,8 +347,8 @@ def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child
     check_input(kind, text)
     job = Job(kind, text, as_roster(roster, vignette), check_danger(danger), check_child_age(child_age))
     nlp = load_pipeline()
-    doc, whole = _parse(nlp, text)
-    return analyze(doc, job, default_ruleset(), nlp, whole)
+    doc, tail_start = _parse(nlp, text)
+    return analyze(doc, job, default_ruleset(), nlp, tail_start)
 
 
 def _item(item: Any) -> Job:
@@ -369,7 +393,7 @@ def _grade_chunk(chunk: list[Job], batch_size: int = DEFAULT_BATCH_SIZE) -> list
     docs = nlp.pipe((prepared[i].head for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
     for i, doc in zip(order, docs):
-        out[i] = analyze(doc, chunk[i], ruleset, nlp, prepared[i].whole)
+        out[i] = analyze(doc, chunk[i], ruleset, nlp, prepared[i].tail_start)
     return out  # type: ignore[return-value]
 
 

@@ -94,11 +94,19 @@ def default_lexicons() -> dict[str, Lexicon]:
 
 
 @lru_cache(maxsize=200_000)
-def is_english_word(word: str) -> bool:
-    """True when wordfreq knows the word well enough that it is not a typo."""
+def is_english_word(word: str, zipf: float = ENGLISH_WORD_ZIPF) -> bool:
+    """True when wordfreq knows the word well enough that it is not a typo (or a rare name)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
+    return zipf_frequency(word, "en") >= zipf
+
+
+def default_cue_index_words(word: str) -> bool:
+    """True when a lower-case word is on a list, or one typo away from a cue word (so not a name)."""
+    from .pipeline import load_pipeline
+
+    index = cue_index(load_pipeline())
+    return word in index.single_lower or bool(index.typo_names(word))
 
 
 def _deletes(word: str) -> set[str]:
@@ -135,6 +143,7 @@ class CueIndex:
         self.single_lemma: dict[str, set[str]] = {}
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first word -> (lexicon, words)
         self.typo_keys: dict[str, set[tuple[str, str]]] = {}  # deletion key -> {(lexicon, word)}
+        self.longest = 0  # longest typo-tolerant word: a longer token is never one edit from any
         for lex in lexicons.values():
             for word in lex.words:
                 parts = tuple(t.lower_ for t in make_doc(word) if not t.is_space)
@@ -146,6 +155,7 @@ class CueIndex:
                     if lex.lemma:
                         self.single_lemma.setdefault(parts[0], set()).add(lex.name)
                     if lex.typos and parts[0].isalpha() and len(parts[0]) >= TYPO_MIN_LETTERS:
+                        self.longest = max(self.longest, len(parts[0]))
                         for key in _deletes(parts[0]):
                             self.typo_keys.setdefault(key, set()).add((lex.name, parts[0]))
                 elif parts:
@@ -155,7 +165,7 @@ class CueIndex:
 
     def typo_names(self, lower: str) -> set[str]:
         """Lexicons one of whose 5+ letter words is one edit from this unknown word."""
-        if len(lower) < TYPO_MIN_LETTERS or not lower.isalpha() or lower in self.single_lower:
+        if not TYPO_MIN_LETTERS <= len(lower) <= self.longest + 1 or not lower.isalpha() or lower in self.single_lower:
             return set()
         found = set()
         for key in _deletes(lower):

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from .analysis import Analysis
 from .ruleset import KINDS, Rule, RuleSet
 
-QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»")
+QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»|‘[^’\n]*’|(?<!\w)'[^'\n]{2,80}'(?!\w)")
 LEXICAL_TYPES = ("lexicon", "pattern")
 _cache: dict[tuple[int, int], tuple] = {}
 _cache_lock = threading.Lock()
@@ -117,9 +117,29 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
     if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
             and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
         return False  # a proper name, not the word
+    if rule.opt("unless_reported") and _reported(a, s):
+        return False  # the child's own feeling or words, or someone's name-calling reported
     if rule.opt("unless_in_context_clause") and any(k in a.context_tokens for k in range(s, e)):
         return False  # part of the "when/if/whenever ..." situation, not of the behaviour
     return True
+
+
+def _reported(a: Analysis, s: int) -> bool:
+    """True when a word is what a child feels or says, or the words someone called another person."""
+    node = a.tokens[s]
+    for _ in range(4):
+        head = node.head
+        if head is node:
+            return False
+        if a.lemma_in(head, "speech_verbs"):
+            if a.lemma[head.i] in ("call", "name") and node.dep_ in ("oprd", "xcomp", "ccomp", "acomp", "dobj", "attr"):
+                return True
+            if any(a.is_child(x) for x in a.subjects(head)):
+                return True
+            if any(c.dep_ in ("dobj", "dative") and a.is_child(c) for c in head.children):
+                return True  # "told Leilani she was worthless": the words said to the child
+        node = head
+    return False
 
 
 def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
@@ -134,7 +154,7 @@ def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
 def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule, int, int]]:
     """Rule matches that survive the context filters, as (rule, start char, end char)."""
     text = a.text
-    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
+    quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘", "'")) else []
     out = []
     defined: dict[str, bool] = {}
     for rule_id, s, e in matchers.matches(a.doc, kind):
@@ -154,27 +174,64 @@ def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule,
     return out
 
 
-def tail_hits(whole: Doc, start: int, matchers: Matchers, kind: str, text: str) -> list[tuple[Rule, int, int]]:
-    """Word-list matches past the parse budget (tokenized only): labels and jargon, outside quotes."""
-    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
-    strings = whole.vocab.strings
+_tail_cache: dict[int, tuple] = {}
+
+
+def _term_scanners(ruleset: RuleSet) -> tuple:
+    """Per kind, one case-blind and one case-exact regex over every lexicon rule's terms, with term -> rule."""
+    hit = _tail_cache.get(id(ruleset))
+    if hit is not None and hit[0] is ruleset:
+        return hit[1]
+    scanners = {}
+    for kind in KINDS:
+        blind: dict[str, Rule] = {}
+        exact: dict[str, Rule] = {}
+        for rule in ruleset.rules:
+            if rule.type != "lexicon" or kind not in rule.kinds:
+                continue
+            table = exact if rule.opt("attr") == "ORTH" else blind
+            for term in rule.opt("terms"):
+                table.setdefault(term if table is exact else term.lower(), rule)
+        scanners[kind] = tuple((re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+                                           + r")(?!\w)", 0 if terms is exact else re.IGNORECASE), terms, terms is exact)
+                               for terms in (blind, exact) if terms)
+    with _cache_lock:
+        _tail_cache[id(ruleset)] = (ruleset, scanners)
+    return scanners
+
+
+def tail_hits(text: str, start: int, ruleset: RuleSet, kind: str) -> list[tuple[Rule, int, int]]:
+    """Word-list matches in the unparsed tail of a long text (from character start): labels and jargon, outside quotes.
+
+    One regex pass per case mode, so the work grows linearly with the tail.
+    """
+    quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘")) else []
     out = []
-    for matcher in (matchers.lower, matchers.orth):
-        for key, s, e in matcher(whole):
-            rule = matchers.rules[strings[key]]
-            if s < start or kind not in rule.kinds:
+    for rx, terms, exact in _term_scanners(ruleset)[kind]:
+        for m in rx.finditer(text, start):
+            rule = terms[m.group(0) if exact else m.group(0).lower()]
+            if quotes and _in_ranges(m.start(), m.end(), quotes):
                 continue
-            span = whole[s:e]
-            if quotes and _in_ranges(span.start_char, span.end_char, quotes):
+            if rule.opt("acronym") and acronym_defined(text, m.group(0), tuple(rule.opt("expansions", {}).get(m.group(0), ()))):
                 continue
-            if rule.opt("acronym") and acronym_defined(text, span.text, tuple(rule.opt("expansions", {}).get(span.text, ()))):
-                continue
-            out.append((rule, span.start_char, span.end_char))
+            out.append((rule, m.start(), m.end()))
     return out
 
 
+LONG_RUN = re.compile(r"\S{81,}")
+
+
+def regex_text(text: str) -> str:
+    """The text regex rules run on: unspaced runs over 80 characters blanked (same offsets).
+
+    Identifiers are short; blanking very long runs keeps every regex's backtracking bounded
+    by the run length, so the work grows linearly with the text.
+    """
+    return LONG_RUN.sub(lambda m: " " * len(m.group(0)), text) if LONG_RUN.search(text) else text
+
+
 def regex_hits(rule: Rule, text: str) -> list[tuple[Rule, int, int]]:
-    """Regex rule matches on the raw text."""
+    """Regex rule matches on the raw text (pass regex_text(text) for long inputs)."""
     out = []
     for rx in rule.opt("regexes"):
         for m in rx.finditer(text):

@@ -33,6 +33,10 @@ def _load(fast_attributes: bool = True) -> Language:
     if fast_attributes:
         use_fast_attributes(nlp)
         cache_rule_lemmas(nlp)
+    from wordfreq import zipf_frequency
+
+    zipf_frequency("the", "en")  # load the word list now, not during the first grade
+
     if CUES_FACTORY not in nlp.pipe_names:
         nlp.add_pipe(CUES_FACTORY, last=True)  # marks each token with the word lists it belongs to
     return nlp

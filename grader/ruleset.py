@@ -99,10 +99,11 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
         if key in entry:
             opts[key] = frozenset(x.lower() if key != "unless_next_pos" else x
                                   for x in _str_list(entry[key], path, where, key))
-    if "unless_in_context_clause" in entry:
-        if not isinstance(entry["unless_in_context_clause"], bool):
-            raise _fail(path, where, "'unless_in_context_clause' must be true or false")
-        opts["unless_in_context_clause"] = entry["unless_in_context_clause"]
+    for flag in ("unless_in_context_clause", "unless_reported"):
+        if flag in entry:
+            if not isinstance(entry[flag], bool):
+                raise _fail(path, where, f"'{flag}' must be true or false")
+            opts[flag] = entry[flag]
     if rtype == "lexicon":
         opts["terms"] = _str_list(entry.get("terms"), path, where, "terms")
         attr = entry.get("attr", "LOWER")
@@ -174,7 +175,7 @@ def _parse_rule(entry: Any, index: int, defaults: dict, path: Path) -> Rule:
         source=merged["source"].strip(), kinds=kinds,
         examples_flag=_str_list(examples.get("flag"), path, where, "examples.flag"),
         examples_pass=_str_list(examples.get("pass"), path, where, "examples.pass"),
-        file=path.name, options=_type_options(entry, rtype, path, where),
+        file=path.name, options=_type_options(merged, rtype, path, where),
     )
 
 
@@ -183,7 +184,7 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list]:
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleFileError(f"{path.name}: must be a mapping with a 'rules' list")
-    defaults = {k: data[k] for k in ("category", "severity", "source", "kinds", "type") if k in data}
+    defaults = {k: data[k] for k in ("category", "severity", "source", "kinds", "type", "unless_reported") if k in data}
     rules = [_parse_rule(entry, i, defaults, path) for i, entry in enumerate(data["rules"])]
     types = []
     for i, entry in enumerate(data.get("types", []) or []):

@@ -11,23 +11,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 MAX_TOKEN_CHARS = 40
-PARSE_TOKEN_BUDGET = 900
+PARSE_TOKEN_BUDGET = 500
+HEAD_CHARS = 3000  # at most this much is truecased and tokenized; a statement is a few hundred
 LONG_RUN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
 PIECES = re.compile(r"\S+|\s+")
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A tokenized text: the part the pipeline parses, and the whole (when the text is over budget)."""
+    """A text ready to parse: the head the pipeline parses, and where the unparsed tail starts."""
 
-    head: Doc  # tokens 0..cut, to be parsed
-    whole: Doc | None  # every token, tokenized only; None when head is the whole text
-    tokenizer_chars: int  # characters handed to the tokenizer (the mechanism tests count them)
+    head: Doc  # the first part of the text (all of it when short), tokenized from a truecased copy
+    tail_start: int | None  # character where the unparsed tail begins; None when the head is the whole text
+    tokenizer_chars: int  # characters handed to spaCy's tokenizer (the mechanism tests count them)
 
 
 def make_doc(nlp: Language, text: str) -> tuple[Doc, int]:
@@ -58,6 +60,79 @@ def make_doc(nlp: Language, text: str) -> tuple[Doc, int]:
     return Doc(nlp.vocab, words=words, spaces=spaces), tokenized
 
 
+WORD = re.compile(r"[A-Za-z][a-z'’]*")
+SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z])")
+AGE_AFTER = re.compile(r"\s*(?:\(\s*(?:age\s*)?\d|,\s*\d{1,2}\s*(?:,|\)|yo\b|y/o|years?|months?|mos?\b))")
+MAX_NAME_CHARS = 24
+NAME_ZIPF = 2.3  # below this, a lower-case word that is on no word list is taken as a name in lower-case writing
+TITLES = {"mr", "ms", "mrs", "dr"}
+DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+        "april", "june", "july", "august", "september", "october", "november", "december"}
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Every word the grader's lists know (never a name)."""
+    from .detectors.relevance import default_danger_types
+    from .lexicon import default_lexicons
+
+    words = {w for lex in default_lexicons().values() for phrase in lex.words for w in phrase.split()}
+    table = default_danger_types()
+    for dtype in table.types.values():
+        words.update(w for cue in dtype.danger_cues + dtype.action_cues for w in cue)
+    from .ruleset import default_ruleset
+
+    for rule in default_ruleset().rules:
+        words.update(w.lower() for term in rule.opt("terms", ()) for w in term.split())
+    return frozenset(words)
+
+
+def truecase(text: str) -> str:
+    """The text with the capitals a careful writer would use, for the parser only (same length, same offsets).
+
+    Learners often type in lower case ("deshawn grabbed tavi"); the parser then reads names
+    as common nouns. Capitalised here: sentence starts, "i", a title, a day or month in
+    lower-case writing, a word right before an age ("filip (9)"), a word the text also
+    capitalises elsewhere, and, in writing with no capitalised names at all, rare words on
+    no word list. Only case changes, so every character offset stays the same.
+    """
+    from .lexicon import default_cue_index_words, is_english_word
+
+    words = list(WORD.finditer(text))
+    if not words:
+        return text
+    chars = list(text)
+    capitalised = {m.group(0).lower() for m in words[1:] if m.group(0)[0].isupper()
+                   and not _sentence_start(text, m.start())}
+    lower_style = not (capitalised - {"i"} - TITLES)
+    known = _known_words()
+    names = set()
+    for m in words:
+        word = m.group(0)
+        low = word.lower()
+        if not word.islower() or low in known or not 3 <= len(low) <= MAX_NAME_CHARS:
+            continue
+        if low in capitalised or AGE_AFTER.match(text, m.end()):
+            names.add(low)
+        elif lower_style and word.isalpha() and not is_english_word(low, NAME_ZIPF) and not default_cue_index_words(low):
+            names.add(low)
+    for m in words:
+        low = m.group(0).lower()
+        if m.group(0).islower() and (low in names or low == "i" or low in TITLES or (lower_style and low in DAYS)):
+            chars[m.start()] = chars[m.start()].upper()
+    for m in SENTENCE_START.finditer(text):
+        chars[m.start(1)] = chars[m.start(1)].upper()
+    return "".join(chars)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """True when a word at pos starts the text or a sentence (looking back over a little whitespace)."""
+    k = pos - 1
+    while k >= 0 and text[k] in " \t" and pos - k < 40:
+        k -= 1
+    return k < 0 or text[k] in ".!?\n:"
+
+
 def _cut(doc: Doc, budget: int) -> int:
     """Where to stop parsing: after the last sentence end within the budget, else at the budget."""
     for i in range(budget - 1, budget // 2, -1):
@@ -66,9 +141,26 @@ def _cut(doc: Doc, budget: int) -> int:
     return budget
 
 
+def _head_chars(text: str, limit: int) -> int:
+    """How much of a text to tokenize: all of it, or up to a sentence end near the limit."""
+    if len(text) <= limit:
+        return len(text)
+    for i in range(limit, limit // 2, -1):
+        if text[i - 1] in ".!?\n" and (i == len(text) or text[i].isspace()):
+            return i
+    return limit
+
+
 def prepare(nlp: Language, text: str, budget: int = PARSE_TOKEN_BUDGET) -> Prepared:
-    """The doc to parse (at most budget tokens) and, for a longer text, the whole tokenized doc."""
-    doc, tokenized = make_doc(nlp, text)
-    if len(doc) <= budget:
-        return Prepared(doc, None, tokenized)
-    return Prepared(doc[:_cut(doc, budget)].as_doc(), doc, tokenized)
+    """The doc to parse (at most budget tokens, from at most HEAD_CHARS characters) and where the rest starts.
+
+    Only the head is truecased and tokenized, so the work before the parser is bounded by
+    HEAD_CHARS whatever the length of the text; the tail is checked by linear word scans.
+    """
+    end = _head_chars(text, HEAD_CHARS)
+    doc, tokenized = make_doc(nlp, truecase(text[:end]))
+    if len(doc) > budget:
+        cut = _cut(doc, budget)
+        doc = doc[:cut].as_doc()
+        end = len(doc.text)
+    return Prepared(doc, end if end < len(text) else None, tokenized)

@@ -47,6 +47,8 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
     """True when a verb does not name an observable act ("stay sober", "make a plan", "ensure safety")."""
     if a.lemma_in(verb, "vague_action_verbs") or a.has(verb.i, "vague_action_phrases"):
         return True
+    if a.lemma_in(verb, "vague_alone_verbs") and not any(c.dep_ in ("dobj", "prep") for c in verb.children):
+        return True  # "Dad will change" says nothing; "change the diaper" does
     head = verb.head
     if verb.dep_ == "xcomp" and head is not verb and (head.i in blocked or a.lemma_in(head, "vague_action_verbs")
                                                       or a.lemma_in(head, "negative_verbs")):

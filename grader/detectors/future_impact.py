@@ -40,5 +40,6 @@ def detect(ctx: Context) -> Found:
     serious = [(s, e) for s, e in found if not a.has(s, "trivial_impacts") or _lasting(a, s)]
     if found and not serious:
         s, e = found[0]
-        return Found([], hint=TRIVIAL_HINT.replace("{effect}", a.doc[s:e].text))
+        span = a.doc[s:e]
+        return Found([], hint=TRIVIAL_HINT.replace("{effect}", a.text[span.start_char:span.end_char]))
     return Found(serious)

@@ -17,7 +17,10 @@ from .common import Span
 def _owners(a: Analysis, tok: Token) -> list[Token]:
     """People who own the effect or the hurt part: "his lip", "a bruise on Jayden's arm", "the back of his legs"."""
     out = []
-    for t in tok.subtree:
+    # a verb's own phrase only (its subtree may be the whole sentence); a noun's whole phrase
+    scope = [t for c in tok.children if c.dep_ in ("prep", "dobj", "npadvmod") for t in c.subtree] \
+        if tok.pos_ in ("VERB", "AUX") else list(tok.subtree)
+    for t in scope:
         if t.dep_ == "poss" and (a.role_of(t) is not None or t.i in a.poss_role):
             out.append(t)
         elif t.dep_ == "pobj" and t.head.dep_ == "prep" and a.lower[t.head.i] in ("on", "to", "in") and a.role_of(t):
@@ -86,6 +89,8 @@ def effect_spans(a: Analysis, blocked: set[int]) -> list[Span]:
         tok = a.tokens[s]
         if s in blocked or a.negated(tok) or names_medicine(a, s, e) or generic_only(a, s, e):
             continue
+        if e - s == 1 and a.has(s, "not_impact_phrases"):
+            continue  # "fell asleep" is not a fall
         if not childs_effect(a, tok):
             continue
         out.append((s, e))

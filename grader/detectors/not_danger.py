@@ -16,4 +16,5 @@ def poverty_only(ctx: Context, behaviours: list[Span]) -> Span | None:
         return None
     resource_verbs = ("afford", "pay", "lose", "buy", "have", "get", "find", "keep", "evict", "work", "earn", "move")
     real = [(s, e) for s, e in behaviours if a.lemma[e - 1] not in resource_verbs and not a.has(e - 1, "poverty_words")]
-    return None if real else found[0]
+    acts = [t for t in a.tokens if t.pos_ == "VERB" and (a.lemma_in(t, "violent_verbs") or a.lemma_in(t, "omission_verbs"))]
+    return None if real or acts else found[0]

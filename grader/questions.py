@@ -209,7 +209,10 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 WH = r"(?:what|what's|whats|how|how's|who|who's|whom|whose|which|when|where|where's|why)"
 ASKING_LINE = re.compile(
-    rf"(?:^|\b){WH}\b|^(?:(?:can|could|would|will|do|does|did|is|are|was|were|have|has|had|should|may|might)\s+"
+    rf"(?:^|\b){WH}\b|,\s*(?:right|ok|okay|correct)\s*$"
+    r"|^(?:don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|wouldn'?t|won'?t|can'?t|couldn'?t|shouldn'?t"
+    r"|haven'?t|hasn'?t)\s"
+    r"|^(?:(?:can|could|would|will|do|does|did|is|are|was|were|have|has|had|should|may|might)\s+"
     r"(?:you|i|we|he|she|they|it|there|your|his|her|their|anyone|someone|[a-z]+)\b)"
     r"|^(?:tell|describe|walk|talk|help me|say more|share|explain|imagine|suppose|picture|think (?:back|about)"
     r"|on a scale)\b",

@@ -110,6 +110,8 @@ SPLITS = [
      ["Tell me about a time things were calmer. What was different?"]),
     ("Questions for Tanya:\nI will ask about her week.\nWhat went well?", ["What went well?"]),
     ("I will ask Tanya about her week.", []),
+    ("dont you think the kids deserve better\nyou know this cant keep happening, right",
+     ["dont you think the kids deserve better", "you know this cant keep happening, right"]),
 ]
 
 

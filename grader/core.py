@@ -282,6 +282,31 @@ def _too_long(text: str, words: int, parsed_tokens: int, names: dict) -> Finding
                               "when, and with what effect.")
 
 
+FUNCTION_POS = ("DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "PART")
+WORD_LIST_MIN_WORDS = 8
+WORD_LIST_MAX_SHARE = 0.15
+WORD_LIST_MIN_RUN = 6  # content words in a row with no function word or punctuation between them  # English sentences run at 30-50% function words; a keyword list at almost none
+STATEMENT_KINDS = ("harm", "danger", "safety_goal")
+
+
+def _word_list(a: Analysis, text: str) -> Finding | None:
+    """A finding when a statement is key words strung together rather than sentences (keyword salad)."""
+    words = [t for t in a.tokens if t.is_alpha]
+    if len(words) < WORD_LIST_MIN_WORDS:
+        return None
+    share = sum(1 for t in words if t.pos_ in FUNCTION_POS) / len(words)
+    run = longest = 0
+    for t in a.tokens:
+        run = 0 if (t.pos_ in FUNCTION_POS or t.is_punct or t.is_space) else run + 1
+        longest = max(longest, run)
+    if share >= WORD_LIST_MAX_SHARE or longest < WORD_LIST_MIN_RUN:
+        return None  # a terse sentence ("CPS received allegations that Dad hit Emre") is not a list
+    s, e = _strip(text, 0, len(a.doc.text))
+    return Finding(rule="structure.word_list", category="word_list", severity="error", start=s, end=e, text=text[s:e],
+                   message="This reads as a list of key words, not sentences, so it does not say who did what to whom.",
+                   suggestion="Write it as one or two full sentences, in words the family could read aloud.")
+
+
 NOT_DANGER = {
     "rule": "danger.resources_only",
     "message": ("“{match}” is about money or resources. Poverty or a lack of resources alone is a need the family "
@@ -317,6 +342,10 @@ def _components(job: Job, a: Analysis, ruleset: RuleSet, hits: list, names: dict
         out.append(Component(id=spec["id"], label=spec["label"], present=bool(evidence),
                              evidence=tuple(evidence), hint=_fill(hint, names)))
     extra: list[Finding] = []
+    if kind in STATEMENT_KINDS:
+        salad = _word_list(a, job.text)
+        if salad is not None:
+            extra.append(salad)
     if kind == "danger":
         where = poverty_only(ctx, found["caregiver_behavior"].spans)
         if where is not None:

@@ -63,6 +63,6 @@ def course_rosters() -> RosterFolder:
 
 def assert_floors(result: dict, verdict: float, components: float, flags: float) -> None:
     """A labelled set meets its verdict, component and flag precision/recall floors."""
-    assert result["verdict_accuracy"] >= verdict, result["misses"]
+    assert result["verdict_accuracy"] >= verdict, result["verdict_accuracy"]  # summary only: hold-out rows stay unread
     assert result["component_accuracy"] >= components, result["components"]
     assert result["flag_precision"] >= flags and result["flag_recall"] >= flags, result["flags"]

@@ -110,8 +110,8 @@ def under_modal(a: Analysis, tok: Token) -> bool:
     while steps < 6:
         if node.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and a.has_modal(node):
             return True
-        if node.head is node or a.has(node.i, "worry_words"):
-            return False
+        if node.head is node or (node is not tok and a.has(node.i, "worry_words")):
+            return False  # the modal of the worry itself ("we may be worried") is not the effect's
         node, steps = node.head, steps + 1
     return False
 

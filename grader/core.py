@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from . import detectors
 from .analysis import Analysis
-from .detectors import relevance
+from .detectors import child_questions as child_plan, relevance
 from .detectors.common import Context
 from .detectors.not_danger import poverty_only
 from .lexicon import default_lexicons
@@ -204,11 +204,18 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
     questions: list[Question] = []
     if kind in QUESTION_KINDS:
         # questions are looked for in the parsed head only, so their work is bounded like the parse
-        found = find_questions(text if tail_start is None else text[:tail_start], ruleset)
+        found = find_questions(text if tail_start is None else text[:tail_start], ruleset, doc, kind)
+        polite = _rule_or_none(ruleset, "question.polite")
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
             if q.rule is not None:
-                extra_findings.append(_finding(q.rule, text, q.start, q.end, names))
+                extra_findings.append(_finding(q.rule, text, q.flag_start, q.flag_end, names))
+            elif q.invitation is not None and polite is not None:
+                extra_findings.append(_finding(polite, text, *q.invitation, names))
+        if kind == "child_questions":
+            own_names = frozenset(w.lower() for w in names.values() for w in w.split())
+            child_hits = child_plan.check(text, found, ruleset, job.child_age, own_names)
+            extra_findings.extend(_finding(h.rule, text, h.start, h.end, names, **dict(h.values)) for h in child_hits)
         if not found:
             for rule in ruleset.rules:
                 if rule.type == "structure" and rule.opt("check") == "no_question":
@@ -224,7 +231,10 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
     components, extra = _components(job, a, ruleset, hits, names)
     findings = sorted(findings + extra, key=lambda f: (f.start, f.end, f.rule))
     blocked = any(f.severity == "error" for f in findings)
-    if kind in QUESTION_KINDS:
+    if kind == "child_questions":
+        ready = (bool(questions) and all(q.open for q in questions) and not blocked
+                 and all(c.present for c in components))
+    elif kind in QUESTION_KINDS:
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
         ready = all(c.present for c in components) and not blocked
@@ -254,6 +264,14 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
+
+
+def _rule_or_none(ruleset: RuleSet, rule_id: str) -> Rule | None:
+    """A rule of the set by id, or None when the set leaves it out."""
+    try:
+        return ruleset.by_id(rule_id)
+    except KeyError:
+        return None
 
 
 def _capped(findings: list[Finding], text: str, overflow: int = 0) -> list[Finding]:

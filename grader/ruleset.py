@@ -127,10 +127,7 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
         except re.error as exc:
             raise _fail(path, where, f"bad regex: {exc}") from exc
     elif rtype == "question":
-        for key in ("starts", "contains", "ends", "open_requests"):
-            opts[key] = tuple(s.lower() for s in _str_list(entry.get(key), path, where, key, required=False))
-        if not (opts["starts"] or opts["contains"] or opts["ends"]):
-            raise _fail(path, where, "a question rule needs 'starts', 'contains' or 'ends'")
+        opts["lexicons"] = _str_list(entry.get("lexicons"), path, where, "lexicons", required=False)
     elif rtype == "readability":
         limits = {k: entry[k] for k in ("max_sentence_words", "max_grade") if k in entry}
         if len(limits) != 1 or not all(isinstance(v, (int, float)) and v > 0 for v in limits.values()):

@@ -89,7 +89,7 @@ def test_within_one_edit(a, b, close):
 def test_detectors_cover_every_component_once():
     for kind, table in DETECTORS.items():
         assert list(table) == [c.id for c in components(kind)], kind
-    assert set(DETECTORS) == {k for k in ("harm", "danger", "safety_goal")}
+    assert set(DETECTORS) == {"harm", "danger", "safety_goal", "child_questions"}
 
 
 def test_danger_type_examples():

@@ -84,4 +84,9 @@ def test_child_questions_are_graded_as_questions(nlp):
     report = grade("child_questions", "What makes you happy at home?\nWhy did you hide?")
     assert [q.open for q in report.questions] == [True, True]
     assert [f.category for f in report.findings] == ["why_question"] and report.verdict == "revise"
-    assert grade("child_questions", "Who do you like to play with?").verdict == "ready"
+    plan = ("I'm Dana and I help kids. We are going to draw three houses.\nWhat worries you at home?\n"
+            "What are the good things at home?\nWhat would be in your house of dreams?\n"
+            "Is it okay if I show your houses to your mom?")
+    assert grade("child_questions", plan, child_age=7).verdict == "ready"
+    # no opening, houses or sharing
+    assert grade("child_questions", "Who do you like to play with?").verdict == "revise"

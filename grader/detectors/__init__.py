@@ -10,6 +10,7 @@ from . import (
     caregiver_behavior,
     child,
     child_experience,
+    child_questions,
     context,
     duration,
     future_impact,
@@ -42,6 +43,11 @@ DETECTORS = {
         "context": context.detect,
         "duration": duration.detect,
         "child_experience": child_experience.detect,
+    },
+    "child_questions": {
+        "opening": child_questions.detect_opening,
+        "houses": child_questions.detect_houses,
+        "sharing": child_questions.detect_sharing,
     },
 }
 

@@ -24,7 +24,7 @@ from .pipeline import disabled_pipes, load_pipeline
 from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
 from .ruleset import Rule, RuleSet, default_ruleset
-from .text_guard import prepare
+from .text_guard import HEAD_CHARS, QUESTION_HEAD_CHARS, Prepared, prepare
 from .vocabulary import KINDS, reports_category
 
 QUESTION_KINDS = ("sf_question", "child_questions")
@@ -232,8 +232,9 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
     findings = sorted(findings + extra, key=lambda f: (f.start, f.end, f.rule))
     blocked = any(f.severity == "error" for f in findings)
     if kind == "child_questions":
-        ready = (bool(questions) and all(q.open for q in questions) and not blocked
-                 and all(c.present for c in components))
+        ready = (
+            bool(questions) and all(q.open for q in questions) and not blocked and all(c.present for c in components)
+        )
     elif kind in QUESTION_KINDS:
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
@@ -423,9 +424,14 @@ def _components(
     return out, extra
 
 
-def _parse(nlp: Language, text: str) -> tuple[Doc, int | None]:
+def _prepare(nlp: Language, kind: str, text: str) -> Prepared:
+    """The bounded head of a text to parse (a shorter one for question kinds)."""
+    return prepare(nlp, text, head_chars=QUESTION_HEAD_CHARS if kind in QUESTION_KINDS else HEAD_CHARS)
+
+
+def _parse(nlp: Language, text: str, kind: str = "harm") -> tuple[Doc, int | None]:
     """Tokenize safely and parse (within the budget) with the pipes the grader uses; also where a cut tail starts."""
-    prepared = prepare(nlp, text)
+    prepared = _prepare(nlp, kind, text)
     return nlp(prepared.head, disable=disabled_pipes(nlp)), prepared.tail_start
 
 
@@ -442,7 +448,7 @@ def grade(
     check_input(kind, text)
     job = Job(kind, text, as_roster(roster, vignette), check_danger(danger), check_child_age(child_age))
     nlp = load_pipeline()
-    doc, tail_start = _parse(nlp, text)
+    doc, tail_start = _parse(nlp, text, kind)
     return analyze(doc, job, default_ruleset(), nlp, tail_start)
 
 
@@ -490,7 +496,7 @@ def _grade_chunk(chunk: list[Job], batch_size: int = DEFAULT_BATCH_SIZE) -> list
     nlp = load_pipeline()
     ruleset = default_ruleset()
     order = sorted(range(len(chunk)), key=lambda i: len(chunk[i].text))
-    prepared = {i: prepare(nlp, chunk[i].text) for i in order}
+    prepared = {i: _prepare(nlp, chunk[i].kind, chunk[i].text) for i in order}
     docs = nlp.pipe((prepared[i].head for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
     for i, doc in zip(order, docs, strict=True):

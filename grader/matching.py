@@ -182,57 +182,70 @@ def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule,
 
 
 _tail_cache: dict[int, tuple] = {}
+TAIL_WORD = re.compile(r"[^\W_][\w'’./-]*")
 
 
-def _term_scanners(ruleset: RuleSet) -> tuple:
-    """Per kind, one case-blind and one case-exact regex over every lexicon rule's terms, with term -> rule."""
+def _tail_words(text: str) -> list[str]:
+    """The words of a term or text as the tail scan compares them (edge dots and dashes dropped)."""
+    return [m.group(0).rstrip(".-/") or m.group(0) for m in TAIL_WORD.finditer(text)]
+
+
+def _term_index(ruleset: RuleSet) -> dict[str, dict[str, list[tuple[tuple[str, ...], Rule, bool]]]]:
+    """Per kind, first word -> (words, rule, exact case) for every lexicon rule's terms, longest first."""
     hit = _tail_cache.get(id(ruleset))
     if hit is not None and hit[0] is ruleset:
         return hit[1]
-    scanners = {}
+    index: dict[str, dict[str, list[tuple[tuple[str, ...], Rule, bool]]]] = {}
     for kind in KINDS:
-        blind: dict[str, Rule] = {}
-        exact: dict[str, Rule] = {}
+        table: dict[str, list[tuple[tuple[str, ...], Rule, bool]]] = {}
         for rule in ruleset.rules:
             if rule.type != "lexicon" or kind not in rule.kinds:
                 continue
-            table = exact if rule.opt("attr") == "ORTH" else blind
+            exact = rule.opt("attr") == "ORTH"
             for term in rule.opt("terms"):
-                table.setdefault(term if table is exact else term.lower(), rule)
-        scanners[kind] = tuple(
-            (
-                re.compile(
-                    r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?!\w)",
-                    0 if terms is exact else re.IGNORECASE,
-                ),
-                terms,
-                terms is exact,
-            )
-            for terms in (blind, exact)
-            if terms
-        )
+                words = tuple(w if exact else w.lower() for w in _tail_words(term))
+                if words:
+                    table.setdefault(words[0] if exact else words[0].lower(), []).append((words, rule, exact))
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        index[kind] = table
     with _cache_lock:
-        _tail_cache[id(ruleset)] = (ruleset, scanners)
-    return scanners
+        _tail_cache[id(ruleset)] = (ruleset, index)
+    return index
 
 
 def tail_hits(text: str, start: int, ruleset: RuleSet, kind: str) -> list[tuple[Rule, int, int]]:
     """Word-list matches in the unparsed tail of a long text (from character start): labels and jargon, outside quotes.
 
-    One regex pass per case mode, so the work grows linearly with the tail.
+    The tail is split into words once and each word is looked up by its first word, so the
+    work grows linearly with the tail.
     """
     quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘")) else []
+    table = _term_index(ruleset)[kind]
+    spans = [
+        (m.start(), m.start() + len(m.group(0).rstrip(".-/") or m.group(0))) for m in TAIL_WORD.finditer(text, start)
+    ]
+    words = [text[s:e] for s, e in spans]
+    lowers = [w.lower() for w in words]
     out = []
-    for rx, terms, exact in _term_scanners(ruleset)[kind]:
-        for m in rx.finditer(text, start):
-            rule = terms[m.group(0) if exact else m.group(0).lower()]
-            if quotes and _in_ranges(m.start(), m.end(), quotes):
-                continue
-            if rule.opt("acronym") and acronym_defined(
-                text, m.group(0), tuple(rule.opt("expansions", {}).get(m.group(0), ()))
-            ):
-                continue
-            out.append((rule, m.start(), m.end()))
+    i = 0
+    while i < len(words):
+        step = 1
+        for key in {words[i], lowers[i]}:
+            for terms, rule, exact in table.get(key, ()):
+                seq = words if exact else lowers
+                if tuple(seq[i : i + len(terms)]) != terms:
+                    continue
+                s, e = spans[i][0], spans[i + len(terms) - 1][1]
+                if quotes and _in_ranges(s, e, quotes):
+                    continue
+                expansions = tuple(rule.opt("expansions", {}).get(text[s:e], ()))
+                if rule.opt("acronym") and acronym_defined(text, text[s:e], expansions):
+                    continue
+                out.append((rule, s, e))
+                step = max(step, len(terms))
+                break
+        i += step
     return out
 
 

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 MAX_TOKEN_CHARS = 40
 PARSE_TOKEN_BUDGET = 500
 HEAD_CHARS = 3000  # at most this much is truecased and tokenized; a statement is a few hundred
+QUESTION_HEAD_CHARS = 2000  # questions cost more per character; ten long questions still fit
 LONG_RUN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
 PIECES = re.compile(r"\S+|\s+")
 
@@ -196,13 +197,13 @@ def _head_chars(text: str, limit: int) -> int:
     return limit
 
 
-def prepare(nlp: Language, text: str, budget: int = PARSE_TOKEN_BUDGET) -> Prepared:
+def prepare(nlp: Language, text: str, budget: int = PARSE_TOKEN_BUDGET, head_chars: int = HEAD_CHARS) -> Prepared:
     """The doc to parse (at most budget tokens, from at most HEAD_CHARS characters) and where the rest starts.
 
     Only the head is truecased and tokenized, so the work before the parser is bounded by
     HEAD_CHARS whatever the length of the text; the tail is checked by linear word scans.
     """
-    end = _head_chars(text, HEAD_CHARS)
+    end = _head_chars(text, head_chars)
     doc, tokenized = make_doc(nlp, truecase(text[:end]))
     if len(doc) > budget:
         cut = _cut(doc, budget)

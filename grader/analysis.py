@@ -550,6 +550,13 @@ class Analysis:
                 and i - 1 not in self.negated_tokens_early()
             ):
                 self._set_name_role(i, "child")  # "hit Malik w/ a cord": right after the act, whatever the parse
+            elif (
+                tok.dep_ in ("poss", "compound")
+                and head.i > tok.i
+                and self.has(head.i, "owned_effects")
+                and not (tok.dep_ == "compound" and not tok.text.endswith("s"))
+            ):
+                self._set_name_role(i, "child")  # "Sofias insulin" typed without the apostrophe
             elif tok.dep_ == "poss" and (
                 self.has(head.i, "parent_nouns")
                 or self.has(head.i, "owned_effects")
@@ -828,7 +835,15 @@ class Analysis:
         for i in self.context_markers:
             tok = self.tokens[i]
             root = tok if tok.dep_ == "prep" else tok.head
-            out.update(t.i for t in root.subtree if t.i >= i)
+            clause = sorted(t.i for t in root.subtree if t.i >= i)
+            modal = next((k for k in clause if self.tokens[k].tag_ == "MD"), None)
+            if modal is not None:
+                # A trigger carries no may/could: when the parser hung the main clause under it
+                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before.
+                stop = max((k for k in clause if k < modal and self.lower[k] in (",", ";")), default=None)
+                if stop is not None:
+                    clause = [k for k in clause if k < stop]
+            out.update(clause)
         for s, e in self.spans("context_phrases"):
             last = self.tokens[e - 1]
             out.update(t.i for t in last.subtree if t.i >= s)

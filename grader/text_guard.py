@@ -123,8 +123,10 @@ def truecase(text: str) -> str:
         return text
     chars = list(text)
     capitalised = {
-        m.group(0).lower() for m in words[1:] if m.group(0)[0].isupper() and not _sentence_start(text, m.start())
-    }
+        m.group(0).lower()
+        for m in words[1:]
+        if m.group(0)[0].isupper() and not m.group(0).isupper() and not _sentence_start(text, m.start())
+    }  # acronyms ("ER", "CPS") say nothing about how a writer treats names
     lower_style = not (capitalised - {"i"} - TITLES)
     known = _known_words()
     acts = _act_forms()
@@ -139,10 +141,10 @@ def truecase(text: str) -> str:
         elif (
             lower_style
             and word.isalpha()
-            and _beside_an_act(words, index, acts)
+            and (_beside_an_act(words, index, acts) or _opens_a_clause(text, words, index))
             and not is_english_word(low, ACT_NAME_ZIPF)
         ):
-            names.add(low)  # "shonda hit malik": the doer and the one acted on
+            names.add(low)  # "shonda hit malik", "hector didnt refill": the doer and the one acted on
         elif (
             lower_style and word.isalpha() and not is_english_word(low, NAME_ZIPF) and not default_cue_index_words(low)
         ):
@@ -169,6 +171,56 @@ def _beside_an_act(words: list, index: int, acts: frozenset[str]) -> bool:
     before = words[index - 1].group(0).lower() if index > 0 else ""
     after = words[index + 1].group(0).lower() if index < len(words) - 1 else ""
     return before in acts or after in acts
+
+
+CLAUSE_OPENERS = frozenset(
+    {
+        "did",
+        "didnt",
+        "didn't",
+        "does",
+        "doesnt",
+        "doesn't",
+        "was",
+        "is",
+        "has",
+        "had",
+        "will",
+        "would",
+        "may",
+        "might",
+        "could",
+        "can",
+        "cant",
+        "can't",
+        "wont",
+        "won't",
+        "never",
+        "always",
+        "also",
+        "then",
+        "just",
+        "keeps",
+        "kept",
+        "got",
+        "gets",
+        "went",
+        "came",
+        "said",
+        "says",
+        "told",
+        "tells",
+    }
+)
+
+
+def _opens_a_clause(text: str, words: list, index: int) -> bool:
+    """True for a word that starts a clause and is followed by an auxiliary or a saying verb ("hector didnt ...")."""
+    after = words[index + 1].group(0).lower() if index < len(words) - 1 else ""
+    if after not in CLAUSE_OPENERS:
+        return False
+    before = words[index - 1].group(0).lower() if index > 0 else ""
+    return _sentence_start(text, words[index].start()) or before in ("weeks", "days", "months", "night", "and", "but")
 
 
 def _sentence_start(text: str, pos: int) -> bool:

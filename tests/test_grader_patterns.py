@@ -42,6 +42,21 @@ CASES = [
     ),
     ("harm", "Last night Dad threw a bottle at Oskar and cut his forehead.", "child", True, {}),
     ("harm", "Ms. Ferro called Mr. Dunn on Monday about the fence.", "child", False, {}),
+    (
+        "harm",
+        "over the past 3 weeks hector didnt refill ana sofias insulin twice and she ended up in the ER on 11/2",
+        "child",
+        True,
+        {},
+    ),
+    (
+        "danger",
+        "we are worried that when mom uses meth at night she may not wake up when baby Isla (6 months) cries, "
+        "and Isla could go without feeds for hours and get dehydrated",
+        "future_impact",
+        True,
+        {},
+    ),
     # acts and omissions: a caregiver's act on the child, or what the caregiver did not do
     (
         "harm",

@@ -161,6 +161,39 @@ CASES = [
         True,
         {"danger": "Mom may leave her pills on the table within reach and Ezra could swallow them."},
     ),
+    # concrete actions on common verbs count; vague ones do not
+    (
+        "safety_goal",
+        "The worker and Aunt June need to see Dad make sure Kayla (11) is at June's house before he opens his first "
+        "beer, every weekend for the next six months, so that Kayla feels safe.",
+        "caregiver_action",
+        True,
+        {},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Linh check that Bao and An are up, fed and on the bus every school morning, even on "
+        "her worst days, for the next four months, so the kids get to school.",
+        "caregiver_action",
+        True,
+        {},
+    ),
+    (
+        "safety_goal",
+        "Sofia and Sam need to see Ana ensure the children are safe whenever she is using, for six months, so the kids "
+        "are okay.",
+        "caregiver_action",
+        False,
+        {},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Mom practice her coping skills whenever she feels stressed, for six months, so that "
+        "the kids feel safe.",
+        "caregiver_action",
+        False,
+        {},
+    ),
     # typos in cue words
     (
         "danger",

@@ -149,8 +149,14 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     """Score the grader against a labelled corpus."""
     from .evaluate import DEFAULT_CORPUS, evaluate, format_text, load_corpus
 
-    result = evaluate(load_corpus(args.corpus or DEFAULT_CORPUS), rosters=_folder(args))
-    out.write((json.dumps(result, ensure_ascii=False) if args.format == "json" else format_text(result)) + "\n")
+    for index, corpus in enumerate(args.corpus or [DEFAULT_CORPUS]):
+        result = evaluate(load_corpus(corpus), rosters=_folder(args))
+        if not args.misses:  # a hold-out's rows must not be read, so only its summary is shown by default
+            result = {k: v for k, v in result.items() if k != "misses"} | {"misses": len(result["misses"])}
+        if args.format == "json":
+            out.write(json.dumps({"corpus": str(corpus)} | result, ensure_ascii=False) + "\n")
+        else:
+            out.write(("\n" if index else "") + f"== {corpus}\n" + format_text(result, misses=args.misses) + "\n")
     return 0
 
 
@@ -198,8 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_batch)
-    p = sub.add_parser("eval", help="score against a labelled corpus", parents=[vignettes])
-    p.add_argument("corpus", nargs="?", default=None)
+    p = sub.add_parser("eval", help="score labelled corpora (summaries; --misses lists rows)",
+                       parents=[vignettes])
+    p.add_argument("corpus", nargs="*", help="JSON Lines files (default: the development corpus)")
+    p.add_argument("--misses", action="store_true", help="list every miss (development sets only)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="latency and throughput on corpus texts", parents=[vignettes])

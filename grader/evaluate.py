@@ -7,7 +7,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from .core import grade_many
 from .report import Report
@@ -220,7 +219,7 @@ def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters:
     }
 
 
-def format_text(result: dict[str, Any]) -> str:
+def format_text(result: dict, misses: bool = False) -> str:
     """A readable summary of an evaluation."""
     lines = [
         f"rows: {result['rows']}",
@@ -245,7 +244,11 @@ def format_text(result: dict[str, Any]) -> str:
             f"gaming: {g['bad_passed']} of {g['bad']} bad drafts pass; "
             f"{g['excellent_sent_back']} of {g['excellent']} excellent drafts are sent back"
         )
-    lines.append(f"misses ({len(result['misses'])}):")
-    for m in result["misses"]:
-        lines.append(f"  {m['id']}: {m['what']}: expected {m['expected']!r}, got {m['got']!r}")
+    if misses:
+        lines.append(f"misses ({len(result['misses'])}):")
+        for m in result["misses"]:
+            lines.append(f"  {m['id']}: {m['what']}: expected {m['expected']!r}, got {m['got']!r}")
+    else:
+        count = result["misses"] if isinstance(result["misses"], int) else len(result["misses"])
+        lines.append(f"misses: {count} (listed with --misses; never list them for a hold-out set)")
     return "\n".join(lines)

@@ -118,7 +118,7 @@ def signed_in(url: str, email: str) -> Client:
 
 def grade(client: Client, text: str):
     """POST one grade request (timeout well past gunicorn's own)."""
-    body = json.dumps({"kind": "harm", "text": text, "vignette": "hill-family"}).encode()
+    body = json.dumps({"kind": "harm", "text": text}).encode()  # no case: the text alone is the attack
     return client.request("POST", "/api/v1/grade", body, {"Content-Type": "application/json",
                                                          "Accept": "application/json",
                                                          "X-CSRFToken": client.csrf}, timeout=150)
@@ -156,8 +156,9 @@ def run_mode(mode: str, database_url: str, users: list[str], seconds: float, att
     with Server(database_url, extra) as server:
         print(f"\nRate limiter {mode}: {' '.join(shlex.quote(a) for a in server.command[1:])}")
         victim, prober = signed_in(server.url, users[-1]), signed_in(server.url, users[-2])
-        for _ in range(12):  # every worker compiles its templates once, before anything is timed
+        for _ in range(12):  # every worker compiles its templates and warms the grader once, untimed
             page(victim)
+            grade(prober, text)
         idle_page = [(r.elapsed, r.status) for r in (page(victim) for _ in range(5))]
         idle_grade = [(r.elapsed, r.status) for r in (grade(prober, text) for _ in range(2))]
         print(summary("idle: heavy draft page", idle_page))

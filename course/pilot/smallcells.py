@@ -16,6 +16,12 @@ Views are admitted greedily in the caller's order (broadest first), so the figur
 are the ones kept; a view that would split a group below MIN_GROUP is suppressed instead. The
 answer depends only on the data and the list of views offered, never on which view was asked for,
 so asking for the views one at a time cannot reveal more than the report shows.
+
+Reuse in a new report section (growth evidence, follow-up, habits): collect one
+(person id, cohort id, "YYYY-MM") row per person counted, over everything the viewer may see
+(not only the chosen filter), and ask `course.pilot.report.view_shown(rows, flt)`; when the
+section has variants of the same people (such as "also sent the evaluation"), put every variant
+of every view into one `shown_views` call, as `report._knowledge_shown` does.
 """
 from __future__ import annotations
 

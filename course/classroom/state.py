@@ -6,6 +6,7 @@ from flask import url_for
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession, LiveParticipant
+from ..names import Namer
 from . import activities, game
 from .services import (
     SCREEN_MODES,
@@ -22,11 +23,6 @@ from .services import (
 
 # What the projector itself may do with its keys; everything else needs the trainer's console.
 SCREEN_ACTIONS = {"next", "prev", "goto", "blank", "timer_toggle"}
-
-
-def hides_names(cohort: Cohort | None) -> bool:
-    """Return whether the console must hide participants' names now (an anonymous cohort)."""
-    return cohort is not None and cohort.anonymous_review
 
 
 def participant_name(participant: LiveParticipant, cohort: Cohort | None, hidden: bool) -> str:
@@ -70,7 +66,9 @@ def console_state(session: ClassSession) -> dict:
     out["agenda"] = agenda_payload(session)
     out["join"] = join_info(session)
     activity = activities.current_activity(session)
-    hidden = hides_names(cohort)
+    namer = Namer()
+    hidden = namer.hides(cohort)
+    out["presenting"] = namer.presenting
     out["names_hidden"] = hidden
     out["activity"] = (activities.console_activity(activity, cohort, lambda p, c: participant_name(p, c, hidden))
                        if activity else None)

@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 from ..curriculum.services import get_module
 from ..extensions import db
 from ..models import Role
+from ..names import Namer
 from ..security import roles_required
 from . import bp, exports
 from .charts import confidence_chart, funnel_chart, module_ratings_chart
 from .forms import EvaluationForm, ModuleFeedbackForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
-from .report import HIDDEN_NOTE, MIN_GROUP, FilterError, build_filter, build_report, completions
+from .report import HIDDEN_NOTE, FilterError, build_filter, build_report, completions, month_label
 from .services import (
     KIND_LABELS,
     REQUIRED_KINDS,
@@ -29,6 +30,7 @@ from .services import (
     skip_feedback,
     vignette_title,
 )
+from .smallcells import MIN_GROUP, RULE_NOTE
 
 
 def _learner_only() -> None:
@@ -153,7 +155,8 @@ def report():
         "funnel": funnel_chart(data.funnel),
     }
     return render_template("pilot/report.html", report=data, flt=flt, charts=charts, hidden_note=HIDDEN_NOTE,
-                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES)
+                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES, rule_note=RULE_NOTE,
+                           month_label=month_label)
 
 
 @bp.route("/pilot/report/<table>.csv")
@@ -181,4 +184,4 @@ def completions_csv():
         return redirect(url_for(".report"))
     suffix = f"-cohort-{flt.cohort.id}" if flt.cohort else ""
     return exports.csv_response(f"completions{suffix}.csv", exports.COMPLETION_HEADER,
-                                exports.completion_rows(completions(flt)))
+                                exports.completion_rows(completions(flt), Namer()))

@@ -525,3 +525,23 @@ def test_phone_sees_right_or_wrong_without_scrolling_after_a_reveal(classroom, a
     phones[2].screenshot(path=str(SHOTS / "phone-result-2.png"))
     assert_accessible(phones[0], "phone after a reveal")
     assert_no_names(projector)
+
+
+def test_presenting_hides_names_on_the_console_and_says_so(classroom, assert_accessible):
+    from playwright.sync_api import expect
+
+    console, phones = classroom["console"], classroom["learners"]
+    start_activity(console, "Write a Danger Statement", "The Nguyen family")
+    phones[0].get_by_label("Your statement", exact=True).fill("Priya Shah is worried Bao and An may be alone.")
+    phones[0].get_by_role("button", name="Send to the trainer").click()
+    expect(console.locator(".queue__item")).to_contain_text(LEARNER_NAMES[0], timeout=5000)
+    console.get_by_role("button", name="Start presenting").click()
+    expect(console.locator(".presenting-banner")).to_contain_text("names are hidden on every page")
+    expect(console.locator(".queue__item")).to_contain_text("Participant 1", timeout=5000)
+    assert LEARNER_NAMES[0] not in console.content()
+    console.set_viewport_size({"width": 1280, "height": 900})
+    console.screenshot(path=str(SHOTS / "console-presenting.png"))
+    assert_accessible(console, "console while presenting")
+    console.get_by_role("button", name="Stop presenting").click()
+    expect(console.locator(".presenting-banner")).to_have_count(0)
+    expect(console.locator(".queue__item")).to_contain_text(LEARNER_NAMES[0], timeout=5000)

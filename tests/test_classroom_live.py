@@ -311,6 +311,37 @@ def test_the_console_hides_typed_names_in_an_anonymous_cohort(app, factory):
     assert NAMES[0] not in room.console.get(f"/classroom/sessions/{room.id}/state").get_data(as_text=True)
 
 
+def test_presenting_hides_every_name_on_the_console_and_every_page_says_so(app, factory):
+    room = Room(app, factory)
+    member = factory.user("learner", email="shown@example.org", name="Shown Member", cohort_id=room.cohort)
+    linked = app.test_client()
+    AuthActions(linked).login("shown@example.org")
+    assert join(linked, room.code).status_code == 302
+    room.act("start_activity", kind="question", question="What helps?")
+    room.send(room.phone(NAMES[1]), "A neighbour", "pres-key-0001")
+    room.send(linked, "Grandma", "pres-key-0002")
+    assert {r["name"] for r in room.state()["activity"]["responses"]} == {NAMES[1], "Shown Member"}
+    console_page = room.console.get(f"/classroom/sessions/{room.id}").get_data(as_text=True)
+    assert "Start presenting" in console_page and "presenting-banner" not in console_page
+
+    response = room.console.post("/classroom/presenting", data={"value": "on",
+                                                                "next": f"/classroom/sessions/{room.id}"})
+    assert response.status_code == 302 and response.location.endswith(f"/classroom/sessions/{room.id}")
+    state = room.state()
+    assert state["presenting"] is True and state["names_hidden"] is True
+    # the member joined first (Participant 1), so the anonymous phone is Participant 2
+    assert {r["name"] for r in state["activity"]["responses"]} == {"Participant 2", "Learner 1"}
+    for url in (f"/classroom/sessions/{room.id}", "/classroom/", f"/cohorts/{room.cohort}"):
+        page = room.console.get(url).get_data(as_text=True)
+        assert "presenting-banner" in page and "Stop presenting" in page, url
+        assert "Shown Member" not in page and NAMES[1] not in page, url
+    assert member
+
+    room.console.post("/classroom/presenting", data={"value": "off"})
+    assert room.state()["presenting"] is False
+    assert "presenting-banner" not in room.console.get("/classroom/").get_data(as_text=True)
+
+
 # ---------------------------------------------------------------- the kept summary
 
 def ended_room(app, room) -> int:

@@ -92,6 +92,7 @@ ACCESS: dict[str, set[str]] = {
     "review.use_bank_comment": {"trainer", "admin"},
     "classroom.index": STAFF,
     "classroom.create": STAFF,
+    "classroom.presenting": STAFF,  # this sign-in's own presenting flag
     "pilot.report": STAFF,
     "pilot.report_csv": STAFF,
     "pilot.completions_csv": STAFF,

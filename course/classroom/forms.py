@@ -50,3 +50,7 @@ class JoinLiveForm(AppForm):
         description="Leave it blank to stay anonymous. Names are never shown on the classroom screen.",
     )
     submit = SubmitField("Join")
+
+
+class PresentingForm(AppForm):
+    """Turn presenting on or off: while on, names are hidden on every page this sign-in opens."""

@@ -25,14 +25,14 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession, SessionExport
-from ..names import Namer
+from ..names import REVEAL_HOURS, Namer, set_presenting
 from ..ratelimit import first_refusal, peek, too_many_requests
-from ..security import roles_required
+from ..security import is_safe_next, roles_required
 from ..timezones import to_zone
 from . import bp
 from .activities import QUESTION_MAX_CHARS, WRITE_LABELS, vignette_choices
 from .export import end_session, exports_for, purge_expired, summary_html
-from .forms import CodeForm, StartSessionForm
+from .forms import CodeForm, PresentingForm, StartSessionForm
 from .game import MAX_CATEGORIES
 from .services import (
     ClassroomError,
@@ -195,6 +195,20 @@ def end(session_id: int):
     flash("Session ended. Download its summary below; it is kept for "
           f"{current_app.config['LIVE_EXPORT_DAYS']} days.", "success")
     return redirect(url_for(".export", export_id=export.id))
+
+
+@bp.route("/presenting", methods=["POST"])
+@roles_required("trainer")
+def presenting():
+    """Start or stop presenting: while on, every page this sign-in opens hides learners' names (a mirrored laptop
+    shows none), until it is stopped, the trainer signs out, or REVEAL_HOURS pass."""
+    if PresentingForm().validate_on_submit():
+        on = request.form.get("value") == "on"
+        set_presenting(on)
+        flash(f"Presenting: names are hidden on every page until you stop (or sign out; at most {REVEAL_HOURS} "
+              "hours)." if on else "Presenting is off: names show again where your cohorts allow.", "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for(".index"))
 
 
 # ---------------------------------------------------------------- what ended sessions leave

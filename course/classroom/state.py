@@ -25,10 +25,16 @@ from .services import (
 SCREEN_ACTIONS = {"next", "prev", "goto", "blank", "timer_toggle"}
 
 
-def participant_name(participant: LiveParticipant, cohort: Cohort | None, hidden: bool) -> str:
-    """Return how the console shows a participant: the name the phone typed, else "Participant 4";
-    always "Participant 4" while names are hidden. An account link is never shown as a name."""
-    return participant.label if hidden or not participant.display_name else participant.display_name
+def participant_name(participant: LiveParticipant, cohort: Cohort | None, namer: Namer) -> str:
+    """Return how the console shows a participant, by the name-masking service's rule.
+
+    A phone linked to a learner's account is named as the service names that learner (the name, or
+    "Learner 7" in an anonymous cohort or while presenting); any other phone by the name it typed,
+    or "Participant 4" when it typed none or while names are hidden.
+    """
+    if participant.user is not None:
+        return namer.name(participant.user, cohort)
+    return participant.label if namer.hides(cohort) or not participant.display_name else participant.display_name
 
 
 def join_info(session: ClassSession) -> dict:
@@ -70,7 +76,7 @@ def console_state(session: ClassSession) -> dict:
     hidden = namer.hides(cohort)
     out["presenting"] = namer.presenting
     out["names_hidden"] = hidden
-    out["activity"] = (activities.console_activity(activity, cohort, lambda p, c: participant_name(p, c, hidden))
+    out["activity"] = (activities.console_activity(activity, cohort, lambda p, c: participant_name(p, c, namer))
                        if activity else None)
     running = game.current_game(session)
     out["game"] = game.screen_game(running, with_counts=True) if running else None

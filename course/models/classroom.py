@@ -19,7 +19,7 @@ from ..extensions import db
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
-    from .users import Cohort
+    from .users import Cohort, User
 
 
 class ClassSession(db.Model):
@@ -77,6 +77,8 @@ class LiveParticipant(db.Model):
     # A signed-in learner of the cohort: their responses stay linked to their account.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
 
     @property
     def label(self) -> str:

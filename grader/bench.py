@@ -8,6 +8,7 @@ from typing import Any
 from .core import grade, grade_many
 from .evaluate import DEFAULT_CORPUS, load_corpus
 from .pipeline import load_pipeline
+from .vignette_files import RosterFolder
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -22,7 +23,7 @@ def latency(rows: list[dict], rounds: int = 3) -> dict[str, dict[str, float]]:
     nlp = load_pipeline()
     by_kind: dict[str, dict[str, list[float]]] = {}
     for row in rows[:20]:  # warm-up: matcher build, caches, first-call costs
-        grade(row["kind"], row["text"], row.get("vignette"))
+        grade(row["kind"], row["text"], roster=row.get("roster"))
         nlp(row["text"])
     for _ in range(rounds):
         for row in rows:
@@ -30,7 +31,7 @@ def latency(rows: list[dict], rounds: int = 3) -> dict[str, dict[str, float]]:
             t0 = time.perf_counter()
             nlp(row["text"])
             t1 = time.perf_counter()
-            grade(row["kind"], row["text"], row.get("vignette"))
+            grade(row["kind"], row["text"], roster=row.get("roster"))
             t2 = time.perf_counter()
             times["parse"].append(t1 - t0)
             times["grade"].append(t2 - t1)
@@ -50,12 +51,12 @@ def latency(rows: list[dict], rounds: int = 3) -> dict[str, dict[str, float]]:
 def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size: int = 64,
                rounds: int = 3) -> dict[str, Any]:
     """Items per second: grade() one by one versus grade_many(), alternated over rounds (medians)."""
-    items = [{"kind": r["kind"], "text": r["text"], "vignette": r.get("vignette")} for r in rows] * copies
+    items = [{"kind": r["kind"], "text": r["text"], "roster": r.get("roster")} for r in rows] * copies
     ones, manys = [], []
     for _ in range(max(1, rounds)):  # alternate so machine drift hits both sides alike
         t0 = time.perf_counter()
         for item in items:
-            grade(item["kind"], item["text"], item["vignette"])
+            grade(item["kind"], item["text"], roster=item["roster"])
         ones.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         grade_many(items, batch_size=batch_size, n_process=n_process)
@@ -66,9 +67,11 @@ def throughput(rows: list[dict], copies: int = 3, n_process: int = 1, batch_size
             "speedup": round(one / many, 2), "speedups": [round(o / m, 2) for o, m in zip(ones, manys, strict=True)]}
 
 
-def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: int = 1) -> dict[str, Any]:
+def run(corpus: str | None = None, rounds: int = 3, copies: int = 3, n_process: int = 1,
+        rosters: RosterFolder | None = None) -> dict[str, Any]:
     """Run both benchmarks on the corpus texts."""
-    rows = load_corpus(corpus or DEFAULT_CORPUS)
+    folder = rosters or RosterFolder(None)
+    rows = [dict(r, roster=folder.get(r.get("vignette"))) for r in load_corpus(corpus or DEFAULT_CORPUS)]
     lat = latency(rows, rounds)
     all_grade = statistics.median(v["grade_median_ms"] for v in lat.values())
     all_parse = statistics.median(v["parse_median_ms"] for v in lat.values())

@@ -13,14 +13,19 @@ from . import components as comp
 from .analysis import Analysis
 from .matching import lexical_hits, matchers_for, passive_hits, regex_hits
 from .metrics import compute, sentence_words
-from .people import Roster, resolve_roster
+from .people import GraderInputError, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
 from .questions import find_questions
 from .report import Component, Evidence, Finding, Question, Report
-from .ruleset import KINDS, Rule, RuleSet, default_ruleset
+from .ruleset import Rule, RuleSet, default_ruleset
+from .vocabulary import KINDS, reports_category
+
+QUESTION_KINDS = ("sf_question", "child_questions")
 
 GRADER_VERSION = "1.1.0"  # bump when the same text can grade differently
-MAX_CHARS = 5000
+# The grader's own hard limit on one text; the app keeps its own, smaller setting.
+MAX_CHARS = 20000
+MAX_CHILD_AGE = 21
 DEFAULT_BATCH_SIZE = 64
 
 
@@ -39,16 +44,49 @@ class GradeError:
     message: str
 
 
+@dataclass(frozen=True)
+class Job:
+    """One text to grade with everything the caller gave about it."""
+
+    kind: str
+    text: str
+    roster: Roster
+    danger: tuple[str, ...] = ()
+    child_age: int | None = None
+
+
 def check_input(kind: Any, text: Any) -> None:
-    """Raise ValueError for a bad kind, empty or over-long text."""
+    """Raise GraderInputError for a bad kind, empty or over-long text."""
     if kind not in KINDS:
-        raise ValueError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
+        raise GraderInputError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
     if not isinstance(text, str):
-        raise ValueError("The text must be a string.")
+        raise GraderInputError("The text must be a string: pass the learner's words as text.")
     if not text.strip():
-        raise ValueError("The text is empty: write your statement first.")
+        raise GraderInputError("The text is empty: write your statement first.")
     if len(text) > MAX_CHARS:
-        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARS}.")
+        raise GraderInputError(f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
+                               "Shorten it: a statement is usually a few sentences.")
+
+
+def check_danger(danger: Any) -> tuple[str, ...]:
+    """The learner's own danger statement(s) as a tuple of strings (empty when none)."""
+    if danger is None:
+        return ()
+    items = (danger,) if isinstance(danger, str) else danger
+    if not isinstance(items, (list, tuple)) or not all(isinstance(d, str) for d in items):
+        raise GraderInputError("danger= takes the learner's danger statement as a string, or a list of them.")
+    if any(len(d) > MAX_CHARS for d in items):
+        raise GraderInputError(f"A danger statement is longer than {MAX_CHARS:,} characters; pass the statement itself.")
+    return tuple(d for d in items if d.strip())
+
+
+def check_child_age(child_age: Any) -> int | None:
+    """The child's age in whole years (None when not given)."""
+    if child_age is None:
+        return None
+    if isinstance(child_age, bool) or not isinstance(child_age, (int, float)) or not 0 <= child_age <= MAX_CHILD_AGE:
+        raise GraderInputError(f"child_age= takes the child's age in years, a number from 0 to {MAX_CHILD_AGE}.")
+    return int(child_age)
 
 
 def _names(a: Analysis, roster: Roster) -> dict[str, str]:
@@ -76,9 +114,7 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
             out[key] = people[0] if role != "caregiver" else " or ".join(people[:2])
         else:
             out[key] = fallback
-    out["caregivers"] = (
-        " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
-    )
+    out["caregivers"] = " and ".join(p.display for p in roster.with_role("caregiver")[:2]) if roster.explicit else "the caregivers"
     out["worker"] = "the social worker"
     return out
 
@@ -108,9 +144,9 @@ def _dedupe(hits: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
     return kept
 
 
-def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language, text: str | None = None) -> Report:
-    """Grade one parsed doc (text: the string it was parsed from, when the caller has it)."""
-    text = doc.text if text is None else text  # Doc.text rebuilds the string token by token
+def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language) -> Report:
+    """Grade one parsed doc of a job."""
+    kind, text, roster = job.kind, job.text, job.roster
     a = Analysis(doc, roster, ruleset.lexicons, text)
     names = _names(a, roster)
     hits = lexical_hits(a, matchers_for(nlp, ruleset), kind)
@@ -134,7 +170,7 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
             extra_findings.append(_finding(rule, text, s, e, names, grade=metrics["grade_level"]))
     hits = _dedupe(hits)
     questions: list[Question] = []
-    if kind == "sf_question":
+    if kind in QUESTION_KINDS:
         found = find_questions(text, ruleset)
         for q in found:
             questions.append(Question(start=q.start, end=q.end, text=q.text, type=q.type, open=q.open))
@@ -146,10 +182,11 @@ def analyze(doc: Doc, kind: str, roster: Roster, ruleset: RuleSet, nlp: Language
                     s, e = _strip(text, 0, len(text))
                     extra_findings.append(_finding(rule, text, s, e, names))
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings
+    findings = [f for f in findings if reports_category(kind, f.category)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     components = _components(kind, a, ruleset, hits, names)
     blocked = any(f.severity == "error" for f in findings)
-    if kind == "sf_question":
+    if kind in QUESTION_KINDS:
         ready = bool(questions) and all(q.open for q in questions) and not blocked
     else:
         ready = all(c.present for c in components) and not blocked
@@ -204,59 +241,67 @@ def _parse(nlp: Language, text: str) -> Doc:
     return nlp(text, disable=disabled_pipes(nlp))
 
 
-def grade(kind: str, text: str, vignette: Any = None) -> Report:
-    """Grade one statement of a kind; vignette is an id, a mapping with a roster, or None."""
+def grade(kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None,
+          vignette: Any = None) -> Report:
+    """Grade one text of a kind.
+
+    roster: the family's Roster (or a vignette-like mapping) when the text is tied to one;
+    without it, people and roles come from the text alone. danger: the learner's own danger
+    statement(s) for that family, which a safety goal must answer. child_age: the age of the
+    child a child_questions text is for. vignette= is the older name of roster=.
+    """
     check_input(kind, text)
-    roster = resolve_roster(vignette)
+    job = Job(kind, text, as_roster(roster, vignette), check_danger(danger), check_child_age(child_age))
     nlp = load_pipeline()
-    return analyze(_parse(nlp, text), kind, roster, default_ruleset(), nlp, text)
+    return analyze(_parse(nlp, text), job, default_ruleset(), nlp)
 
 
-def _item(item: Any) -> tuple[Any, Any, Any]:
-    """Accept (kind, text[, vignette]) tuples or mappings."""
+def _item(item: Any) -> Job:
+    """Accept (kind, text[, roster]) tuples or mappings with kind, text, roster/vignette, danger, child_age."""
     if isinstance(item, dict):
-        return item.get("kind"), item.get("text"), item.get("vignette")
+        kind, text = item.get("kind"), item.get("text")
+        check_input(kind, text)
+        return Job(kind, text, as_roster(item.get("roster"), item.get("vignette")), check_danger(item.get("danger")),
+                   check_child_age(item.get("child_age")))
     if isinstance(item, (tuple, list)) and len(item) in (2, 3):
-        return item[0], item[1], item[2] if len(item) == 3 else None
-    raise ValueError("Each item needs a kind and a text.")
+        check_input(item[0], item[1])
+        return Job(item[0], item[1], as_roster(item[2] if len(item) == 3 else None))
+    raise GraderInputError("Each item needs a kind and a text: (kind, text[, roster]) or a mapping.")
 
 
 def grade_many(items: Iterable[Any], batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1,
                errors: str = "raise") -> list[Report | GradeError]:
-    """Grade many statements with one nlp.pipe pass; bad items raise or become GradeError."""
-    prepared: list[tuple[int, str, str, Roster]] = []
+    """Grade many texts with one nlp.pipe pass; bad items raise or become GradeError."""
+    prepared: list[tuple[int, Job]] = []
     results: list[Report | GradeError | None] = []
     for index, item in enumerate(items):
         try:
-            kind, text, vignette = _item(item)
-            check_input(kind, text)
-            prepared.append((index, kind, text, resolve_roster(vignette)))
+            prepared.append((index, _item(item)))
             results.append(None)
-        except ValueError as exc:
+        except GraderInputError as exc:
             if errors == "raise":
                 raise
             results.append(GradeError(index, str(exc)))
     if prepared:
-        graded = _grade_prepared([(kind, text, roster) for _, kind, text, roster in prepared], batch_size, n_process)
-        for (index, *_rest), report in zip(prepared, graded, strict=True):
+        graded = _grade_prepared([job for _, job in prepared], batch_size, n_process)
+        for (index, _job), report in zip(prepared, graded):
             results[index] = report
     return results  # type: ignore[return-value]
 
 
-def _grade_chunk(chunk: list[tuple[str, str, Roster]], batch_size: int = DEFAULT_BATCH_SIZE) -> list[Report]:
+def _grade_chunk(chunk: list[Job], batch_size: int = DEFAULT_BATCH_SIZE) -> list[Report]:
     """Parse a chunk with nlp.pipe (longest texts batched together) and grade each doc."""
     nlp = load_pipeline()
     ruleset = default_ruleset()
-    order = sorted(range(len(chunk)), key=lambda i: len(chunk[i][1]))
-    docs = nlp.pipe((chunk[i][1] for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
+    order = sorted(range(len(chunk)), key=lambda i: len(chunk[i].text))
+    docs = nlp.pipe((chunk[i].text for i in order), batch_size=batch_size, disable=disabled_pipes(nlp))
     out: list[Report | None] = [None] * len(chunk)
-    for i, doc in zip(order, docs, strict=True):
-        kind, text, roster = chunk[i]
-        out[i] = analyze(doc, kind, roster, ruleset, nlp, text)
+    for i, doc in zip(order, docs):
+        out[i] = analyze(doc, chunk[i], ruleset, nlp)
     return out  # type: ignore[return-value]
 
 
-def _grade_prepared(items: list[tuple[str, str, Roster]], batch_size: int, n_process: int) -> list[Report]:
+def _grade_prepared(items: list[Job], batch_size: int, n_process: int) -> list[Report]:
     """Grade in this process, or share the work with forked worker processes (each parses and grades)."""
     if n_process <= 1 or len(items) < 2 * batch_size:
         return _grade_chunk(items, batch_size)

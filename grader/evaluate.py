@@ -10,6 +10,7 @@ from typing import Any
 
 from .core import grade_many
 from .report import Report
+from .vignette_files import RosterFolder
 
 EVALUATED = ("vague_label", "jargon", "judgmental", "negative_framing", "service_compliance",
              "closed_question", "why_question", "leading_question", "privacy", "passive_voice")
@@ -76,11 +77,18 @@ def _ratio(good: int, total: int) -> float | None:
     return round(good / total, 4) if total else None
 
 
-def evaluate(rows: Iterable[dict], reports: list[Report] | None = None) -> dict:
+def grade_rows(rows: list[dict], rosters: RosterFolder | None = None) -> list[Report]:
+    """Grade corpus rows, each with its vignette's roster (from the folder) and its danger, if any."""
+    folder = rosters or RosterFolder(None)
+    return grade_many([{"kind": r["kind"], "text": r["text"], "roster": folder.get(r.get("vignette")),
+                        "danger": r.get("danger"), "child_age": r.get("child_age")} for r in rows])
+
+
+def evaluate(rows: Iterable[dict], reports: list[Report] | None = None, rosters: RosterFolder | None = None) -> dict:
     """Compare reports (graded here unless given) with the corpus labels."""
     rows = list(rows)
     if reports is None:
-        reports = grade_many([{"kind": r["kind"], "text": r["text"], "vignette": r.get("vignette")} for r in rows])
+        reports = grade_rows(rows, rosters)
     verdict_pairs, misses = [], []
     comp_total: Counter = Counter()
     comp_good: Counter = Counter()

@@ -9,17 +9,12 @@ from typing import Any
 
 import yaml
 
+from .vocabulary import CATEGORIES, ERROR_CATEGORIES, KINDS, QUESTION_TYPES, SEVERITIES, VOCABULARY
+
 RULES_DIR = Path(__file__).parent / "rules"
-KINDS = ("harm", "danger", "safety_goal", "sf_question")
-SEVERITIES = ("error", "warning", "info")
 RULE_TYPES = ("lexicon", "pattern", "regex", "question", "passive", "readability", "structure")
-# Categories whose findings block a "ready" verdict (docs/grader-corpus-format.md).
-ERROR_CATEGORIES = ("vague_label", "jargon", "judgmental", "negative_framing", "service_compliance",
-                    "closed_question", "why_question", "leading_question", "privacy")
-NON_ERROR_CATEGORIES = ("passive_voice", "readability", "no_question")
-QUESTION_TYPES = ("exception", "scaling", "coping", "preferred_future", "relationship",
-                  "network", "next_step", "other")
-NON_RULE_FILES = ("lexicons.yaml", "components.yaml")
+NON_ERROR_CATEGORIES = tuple(c for c in CATEGORIES if c not in ERROR_CATEGORIES)
+NON_RULE_FILES = ("lexicons.yaml", "vocabulary.yaml")
 LEXICON_KEYS = ("caregiver_nouns", "child_nouns", "observer_nouns", "titles", "non_action_verbs",
                 "label_verbs", "negative_verbs", "modals", "context_markers", "context_phrases",
                 "worry_words", "see_verbs", "see_governors", "impact_words", "time_words",
@@ -226,18 +221,10 @@ def _load_lexicons(path: Path) -> dict[str, frozenset[str]]:
     return {k: frozenset(w.lower() for w in _str_list(v, path, k, k)) for k, v in data.items()}
 
 
-def _load_components(path: Path) -> dict[str, tuple[dict[str, str], ...]]:
-    """Load and validate the component list of every kind."""
-    data = _read_yaml(path)
-    if not isinstance(data, dict) or set(data) != set(KINDS):
-        raise RuleFileError(f"{path.name}: must define components for exactly {', '.join(KINDS)}")
-    out = {}
-    for kind, items in data.items():
-        for i, item in enumerate(items or []):
-            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "label", "hint")):
-                raise _fail(path, f"{kind} entry {i}", "needs string 'id', 'label' and 'hint'")
-        out[kind] = tuple(items or ())
-    return out
+def _components() -> dict[str, tuple[dict[str, str], ...]]:
+    """The component list of every kind, from the vocabulary."""
+    return {kind: tuple({"id": c.id, "label": c.label, "hint": c.hint} for c in k.components)
+            for kind, k in VOCABULARY.kinds.items()}
 
 
 def load_ruleset(directory: Path | str | None = None) -> RuleSet:
@@ -261,7 +248,7 @@ def load_ruleset(directory: Path | str | None = None) -> RuleSet:
     return RuleSet(
         rules=tuple(rules),
         lexicons=_load_lexicons(directory / "lexicons.yaml"),
-        components=_load_components(directory / "components.yaml"),
+        components=_components(),
         question_types=tuple(types),
     )
 

@@ -7,8 +7,10 @@ import pytest
 
 from grader import load_pipeline
 from grader.evaluate import evaluate, load_corpus
+from grader.vignette_files import RosterFolder
 
 DATA = Path(__file__).parent / "data"
+VIGNETTES = Path(__file__).resolve().parent.parent / "vignettes"
 
 HILL_ROSTER = {"id": "hill-test", "roster": [
     {"name": "Jayden Hill", "short": "Jayden", "role": "child", "age": 7, "pronouns": "he/him"},
@@ -45,7 +47,12 @@ def assert_spans(text: str, report) -> None:
 
 def evaluate_set(name: str) -> dict:
     """Grade every row of a labelled set in tests/data and compare with its labels."""
-    return evaluate(load_corpus(DATA / name))
+    return evaluate(load_corpus(DATA / name), rosters=course_rosters())
+
+
+def course_rosters() -> RosterFolder:
+    """Rosters of the course's vignette files, for rows that name a vignette."""
+    return RosterFolder(VIGNETTES)
 
 
 def assert_floors(result: dict, verdict: float, components: float, flags: float) -> None:

@@ -23,7 +23,7 @@ def run(argv, stdin_text="", monkeypatch=None):
 def test_check_text_marks_words_and_lists_checklist(nlp, monkeypatch, tmp_path):
     path = tmp_path / "s.txt"
     path.write_text("Mother neglected Jayden. The CFT met.\n", encoding="utf-8")
-    status, out = run(["check", "harm", str(path), "--vignette", "hill-family"])
+    status, out = run(["check", "harm", str(path), "--vignettes", str(REPO / "vignettes"), "--vignette", "hill-family"])
     assert status == 0
     assert "[[neglected]]¹" in out and "[[CFT]]²" in out
     assert "✗ Impact on the child" in out and "✓ Which child" in out

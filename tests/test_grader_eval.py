@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from grader.evaluate import DEFAULT_CORPUS, cohen_kappa, evaluate, load_corpus, locate_flags
+from tests.grader_fixtures import course_rosters, nlp  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def result(nlp):
-    return evaluate(load_corpus(DEFAULT_CORPUS))
+    return evaluate(load_corpus(DEFAULT_CORPUS), rosters=course_rosters())
 
 
 def test_corpus_is_big_enough():

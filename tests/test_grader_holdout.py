@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from grader.evaluate import evaluate, load_corpus
-from tests.grader_fixtures import DATA, assert_floors, evaluate_set
+from tests.grader_fixtures import DATA, assert_floors, course_rosters, evaluate_set, nlp  # noqa: F401
 
 HOLDOUT = Path(__file__).parent / "data" / "grader_holdout.jsonl"
 
 
 @pytest.fixture(scope="module")
 def result(nlp):
-    return evaluate(load_corpus(HOLDOUT))
+    return evaluate(load_corpus(HOLDOUT), rosters=course_rosters())
 
 
 def test_holdout_is_independent_and_sized():

@@ -18,9 +18,9 @@ import math
 import random
 import secrets
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable, Iterable
 
 from flask import current_app, jsonify, render_template, request
 from sqlalchemy import and_, case, delete, update

@@ -11,7 +11,13 @@ from sqlalchemy import func, select, update
 from course.extensions import db
 from course.models.ratelimit import RateLimit
 from course.ratelimit import (
-    check_and_hit, hit_with_backoff, purge_expired, rate_limit, refund, reset, wait_words,
+    check_and_hit,
+    hit_with_backoff,
+    purge_expired,
+    rate_limit,
+    refund,
+    reset,
+    wait_words,
 )
 
 

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from course.curriculum.glossary_links import link_terms
 from course.curriculum.loader import library_for as modules_for
 from course.glossary.checks import check_glossary
-from course.glossary.linker import link_terms
-from course.glossary.loader import Term, glossary_for, parse_glossary
+from course.terms import Term, glossary_for, parse_glossary
 
 HARM = Term("Harm", "harm", "What a caregiver did that hurt the child.", "Marcus grabbed Jayden.", "key-terms")
 DANGER = Term("Danger", "danger", "The worry about the future.", "Marcus may grab Jayden again.", "key-terms")

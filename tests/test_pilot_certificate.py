@@ -58,20 +58,32 @@ def test_completing_the_last_module_issues_the_certificate(app, client, auth, fa
 
 
 def test_acceptance_of_the_last_exercise_issues_the_certificate(app, learner):
-    """The review feature commits, then sends work_accepted: the certificate is stored after the request."""
+    """Receivers add the certificate and xAPI rows to the deciding view's transaction; its one commit stores them."""
     with app.app_context():
         complete_modules(learner)
         works = accept_works(learner, kinds=("harm", "danger", "safety_goal"))
         last = Work(user_id=learner, vignette_id="hill-family", kind="sf_question", position=1,
-                    status=WorkStatus.ACCEPTED.value)
+                    status=WorkStatus.IN_REVIEW.value)
         db.session.add(last)
         db.session.commit()
         assert len(works) == 3
         last_id = last.id
-    with app.test_request_context("/review/decide", method="POST"):
+
+    def decide_and_announce():
+        """What the review view does: accept (flushed, not committed), then send work_accepted."""
         user = db.session.get(User, learner)
-        work_accepted.send(app, user=user, work=db.session.get(Work, last_id), version=None, score=0.8)
-        app.process_response(app.response_class("ok"))
+        work = db.session.get(Work, last_id)
+        work.transition(WorkStatus.ACCEPTED)
+        db.session.flush()
+        work_accepted.send(app, user=user, work=work, version=None, score=0.8)
+
+    with app.test_request_context("/review/decide", method="POST"):
+        decide_and_announce()
+        db.session.rollback()  # a view that fails after the signal keeps nothing of it
+    assert certificates(app) == [] and statements(app, "passed") == []
+    with app.test_request_context("/review/decide", method="POST"):
+        decide_and_announce()
+        db.session.commit()  # the view's one commit
     [cert] = certificates(app)
     assert cert.user_id == learner
     passed = statements(app, "passed")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort, Enrollment, LoginAttempt, Role, User
+from ..names import assign_alias
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud in a room
 
@@ -71,17 +72,18 @@ def register_learner(join_code: str, display_name: str, email: str, password: st
             "email", "An account with this email already exists. Sign in instead, then join with the code."
         )
     user = create_user(email, display_name, password)
-    db.session.add(Enrollment(user=user, cohort=cohort))
+    enroll(user, cohort)
     return user
 
 
 def enroll(user: User, cohort: Cohort) -> Enrollment:
-    """Enroll an existing user in a cohort, once."""
+    """Enroll an existing user in a cohort, once, with their number for anonymous review (the caller commits)."""
     for enrollment in user.enrollments:
         if enrollment.cohort_id == cohort.id:
             return enrollment
     enrollment = Enrollment(user=user, cohort=cohort)
     db.session.add(enrollment)
+    assign_alias(cohort, user)
     return enrollment
 
 

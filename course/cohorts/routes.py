@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Cohort
-from ..review.names import Namer, hides_names
+from ..names import Namer, hides_names
 from ..security import roles_required
 from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm

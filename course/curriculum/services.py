@@ -55,13 +55,6 @@ def _progress_row(user: User, module_id: str) -> ModuleProgress:
     return row
 
 
-def record_visit(user: User, module_id: str) -> ModuleProgress:
-    """Note that the user opened a module (the caller commits)."""
-    row = _progress_row(user, module_id)
-    row.updated_at = utcnow()
-    return row
-
-
 def record_position(user: User, module_id: str, position: str) -> ModuleProgress:
     """Remember the section the user was reading (the caller commits)."""
     row = _progress_row(user, module_id)

@@ -15,7 +15,6 @@ from ..events import course_completed
 from ..extensions import db
 from ..models import User, Work, WorkStatus
 from ..models.pilot import Certificate, CourseEvaluation, ModuleFeedback
-from ..xapi.outbox import flag_for_commit
 
 # ---------------------------------------------------------------- module feedback
 
@@ -95,8 +94,6 @@ def save_evaluation(user: User, confidence: dict[int, tuple[int, int]], usefulne
 # The exercise set a learner must have accepted, all for the same vignette. "harm" is met by an
 # accepted harm statement or by an accepted judgement that no harm statement is due (danger-only cases).
 REQUIRED_KINDS = ("harm", "danger", "safety_goal", "sf_question")
-KIND_LABELS = {"harm": "Harm Statement (or an accepted \u201cno harm statement is due\u201d)",
-               "danger": "Danger Statement", "safety_goal": "Safety Goal", "sf_question": "Solution-Focused Questions"}
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U to misread
 CODE_LENGTH = 12  # 60 random bits
 
@@ -234,7 +231,6 @@ def issue_if_complete(user: User) -> Certificate | None:
             db.session.add(certificate)
     except IntegrityError:  # another request issued it at the same moment
         return certificate_for(user)
-    flag_for_commit()
     course_completed.send(current_app._get_current_object(), user=user, certificate=certificate)
     return certificate
 

@@ -7,13 +7,16 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from grader.vocabulary import kind_label
+
 from ..cohorts.services import learner_progress
 from ..curriculum.services import progress_by_module
 from ..extensions import db
+from ..feedback import numbered_label
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
 from ..models.review import Review
-from .names import Namer, hides_names
-from .rubric import KIND_NAMES, rubric_rows
+from ..names import Namer, hides_names
+from .rubric import rubric_rows
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,9 +42,7 @@ def to_csv(header: list[str], rows: list[list]) -> str:
 
 def work_label(work: Work) -> str:
     """Return a short label such as 'hill-family: Danger Statement 2'."""
-    name = KIND_NAMES.get(work.kind, work.kind)
-    numbered = work.kind in ("danger", "safety_goal")
-    return f"{work.vignette_id}: {name}{' ' + str(work.position) if numbered else ''}"
+    return f"{work.vignette_id}: {numbered_label(work.kind, work.position)}"
 
 
 def progress_csv(cohort: Cohort, namer: Namer) -> str:
@@ -74,7 +75,7 @@ def reviews_csv(cohort: Cohort, namer: Namer) -> str:
         rubric = "; ".join(f"{r['criterion'].label}: {r['score_label']}" for r in rubric_rows(work.kind, review.rubric))
         comments = " | ".join(f"\"{c.quote}\": {c.body}" for c in review.comments)
         rows.append([
-            namer.name(learner, cohort), work.vignette_id, KIND_NAMES.get(work.kind, work.kind), work.position,
+            namer.name(learner, cohort), work.vignette_id, kind_label(work.kind), work.position,
             review.version.number, review.decided_at.strftime("%Y-%m-%d %H:%M UTC") if review.decided_at else "",
             "Accepted" if review.decision == "accept" else "Returned for revision",
             round(100 * (review.score or 0)), review.grader_verdict or "",

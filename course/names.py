@@ -1,41 +1,43 @@
-"""How trainers see learners' names: real names, or "Learner 7" in anonymous cohorts until revealed."""
+"""How trainers see learners' names: real names, or "Learner 7" in anonymous cohorts until revealed.
+
+Shared by every feature that shows learners to trainers (cohorts, review, exports). A learner's
+number is given when they join a cohort (a POST), so no page that only shows names ever writes.
+"""
 from __future__ import annotations
 
 from flask import session
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import Cohort, Enrollment, User
-from ..models.review import LearnerAlias
+from .extensions import db
+from .models import Cohort, User
+from .models.review import LearnerAlias
 
 REVEAL_KEY = "review_revealed_cohorts"
 
 
-def ensure_aliases(cohort: Cohort) -> dict[int, int]:
-    """Give every enrolled learner a stable number in enrollment order; return user id -> number."""
-    for _attempt in range(3):
-        known = {
-            a.user_id: a.number
-            for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))
-        }
-        enrollments = db.session.scalars(
-            select(Enrollment).where(Enrollment.cohort_id == cohort.id).order_by(Enrollment.joined_at, Enrollment.id)
-        )
-        missing = [e.user_id for e in enrollments if e.user_id not in known]
-        if not missing:
-            return known
-        top = db.session.scalar(select(func.max(LearnerAlias.number)).where(LearnerAlias.cohort_id == cohort.id)) or 0
+def assign_alias(cohort: Cohort, user: User) -> None:
+    """Give a learner joining a cohort the next number in it, once (the caller commits); kept when they leave."""
+    db.session.flush()  # the user and enrollment exist before the savepoint below
+    for _attempt in range(5):
+        known = select(LearnerAlias.id).where(LearnerAlias.cohort_id == cohort.id, LearnerAlias.user_id == user.id)
+        if db.session.scalar(known) is not None:
+            return
+        top = db.session.scalar(select(func.max(LearnerAlias.number)).where(LearnerAlias.cohort_id == cohort.id))
         try:
             with db.session.begin_nested():
-                for offset, user_id in enumerate(missing, start=1):
-                    db.session.add(LearnerAlias(cohort_id=cohort.id, user_id=user_id, number=top + offset))
-        except IntegrityError:  # another request numbered them at the same moment: read again
+                db.session.add(LearnerAlias(cohort_id=cohort.id, user_id=user.id, number=(top or 0) + 1))
+        except IntegrityError:  # another learner joined at the same moment and took that number: read again
             continue
-        db.session.commit()
-    return {
-        a.user_id: a.number for a in db.session.scalars(select(LearnerAlias).where(LearnerAlias.cohort_id == cohort.id))
-    }
+        return
+    raise RuntimeError(f"could not number a learner in cohort {cohort.id}: too many joined at once; try again")
+
+
+def aliases(cohort: Cohort) -> dict[int, int]:
+    """Return user id -> number for everyone ever numbered in the cohort."""
+    rows = db.session.execute(select(LearnerAlias.user_id, LearnerAlias.number)
+                              .where(LearnerAlias.cohort_id == cohort.id))
+    return {user_id: number for user_id, number in rows}
 
 
 def is_revealed(cohort: Cohort) -> bool:
@@ -64,13 +66,13 @@ class Namer:
     def alias_number(self, cohort: Cohort, user: User) -> int:
         """Return the learner's number in the cohort (0 when they have left it)."""
         if cohort.id not in self._aliases:
-            self._aliases[cohort.id] = ensure_aliases(cohort)
+            self._aliases[cohort.id] = aliases(cohort)
         return self._aliases[cohort.id].get(user.id, 0)
 
     def alias(self, cohort: Cohort, user: User) -> str:
-        """Return "Learner N" for the user in the cohort."""
+        """Return "Learner N" for the user in the cohort ("A learner" for one never numbered in it)."""
         number = self.alias_number(cohort, user)
-        return f"Learner {number}" if number else "A former learner"
+        return f"Learner {number}" if number else "A learner"
 
     def name(self, user: User, cohort: Cohort | None) -> str:
         """Return what the trainer should see for this learner in this cohort."""

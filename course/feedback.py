@@ -27,7 +27,7 @@ def question_type_label(question_type: str) -> str:
 
 
 def numbered_label(kind: str, position: int) -> str:
-    """'Danger Statement 2' for the numbered kinds, 'Harm Statement' for the others."""
+    """The kind's label, with its position for the kinds written 1..n (danger statements, safety goals)."""
     label = vocabulary.kind_label(kind)
     return f"{label} {position}" if vocabulary.is_numbered(kind) else label
 

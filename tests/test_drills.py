@@ -106,7 +106,8 @@ def learner(client, auth, factory):
 
 
 def test_drills_need_sign_in(client):
-    assert client.get("/drills/").status_code == 302
+    response = client.get("/drills/")
+    assert response.status_code == 302 and response.location == "/auth/login?next=%2Fdrills%2F"
 
 
 def test_drill_list_shows_every_drill(client, learner, app):

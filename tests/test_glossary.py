@@ -128,4 +128,5 @@ def test_glossary_page_lists_every_term_with_definition_example_and_module(clien
 
 
 def test_glossary_needs_sign_in(client):
-    assert client.get("/glossary").status_code == 302
+    response = client.get("/glossary")
+    assert response.status_code == 302 and response.location == "/auth/login?next=%2Fglossary"

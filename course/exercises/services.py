@@ -7,6 +7,8 @@ from flask import abort, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from grader.vocabulary import kind_label
+
 from .. import grading
 from ..database import utcnow
 from ..events import work_submitted
@@ -62,7 +64,7 @@ class Slot:
 
     @property
     def label(self) -> str:
-        """Return a name like 'Danger Statement 2'."""
+        """Return the kind's label, numbered for the kinds written 1..n (danger statements, safety goals)."""
         return numbered_label(self.kind, self.position)
 
     @property
@@ -308,7 +310,8 @@ def set_warnings(vignette: Vignette, slots: list[Slot]) -> list[str]:
             goal = by_key.get(("safety_goal", slot.position))
             if goal is None or not goal.has_text:
                 notes.append(
-                    f"{slot.label} has no Safety Goal {slot.position} yet: each danger statement pairs with a goal."
+                    f"{slot.label} has no {numbered_label('safety_goal', slot.position)} yet: each danger statement "
+                    "pairs with a goal."
                 )
         if slot.kind == "sf_question" and slot.has_text:
             count = len([line for line in slot.work.draft_text.splitlines() if line.strip()])
@@ -318,7 +321,7 @@ def set_warnings(vignette: Vignette, slots: list[Slot]) -> list[str]:
                              f"the exercise asks for {low} to {high}, one per line.")
     harm = by_key.get(("harm", 1))
     if harm is not None and not harm.has_text:
-        notes.append("You have not written a Harm Statement (or said why none is due).")
+        notes.append(f"You have not written a {kind_label('harm')} (or said why none is due).")
     return notes
 
 

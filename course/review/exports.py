@@ -41,7 +41,7 @@ def to_csv(header: list[str], rows: list[list]) -> str:
 
 
 def work_label(work: Work) -> str:
-    """Return a short label such as 'hill-family: Danger Statement 2'."""
+    """Return a short label: the vignette id, then the kind's label (numbered for danger statements and goals)."""
     return f"{work.vignette_id}: {numbered_label(work.kind, work.position)}"
 
 

@@ -200,3 +200,19 @@ def test_staff_have_no_certificate_page(client, auth, factory):
     trainer = factory.user("trainer")
     auth.login(factory.email(trainer))
     assert client.get("/pilot/certificate").status_code == 403
+
+
+def test_the_certificate_page_only_reads_and_a_post_issues_one_that_is_due(app, client, auth, factory, learner):
+    """Requirements met without a milestone signal (say, before certificates existed): GET offers, POST issues."""
+    with app.app_context():
+        complete_modules(learner)
+        accept_works(learner)
+    auth.login(factory.email(learner))
+    page = client.get("/pilot/certificate").get_data(as_text=True)
+    assert "You have met every requirement" in page and "Issue my certificate" in page
+    assert certificates(app) == []  # the GET wrote nothing
+    response = client.post("/pilot/certificate")
+    assert response.status_code == 302 and response.location == "/pilot/certificate"
+    [cert] = certificates(app)
+    assert cert.user_id == learner
+    assert "Certificate of completion" in client.get("/pilot/certificate").get_data(as_text=True)

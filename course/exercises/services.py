@@ -7,7 +7,7 @@ from flask import abort, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from grader.vocabulary import kind_label
+from grader.vocabulary import is_numbered, kind_label
 
 from .. import grading
 from ..database import utcnow
@@ -116,7 +116,9 @@ def slots_for(user_id: int, vignette: Vignette) -> list[Slot]:
 
 def allowed_position(kind: str, position: int, works: list[Work]) -> bool:
     """Return whether the learner may open this statement (one new danger statement at a time, up to 3)."""
-    if kind in ("harm", "sf_question"):
+    if kind not in KINDS:
+        return False  # a kind no practice case asks for
+    if not is_numbered(kind):
         return position == 1
     opened = max([w.position for w in works if w.kind == "danger"] or [0])
     if kind == "danger":

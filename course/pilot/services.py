@@ -15,6 +15,7 @@ from ..events import course_completed
 from ..extensions import db
 from ..models import User, Work, WorkStatus
 from ..models.pilot import Certificate, CourseEvaluation, ModuleFeedback
+from ..vignettes import KINDS, get_vignette
 
 # ---------------------------------------------------------------- module feedback
 
@@ -93,7 +94,7 @@ def save_evaluation(user: User, confidence: dict[int, tuple[int, int]], usefulne
 
 # The exercise set a learner must have accepted, all for the same vignette. "harm" is met by an
 # accepted harm statement or by an accepted judgement that no harm statement is due (danger-only cases).
-REQUIRED_KINDS = ("harm", "danger", "safety_goal", "sf_question")
+REQUIRED_KINDS = KINDS  # every kind a practice case asks for
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U to misread
 CODE_LENGTH = 12  # 60 random bits
 
@@ -117,12 +118,7 @@ def accepted_kinds_by_vignette(user: User) -> dict[str, set[str]]:
 
 def vignette_title(vignette_id: str) -> str:
     """Return a vignette's title, or its id when the vignette library is not available."""
-    try:
-        from ..vignettes import get_vignette
-
-        vignette = get_vignette(vignette_id)
-    except Exception:  # the title is decoration; the requirement check never depends on it
-        vignette = None
+    vignette = get_vignette(vignette_id)
     return vignette.title if vignette is not None else vignette_id
 
 

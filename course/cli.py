@@ -65,6 +65,20 @@ def content_check_command(content_dir: str | None, vignettes_dir: str | None, dr
     click.echo(f"All content is valid ({summary}).")
 
 
+@content_group.command("families")
+@click.option("--write", is_flag=True, help="Rewrite the table in docs/families.md instead of printing it.")
+def content_families_command(write: bool) -> None:
+    """Print the table of families, caregivers of concern, genders, cultural groups and worries."""
+    from .vignettes import FAMILIES_DOC, all_vignettes, families_table, with_families_table
+
+    table = families_table(all_vignettes())
+    if not write:
+        click.echo(table)
+        return
+    FAMILIES_DOC.write_text(with_families_table(FAMILIES_DOC.read_text(encoding="utf-8"), table), encoding="utf-8")
+    click.echo(f"Wrote the families table to {FAMILIES_DOC}.")
+
+
 def ensure_secret_key(instance_path: str) -> bool:
     """Write a random SECRET_KEY into instance/config.py unless one is set; return True if written."""
     import os

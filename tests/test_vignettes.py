@@ -9,7 +9,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.vignettes import CATEGORIES, check_vignettes, library_for, validate_file
+from course.vignettes import (
+    CATEGORIES,
+    EVIDENCE_PHRASE,
+    FAMILIES_DOC,
+    MAP_COLUMNS,
+    MAP_ENTRY_WORDS,
+    MAX_SENTENCE_WORDS,
+    MAX_STATEMENT_GRADE,
+    TABLE_END,
+    TABLE_START,
+    all_vignettes,
+    check_vignettes,
+    families_table,
+    library_for,
+    profile_lists,
+    reading_figures,
+    validate_file,
+    with_families_table,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "vignettes"
@@ -27,10 +45,14 @@ def nlp():
 def test_shipped_vignettes_are_valid():
     assert check_vignettes(SHIPPED) == []
     vignettes = library_for(SHIPPED).all()
-    assert {v.id for v in vignettes} >= {"hill-family", "nguyen-family", "ruiz-family", "okafor-family"}
+    assert {v.id for v in vignettes} >= set(SHIPPED_IDS)
 
 
-@pytest.mark.parametrize("vignette_id", ["hill-family", "nguyen-family", "ruiz-family", "okafor-family"])
+SHIPPED_IDS = ["hill-family", "nguyen-family", "ruiz-family", "okafor-family", "pruitt-family", "bennett-family",
+               "karimi-clark-family", "medina-family"]
+
+
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
 def test_shipped_vignette_shape(vignette_id):
     vignette = library_for(SHIPPED).get(vignette_id)
     assert vignette is not None
@@ -44,9 +66,29 @@ def test_shipped_vignette_shape(vignette_id):
     assert (vignette.exemplars["harm"] == []) == vignette.danger_only
 
 
-def test_okafor_is_the_danger_only_case():
-    assert library_for(SHIPPED).get("okafor-family").danger_only is True
-    assert library_for(SHIPPED).get("hill-family").danger_only is False
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
+def test_model_map_has_every_board_column(vignette_id):
+    vignette = library_for(SHIPPED).get(vignette_id)
+    assert list(vignette.model_map) == list(MAP_COLUMNS)
+    assert "needs" in vignette.model_map and set(CATEGORIES) < set(vignette.model_map)
+    for column, entries in vignette.model_map.items():
+        assert entries, f"{vignette_id}: model map column {column} is empty"
+        assert all(len(e.split()) <= MAP_ENTRY_WORDS for e in entries)
+
+
+def test_okafor_and_pruitt_are_the_danger_only_cases():
+    danger_only = {v.id for v in library_for(SHIPPED).all() if v.danger_only}
+    assert danger_only == {"okafor-family", "pruitt-family"}
+
+
+def test_the_poverty_family_explains_what_is_not_danger():
+    pruitt = library_for(SHIPPED).get("pruitt-family")
+    assert "poverty/resources" in pruitt.profile.worries
+    assert len(pruitt.not_danger) >= 3
+    for entry in pruitt.not_danger:
+        assert entry.worry and entry.explanation and entry.instead and entry.cues
+    cues = {cue for entry in pruitt.not_danger for cue in entry.cues}
+    assert {"hungry", "school", "dirty"} <= cues
 
 
 def _write(tmp_path: Path, data: dict | str, stem: str = "hill-family") -> Path:
@@ -129,6 +171,71 @@ def _no_grey(d):
         dict(d["mapping_facts"][0], id=f"x{i}") for i in range(2)]
 
 
+def _map_unknown_column(d):
+    d["model_map"]["worries"] = ["Marcus drinks."]
+
+
+def _map_missing_column(d):
+    del d["model_map"]["needs"]
+
+
+def _map_long_entry(d):
+    d["model_map"]["strength"][1] = " ".join(["word"] * (MAP_ENTRY_WORDS + 1))
+
+
+def _map_empty_column(d):
+    d["model_map"]["grey"] = []
+
+
+def _map_not_a_mapping(d):
+    d["model_map"] = ["Marcus grabbed Jayden."]
+
+
+def _profile_unknown_group(d):
+    d["family_profile"]["cultural_group"] = "Martian"
+
+
+def _profile_not_a_caregiver(d):
+    d["family_profile"]["caregiver_of_concern"] = "Jayden Hill"
+
+
+def _profile_unknown_worry(d):
+    d["family_profile"]["worries"] = ["physical harm", "bad vibes"]
+
+
+def _profile_missing_heritage(d):
+    del d["family_profile"]["heritage"]
+
+
+def _no_profile(d):
+    del d["family_profile"]
+
+
+def _evidence_on_a_harm_fact(d):
+    d["mapping_facts"][0]["evidence"] = True
+
+
+def _evidence_not_explained(d):
+    d["mapping_facts"][3]["explanation"] = "It happened twice last spring."
+
+
+def _past_danger_without_evidence(d):
+    del d["mapping_facts"][3]["evidence"]
+
+
+def _poverty_without_not_danger(d):
+    d["family_profile"]["worries"] = ["poverty/resources"]
+
+
+def _not_danger_without_instead(d):
+    d["not_danger"] = [{"worry": "Money is tight.", "explanation": "Money alone is not danger."}]
+
+
+def _not_danger_loud_cues(d):
+    d["not_danger"] = [{"worry": "Money is tight.", "explanation": "Money alone is not danger.",
+                        "instead": "Write it as a need.", "cues": ["Money"]}]
+
+
 # (mutation, words the message must contain, text on the expected line, which occurrence)
 CASES = [
     (_set_fact_category, ["mapping fact 'f3'", "category must be one of"], "category: worry", 1),
@@ -145,6 +252,23 @@ CASES = [
     (_missing_prompt, ["prompts: missing 'danger'"], "prompts:", 1),
     (_fact_without_explanation, ["mapping fact 'f7'", "missing 'explanation'"], "- id: f7", 1),
     (_no_grey, ["nothing in: grey"], "mapping_facts:", 1),
+    (_map_unknown_column, ["model_map: unknown column 'worries'"], "worries:", 1),
+    (_map_missing_column, ["model_map: missing column 'needs'"], "model_map:", 1),
+    (_map_long_entry, ["model_map: strength entry #2 has 26 words"], "word word word", 1),
+    (_map_empty_column, ["model_map: grey must be a list"], "grey: []", 1),
+    (_map_not_a_mapping, ["model_map must be a mapping"], "model_map:", 1),
+    (_profile_unknown_group, ["family_profile: cultural_group must be one of"], "cultural_group: Martian", 1),
+    (_profile_not_a_caregiver, ["caregiver_of_concern must be the full name of a roster caregiver", "Marcus Hill"],
+     "caregiver_of_concern: Jayden Hill", 1),
+    (_profile_unknown_worry, ["worry 'bad vibes' is not one of"], "worries:", 1),
+    (_profile_missing_heritage, ["family_profile: missing 'heritage'"], "family_profile:", 1),
+    (_no_profile, ["missing required field 'family_profile'"], "id: hill-family", 1),
+    (_evidence_on_a_harm_fact, ["mapping fact 'f1'", "only a danger fact"], "evidence: true", 1),
+    (_evidence_not_explained, ["mapping fact 'f4'", EVIDENCE_PHRASE], "It happened twice last spring.", 1),
+    (_past_danger_without_evidence, ["mapping fact 'f4'", "evidence: true"], "text: Twice last spring", 1),
+    (_poverty_without_not_danger, ["needs not_danger entries"], "worries:", 1),
+    (_not_danger_without_instead, ["not_danger entry #1", "missing 'instead'"], "- worry: Money is tight.", 1),
+    (_not_danger_loud_cues, ["not_danger entry #1", "cues must be"], "cues:", 1),
 ]
 
 
@@ -204,3 +328,186 @@ def test_roster_can_be_graded(nlp):
         "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", roster=roster_for(vignette)
     )
     assert report.component("child").present
+
+
+# ---------------------------------------------------------------- reading level and the family profiles
+
+def test_shipped_model_statements_read_at_grade_8(nlp):
+    for vignette in library_for(SHIPPED).all():
+        for kind, texts in vignette.exemplars.items():
+            for text in texts:
+                grade, longest = reading_figures(text)
+                assert grade <= MAX_STATEMENT_GRADE, f"{vignette.id} {kind}: grade {grade}: {text}"
+                assert longest <= MAX_SENTENCE_WORDS, f"{vignette.id} {kind}: a {longest}-word sentence: {text}"
+
+
+def test_reading_figures_use_the_graders_measure(nlp):
+    from grader import grade
+
+    text = library_for(SHIPPED).get("hill-family").exemplars["danger"][0]
+    assert reading_figures(text)[0] == grade("danger", text, "hill-family").metrics["grade_level"]
+
+
+LONG_DANGER = ("Dana Ortiz, Tanya and Grandma Rose are worried that when Marcus has been drinking considerable "
+               "quantities of alcohol in the garage during weekend football gatherings, he may physically grab "
+               "Jayden again, and Jayden (7) could sustain a fracture or a serious head injury and experience "
+               "persistent anxiety in his own home.")
+
+
+def test_an_unreadable_model_statement_is_a_content_error(tmp_path, nlp):
+    data = _hill()
+    data["exemplars"]["danger"][1] = LONG_DANGER
+    path = _write(tmp_path, data)
+    problems = check_vignettes(tmp_path)
+    line = _line_of(path, "Grandma Rose are worried that when Marcus has been drinking considerable")
+    grade_problem = [p for p in problems if "danger #2 reads at grade" in p.message]
+    length_problem = [p for p in problems if "danger #2 has a sentence of" in p.message]
+    assert grade_problem and length_problem, [str(p) for p in problems]
+    for problem in grade_problem + length_problem:
+        assert Path(problem.path).resolve() == path.resolve()
+        assert problem.line in (line, line - 1), str(problem)  # the entry's "- >-" line or its first text line
+    assert not check_vignettes(tmp_path, reading=False), "the reading check runs only when asked"
+
+
+def _family(tmp_path: Path, stem: str, **profile) -> None:
+    """Write a copy of the Hill family under another id with the given profile fields."""
+    data = _hill()
+    data["id"] = stem
+    data["family_profile"].update(profile)
+    _write(tmp_path, data, stem=stem)
+
+
+def test_one_group_carrying_one_worry_twice_fails(tmp_path):
+    _family(tmp_path, "a-family")
+    _family(tmp_path, "b-family", worries=["substance use", "medical"])
+    problems = check_vignettes(tmp_path, reading=False)
+    assert len(problems) == 1, [str(p) for p in problems]
+    problem = problems[0]
+    assert problem.path.endswith("b-family.yaml")
+    assert "'Black' already carries the worry 'substance use' in a-family" in problem.message
+    assert problem.line == _line_of(tmp_path / "b-family.yaml", "worries:")
+
+
+def test_another_group_may_carry_the_same_worry(tmp_path):
+    _family(tmp_path, "a-family")
+    _family(tmp_path, "b-family", cultural_group="white", heritage="Irish American")
+    assert check_vignettes(tmp_path, reading=False) == []
+
+
+def test_one_gender_carrying_most_worries_fails(tmp_path):
+    groups = ["Black", "white", "Latino", "Asian American"]
+    for i, group in enumerate(groups):
+        _family(tmp_path, f"family-{i}", cultural_group=group)
+    problems = check_vignettes(tmp_path, reading=False)
+    assert [p.message for p in problems if "4 of 4 caregivers of concern have the gender 'man'" in p.message]
+    _family(tmp_path, "family-4", cultural_group="multiracial", gender="woman", caregiver_of_concern="Tanya Hill")
+    _family(tmp_path, "family-5", cultural_group="Pacific Islander", gender="woman", caregiver_of_concern="Tanya Hill")
+    assert check_vignettes(tmp_path, reading=False) == []
+
+
+def test_profile_lists_are_valid_and_cover_the_issue():
+    lists, problems = profile_lists()
+    assert problems == []
+    assert {"violence between adults", "poverty/resources", "emotional harm"} <= set(lists.worries)
+    assert {"woman", "man", "nonbinary"} <= set(lists.genders)
+    assert "Native American" in lists.cultural_groups
+
+
+def test_shipped_profiles_name_a_caregiver_and_evidence_facts_say_so():
+    for vignette in library_for(SHIPPED).all():
+        caregivers = {p.name for p in vignette.roster if p.role == "caregiver"}
+        assert vignette.profile.caregiver_of_concern in caregivers
+        for fact in vignette.mapping_facts:
+            if fact.evidence:
+                assert fact.category == "danger" and EVIDENCE_PHRASE in fact.explanation.lower()
+
+
+def test_families_doc_table_matches_the_profiles():
+    document = FAMILIES_DOC.read_text(encoding="utf-8")
+    current = with_families_table(document, families_table(all_vignettes(str(SHIPPED))))
+    assert document == current, "docs/families.md is out of date: run `flask --app wsgi content families --write`"
+    for vignette in library_for(SHIPPED).all():
+        profile = vignette.profile
+        assert f"| {vignette.id} | {profile.caregiver_of_concern} | {profile.gender} |" in document
+
+
+def test_families_table_needs_its_markers():
+    with pytest.raises(ValueError, match="families-table:start"):
+        with_families_table("# Families\n", "| a |")
+    text = f"before\n{TABLE_START}\nold table\n{TABLE_END}\nafter\n"
+    assert with_families_table(text, "| new |") == f"before\n{TABLE_START}\n| new |\n{TABLE_END}\nafter\n"
+
+
+def test_content_families_command_prints_the_table(app):
+    result = app.test_cli_runner().invoke(args=["content", "families"])
+    assert result.exit_code == 0, result.output
+    assert "| pruitt-family | Shane Pruitt | man | white | poverty/resources |" in result.output
+
+
+# ---------------------------------------------------------------- every family, end to end
+
+def _statement_slots(vignette) -> list[tuple[str, str, str]]:
+    """Return (kind, slot path, text) for the model statements a learner could write for the family."""
+    slots = [] if vignette.danger_only else [("harm", "harm/1", vignette.exemplars["harm"][0])]
+    slots += [("danger", "danger/1", vignette.exemplars["danger"][0]),
+              ("safety_goal", "safety-goal/1", vignette.exemplars["safety_goal"][0]),
+              ("sf_question", "questions/1", " ".join(vignette.exemplars["sf_question"]))]
+    return slots
+
+
+@pytest.mark.parametrize("vignette_id", SHIPPED_IDS)
+def test_each_family_works_end_to_end(vignette_id, app, client, auth, factory, nlp):
+    import html
+    import re
+
+    from sqlalchemy import select
+
+    from course.extensions import db
+    from course.models import Work, WorkVersion
+    from course.review.rubric import criteria
+
+    trainer = factory.user("trainer", email="trainer@example.org")
+    cohort = factory.cohort("Families", trainer_id=trainer)
+    learner = factory.user("learner", email="learner@example.org", cohort_id=cohort)
+    vignette = library_for(SHIPPED).get(vignette_id)
+    base = f"/exercises/{vignette_id}"
+    auth.login("learner@example.org")
+    assert html.escape(vignette.title) in client.get(base).get_data(as_text=True)
+
+    # The map: every fact in its keyed column scores full marks.
+    form = {f"fact_{f.id}": f.category for f in vignette.mapping_facts}
+    form.update(scale="5", scale_reason="Some worries are serious, and the family has real strengths.")
+    mapped = client.post(f"{base}/mapping", data=form)
+    assert mapped.status_code == 302, mapped.get_data(as_text=True)[:500]
+    facts = len(vignette.mapping_facts)
+    assert f"{facts} of {facts}" in client.get(mapped.headers["Location"]).get_data(as_text=True)
+
+    # The statements: the model statements, saved and submitted, all grade "ready".
+    slots = _statement_slots(vignette)
+    for _, path, text in slots:
+        saved = client.post(f"{base}/write/{path}/autosave", json={"text": text, "revision": 0})
+        assert saved.status_code == 200, saved.get_json()
+    revisions = dict(re.findall(r'name="(rev_\d+)" value="(\d+)"', client.get(f"{base}/submit").get_data(as_text=True)))
+    submitted = client.post(f"{base}/submit", data=revisions)
+    assert submitted.status_code == 302
+    assert f"Submitted {len(slots)} statements" in client.get(submitted.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        verdicts = {v.work.kind: v.verdict for v in db.session.scalars(select(WorkVersion))}
+        danger_id = db.session.scalar(select(Work.id).where(Work.user_id == learner, Work.kind == "danger"))
+    assert verdicts == {kind: "ready" for kind, _, _ in slots}, f"{vignette_id}: a model statement is not ready"
+
+    # The review: the trainer sees the case and its exemplar, and accepts the danger statement.
+    auth.logout()
+    auth.login("trainer@example.org")
+    assert client.post(f"/review/{danger_id}/claim").status_code in (200, 302)
+    review = html.unescape(client.get(f"/review/{danger_id}").get_data(as_text=True))
+    assert vignette.title in review and "Trainer exemplar" in review
+    decision = {f"rubric-{c.id}-score": "meets" for c in criteria("danger")}
+    decision.update(overall_comment="Clear, plain and complete.", action="accept")
+    assert client.post(f"/review/{danger_id}", data=decision).status_code == 302
+
+    # Back to the learner: the accepted kind now shows the model statements.
+    auth.logout()
+    auth.login("learner@example.org")
+    page = html.unescape(client.get(f"{base}/write/danger/1").get_data(as_text=True))
+    assert " ".join(vignette.exemplars["danger"][0].split()[:8]) in " ".join(page.split())

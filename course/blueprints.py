@@ -12,6 +12,8 @@ from . import (
     exercises,
     glossary,
     health,
+    kit,
+    mail,
     objectives,
     pilot,
     quizzes,
@@ -37,7 +39,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classroom.bp)
     app.register_blueprint(pilot.bp)
     app.register_blueprint(xapi.bp)
+    app.register_blueprint(kit.bp)
     classroom.init_app(app)
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)
+    mail.init_app(app)

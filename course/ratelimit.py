@@ -9,6 +9,7 @@ when the request later fails or rolls back. Call these before the request writes
 - `check_and_hit(key, limit, window_seconds)`: a fixed window; the first `limit` hits pass.
 - `hit_with_backoff(key, free, base_seconds, max_seconds, forget_seconds)`: the first `free`
   hits pass, then each allowed hit blocks the key for twice as long as the one before.
+- `peek(key, limit)` reads a key without counting (is it already spent?).
 - `refund(key)` takes a hit back (a success that should not count); `reset(key)` forgets the key.
 - `rate_limit(...)` decorates a view; `too_many_requests(result)` answers 429 with Retry-After.
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, jsonify, render_template, request
-from sqlalchemy import and_, case, delete, update
+from sqlalchemy import and_, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -82,7 +83,8 @@ def check_and_hit(key: str, limit: int, window_seconds: float) -> RateLimitResul
     return RateLimitResult(False, max(1, math.ceil(reset_at - now)), hits)
 
 
-def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: float, forget_seconds: float) -> RateLimitResult:
+def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: float,
+                     forget_seconds: float) -> RateLimitResult:
     """Count a hit on `key`: the first `free` pass, then each allowed hit blocks the key twice as long as the last.
 
     A hit that arrives while the key is blocked is refused and changes nothing but the forget
@@ -97,7 +99,8 @@ def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: floa
     stale = and_(t.c.reset_at <= now, t.c.blocked_until <= now)
     blocked = t.c.blocked_until > now
     reaches_limit = t.c.hits + 1 >= free
-    doubled = case((t.c.penalty <= 0, base_seconds), (t.c.penalty * 2 > max_seconds, max_seconds), else_=t.c.penalty * 2)
+    doubled = case((t.c.penalty <= 0, base_seconds), (t.c.penalty * 2 > max_seconds, max_seconds),
+                   else_=t.c.penalty * 2)
     new_penalty = case((stale, first_penalty), (blocked, t.c.penalty), (reaches_limit, doubled), else_=0.0)
     new_block = case((stale, now + first_penalty if first_penalty else 0.0), (blocked, t.c.blocked_until),
                      (reaches_limit, now + doubled), else_=0.0)
@@ -116,6 +119,15 @@ def hit_with_backoff(key: str, free: int, base_seconds: float, max_seconds: floa
     if last_token == token:
         return RateLimitResult(True, 0, hits)
     return RateLimitResult(False, max(1, math.ceil(blocked_until - now)), hits)
+
+
+def peek(key: str, limit: int) -> RateLimitResult:
+    """Read a fixed-window key without counting a hit: is it already over `limit`? (For a check before a lookup.)"""
+    now = time.time()
+    row = db.session.execute(select(_table.c.hits, _table.c.reset_at).where(_table.c.key == key[:200])).first()
+    if row is None or row.reset_at <= now or row.hits < limit:
+        return RateLimitResult(True, 0, 0 if row is None or row.reset_at <= now else row.hits)
+    return RateLimitResult(False, max(1, math.ceil(row.reset_at - now)), row.hits)
 
 
 def refund(key: str) -> None:
@@ -153,7 +165,8 @@ def too_many_requests(result: RateLimitResult, message: str | None = None):
     wait = max(1, result.retry_after)
     text = message or "Too many tries in a short time."
     advice = f"{text} Try again in {wait_words(wait)}."
-    wants_json = request.path.startswith("/api/") or request.is_json or request.accept_mimetypes.best == "application/json"
+    wants_json = (request.path.startswith("/api/") or request.is_json
+                  or request.accept_mimetypes.best == "application/json")
     if wants_json:
         response = jsonify(error=advice, retry_after=wait)
     else:

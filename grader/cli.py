@@ -1,4 +1,5 @@
 """Command line: python -m grader check | batch | eval | bench."""
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,8 @@ def marked_text(text: str, report: Report) -> str:
         if f.start < pos:  # overlapping finding: number it at the end of the earlier mark
             out.append(_sup(n))
             continue
-        out.append(text[pos:f.start])
-        out.append(f"[[{text[f.start:f.end]}]]{_sup(n)}")
+        out.append(text[pos : f.start])
+        out.append(f"[[{text[f.start : f.end]}]]{_sup(n)}")
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
@@ -86,8 +87,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """Grade one statement from a file or stdin."""
     text = _read(args.file).rstrip("\n")
     try:
-        report = grade(args.kind, text, roster=_folder(args).get(args.vignette), danger=args.danger,
-                       child_age=args.child_age)
+        report = grade(
+            args.kind, text, roster=_folder(args).get(args.vignette), danger=args.danger, child_age=args.child_age
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -117,8 +119,15 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     for n, (rid, row, err) in enumerate(rows):
         if err is None:
             try:
-                items.append({"kind": row.get("kind"), "text": row.get("text"), "roster": folder.get(row.get("vignette")),
-                              "danger": row.get("danger"), "child_age": row.get("child_age")})
+                items.append(
+                    {
+                        "kind": row.get("kind"),
+                        "text": row.get("text"),
+                        "roster": folder.get(row.get("vignette")),
+                        "danger": row.get("danger"),
+                        "child_age": row.get("child_age"),
+                    }
+                )
             except GraderInputError as exc:
                 rows[n] = (rid, row, str(exc))
     results = iter(grade_many(items, errors="return", n_process=args.processes, batch_size=args.batch_size))
@@ -145,7 +154,9 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     """Latency versus the raw parse, and batch throughput."""
     from . import bench
 
-    result = bench.run(args.corpus, rounds=args.rounds, copies=args.copies, n_process=args.processes, rosters=_folder(args))
+    result = bench.run(
+        args.corpus, rounds=args.rounds, copies=args.copies, n_process=args.processes, rosters=_folder(args)
+    )
     out.write((json.dumps(result) if args.format == "json" else bench.format_text(result)) + "\n")
     return 0
 
@@ -157,8 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description="SOP Foundations statement grader.")
     sub = parser.add_subparsers(dest="command", required=True)
     vignettes = argparse.ArgumentParser(add_help=False)
-    vignettes.add_argument("--vignettes", default=None, metavar="DIR",
-                           help="folder of vignette YAML files whose rosters rows may name (default: ./vignettes if present)")
+    vignettes.add_argument(
+        "--vignettes",
+        default=None,
+        metavar="DIR",
+        help="folder of vignette YAML files whose rosters rows may name (default: ./vignettes if present)",
+    )
     p = sub.add_parser("check", help="grade one statement", parents=[vignettes])
     p.add_argument("kind", choices=KINDS)
     p.add_argument("file", nargs="?", default="-", help="file with the statement, or - for stdin")
@@ -167,10 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--child-age", type=int, default=None, help="for child_questions: the child's age in years")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("batch", help="grade JSON Lines {id, kind, text, vignette?, danger?, child_age?}", parents=[vignettes])
+    p = sub.add_parser(
+        "batch", help="grade JSON Lines {id, kind, text, vignette?, danger?, child_age?}", parents=[vignettes]
+    )
     p.add_argument("file", nargs="?", default="-")
-    p.add_argument("--processes", type=int, default=default_processes(),
-                   help="worker processes (forked) for large batches; default: one per CPU core, up to 4")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=default_processes(),
+        help="worker processes (forked) for large batches; default: one per CPU core, up to 4",
+    )
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("eval", help="score against a labelled corpus", parents=[vignettes])

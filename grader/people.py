@@ -3,6 +3,7 @@
 The grader never reads vignette files and never pools the casts of several families: with
 no roster, people and their roles come from the statement's own words.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,9 +76,14 @@ def _person(entry: Any, where: str) -> Person:
     if role and role not in ROLES:
         raise GraderInputError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}; use one of those.")
     age = entry.get("age")
-    return Person(name=entry["name"].strip(), short=str(entry.get("short") or "").strip(), role=role,
-                  age="" if age is None else str(age).strip(), pronouns=str(entry.get("pronouns") or "").strip(),
-                  relation=str(entry.get("relation") or "").strip())
+    return Person(
+        name=entry["name"].strip(),
+        short=str(entry.get("short") or "").strip(),
+        role=role,
+        age="" if age is None else str(age).strip(),
+        pronouns=str(entry.get("pronouns") or "").strip(),
+        relation=str(entry.get("relation") or "").strip(),
+    )
 
 
 def roster_from_mapping(data: Any, where: str = "vignette") -> Roster:
@@ -93,9 +99,11 @@ def roster_from_mapping(data: Any, where: str = "vignette") -> Roster:
     if isinstance(types, str) or not all(isinstance(t, str) for t in types):
         raise GraderInputError(f"{where}: 'danger_types' must be a list of danger type ids.")
     vid = data.get("id")
-    return Roster(id=str(vid) if vid is not None else None,
-                  people=tuple(_person(e, f"{where} person {i + 1}") for i, e in enumerate(entries)),
-                  danger_types=tuple(types))
+    return Roster(
+        id=str(vid) if vid is not None else None,
+        people=tuple(_person(e, f"{where} person {i + 1}") for i, e in enumerate(entries)),
+        danger_types=tuple(types),
+    )
 
 
 def as_roster(roster: Any = None, vignette: Any = None) -> Roster:
@@ -108,7 +116,8 @@ def as_roster(roster: Any = None, vignette: Any = None) -> Roster:
     if isinstance(value, str):
         raise GraderInputError(
             f"The grader takes the family's roster, not a vignette id ({value[:40]!r}): build a Roster "
-            "(or a mapping with a 'roster' list) from the vignette and pass it as roster=.")
+            "(or a mapping with a 'roster' list) from the vignette and pass it as roster=."
+        )
     return roster_from_mapping(value, "roster")
 
 

@@ -1,4 +1,5 @@
 """The one vocabulary: kinds, components, finding categories and question types (rules/vocabulary.yaml)."""
+
 from __future__ import annotations
 
 import re
@@ -110,11 +111,24 @@ def _kind(entry: Any, index: int, path: Path, seen: set[str], slugs: set[str]) -
     parts, ids = [], set()
     for i, comp in enumerate(raw):
         cid = _ident(comp, path, f"{where} component {i}", ids)
-        parts.append(ComponentDef(cid, _text(comp, "label", path, f"{where} component {cid}"),
-                                  _text(comp, "hint", path, f"{where} component {cid}")))
-    return KindDef(ident, _text(entry, "label", path, where), _text(entry, "plural", path, where), slug,
-                   entry["numbered"], _text(entry, "description", path, where), tuple(parts), tuple(takes),
-                   tuple(checks))
+        parts.append(
+            ComponentDef(
+                cid,
+                _text(comp, "label", path, f"{where} component {cid}"),
+                _text(comp, "hint", path, f"{where} component {cid}"),
+            )
+        )
+    return KindDef(
+        ident,
+        _text(entry, "label", path, where),
+        _text(entry, "plural", path, where),
+        slug,
+        entry["numbered"],
+        _text(entry, "description", path, where),
+        tuple(parts),
+        tuple(takes),
+        tuple(checks),
+    )
 
 
 def _category(entry: Any, index: int, path: Path, seen: set[str]) -> CategoryDef:

@@ -1,10 +1,11 @@
 """The grader measured against the labelled corpus (tests/data/grader_corpus.jsonl)."""
+
 from __future__ import annotations
 
 import pytest
 
 from grader.evaluate import DEFAULT_CORPUS, cohen_kappa, evaluate, load_corpus, locate_flags
-from tests.grader_fixtures import course_rosters, nlp  # noqa: F401
+from tests.grader_fixtures import course_rosters
 
 
 @pytest.fixture(scope="module")

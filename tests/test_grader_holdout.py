@@ -1,6 +1,7 @@
 """The grader on statements it was never tuned on: tests/data/grader_holdout.jsonl was written
 independently (new families, free text) and is never read while rules are written. Its floors
 sit a little under what the grader measured, so a regression on unseen text fails loudly."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.evaluate import evaluate, load_corpus
-from tests.grader_fixtures import DATA, assert_floors, course_rosters, evaluate_set, nlp  # noqa: F401
+from tests.grader_fixtures import DATA, assert_floors, course_rosters, evaluate_set
 
 HOLDOUT = Path(__file__).parent / "data" / "grader_holdout.jsonl"
 

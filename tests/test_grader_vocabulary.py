@@ -1,4 +1,5 @@
 """The one vocabulary (grader/rules/vocabulary.yaml): kinds, components, categories, question types."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,6 @@ import grader
 from grader import grade
 from grader.ruleset import default_ruleset
 from grader.vocabulary import VOCABULARY_FILE, VocabularyError, load_vocabulary
-from tests.grader_fixtures import nlp  # noqa: F401
 
 
 def test_kinds_and_labels():
@@ -22,8 +22,15 @@ def test_kinds_and_labels():
     assert grader.category_label("vague_label") and grader.question_type_label("preferred_future") == "Preferred future"
 
 
-@pytest.mark.parametrize("call", [lambda: grader.kind_label("poem"), lambda: grader.category_label("nope"),
-                                  lambda: grader.component_label("harm", "nope"), lambda: grader.question_type_label("x")])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: grader.kind_label("poem"),
+        lambda: grader.category_label("nope"),
+        lambda: grader.component_label("harm", "nope"),
+        lambda: grader.question_type_label("x"),
+    ],
+)
 def test_unknown_names_raise_key_error(call):
     with pytest.raises(KeyError):
         call()
@@ -40,13 +47,16 @@ def test_every_rule_category_and_question_type_is_in_the_vocabulary():
         assert [c["id"] for c in ruleset.components[kind]] == [c.id for c in grader.components(kind)]
 
 
-@pytest.mark.parametrize("change,problem", [
-    (("slug: safety-goal", "slug: harm"), "kind safety_goal: 'slug'"),
-    (("numbered: true", "numbered: maybe"), "'numbered'"),
-    (("    severity: error", "    severity: fatal"), "category vague_label: 'severity'"),
-    (("  - id: coping\n", "  - id: Coping Q\n"), "question_types entry"),
-    (("checks: [vague_label,", "checks: [nonsense,"), "kind plain_language"),
-])
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        (("slug: safety-goal", "slug: harm"), "kind safety_goal: 'slug'"),
+        (("numbered: true", "numbered: maybe"), "'numbered'"),
+        (("    severity: error", "    severity: fatal"), "category vague_label: 'severity'"),
+        (("  - id: coping\n", "  - id: Coping Q\n"), "question_types entry"),
+        (("checks: [vague_label,", "checks: [nonsense,"), "kind plain_language"),
+    ],
+)
 def test_bad_vocabulary_names_file_and_entry(tmp_path, change, problem):
     text = VOCABULARY_FILE.read_text(encoding="utf-8")
     assert change[0] in text
@@ -74,4 +84,9 @@ def test_child_questions_are_graded_as_questions(nlp):
     report = grade("child_questions", "What makes you happy at home?\nWhy did you hide?")
     assert [q.open for q in report.questions] == [True, True]
     assert [f.category for f in report.findings] == ["why_question"] and report.verdict == "revise"
-    assert grade("child_questions", "Who do you like to play with?").verdict == "ready"
+    plan = ("I'm Dana and I help kids. We are going to draw three houses.\nWhat worries you at home?\n"
+            "What are the good things at home?\nWhat would be in your house of dreams?\n"
+            "Is it okay if I show your houses to your mom?")
+    assert grade("child_questions", plan, child_age=7).verdict == "ready"
+    # no opening, houses or sharing
+    assert grade("child_questions", "Who do you like to play with?").verdict == "revise"

@@ -4,13 +4,14 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from . import bp
+from .diagrams import expand_diagrams
 from .glossary_links import link_module_html
 from .render import drop_leading_title, headings, render_markdown
 from .services import (
-    agenda,
     completion,
     get_module,
     library,
+    plan,
     progress_by_module,
     record_position,
     resume_point,
@@ -27,10 +28,12 @@ def _audience() -> str:
 def home():
     """Show the course home: the agenda and progress, or a welcome page when signed out."""
     if not current_user.is_authenticated:
-        return render_template("curriculum/welcome.html", days=agenda(None))
+        course = plan(None)
+        return render_template("curriculum/welcome.html", days=course.days, plan=course)
     done, total = completion(current_user)
+    course = plan(current_user)
     return render_template(
-        "curriculum/home.html", days=agenda(current_user), done=done, total=total, resume=resume_point(current_user)
+        "curriculum/home.html", days=course.days, plan=course, done=done, total=total, resume=resume_point(current_user)
     )
 
 
@@ -46,7 +49,10 @@ def module(module_id: str):
     return render_template(
         "curriculum/module.html",
         module=mod,
-        html=link_module_html(render_markdown(drop_leading_title(mod.body), _audience())),
+        # Diagrams go in after the glossary links, so no term inside a drawing becomes a link.
+        html=expand_diagrams(
+            link_module_html(render_markdown(drop_leading_title(mod.body), _audience(), diagrams=False))
+        ),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
         before=before,

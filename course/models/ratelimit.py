@@ -18,4 +18,4 @@ class RateLimit(db.Model):
     blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
     penalty: Mapped[float] = mapped_column(Float, default=0.0)  # the last block's length, doubled by each failure
     last_token: Mapped[str] = mapped_column(String(32), default="")  # which caller the last allowed hit was
-    expires_at: Mapped[float] = mapped_column(Float, index=True)  # after this the row means nothing: clean-up deletes it
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # after this the row means nothing: clean-up drops it

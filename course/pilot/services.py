@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..curriculum.services import all_modules, progress_by_module
+from ..curriculum.services import all_modules, progress_by_module, required_modules as curriculum_required_modules
 from ..database import utcnow
 from ..events import course_completed
 from ..extensions import db
@@ -101,7 +101,7 @@ CODE_LENGTH = 12  # 60 random bits
 
 def required_modules():
     """Return the modules a certificate needs: every classroom module (pre-work is recommended, not required)."""
-    return [m for m in all_modules() if not m.prework]
+    return curriculum_required_modules()
 
 
 def accepted_kinds_by_vignette(user: User) -> dict[str, set[str]]:

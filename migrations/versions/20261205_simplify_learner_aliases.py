@@ -4,7 +4,7 @@ Pages that show learners used to number them on first view (a GET that wrote). N
 given at enrollment; this numbers the learners enrolled before, in the order they joined.
 
 Revision ID: 20261205_simplify_learner_aliases
-Revises: 20261204_accounts_rate_limits
+Revises: 20261204_accounts_sessions
 Create Date: 2026-12-05
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "20261205_simplify_learner_aliases"
-down_revision = "20261204_accounts_rate_limits"
+down_revision = "20261204_accounts_sessions"
 branch_labels = None
 depends_on = None
 

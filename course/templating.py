@@ -5,6 +5,9 @@ from datetime import date
 
 from flask import Flask
 
+from grader.vocabulary import component_label, is_numbered, kind_label, kind_slug
+
+from . import feedback
 from .timezones import localtime, zone_label
 
 
@@ -22,12 +25,23 @@ def format_date(value: date | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Register the filters and globals; every timestamp on a page goes through `localtime`."""
+    """Register the filters and globals (the vocabulary's labels, once, for every page); every timestamp on a
+    page goes through `localtime`."""
     app.add_template_filter(format_minutes, "minutes")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(zone_label, "zone_label")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    vocabulary = {
+        "kind_label": kind_label, "kind_slug": kind_slug, "is_numbered": is_numbered,
+        "numbered_label": feedback.numbered_label, "component_label": component_label,
+        "category_label": feedback.category_label, "question_type_label": feedback.question_type_label,
+    }
+    for name, function in vocabulary.items():
+        app.add_template_filter(function, name)
+        app.jinja_env.globals[name] = function
+    app.jinja_env.globals.update(mark_segments=feedback.mark_segments, feedback_summary=feedback.summary,
+                                 marked_html=feedback.marked_html, finding_notes=feedback.finding_notes)
     from .nav import register_nav
 
     register_nav(app)

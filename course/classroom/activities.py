@@ -5,49 +5,37 @@ mapping placements are counted, and nothing else about a participant leaves the 
 """
 from __future__ import annotations
 
-import logging
 import re
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from grader.vocabulary import kind_label
+
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..database import utcnow
+from ..exercises.services import grade_draft
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession, LiveActivity, LiveParticipant, LiveResponse
 from ..numbers import plain_int
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, KINDS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
 from .words import word_summary
 
-log = logging.getLogger(__name__)
-
-KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
-               "sf_question": "Solution-Focused Questions"}
-# What the console's picker says: a plural kind takes no article ("Write Solution-Focused Questions").
-WRITE_LABELS = [(kind, f"Write {label}" if label.endswith("s") else f"Write a {label}")
-                for kind, label in KIND_LABELS.items()]
+STATEMENT_KINDS = KINDS  # learners write the kinds a practice case has prompts for
 SUBMIT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 QUESTION_MAX_CHARS = 200  # the trainer's question
 ANSWER_MAX_CHARS = 280  # a short answer: a card on the wall must stay readable
 TEXT_KINDS = ("statement", "question")
 
 
-# ---------------------------------------------------------------- the grader
-
-def grade_text(kind: str, text: str, vignette_id: str) -> tuple[str, dict | None]:
-    """Grade a statement; return (state, report) where state is done, unavailable or error."""
-    try:
-        from grader import grade
-    except ImportError:  # the grader package is not installed in this checkout
-        return "unavailable", None
-    try:
-        return "done", grade(kind, text, vignette=vignette_id).to_dict()
-    except Exception:  # a grader fault must not lose the learner's response
-        log.exception("grader failed on a classroom response")
-        return "error", None
+def write_labels() -> list[tuple[str, str]]:
+    """Return the console picker's (kind, label) pairs from the grader's vocabulary."""
+    # A plural kind takes no article: "Write Solution-Focused Questions", not "Write a ...".
+    return [(kind, f"Write {label}" if label.endswith("s") else f"Write a {label}")
+            for kind, label in ((k, kind_label(k)) for k in STATEMENT_KINDS)]
 
 
 # ---------------------------------------------------------------- starting and steering
@@ -69,8 +57,8 @@ def start_activity(
                                              question=_clean_question(question), revealed_facts=[]))
     vignette = vignette_or_error(vignette_id)
     if kind == "statement":
-        if statement_kind not in KIND_LABELS:
-            raise ClassroomError(f"Choose what learners write: {', '.join(KIND_LABELS.values())}.")
+        if statement_kind not in STATEMENT_KINDS:
+            raise ClassroomError(f"Choose what learners write: {', '.join(kind_label(k) for k in STATEMENT_KINDS)}.")
         if statement_kind == "harm" and vignette.danger_only:
             raise ClassroomError(
                 f"{vignette.title} has no harm to write about. Pick a danger statement or another case."
@@ -190,6 +178,12 @@ def _clean_placements(vignette: Vignette, placements) -> dict[str, str]:
     return {fid: cat for fid, cat in placements.items() if fid in vignette.facts_by_id and cat in CATEGORIES}
 
 
+def is_graded(session: ClassSession, activity_id) -> bool:
+    """Return True when the activity a phone answers is the running statement activity (the grader reads it)."""
+    activity = current_activity(session)
+    return activity is not None and str(activity.id) == str(activity_id) and activity.kind == "statement"
+
+
 def submit(session: ClassSession, participant: LiveParticipant, activity_id, submit_key: str, text: str | None = None,
            placements: dict | None = None) -> tuple[LiveResponse, bool]:
     """Store a participant's response once per submit key; return (response, changed). The caller commits."""
@@ -207,9 +201,11 @@ def submit(session: ClassSession, participant: LiveParticipant, activity_id, sub
         text = (text or "").strip() if isinstance(text, str) else ""
         if not text:
             raise ClassroomError("Write your answer first, then send it.")
-        limit = current_app.config.get("GRADE_MAX_CHARS", 5000) if activity.kind == "statement" else ANSWER_MAX_CHARS
-        if len(text) > limit:
-            raise ClassroomError(f"That is {len(text):,} characters; the limit is {limit:,}.", 413)
+        if activity.kind == "statement" and len(text) > grading.max_chars():
+            raise ClassroomError(grading.too_long(len(text)), 413)
+        if activity.kind == "question" and len(text) > ANSWER_MAX_CHARS:
+            raise ClassroomError(f"That is {len(text):,} characters; the limit is {ANSWER_MAX_CHARS:,}. "
+                                 "Shorten it so it fits on a card on the wall.", 413)
         placements = {}
     else:
         placements = _clean_placements(vignette_or_error(activity.vignette_id), placements)
@@ -276,15 +272,31 @@ def _own_response(activity: LiveActivity, participant: LiveParticipant) -> LiveR
                                                         LiveResponse.participant_id == participant.id))
 
 
-def grade_response(session: ClassSession, response: LiveResponse) -> None:
-    """Run the grader on a statement response and store the report (the caller commits)."""
+def grade_response(session: ClassSession, response: LiveResponse) -> str | None:
+    """Grade a saved statement response and store the report (the caller commits); return the message on failure.
+
+    The state becomes done, unavailable (the grader cannot run) or error (this text cannot be graded).
+    """
     activity = db.session.get(LiveActivity, response.activity_id)
     if activity.kind != "statement" or response.grader_state != "pending":
-        return
-    state, report = grade_text(activity.statement_kind, response.text, activity.vignette_id)
-    response.grader_state = state
-    response.report = report
+        return None
+    participant = db.session.get(LiveParticipant, response.participant_id)
+    message = None
+    try:
+        response.report = _grade(activity, response.text, participant.user_id if participant else None)
+        response.grader_state = "done"
+    except grading.GradingUnavailable as exc:
+        response.grader_state = "unavailable" if exc.status == 503 else "error"
+        message = str(exc) if exc.status == 503 else f"{exc} Your statement is saved and your trainer has it."
     bump(session, "queue_version", *(("board_version",) if response.spotlight or response.approved else ()))
+    return message
+
+
+def _grade(activity: LiveActivity, text: str, user_id: int | None) -> dict:
+    """Grade through the app's one seam: a linked learner's safety goal is checked against their own dangers."""
+    if user_id is None:  # an anonymous phone has no drafts of its own
+        return grading.grade(activity.statement_kind, text, vignette=activity.vignette_id)
+    return grade_draft(user_id, activity.statement_kind, text, activity.vignette_id)
 
 
 # ---------------------------------------------------------------- what each screen sees
@@ -337,8 +349,8 @@ def activity_head(activity: LiveActivity, vignette: Vignette | None) -> dict:
     if activity.kind == "question":
         title, prompt = "Question for the room", activity.question or ""
     elif activity.kind == "statement":
-        title, prompt = f"{KIND_LABELS[activity.statement_kind]}: {vignette.title}", vignette.prompts.get(
-            activity.statement_kind, "")
+        title = f"{kind_label(activity.statement_kind)}: {vignette.title}"
+        prompt = vignette.prompts.get(activity.statement_kind, "")
     else:
         title = f"Group map: {vignette.title}"
         prompt = ("Place each fact in a column of the map: harm, danger, complicating factors, strengths, "

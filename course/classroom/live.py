@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import grading
 from ..extensions import db
 from ..models.classroom import ClassSession, LiveParticipant
 from ..ratelimit import too_many_requests
@@ -119,14 +120,21 @@ def respond(code: str):
     if (refused := _limited(participant)) is not None:
         return refused
     data = json_body()
+    if activities.is_graded(session, data.get("activity_id")):  # count a statement against the grading limits
+        refused = grading.rate_refusal(participant.user_id)
+        if refused is not None:
+            return too_many_requests(refused, grading.RATE_MESSAGE + " Your draft is kept on this device.")
     response, changed = activities.submit(session, participant, data.get("activity_id"), data.get("submit_key"),
                                           text=data.get("text"), placements=data.get("placements"))
-    db.session.commit()  # the console sees the response before the grader has finished
+    # Save before grading (a named exception to one commit a request): the console sees the response at
+    # once, and a grading failure never loses it.
+    db.session.commit()
+    message = None
     if changed:
-        activities.grade_response(session, response)
+        message = activities.grade_response(session, response)
         db.session.commit()
     return jsonify(ok=True, duplicate=not changed, submit_key=response.submit_key, revision=response.revision,
-                   grader_state=response.grader_state, report=response.report)
+                   grader_state=response.grader_state, report=response.report, message=message)
 
 
 @live_bp.route("/<code>/game/join", methods=["POST"])

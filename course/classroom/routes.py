@@ -30,7 +30,7 @@ from ..ratelimit import first_refusal, peek, too_many_requests
 from ..security import is_safe_next, roles_required
 from ..timezones import to_zone
 from . import bp
-from .activities import QUESTION_MAX_CHARS, WRITE_LABELS, vignette_choices
+from .activities import QUESTION_MAX_CHARS, vignette_choices, write_labels
 from .export import end_session, exports_for, purge_expired, summary_html
 from .forms import CodeForm, PresentingForm, StartSessionForm
 from .game import MAX_CATEGORIES
@@ -98,9 +98,7 @@ def _managed_session(session_id: int) -> ClassSession:
 @bp.route("/")
 @roles_required("trainer")
 def index():
-    """Start a session, or return to a running one."""
-    if purge_expired():
-        db.session.commit()
+    """Start a session, or return to a running one (expired sessions are already left out)."""
     cohorts = runnable_cohorts(current_user)
     form = StartSessionForm()
     form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
@@ -130,6 +128,7 @@ def create():
             for message in errors:
                 flash(message, "error")
         return redirect(url_for(".index"))
+    purge_expired()  # housekeeping with the write this request makes anyway (a GET never writes)
     session = start_session(current_user, cohort, form.day.data, form.module_id.data, form.day_start.data)
     db.session.commit()
     return redirect(url_for(".console", session_id=session.id))
@@ -154,7 +153,7 @@ def console(session_id: int):
     return render_template(
         "classroom/console.html", session=session, cohort=db.session.get(Cohort, session.cohort_id),
         modules=all_modules(), game_modules=game_modules, ticked=ticked, max_categories=MAX_CATEGORIES,
-        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=WRITE_LABELS,
+        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=write_labels(),
         case_prefix=CASE_PREFIX, question_max=QUESTION_MAX_CHARS, join=join_info(session),
     )
 

@@ -1,7 +1,7 @@
 """cohort time zone
 
 Revision ID: 20261205_live_cohort_time_zone
-Revises: 20261204_accounts_sessions
+Revises: 20261204_harden_version_summaries
 Create Date: 2026-12-05
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "20261205_live_cohort_time_zone"
-down_revision = "20261204_accounts_sessions"
+down_revision = "20261204_harden_version_summaries"
 branch_labels = None
 depends_on = None
 

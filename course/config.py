@@ -66,6 +66,7 @@ DEFAULTS = {
     "LIVE_JOINS_PER_SESSION": 300,  # joins (and re-joins) per live session per 10 minutes: a large room twice over
     "LIVE_JOINS_PER_DEVICE": 10,  # joins per phone per 10 minutes (changing the name counts)
     "LIVE_POSTS_PER_PARTICIPANT": 60,  # responses and game answers per participant per minute
+    "LIVE_REQUEST_TIMEOUT_SECONDS": 10,  # a phone gives up a request that hangs this long (poor wifi) and sends again
     "LIVE_EXPORT_DAYS": 30,  # how long an ended session's CSV and Markdown summary are kept
     "REQUIRE_EMAIL_VERIFICATION": False,  # new learners confirm their email (through the outbox) before using the site
     "EMAIL_VERIFICATION_HOURS": 48,

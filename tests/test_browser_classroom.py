@@ -216,6 +216,95 @@ def test_offline_learner_sends_once_when_back(classroom):
     expect(console.locator(".queue__item")).to_have_count(1)
 
 
+def start_question(console, question: str) -> None:
+    """Start a short-answer question from the console (no grader: the answer arrives at once)."""
+    console.get_by_label("Learners do").select_option(label="Answer a question (short answers)")
+    console.get_by_label("Question for the room").fill(question)
+    console.get_by_role("button", name="Start activity").click()
+
+
+def test_a_reply_lost_on_poor_wifi_is_sent_again_and_arrives_once(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_REQUEST_TIMEOUT_SECONDS"] = 2  # the phone gives up a hung request after 2 s
+    console, page = classroom["console"], classroom["learners"][0]
+    page.reload()
+    assert page.locator("#live").get_attribute("data-timeout-ms") == "2000"
+    start_question(console, "What is one strength in the Hill family?")
+    expect(page.locator("#activity-prompt")).to_contain_text("strength", timeout=3000)
+    calls, wifi = [], {"back": False}
+
+    def poor_wifi(route):
+        """The first send reaches the server but its reply is lost; retries fail until the wifi is back."""
+        calls.append(route.request.post_data_json["submit_key"])
+        if len(calls) == 1:
+            route.fetch()  # the server stores it; the phone is left waiting until it gives up
+        elif wifi["back"]:
+            route.continue_()
+        else:
+            route.abort("internetdisconnected")
+
+    page.route("**/respond", poor_wifi)
+    page.get_by_label("Your answer").fill("Grandma Rose visits every day")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(console.locator(".queue__item")).to_have_count(1, timeout=5000)  # it arrived, the phone does not know
+    expect(page.locator("#live-pending")).to_contain_text("The connection is slow", timeout=5000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-slow-connection.png"))
+    wifi["back"] = True
+    expect(page.locator("#live-status")).to_contain_text("it had already arrived", timeout=12000)
+    assert len(calls) >= 2 and set(calls) == {calls[0]}  # sent again, always with the same key
+    expect(page.locator("#live-pending")).to_be_hidden()
+    stored = page.evaluate(
+        "Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]")
+    assert stored["pending"] is False
+    expect(console.locator(".queue__item")).to_have_count(1)
+
+
+def test_a_phone_over_its_sending_limit_keeps_its_answer(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_POSTS_PER_PARTICIPANT"] = 1
+    console, page = classroom["console"], classroom["learners"][1]
+    start_question(console, "Who could help on a weekday evening?")
+    expect(page.locator("#activity-prompt")).to_contain_text("weekday", timeout=3000)
+    page.get_by_label("Your answer").fill("Aunt Keisha")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(page.locator("#live-status")).to_contain_text("Sent", timeout=5000)
+    page.get_by_label("Your answer").fill("Aunt Keisha, after her shift")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(page.locator("#live-pending")).to_contain_text("Sending is paused for", timeout=5000)
+    expect(page.locator("#live-pending")).to_contain_text("will be sent by itself")
+    stored = page.evaluate(
+        "Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]")
+    assert stored["pending"] is True and stored["text"] == "Aunt Keisha, after her shift"
+    expect(console.locator(".queue__item")).to_have_count(1)
+    expect(console.locator(".queue__item")).not_to_contain_text("after her shift")
+
+
+def test_a_game_answer_tapped_offline_is_sent_when_back(classroom):
+    from playwright.sync_api import expect
+
+    console, projector, phone = classroom["console"], classroom["projector"], classroom["learners"][2]
+    ticked = console.locator("#game-form input[name=modules]:checked")
+    while ticked.count():
+        ticked.first.uncheck()
+    console.get_by_label("The Hill family").check()
+    console.get_by_label("Individuals", exact=False).check()
+    console.get_by_role("button", name="Start game").click()
+    phone.get_by_role("button", name="Join the game").click()
+    expect(phone.locator(".me")).to_be_visible(timeout=3000)
+    console.locator(".console-board button").first.click()
+    expect(phone.locator(".answer")).not_to_have_count(0, timeout=3000)
+    phone.context.set_offline(True)
+    phone.locator(".answer").nth(1).click()
+    expect(phone.locator("#live-status")).to_contain_text("Answer B is not sent yet: you are offline", timeout=5000)
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("#live-status")).to_contain_text("Answer B sent.", timeout=8000)
+    expect(projector.locator(".clue-meta")).to_contain_text("1 answer in", timeout=5000)
+
+
 def test_group_mapping_bars_add_up(classroom):
     from playwright.sync_api import expect
 

@@ -195,9 +195,19 @@ def test_responses_are_limited_per_participant(tmp_path):
     app, room = limited_app(tmp_path, LIVE_POSTS_PER_PARTICIPANT=3)
     room.act("start_activity", kind="question", question="What helps?")
     busy, calm = room.phone(), room.phone()
-    codes = [room.send(busy, f"answer {i}", f"busy-key-{i:03d}").status_code for i in range(4)]
-    assert codes == [200, 200, 200, 429]
+    sent = [room.send(busy, f"answer {i}", f"busy-key-{i:03d}") for i in range(4)]
+    assert [response.status_code for response in sent] == [200, 200, 200, 429]
+    refused = sent[-1].get_json()  # the phone keeps the answer and sends it by itself after retry_after seconds
+    assert 0 < refused["retry_after"] <= 60 and int(sent[-1].headers["Retry-After"]) == refused["retry_after"]
+    assert "Your work is saved on this phone" in refused["error"]
     assert room.send(calm, "A neighbour", "calm-key-001").status_code == 200
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(None, "10000"), (3, "3000")])
+def test_the_phone_page_carries_how_long_it_waits_on_poor_wifi(tmp_path, seconds, shown):
+    app, room = limited_app(tmp_path, **({} if seconds is None else {"LIVE_REQUEST_TIMEOUT_SECONDS": seconds}))
+    page = room.phone("Sam").get(f"/live/{room.code}").get_data(as_text=True)
+    assert f'data-timeout-ms="{shown}"' in page
 
 
 def test_the_code_expires_when_the_session_ends_and_the_phone_says_so(app, room):

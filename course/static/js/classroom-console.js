@@ -204,7 +204,7 @@
           return el("li", { "class": right ? "is-right" : null }, [el("strong", { text: o.letter + ". " }), o.text,
             el("span", { "class": "muted", text: " · " + (clue.counts ? clue.counts[i] : 0) + " chose this" + (right ? " · ✓ correct" : "") })]);
         })),
-        el("p", { "aria-live": "polite", text: clue.answers_in + " answers in" }),
+        el("p", { "aria-live": "polite", text: clue.answers_in + (clue.answers_in === 1 ? " answer in" : " answers in") }),
         clue.revealed ? el("p", { "class": "muted", text: clue.explanation }) : null,
         el("div", { "class": "control-row" }, [
           clue.revealed ? null : el("button", { type: "button", "class": "button button--primary", onclick: function () { send("game.reveal"); } }, ["Reveal answer and score"]),

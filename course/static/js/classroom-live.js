@@ -8,6 +8,13 @@
   var storageKey = root.getAttribute("data-storage-key");
   var activityId = null;
   var lastState = null;
+  // On poor wifi a request can hang for minutes: give it up after this long and send it again (same key).
+  var timeoutMs = Number(root.getAttribute("data-timeout-ms")) || 10000;
+  var OFFLINE = "You are offline. Your work is saved on this phone and will be sent when the connection comes back.";
+  var SLOW = "The connection is slow. Your work is saved on this phone and will be sent again in a few seconds.";
+
+  /** Why a request failed, for the phone: no network at all, or a network too slow to answer. */
+  function lostWords() { return navigator.onLine === false ? OFFLINE : SLOW; }
 
   // ------------------------------------------------------------ drafts kept on the device
 
@@ -36,10 +43,11 @@
   // ------------------------------------------------------------ sending, with retries
 
   var sending = false;
+  var pausedUntil = 0; // after a 429: the server said when this phone may send again
 
   /** Send the pending draft of the current activity; the same key is reused until the server has it. */
   function flush() {
-    if (sending || activityId === null) return;
+    if (sending || activityId === null || Date.now() < pausedUntil) return;
     var id = activityId;
     var d = draft(id);
     if (!d.pending) return;
@@ -47,7 +55,7 @@
     var payload = { activity_id: id, submit_key: d.key };
     if (lastState && lastState.activity && lastState.activity.kind === "mapping") payload.placements = d.placements;
     else payload.text = d.text;
-    window.SOP.postJSON(root.getAttribute("data-respond-url"), payload).then(function (result) {
+    window.SOP.postJSON(root.getAttribute("data-respond-url"), payload, timeoutMs).then(function (result) {
       sending = false;
       var current = draft(id);
       if (result.ok) {
@@ -61,6 +69,13 @@
         }
         if (current.pending) flush();
         poller.now();
+      } else if (result.status === 429) {
+        // Sending too fast: keep the draft pending and send it by itself when the pause is over.
+        var wait = Math.max(1, Number(result.data && result.data.retry_after) || 30);
+        pausedUntil = Date.now() + wait * 1000;
+        setTimeout(flush, wait * 1000 + 100);
+        pendingNote("Sending is paused for " + wait + " seconds: a lot was sent from this phone in one minute. " +
+          "Your work is saved here and will be sent by itself then.");
       } else if (result.status >= 400 && result.status < 500) {
         current.pending = false;
         saveDraft(id, current);
@@ -71,12 +86,14 @@
       }
     }).catch(function () {
       sending = false;
-      pendingNote("You are offline. Your work is saved on this device and will be sent when the connection comes back.");
+      pendingNote(lostWords());
     });
   }
 
-  window.addEventListener("online", flush);
-  setInterval(flush, 5000);
+  /** Send whatever is waiting: the draft, and a game answer the connection lost. */
+  function retryAll() { flush(); sendAnswer(); }
+  window.addEventListener("online", retryAll);
+  setInterval(retryAll, 5000);
 
   function queueSend() {
     var d = draft(activityId);
@@ -215,16 +232,42 @@
 
   // ------------------------------------------------------------ game
 
-  var answering = {};
+  var waitingAnswer = null; // the latest answer tapped and not yet confirmed: sent again (same key) until it is
 
   function answer(game, clue, choice) {
-    var key = C.newKey();
-    answering[clue.id] = choice;
-    window.SOP.postJSON(root.getAttribute("data-answer-url"), { clue_id: clue.id, choice: choice, submit_key: key })
-      .then(function (result) {
-        status(result.ok ? "Answer " + clue.options[choice].letter + " sent." : (result.data.error || "Not sent. Try again."));
-        poller.now();
-      }).catch(function () { status("Not sent: you are offline. Tap your answer again when you are back."); });
+    waitingAnswer = { clue_id: clue.id, choice: choice, submit_key: C.newKey(), letter: clue.options[choice].letter };
+    sendAnswer();
+  }
+
+  function sendAnswer() {
+    var a = waitingAnswer;
+    if (!a || a.sending || Date.now() < pausedUntil) return;
+    a.sending = true;
+    window.SOP.postJSON(root.getAttribute("data-answer-url"), { clue_id: a.clue_id, choice: a.choice, submit_key: a.submit_key },
+      timeoutMs).then(function (result) {
+      a.sending = false;
+      if (result.status >= 500) throw new Error("server " + result.status);
+      if (result.status === 429) { // kept, and sent again by itself once the pause is over
+        pausedUntil = Date.now() + Math.max(1, Number(result.data && result.data.retry_after) || 30) * 1000;
+        status(result.data.error || "Sending is paused for a moment.");
+        return;
+      }
+      if (waitingAnswer === a) waitingAnswer = null; // else a later tap is still on its way
+      status(result.ok ? "Answer " + a.letter + " sent." : (result.data.error || "Not sent. Tap your answer again."));
+      poller.now();
+    }).catch(function () {
+      a.sending = false;
+      if (waitingAnswer !== a) return;
+      status(navigator.onLine === false
+        ? "Answer " + a.letter + " is not sent yet: you are offline. This phone sends it when the connection comes back."
+        : "Answer " + a.letter + " is not sent yet: the connection is slow. This phone sends it again in a few seconds.");
+    });
+  }
+
+  /** Forget an answer still waiting to be sent once its question has closed or been revealed. */
+  function dropStaleAnswer(game) {
+    var clue = game && game.clue;
+    if (waitingAnswer && (!clue || clue.id !== waitingAnswer.clue_id || clue.revealed)) waitingAnswer = null;
   }
 
   var revealedClue = null;
@@ -244,6 +287,7 @@
   }
 
   function renderGame(game) {
+    dropStaleAnswer(game);
     $("game").hidden = !game;
     if (!game) return;
     var parts = [];

@@ -212,7 +212,8 @@
     if (game.clue) {
       var clue = game.clue;
       C.fill(main, [
-        el("p", { "class": "clue-meta", text: clue.category + " · " + clue.points + " points · " + clue.answers_in + " answers in" }),
+        el("p", { "class": "clue-meta", text: clue.category + " · " + clue.points + " points · " + clue.answers_in +
+          (clue.answers_in === 1 ? " answer in" : " answers in") }),
         el("h2", { "class": "clue-prompt", text: clue.prompt }),
         el("ol", { "class": "clue-options" }, clue.options.map(function (option, i) {
           var right = clue.revealed && i === clue.answer;

@@ -203,6 +203,23 @@ def test_responses_are_limited_per_participant(tmp_path):
     assert room.send(calm, "A neighbour", "calm-key-001").status_code == 200
 
 
+def test_phones_grade_through_the_seam_and_only_statements_count_against_grading(tmp_path, nlp):
+    app, room = limited_app(tmp_path, GRADE_RATE_PER_ADDRESS=2)  # the whole room shares one address
+    phones = [room.phone() for _ in range(3)]
+    room.act("start_activity", kind="question", question="What helps?")
+    for i, phone in enumerate(phones):  # short answers are not graded, so they never count
+        assert room.send(phone, f"A neighbour {i}", f"short-key-{i:03d}").status_code == 200
+    room.act("start_activity", kind="statement", statement_kind="harm", vignette="hill-family")
+    text = ("On Saturday evening Marcus Hill grabbed Jayden (7) by the arm and Jayden's head hit the wall, "
+            "leaving four bruises on his arm.")
+    sent = [room.send(phone, text, f"stmt-key-{i:03d}") for i, phone in enumerate(phones)]
+    assert [response.status_code for response in sent] == [200, 200, 429]
+    graded = sent[0].get_json()  # an anonymous phone is graded with the case's roster, without an account
+    assert graded["grader_state"] == "done" and graded["report"]["verdict"] in ("ready", "revise")
+    assert "checking is paused" in sent[2].get_json()["error"]
+    assert len(room.state()["activity"]["responses"]) == 2  # the refused one never arrived
+
+
 @pytest.mark.parametrize(("seconds", "shown"), [(None, "10000"), (3, "3000")])
 def test_the_phone_page_carries_how_long_it_waits_on_poor_wifi(tmp_path, seconds, shown):
     app, room = limited_app(tmp_path, **({} if seconds is None else {"LIVE_REQUEST_TIMEOUT_SECONDS": seconds}))

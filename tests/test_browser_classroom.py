@@ -261,6 +261,30 @@ def test_a_reply_lost_on_poor_wifi_is_sent_again_and_arrives_once(classroom, liv
     expect(console.locator(".queue__item")).to_have_count(1)
 
 
+def test_a_console_action_with_a_lost_reply_says_it_may_have_arrived(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_REQUEST_TIMEOUT_SECONDS"] = 2
+    console = classroom["console"]
+    console.reload()
+    expect(console.locator("#console")).to_have_attribute("data-slide", "0", timeout=5000)
+    held = []
+
+    def lose_the_reply(route):
+        """The action reaches the server, but its reply never reaches the laptop."""
+        if not held:
+            held.append(route.fetch())
+            return
+        route.continue_()
+
+    console.route("**/control", lose_the_reply)
+    console.get_by_role("button", name="Next", exact=True).click()
+    expect(console.locator("#console-status")).to_contain_text("that action may not have arrived", timeout=6000)
+    expect(console.locator("#console-status")).to_contain_text("Check the screen")
+    expect(console.locator("#console")).to_have_attribute("data-slide", "1", timeout=5000)  # it had arrived
+    expect(classroom["projector"].locator("body")).to_have_attribute("data-slide", "1", timeout=5000)
+
+
 def test_a_phone_over_its_sending_limit_keeps_its_answer(classroom, live_app):
     from playwright.sync_api import expect
 

@@ -11,7 +11,10 @@
 
   function status(text) { $("console-status").textContent = text; }
 
+  // On poor wifi an action can hang: give it up after this long and say what may have happened.
+  var timeoutMs = Number(root.getAttribute("data-timeout-ms")) || 10000;
   var poller = new C.Poller(root.getAttribute("data-state-url"), {
+    timeoutMs: timeoutMs,
     onState: render,
     onStatus: function (s) {
       if (s === "offline") status("Connection lost: retrying…");
@@ -25,11 +28,18 @@
   function send(action, extra) {
     var payload = extra || {};
     payload.action = action;
-    return window.SOP.postJSON(controlUrl, payload).then(function (result) {
+    return window.SOP.postJSON(controlUrl, payload, timeoutMs).then(function (result) {
       if (!result.ok) status(result.data.error || "That did not work. Try again.");
       poller.now();
       return result;
-    }).catch(function () { status("Connection lost: that action was not sent. Try again."); });
+    }).catch(function (error) {
+      // A timed-out action may still have arrived: sending it again blindly could skip two slides.
+      status(error && error.name === "AbortError"
+        ? "No answer from the server in " + Math.round(timeoutMs / 1000) + " seconds: that action may not have arrived. " +
+          "Check the screen, then try again if nothing changed."
+        : "Connection lost: that action was not sent. Try again.");
+      poller.now();
+    });
   }
 
   var countdown = new C.Countdown(function (left, running) {

@@ -378,6 +378,7 @@
   }
 
   var poller = new C.Poller(root.getAttribute("data-state-url"), {
+    timeoutMs: timeoutMs,
     onState: render,
     onStatus: function (s) {
       if (s === "offline") status("Connection lost. Your work stays on this device; reconnecting…");

@@ -34,6 +34,7 @@ def check_modules(settings: dict) -> list[Problem]:
 def _load_feature_checkers() -> None:
     """Import the feature modules that register more checkers (vignettes, quizzes, glossary)."""
     # Imported here, not at the top: each of them imports register_checker from this module.
+    from .completion import checks as _completion_checks  # noqa: F401
     from .exercises import checks as _exercise_checks  # noqa: F401
     from .glossary import checks as _glossary_checks  # noqa: F401
     from .quizzes import checks as _quiz_checks  # noqa: F401

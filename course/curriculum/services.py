@@ -105,19 +105,30 @@ class AgendaDay:
         return sum(item.module.minutes for item in self.sessions)
 
 
-def _status(row: ModuleProgress | None) -> str:
-    """Return a module's status for a learner from their progress row."""
-    if row is None:
-        return "not_started"
-    return "complete" if row.completed_at else "in_progress"
+def completed_ids(user: User | None) -> set[str]:
+    """Return the modules the user has completed under the completion rules (worked out from their records)."""
+    if user is None:
+        return set()
+    from ..completion.services import completed_module_ids  # imported here: completion reads this package's modules
+
+    return completed_module_ids(user)
+
+
+def _status(row: ModuleProgress | None, complete: bool) -> str:
+    """Return a module's status for a learner: complete under the rules, else started or not."""
+    if complete:
+        return "complete"
+    return "in_progress" if row is not None else "not_started"
 
 
 def agenda(user: User | None) -> list[AgendaDay]:
     """Return the two-day agenda with the user's status on each module."""
     progress = progress_by_module(user) if user is not None else {}
+    done = completed_ids(user)
     days = []
     for day in (1, 2):
-        items = [AgendaItem(m, _status(progress.get(m.id)), progress.get(m.id)) for m in all_modules() if m.day == day]
+        items = [AgendaItem(m, _status(progress.get(m.id), m.id in done), progress.get(m.id))
+                 for m in all_modules() if m.day == day]
         days.append(
             AgendaDay(
                 day, DAY_NAMES[day], [i for i in items if i.module.prework], [i for i in items if not i.module.prework]
@@ -129,25 +140,25 @@ def agenda(user: User | None) -> list[AgendaDay]:
 def completion(user: User) -> tuple[int, int]:
     """Return (modules complete, modules in the course) for the user."""
     modules = all_modules()
-    progress = progress_by_module(user)
-    done = sum(1 for m in modules if progress.get(m.id) and progress[m.id].completed_at)
-    return done, len(modules)
+    done = completed_ids(user)
+    return sum(1 for m in modules if m.id in done), len(modules)
 
 
 def resume_point(user: User) -> tuple[Module, str] | None:
     """Return the module and section to resume: the last one touched, else the first not complete."""
     progress = progress_by_module(user)
+    done = completed_ids(user)
     modules = {m.id: m for m in all_modules()}
     touched = sorted(
         (row for row in progress.values() if row.module_id in modules), key=lambda r: r.updated_at, reverse=True
     )
     if touched:
         last = touched[0]
-        if last.completed_at is None:
+        if last.module_id not in done:
             return modules[last.module_id], last.last_position
         for module in all_modules():
             row = progress.get(module.id)
-            if row is None or row.completed_at is None:
+            if module.id not in done:
                 return module, row.last_position if row else ""
         return None
     first = next(iter(modules.values()), None)

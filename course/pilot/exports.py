@@ -79,7 +79,8 @@ def completion_rows(certificates):
         user = cert.user
         cohort = user.cohort
         yield [cert.name, user.email, cohort.name if cohort else "", cert.course, cert.issued_at.date().isoformat(),
-               float(cert.hours), cert.code, url_for("pilot.verify", code=cert.code, _external=True)]
+               float(cert.hours), cert.code, url_for("pilot.verify", code=cert.code, _external=True),
+               cert.revoked_at.date().isoformat() if cert.revoked else "", cert.revoke_reason if cert.revoked else ""]
 
 
 TABLES = {
@@ -92,4 +93,5 @@ TABLES = {
     "funnel": (["stage", "label", "learners", "percent_of_joined"], funnel_rows, False),
     "comments": (["where", "comment"], comment_rows, True),
 }
-COMPLETION_HEADER = ["name", "email", "cohort", "course", "completed_on", "hours", "verification_code", "verify_url"]
+COMPLETION_HEADER = ["name", "email", "cohort", "course", "completed_on", "hours", "verification_code", "verify_url",
+                     "revoked_on", "revoke_reason"]

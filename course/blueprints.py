@@ -14,6 +14,7 @@ from . import (
     exercises,
     glossary,
     health,
+    kit,
     objectives,
     pilot,
     quizzes,
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classroom.bp)
     app.register_blueprint(pilot.bp)
     app.register_blueprint(xapi.bp)
+    app.register_blueprint(kit.bp)
     classroom.init_app(app)
     completion.init_app(app)
     pilot.init_app(app)

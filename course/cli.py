@@ -41,8 +41,10 @@ def content_group() -> None:
 @click.option("--content-dir", type=click.Path(file_okay=False), help="Content folder (default: the app's).")
 @click.option("--vignettes-dir", type=click.Path(file_okay=False), help="Vignettes folder (default: the app's).")
 @click.option("--drills-dir", type=click.Path(file_okay=False), help="Drills folder (default: the app's).")
-def content_check_command(content_dir: str | None, vignettes_dir: str | None, drills_dir: str | None) -> None:
-    """Validate every content file; print each problem as file:line: message and exit 1 if any."""
+@click.option("--stats", is_flag=True, help="Also print each knowledge check's item-bank statistics.")
+def content_check_command(content_dir: str | None, vignettes_dir: str | None, drills_dir: str | None,
+                          stats: bool = False) -> None:
+    """Validate every content file; print each problem as file:line: message; exit 1 if any (warnings do not)."""
     from .config import DEFAULTS
     from .content_check import run_checks
 
@@ -53,12 +55,20 @@ def content_check_command(content_dir: str | None, vignettes_dir: str | None, dr
         if value:
             settings[key] = value
     results = run_checks(settings)
-    total = 0
+    total = warnings = 0
     for problems in results.values():
         for problem in problems:
             click.echo(str(problem))
-        total += len(problems)
-    summary = ", ".join(f"{name}: {len(p)} problem{'s' if len(p) != 1 else ''}" for name, p in results.items())
+        total += sum(1 for p in problems if not p.warning)
+        warnings += sum(1 for p in problems if p.warning)
+    if stats:
+        from .quizzes.bank import report_for
+
+        click.echo(report_for(settings["CONTENT_DIR"]))
+    counts = {name: sum(1 for p in found if not p.warning) for name, found in results.items()}
+    summary = ", ".join(f"{name}: {n} problem{'s' if n != 1 else ''}" for name, n in counts.items())
+    if warnings:
+        summary += f"; {warnings} warning{'s' if warnings != 1 else ''}"
     if total:
         click.echo(f"{total} problem{'s' if total != 1 else ''} found ({summary}).", err=True)
         sys.exit(1)

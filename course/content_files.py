@@ -21,9 +21,10 @@ class Problem:
     path: str
     line: int
     message: str
+    warning: bool = False  # reported, but does not fail `content check`
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 def display_path(path: Path) -> str:

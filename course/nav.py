@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("cohorts.index", "Cohorts", "trainer"),
     ("review.queue", "Review", "trainer"),
     ("classroom.index", "Classroom", "trainer"),
+    ("kit.index", "Kit", "trainer"),
     ("pilot.report", "Pilot report", "trainer"),
     ("admin.users", "Admin", "admin"),
 )

@@ -69,7 +69,7 @@ def test_slides_stay_in_sync_and_keys_work(classroom):
     from playwright.sync_api import expect
 
     console, projector = classroom["console"], classroom["projector"]
-    expect(projector.locator("#slide h1")).to_have_text("Welcome and Course Map")
+    expect(projector.locator("#slide .slide-layout__title")).to_have_text("Welcome and Course Map")
     console.get_by_role("button", name="Next").click()
     expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=3000)
     projector.keyboard.press("ArrowRight")

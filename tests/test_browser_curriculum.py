@@ -1,34 +1,33 @@
 """Browser journey through the curriculum features: pre-check, module with a glossary popover, module check,
-post-check with the gain; axe-core on the quiz, glossary and objectives pages; no sideways scrolling at 360 px."""
+the locked post-check, then the post-check with the gain; axe-core on the quiz, glossary and objectives pages;
+no sideways scrolling at 360 px."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
+from course.curriculum.services import set_complete
+from course.extensions import db
+from course.models import User
 from course.quizzes.loader import get_quiz
-from course.quizzes.services import POOL_ID
+from course.quizzes.services import POOL_ID, required_modules
 from tests.conftest import browser_login
+from tests.quiz_forms import answer_data
 
 pytestmark = pytest.mark.browser
 
 
 def answer(page, quiz, right: bool) -> None:
-    """Fill every question on a check page, all right or (where possible) wrong."""
-    for item in quiz.items:
-        if item.type in ("single", "multiple"):
-            good = sorted(item.correct_indexes)
-            bad = [i for i in range(len(item.options)) if i not in item.correct_indexes][:1]
-            for index in good if right else bad:
-                page.check(f'input[name="q-{item.id}"][value="{index}"]')
-        elif item.type == "match":
-            n = len(item.pairs)
-            for i in range(n):
-                page.select_option(f'select[name="q-{item.id}-{i}"]', value=str(i if right else (i + 1) % n))
+    """Fill every question on a check page, all right or (where possible) wrong, by each choice's visible text."""
+    for name, value in answer_data(page.content(), quiz, right).items():
+        if name == "attempt":
+            continue
+        if page.locator(f'select[name="{name}"]').count():
+            page.select_option(f'select[name="{name}"]', value=value)
         else:
-            for i, entry in enumerate(item.entries):
-                column = entry.column if right else next(c for c in item.columns if c != entry.column)
-                page.select_option(f'select[name="q-{item.id}-{i}"]', value=column)
+            for one in value:
+                page.check(f'input[name="{name}"][value="{one}"]')
 
 
 def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_factory, live_app, assert_accessible):
@@ -43,7 +42,7 @@ def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_
     page.wait_for_url("**/quizzes/key-terms/pre")
     assert_accessible(page, "pre-course check")
     page.get_by_role("button", name="Check my answers").click()  # nothing answered yet
-    assert page.locator(".quiz-item--error").count() == len(pool.items)
+    assert page.locator(".quiz-item--error").count() == len(pool.items_for("pre"))
     assert "still need an answer" in page.locator("[data-quiz-live]").inner_text()
     answer(page, pool, right=False)
     page.get_by_role("button", name="Check my answers").click()
@@ -84,7 +83,17 @@ def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_
     assert page.locator(".result-item__verdict").first.inner_text().strip().startswith("✓")
     assert_accessible(page, "module check result")
 
-    # The post-course check: same questions, another order; the gain is shown.
+    # Right after the pre-course check the main step is the course, not the post-course check, which stays
+    # locked until the required modules are complete; then its parallel questions open and the gain is shown.
+    page.goto(f"{base}/quizzes/")
+    assert page.get_by_role("link", name="Take the post-course check").count() == 0
+    page.goto(f"{base}/quizzes/{POOL_ID}/post")
+    assert "not open yet" in page.locator("h1").inner_text()
+    with live_app.app_context():
+        user = db.session.get(User, user_id)
+        for module in required_modules():
+            set_complete(user, module.id)
+        db.session.commit()
     page.goto(f"{base}/quizzes/{POOL_ID}/post")
     answer(page, pool, right=True)
     page.get_by_role("button", name="Check my answers").click()
@@ -100,7 +109,8 @@ def test_curriculum_pages_are_accessible_and_fit_the_screen(
 ):
     page = new_context(viewport={"width": width, "height": 800}).new_page()
     browser_login(page, live_server.url, live_factory.email(live_factory.user()))
-    for path in ("/quizzes/", "/quizzes/mapping", "/glossary", "/objectives"):
+    for path in ("/quizzes/", "/quizzes/mapping", f"/quizzes/{POOL_ID}/pre", f"/quizzes/{POOL_ID}/post", "/glossary",
+                 "/objectives"):
         page.goto(live_server.url + path)
         assert_accessible(page, f"{path} at {width}px")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

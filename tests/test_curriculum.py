@@ -253,3 +253,217 @@ def test_shipped_modules_are_valid():
     library = library_for(DEFAULTS["CONTENT_DIR"])
     assert library.problems() == []
     assert len(library.all()) >= 3
+
+
+# ---------------------------------------------------------------- the agenda file
+
+AGENDA = """\
+note: Two short days for the tests.
+days:
+  - day: 1
+    start: "09:00"
+    end: "10:30"
+    sessions:
+      - module: alpha
+      - break: Break
+        minutes: 10
+      - module: beta
+        minutes: 30
+      - lunch: Lunch
+        minutes: 15
+  - day: 2
+    start: "09:00"
+    end: "10:30"
+    sessions:
+      - module: gamma
+      - lunch: Lunch
+        minutes: 20
+      - module: evil
+followup:
+  - title: Post-course check
+    minutes: 10
+    what: Take the matching check.
+    link: /quizzes/key-terms/post
+"""
+
+
+def _agenda_problems(tmp_path, text: str, modules=None):
+    """Load an agenda text against the course_app modules; return (agenda, problems)."""
+    from course.curriculum.agenda import load_agenda
+
+    content = tmp_path / "content"
+    (content / "agenda.yaml").write_text(text, encoding="utf-8")
+    return load_agenda(content, modules if modules is not None else ModuleLibrary(content / "modules").all())
+
+
+def test_agenda_lays_out_the_days_on_the_clock(course_app, tmp_path):
+    agenda, problems = _agenda_problems(tmp_path, AGENDA)
+    assert problems == []
+    day1 = agenda.day(1)
+    assert [(s.kind, s.starts, s.ends) for s in day1.slots] == [
+        ("module", "9:00", "9:30"), ("break", "9:30", "9:40"), ("module", "9:40", "10:10"), ("lunch", "10:10", "10:25")]
+    assert day1.classroom_minutes == 60 and day1.pause_minutes == 25 and day1.length == 90
+    assert agenda.classroom_minutes == 120 and agenda.followup[0].link == "/quizzes/key-terms/post"
+
+
+@pytest.mark.parametrize(
+    "old, new, line, message",
+    [
+        ('      - module: beta\n        minutes: 30\n', '      - module: beta\n        minutes: 45\n', 11,
+         "front matter says 30"),
+        ('      - module: gamma\n', '      - module: nope\n', 18, "module 'nope' does not exist"),
+        ('    end: "10:30"\n', '    end: "10:00"\n', 5, "holds 60"),
+        ('      - lunch: Lunch\n        minutes: 20\n', '      - break: Pause\n        minutes: 20\n', 17,
+         "Day 2 has no lunch"),
+        ('      - module: evil\n', '      - module: alpha\n', 21, "placed twice"),
+        ('    start: "09:00"\n    end: "10:30"\n', '    start: "9am"\n    end: "10:30"\n', 4, "must be a time like"),
+        ('      - module: alpha\n      - break: Break\n        minutes: 10\n      - module: beta\n',
+         '      - module: beta\n      - break: Break\n        minutes: 10\n      - module: alpha\n', 10,
+         "make the agenda and the modules' 'order' agree"),
+        ('      - break: Break\n        minutes: 10\n', '      - break: Break\n', 8, "needs 'minutes'"),
+        ('note: Two short days for the tests.\n', '', 1, "missing 'note'"),
+    ],
+)
+def test_agenda_problems_name_the_line(course_app, tmp_path, old, new, line, message):
+    assert old in AGENDA
+    _, problems = _agenda_problems(tmp_path, AGENDA.replace(old, new, 1))
+    hit = next((p for p in problems if message in p.message), None)
+    assert hit is not None, problems
+    assert hit.line == line, f"{hit} should be on line {line}"
+    assert str(hit).startswith(f"{hit.path}:{line}: ")
+
+
+def test_agenda_needs_every_module_on_its_own_day(course_app, tmp_path):
+    text = AGENDA.replace("      - module: evil\n", "")
+    _, problems = _agenda_problems(tmp_path, text)
+    assert any("module 'evil'" in p.message and "not on the agenda" in p.message for p in problems)
+    beta = "      - module: beta\n        minutes: 30\n"
+    moved = AGENDA.replace("      - module: gamma\n", "").replace(beta, beta + "      - module: gamma\n")
+    _, problems = _agenda_problems(tmp_path, moved)
+    assert any("says 'day: 2'" in p.message and "on Day 1" in p.message for p in problems)
+
+
+def test_without_an_agenda_file_the_home_lays_out_the_modules(course_app, learner_client, tmp_path):
+    from course.curriculum.agenda import load_agenda
+
+    agenda, problems = load_agenda(tmp_path / "content", [])
+    assert agenda is None and problems == []
+    page = learner_client.get("/").data.decode()
+    assert "Alpha" in page and "Gamma" in page and "Lunch" not in page
+
+
+def test_home_shows_times_breaks_lunch_note_and_followup(course_app, learner_client, tmp_path):
+    (tmp_path / "content" / "agenda.yaml").write_text(AGENDA, encoding="utf-8")
+    page = learner_client.get("/").data.decode()
+    assert "Two short days for the tests." in page
+    assert "9:00 a.m.–10:30 a.m." in page and "9:40–10:10" in page
+    assert "Break" in page and "Lunch" in page and "25 min of breaks and lunch" in page
+    assert 'href="/quizzes/key-terms/post"' in page and "After Day 2 (self-paced follow-up)" in page
+    assert page.index("Alpha") < page.index("Break") < page.index("Beta") < page.index("Lunch")
+
+
+# ---------------------------------------------------------------- the trainer's kit
+
+GUIDE = """\
+- module: {module}
+  timing:
+    - minutes: 20
+      what: First part.
+    - minutes: 10
+      what: Second part.
+  setup: Tables of four.
+  materials:
+    - Markers
+  debrief:
+    - What did you notice?
+  misconceptions:
+    - belief: It is easy.
+      response: It takes practice.
+"""
+
+CARD = """\
+- id: hill-card
+  family: hill-family
+  title: A scene
+  setting: The kitchen.
+  roles:
+    - who: Dana Ortiz (social worker)
+      brief: Ask open questions.
+    - who: {second}
+      brief: Answer briefly.
+  worker_goal: Reach a next step.
+"""
+
+
+def _kit(tmp_path, guides: str, cards: str):
+    """Write the kit files for the four course_app modules and load them against the real vignettes."""
+    from course.config import DEFAULTS
+    from course.curriculum.kit import load_kit
+    from course.vignettes import all_vignettes
+
+    content = tmp_path / "content"
+    (content / "kit").mkdir(exist_ok=True)
+    (content / "kit" / "facilitation.yaml").write_text(guides, encoding="utf-8")
+    (content / "kit" / "role-plays.yaml").write_text(cards, encoding="utf-8")
+    return load_kit(content, ModuleLibrary(content / "modules").all(), all_vignettes(DEFAULTS["VIGNETTES_DIR"]))
+
+
+def _all_guides() -> str:
+    return "".join(GUIDE.format(module=m) for m in ("alpha", "beta", "gamma", "evil"))
+
+
+def test_kit_loads_guides_in_course_order_and_cards_by_family(course_app, tmp_path):
+    kit, problems = _kit(tmp_path, _all_guides(), CARD.format(second="Observer"))
+    assert problems == []
+    assert [g.module for g in kit.guides] == ["alpha", "beta", "gamma", "evil"]
+    assert kit.guide("beta").minutes == 30 and kit.guide("beta").misconceptions[0].response == "It takes practice."
+    assert [c.id for c in kit.cards_for("hill-family")] == ["hill-card"] and kit.cards_for("ruiz-family") == []
+
+
+@pytest.mark.parametrize(
+    "guides, second, line, message",
+    [
+        (_all_guides().replace("minutes: 10", "minutes: 15", 1), "Observer", 2,
+         "adds up to 35 minutes but the module takes 30"),
+        (GUIDE.format(module="alpha"), "Observer", 1, "module 'beta' has no facilitation guide"),
+        (_all_guides().replace("module: evil", "module: nope"), "Observer", 1 + 3 * GUIDE.count("\n"),
+         "'module' must be the id of a module"),
+        (_all_guides().replace("  debrief:\n    - What did you notice?\n", "", 1), "Observer", 1,
+         "'debrief' must be a list"),
+        (_all_guides(), "Tanya Hill (mother)", 0, ""),
+        (_all_guides(), "Linh Nguyen (mother)", 8, "names nobody in hill-family's roster"),
+    ],
+)
+def test_kit_problems_name_the_file_and_line(course_app, tmp_path, guides, second, line, message):
+    _, problems = _kit(tmp_path, guides, CARD.format(second=second))
+    if not message:
+        assert problems == []
+        return
+    hit = next((p for p in problems if message in p.message), None)
+    assert hit is not None, problems
+    assert hit.line == line, f"{hit} should be on line {line}"
+
+
+def test_kit_cards_need_a_real_family_and_unique_ids(course_app, tmp_path):
+    card = CARD.format(second="Observer")
+    cards = card + card.replace("family: hill-family", "family: nope")
+    _, problems = _kit(tmp_path, _all_guides(), cards)
+    messages = [p.message for p in problems]
+    assert any("'family' must be a vignette id" in m for m in messages)
+    _, problems = _kit(tmp_path, _all_guides(), CARD.format(second="Observer") * 2)
+    assert any("already used by card 1" in p.message for p in problems)
+
+
+def test_a_content_folder_without_a_kit_has_an_empty_kit(course_app, tmp_path):
+    from course.curriculum.kit import load_kit
+
+    trainer_kit, problems = load_kit(tmp_path / "content", [], [])
+    assert problems == [] and trainer_kit.guides == () and trainer_kit.cards == ()
+
+
+@pytest.mark.parametrize("text, plain, suffixed", [("08:30", "8:30", "8:30 a.m."), ("12:05", "12:05", "12:05 p.m."),
+                                                   ("15:00", "3:00", "3:00 p.m."), ("0:15", "12:15", "12:15 a.m.")])
+def test_clock_label_reads_like_an_agenda(text, plain, suffixed):
+    from course.curriculum.agenda import clock_label
+
+    assert clock_label(text) == plain and clock_label(text, True) == suffixed

@@ -55,7 +55,8 @@ def test_status_follows_modules_quiz_items_and_exercises(client, learner, app):
         user = db.session.get(User, learner)
         pass_check(user.id, "mapping")  # the mapping module counts once its check is passed
         quiz = get_quiz("mapping")
-        record_attempt(user, quiz, "module", {"map-5": 0})  # map-5's first option is the right one
+        sort = quiz.items_by_id["map-1"]  # the map sort checks objectives 3, 4 and 8
+        record_attempt(user, quiz, "module", {"map-1": [entry.column for entry in sort.entries]})
         db.session.add(MappingAttempt(user_id=user.id, vignette_id="hill-family", placements={}, correct=11, total=14))
         for kind in ("harm", "danger", "safety_goal"):
             db.session.add(Work(user_id=user.id, vignette_id="hill-family", kind=kind, draft_text="Text.",
@@ -65,7 +66,7 @@ def test_status_follows_modules_quiz_items_and_exercises(client, learner, app):
         items = {c.number: c for c in coverage(user)}
         families = len(all_vignettes())
     assert items[8].modules_done == 1 and items[8].exercises_done == 1
-    assert items[4].items_right == 1, "map-5 checks objectives 3 and 4"
+    assert items[4].items_right == 1, "map-1 checks objectives 3, 4 and 8"
     hill9 = next(e for e in items[9].exercises if "/hill-family" in e.url)
     assert hill9.status == "done" and hill9.detail == "submitted for review"
     ruiz10 = next(e for e in items[10].exercises if "/ruiz-family" in e.url)
@@ -91,3 +92,19 @@ def test_danger_only_vignette_needs_no_harm_statement(app, factory):
 
 def test_objectives_need_sign_in(client):
     assert client.get("/objectives").status_code == 302
+
+
+def test_objective_5_is_taught_practised_and_assessed_on_networks(app, client, learner):
+    from course.curriculum.services import get_module
+
+    with app.app_context():
+        items = {c.number: c for c in coverage()}
+        module = get_module("safety-networks")
+    five = items[5]
+    assert "safety-networks" in [m.id for m in five.modules]
+    networks = next((q for q in five.quizzes if q.quiz_id == "safety-networks"), None)
+    assert networks is not None and len(networks.item_ids) >= 6, "the networks check assesses objective 5"
+    # Practised: the module sends learners to the online network exercise for a family.
+    assert re.search(r"\(/exercises/[a-z-]+-family/network\)", module.body)
+    section = _section(client.get("/objectives").get_data(as_text=True), 5)
+    assert 'href="/modules/safety-networks"' in section and "Safety Networks and Safety Plans check" in section

@@ -85,6 +85,16 @@ ACCESS: dict[str, set[str]] = {
     "pilot.report": STAFF,
     "pilot.report_csv": STAFF,
     "pilot.completions_csv": STAFF,
+    # the trainer's kit: printable guides, templates, cards and answer keys (no learner data, but answer keys)
+    "kit.index": STAFF,
+    "kit.facilitation": STAFF,
+    "kit.facilitation_module": STAFF,
+    "kit.template": STAFF,
+    "kit.role_play_cards": STAFF,
+    "kit.fact_cards": STAFF,
+    "kit.answer_key": STAFF,
+    "kit.agenda": STAFF,
+    "kit.print_all": STAFF,
     # the cohort's own trainers and admins
     "cohorts.show": COHORT_STAFF,
     "cohorts.edit": COHORT_STAFF,
@@ -188,7 +198,7 @@ def build_world(tmp_path) -> World:
         ("classroom.screen", "code"): ids["screen"], ("classroom.screen_poll", "code"): ids["screen"],
         ("classroom.screen_control", "code"): ids["screen"], ("auth.join", "code"): "AAAAAA",
         ("pilot.verify", "code"): "NOTAREALCODE", ("quizzes.take_pool", "quiz_id"): "key-terms",
-        ("quizzes.take_pool", "kind"): "pre",
+        ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
     }
     emails = {"learner": "learner@example.org", "other_learner": "other@example.org",
               "other_trainer": "other.trainer@example.org", "trainer": "trainer@example.org",

@@ -51,7 +51,7 @@ def _glossary_terms() -> list[Term]:
 def _single_clue(item: Item) -> Clue:
     """Turn a single-choice item into a clue."""
     answer = next(iter(item.correct_indexes))
-    return Clue(item.id, item.prompt, tuple(o.text for o in item.options), answer, item.options[answer].explanation)
+    return Clue(item.id, item.stem, tuple(o.text for o in item.options), answer, item.options[answer].explanation)
 
 
 def _match_clues(item: Item) -> list[Clue]:
@@ -81,7 +81,7 @@ def _odd_one_out_clues(item: Item) -> list[Clue]:
     if not right:
         return []
     shown = right[:3]
-    stem = CHOOSE_ALL.sub("", item.prompt).rstrip()
+    stem = CHOOSE_ALL.sub("", item.stem).rstrip()
     fits = "fits" if len(shown) == 1 else "fit"
     prompt = f"{stem} {NUMBER_WORDS[len(shown)]} of these {fits}. Which one does not?"
     return [Clue(f"{item.id}-odd{index + 1}", prompt, (odd.text, *(o.text for o in shown)), 0, odd.explanation)

@@ -8,9 +8,14 @@ from functools import lru_cache
 import markdown
 import nh3
 
+from .diagrams import expand_diagrams, include_name, mark_slots
+
 CALLOUT_KINDS = ("key-term", "try-it", "trainer-note", "reflect")
 TRAINER_ONLY = "trainer-note"
+SLIDE_WORD_LIMIT = 40
 _CALLOUT_START = re.compile(r"^!!!\s+([a-z-]+)")
+_SLIDE_START = re.compile(r'^!!!\s+slide(?:\s+"([^"]*)")?\s*$')
+_WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 ALLOWED_TAGS = {
@@ -107,11 +112,20 @@ def sanitize(html: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def render_markdown(source: str, audience: str = "learner") -> str:
-    """Render Markdown for an audience ('learner' hides trainer notes, 'trainer' shows them)."""
+def _render_slots(source: str, audience: str) -> str:
+    """Render Markdown to sanitised HTML in which each diagram include is an empty slot."""
     if audience != "trainer":
         source = strip_trainer_notes(source)
-    return wrap_tables(sanitize(_markdown().convert(source)))
+    return mark_slots(wrap_tables(sanitize(_markdown().convert(key_points(source)))))
+
+
+def render_markdown(source: str, audience: str = "learner", diagrams: bool = True, scope: str = "") -> str:
+    """Render Markdown for an audience ('learner' hides trainer notes, 'trainer' shows them).
+
+    Diagram includes are expanded after sanitising; pass diagrams=False to keep them as empty slots
+    (for a caller that rewrites the text first, like the glossary linker) and expand them later."""
+    html = _render_slots(source, audience)
+    return expand_diagrams(html, scope) if diagrams else html
 
 
 def wrap_tables(html: str) -> str:
@@ -177,3 +191,119 @@ def split_sections(source: str) -> list[Section]:
     if "".join(buffer).strip():
         sections.append(Section(title, "".join(buffer)))
     return sections
+
+
+# ---------------------------------------------------------------- slide blocks
+
+@dataclass(frozen=True)
+class SlideBlock:
+    """A `!!! slide` callout: the projected slide of its `##` section."""
+
+    line: int  # 1-based line of the `!!! slide` opener in the source it was found in
+    title: str | None
+    body: str  # the callout's Markdown, dedented
+    start: int  # index of the opener among the source's lines
+    end: int  # index just past the block's last indented line
+
+    @property
+    def text(self) -> str:
+        """Return the body without its diagram include lines."""
+        return "".join(line for line in self.body.splitlines(keepends=True) if include_name(line) is None)
+
+    @property
+    def diagrams(self) -> list[str]:
+        """Return the names of the diagrams the slide includes, in order."""
+        return [name for name in map(include_name, self.body.splitlines()) if name is not None]
+
+    @property
+    def word_count(self) -> int:
+        """Return the words of body text (diagram lines and Markdown markup do not count)."""
+        return count_words(self.text)
+
+
+def count_words(markdown_text: str) -> int:
+    """Count the words a reader sees in some Markdown (link targets, markup and list markers are not words)."""
+    text = re.sub(r"\]\([^)]*\)", "]", markdown_text)
+    text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text, flags=re.MULTILINE)
+    return len(_WORD.findall(text))
+
+
+def _dedent(line: str) -> str:
+    """Remove one level of callout indentation."""
+    return line[1:] if line.startswith("\t") else line[4:] if line.startswith("    ") else line.lstrip(" ")
+
+
+def slide_blocks(source: str) -> list[SlideBlock]:
+    """Return every `!!! slide` block in some Markdown (never one inside a fenced code block)."""
+    lines = source.splitlines(keepends=True)
+    blocks, in_fence, index = [], False, 0
+    while index < len(lines):
+        line = lines[index]
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+        match = None if in_fence else _SLIDE_START.match(line)
+        if not match:
+            index += 1
+            continue
+        end = index + 1
+        last = index + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end].startswith(("    ", "\t"))):
+            end += 1
+            if lines[end - 1].strip():
+                last = end
+        body = "".join(_dedent(raw) if raw.strip() else "\n" for raw in lines[index + 1 : last])
+        blocks.append(SlideBlock(index + 1, match.group(1), body, index, last))
+        index = last
+    return blocks
+
+
+def split_slide(source: str) -> tuple[str, SlideBlock | None]:
+    """Return a section's Markdown without its slide block, and the block (None when it has none)."""
+    blocks = slide_blocks(source)
+    if not blocks:
+        return source, None
+    lines = source.splitlines(keepends=True)
+    block = blocks[0]
+    return "".join(lines[: block.start] + lines[block.end :]), block
+
+
+def split_h2(source: str) -> list[Section]:
+    """Cut Markdown at `##` headings only, keeping every line (joined again, the parts give the source)."""
+    sections: list[Section] = []
+    title, buffer, in_fence = "", [], False
+    for line in source.splitlines(keepends=True):
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING.match(line)
+        if heading and len(heading.group(1)) == 2:
+            if buffer:
+                sections.append(Section(title, "".join(buffer)))
+            title, buffer = heading.group(2), []
+        buffer.append(line)
+    if buffer:
+        sections.append(Section(title, "".join(buffer)))
+    return sections
+
+
+def key_points(source: str) -> str:
+    """Turn each slide block into a compact 'Key points' callout for the module page.
+
+    Self-paced learners get the same summary the room sees projected, as a recap beside the prose.
+    A diagram the section's prose already shows is not repeated inside the box."""
+    if "!!!" not in source:
+        return source
+    out = []
+    for section in split_h2(source):
+        prose, block = split_slide(section.markdown)
+        if block is None:
+            out.append(section.markdown)
+            continue
+        shown = {include_name(line) for line in prose.splitlines()} - {None}
+        body = [line for line in block.body.splitlines(keepends=True) if include_name(line) not in shown]
+        lines = section.markdown.splitlines(keepends=True)
+        if "".join(body).strip():
+            callout = ['!!! key-points "Key points"\n'] + [f"    {line}" if line.strip() else "\n" for line in body]
+        else:
+            callout = []
+        out.append("".join(lines[: block.start] + callout + lines[block.end :]))
+    return "".join(out)

@@ -6,8 +6,9 @@ from ..completion import services as rules
 from ..extensions import db
 from ..glossary.services import link_module_html
 from . import bp
+from .diagrams import expand_diagrams
 from .render import drop_leading_title, headings, render_markdown
-from .services import agenda, completion, get_module, library, record_position, record_visit, resume_point, set_complete
+from .services import completion, get_module, library, plan, record_position, record_visit, resume_point, set_complete
 
 
 def _audience() -> str:
@@ -19,10 +20,12 @@ def _audience() -> str:
 def home():
     """Show the course home: the agenda and progress, or a welcome page when signed out."""
     if not current_user.is_authenticated:
-        return render_template("curriculum/welcome.html", days=agenda(None))
+        course = plan(None)
+        return render_template("curriculum/welcome.html", days=course.days, plan=course)
     done, total = completion(current_user)
+    course = plan(current_user)
     return render_template(
-        "curriculum/home.html", days=agenda(current_user), done=done, total=total, resume=resume_point(current_user)
+        "curriculum/home.html", days=course.days, plan=course, done=done, total=total, resume=resume_point(current_user)
     )
 
 
@@ -40,7 +43,10 @@ def module(module_id: str):
     return render_template(
         "curriculum/module.html",
         module=mod,
-        html=link_module_html(render_markdown(drop_leading_title(mod.body), _audience())),
+        # Diagrams go in after the glossary links, so no term inside a drawing becomes a link.
+        html=expand_diagrams(
+            link_module_html(render_markdown(drop_leading_title(mod.body), _audience(), diagrams=False))
+        ),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
         state=rules.module_state(current_user._get_current_object(), mod),

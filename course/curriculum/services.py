@@ -1,16 +1,19 @@
 """Course services the views call: the module library and each learner's progress."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..content_files import Problem
 from ..database import utcnow
 from ..events import module_completed
 from ..extensions import db
 from ..models import ModuleProgress, User
+from .agenda import Agenda, FollowUp, clock_label, load_agenda
+from .kit import Kit, kit
 from .loader import Module, ModuleLibrary, library_for
 
 DAY_NAMES = {1: "Day 1", 2: "Day 2"}
@@ -91,18 +94,67 @@ class AgendaItem:
 
 
 @dataclass
+class AgendaSlot:
+    """A block of a classroom day: a module (with the learner's status), a break or lunch, with clock times."""
+
+    kind: str  # module | break | lunch
+    title: str
+    minutes: int
+    starts: str = ""  # 24-hour 'H:MM'
+    ends: str = ""
+    item: AgendaItem | None = None
+
+    @property
+    def times(self) -> str:
+        """Return the slot's times as people read them on an agenda ('1:05–1:40'), or ''."""
+        return f"{clock_label(self.starts)}–{clock_label(self.ends)}" if self.starts else ""
+
+    @property
+    def starts_label(self) -> str:
+        """Return the start time as people read it ('1:05'), or ''."""
+        return clock_label(self.starts) if self.starts else ""
+
+
+@dataclass
 class AgendaDay:
-    """One course day: its pre-work and its classroom modules."""
+    """One course day: its pre-work, its classroom modules, and its timed slots (breaks and lunch included)."""
 
     day: int
     name: str
     prework: list[AgendaItem]
     sessions: list[AgendaItem]
+    slots: list[AgendaSlot] = field(default_factory=list)
+    start: str = ""
+    end: str = ""
 
     @property
     def classroom_minutes(self) -> int:
         """Return the classroom minutes in the day."""
         return sum(item.module.minutes for item in self.sessions)
+
+    @property
+    def pause_minutes(self) -> int:
+        """Return the minutes of breaks and lunch."""
+        return sum(slot.minutes for slot in self.slots if slot.kind != "module")
+
+    @property
+    def hours(self) -> str:
+        """Return the day's hours as people read them ('8:30 a.m.–3:00 p.m.'), or ''."""
+        return f"{clock_label(self.start, True)}–{clock_label(self.end, True)}" if self.start else ""
+
+
+@dataclass
+class CoursePlan:
+    """The two days as the course home shows them, plus what moved to pre-work and follow-up."""
+
+    days: list[AgendaDay]
+    note: str = ""
+    followup: tuple[FollowUp, ...] = ()
+
+    @property
+    def classroom_minutes(self) -> int:
+        """Return the classroom minutes across both days."""
+        return sum(day.classroom_minutes for day in self.days)
 
 
 def completed_ids(user: User | None) -> set[str]:
@@ -121,20 +173,51 @@ def _status(row: ModuleProgress | None, complete: bool) -> str:
     return "in_progress" if row is not None else "not_started"
 
 
-def agenda(user: User | None) -> list[AgendaDay]:
-    """Return the two-day agenda with the user's status on each module."""
+def course_agenda() -> tuple[Agenda | None, list[Problem]]:
+    """Return the validated agenda file (None when it is missing or has problems) and its problems."""
+    return load_agenda(current_app.config["CONTENT_DIR"], all_modules())
+
+
+def trainer_kit() -> tuple[Kit, list[Problem]]:
+    """Return the trainer's kit data (facilitation guides and role-play cards) and its problems."""
+    return kit(current_app.config["CONTENT_DIR"], current_app.config["VIGNETTES_DIR"])
+
+
+def plan(user: User | None) -> CoursePlan:
+    """Return the two-day plan with the user's status on each module.
+
+    The agenda file sets the days' times, order, breaks and lunch; while it is missing or invalid (the content
+    check says why) the days are built from the modules' front matter alone, so the course home still works.
+    """
     progress = progress_by_module(user) if user is not None else {}
     done = completed_ids(user)
+    items = {m.id: AgendaItem(m, _status(progress.get(m.id), m.id in done), progress.get(m.id))
+             for m in all_modules()}
+    schedule, _ = course_agenda()
+    if schedule is None:
+        return CoursePlan(_days_from_modules(items))
+    days = []
+    for day in schedule.days:
+        slots = [AgendaSlot(s.kind, s.title, s.minutes, s.starts, s.ends, items.get(s.module_id)) for s in day.slots]
+        days.append(AgendaDay(day.day, day.name, [items[i] for i in day.prework],
+                              [items[i] for i in day.module_ids], slots, day.start, day.end))
+    return CoursePlan(days, schedule.note, schedule.followup)
+
+
+def _days_from_modules(items: dict[str, AgendaItem]) -> list[AgendaDay]:
+    """Return the two days from the modules' own day, order and pre-work flag (no times or breaks)."""
     days = []
     for day in (1, 2):
-        items = [AgendaItem(m, _status(progress.get(m.id), m.id in done), progress.get(m.id))
-                 for m in all_modules() if m.day == day]
-        days.append(
-            AgendaDay(
-                day, DAY_NAMES[day], [i for i in items if i.module.prework], [i for i in items if not i.module.prework]
-            )
-        )
+        todays = [i for i in items.values() if i.module.day == day]
+        sessions = [i for i in todays if not i.module.prework]
+        slots = [AgendaSlot("module", i.module.title, i.module.minutes, item=i) for i in sessions]
+        days.append(AgendaDay(day, DAY_NAMES[day], [i for i in todays if i.module.prework], sessions, slots))
     return days
+
+
+def agenda(user: User | None) -> list[AgendaDay]:
+    """Return the two-day agenda with the user's status on each module."""
+    return plan(user).days
 
 
 def completion(user: User) -> tuple[int, int]:

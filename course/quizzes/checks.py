@@ -1,15 +1,17 @@
-"""The `content check` checker for knowledge checks: schema, and links between quizzes and modules."""
+"""The `content check` checker for knowledge checks: schema, links between quizzes and modules, and the
+item-bank rules (longest-answer keys, uneven options, cases that must be new; see `bank`)."""
 from __future__ import annotations
 
 from ..content_check import register_checker
 from ..curriculum.loader import Problem, library_for as module_library
+from .bank import bank_problems, module_texts
 from .loader import library_for
 from .services import POOL_ID
 
 
 @register_checker("quizzes")
 def check_quizzes(settings: dict) -> list[Problem]:
-    """Validate every quiz file, each module's `quiz:` reference, and each quiz's `module:`."""
+    """Validate every quiz file, each module's `quiz:` reference, each quiz's `module:`, and the item bank."""
     library = library_for(settings["CONTENT_DIR"])
     problems = library.problems()
     quizzes = {quiz.id: quiz for quiz in library.all()}
@@ -49,6 +51,9 @@ def check_quizzes(settings: dict) -> list[Problem]:
                     f"module '{quiz.module}' does not list this check; add 'quiz: {quiz.id}' to its front matter",
                 )
             )
+    texts = module_texts(modules)
+    for quiz in quizzes.values():
+        problems.extend(bank_problems(quiz, texts))
     pool = quizzes.get(POOL_ID)
     if (
         library.directory.is_dir()

@@ -26,12 +26,14 @@ from ..vignettes import CATEGORIES, CATEGORY_LABELS
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_TYPES = ("single", "multiple", "match", "sort")
 QUIZ_FIELDS = ("id", "title", "module", "pool", "pass_percent", "items")
+COMMON_ITEM_FIELDS = ("id", "type", "objectives", "case", "prompt", "form", "pairs_with")
 ITEM_FIELDS = {
-    "single": ("id", "type", "objectives", "prompt", "options"),
-    "multiple": ("id", "type", "objectives", "prompt", "options"),
-    "match": ("id", "type", "objectives", "prompt", "pairs"),
-    "sort": ("id", "type", "objectives", "prompt", "columns", "items"),
+    "single": (*COMMON_ITEM_FIELDS, "options"),
+    "multiple": (*COMMON_ITEM_FIELDS, "options"),
+    "match": (*COMMON_ITEM_FIELDS, "pairs"),
+    "sort": (*COMMON_ITEM_FIELDS, "columns", "items"),
 }
+FORMS = ("pre", "post")  # the pool's two parallel forms
 PART_FIELDS = {"options": ("text", "correct", "explanation"), "pairs": ("term", "definition", "explanation"),
                "items": ("text", "column", "explanation")}
 DEFAULT_PASS_PERCENT = 70
@@ -77,6 +79,14 @@ class Item:
     columns: tuple[str, ...] = ()
     entries: tuple[SortEntry, ...] = ()
     line: int = 0
+    case: str = ""  # a short new case the question applies a concept to (shown above the prompt)
+    form: str | None = None  # pool items only: "pre" or "post"
+    pairs_with: str | None = None  # pool items only: the parallel item on the other form
+
+    @property
+    def stem(self) -> str:
+        """Return the case and the prompt as one text (for places that show a question in one line)."""
+        return f"{self.case} {self.prompt}" if self.case else self.prompt
 
     @property
     def parts(self) -> int:
@@ -112,6 +122,12 @@ class Quiz:
 
     def __post_init__(self) -> None:
         self.items_by_id.update({item.id: item for item in self.items})
+
+    def items_for(self, kind: str) -> tuple[Item, ...]:
+        """Return the items a kind of attempt shows: one form of the pool for pre/post, every item otherwise."""
+        if self.pool and kind in FORMS:
+            return tuple(item for item in self.items if item.form == kind)
+        return self.items
 
 
 # ---------------------------------------------------------------- validation
@@ -176,6 +192,12 @@ def _check_item(item, index: int, rep: _Reporter, seen: dict[str, int]) -> None:
         rep.add(f"{name}: objectives must be a non-empty list of objective numbers 1-10", *where, "objectives")
     if not _text(item.get("prompt")):
         rep.add(f"{name}: missing prompt", *where, "prompt")
+    if "case" in item and not _text(item["case"]):
+        rep.add(f"{name}: case must be a short text (2-4 sentences), or leave it out", *where, "case")
+    if "form" in item and item["form"] not in FORMS:
+        rep.add(f"{name}: form must be 'pre' or 'post', not {item['form']!r}", *where, "form")
+    if "pairs_with" in item and not _text(item["pairs_with"]):
+        rep.add(f"{name}: pairs_with must be the id of the parallel item on the other form", *where, "pairs_with")
     if kind in ("single", "multiple"):
         _check_options(item, name, where, rep)
     elif kind == "match":
@@ -251,6 +273,59 @@ def _check_sort(item: dict, name: str, where: tuple, rep: _Reporter) -> None:
                     *where, "items", i, "column")
 
 
+def _check_forms(data: dict, rep: _Reporter) -> None:
+    """Check the pool's parallel forms: every item has a form and a partner on the other form, of the same
+    type and objectives, so each objective has as many pre items as post items."""
+    items = [(i, item) for i, item in enumerate(data.get("items") or [])
+             if isinstance(item, dict) and _text(item.get("id"))]
+    if data.get("pool") is not True:
+        for index, item in items:
+            for key in ("form", "pairs_with"):
+                if key in item:
+                    rep.add(f"item '{item['id']}': '{key}' is only for the pre/post pool (a quiz with 'pool: true')",
+                            "items", index, key)
+        return
+    by_id = {item["id"]: item for _, item in items}
+    for index, item in items:
+        name, where = f"item '{item['id']}'", ("items", index)
+        if item.get("form") not in FORMS:
+            if "form" not in item:
+                rep.add(f"{name}: pool items need 'form: pre' or 'form: post'", *where)
+            continue
+        partner_id = item.get("pairs_with")
+        if not _text(partner_id):
+            if "pairs_with" not in item:
+                rep.add(f"{name}: pool items need 'pairs_with: <id of the parallel item on the other form>'", *where)
+            continue
+        partner = by_id.get(partner_id)
+        if partner is None:
+            rep.add(f"{name}: pairs_with '{partner_id}' is not an item in this file", *where, "pairs_with")
+            continue
+        if partner.get("form") == item["form"]:
+            rep.add(f"{name}: its pair '{partner_id}' is on the same form ({item['form']}); "
+                    "pair a pre item with a post item", *where, "pairs_with")
+        if partner.get("pairs_with") != item["id"]:
+            rep.add(f"{name}: its pair '{partner_id}' pairs with {partner.get('pairs_with')!r}; "
+                    f"set 'pairs_with: {item['id']}' there", *where, "pairs_with")
+        if partner.get("type") != item.get("type"):
+            rep.add(f"{name}: its pair '{partner_id}' is a {partner.get('type')} item; parallel items share a type",
+                    *where, "pairs_with")
+        if _objectives_ok(item.get("objectives")) and _objectives_ok(partner.get("objectives")) and \
+                sorted(set(item["objectives"])) != sorted(set(partner["objectives"])):
+            rep.add(f"{name}: its pair '{partner_id}' checks objectives {sorted(set(partner['objectives']))}, "
+                    f"not {sorted(set(item['objectives']))}; parallel items check the same objectives",
+                    *where, "objectives")
+    counts: dict[int, dict[str, int]] = {}
+    for _, item in items:
+        if item.get("form") in FORMS and _objectives_ok(item.get("objectives")):
+            for objective in set(item["objectives"]):
+                counts.setdefault(objective, {"pre": 0, "post": 0})[item["form"]] += 1
+    for objective, count in sorted(counts.items()):
+        if count["pre"] != count["post"]:
+            rep.add(f"objective {objective} has {count['pre']} pre item(s) and {count['post']} post item(s); "
+                    "give each objective the same number on both forms", "items")
+
+
 def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     """Parse one quiz file and return its data and every problem found."""
     data, rep, problems = open_mapping_file(path, "a quiz file must be a mapping with id, title, module and items")
@@ -261,6 +336,7 @@ def validate_file(path: Path) -> tuple[dict | None, list[Problem]]:
     items = data.get("items")
     for index, item in enumerate(items if isinstance(items, list) else []):
         _check_item(item, index, rep, seen)
+    _check_forms(data, rep)
     return data, rep.problems
 
 
@@ -277,7 +353,8 @@ def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
             columns=tuple(raw.get("columns", ())),
             entries=tuple(SortEntry(e["text"].strip(), e["column"], e["explanation"].strip())
                           for e in raw.get("items", [])) if raw["type"] == "sort" else (),
-            line=root_lines.get(index, 0),
+            line=root_lines.get(index, 0), case=" ".join(str(raw.get("case") or "").split()),
+            form=raw.get("form"), pairs_with=raw.get("pairs_with"),
         ))
     return Quiz(id=data["id"], title=str(data["title"]).strip(), items=tuple(items), path=path,
                 module=data.get("module"), pool=bool(data.get("pool", False)),

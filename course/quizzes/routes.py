@@ -4,21 +4,25 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..curriculum.services import get_module
+from ..curriculum.services import get_module, resume_point
 from ..extensions import db
 from ..models.quizzes import QuizAttempt
+from ..numbers import plain_int
 from . import bp
-from .forms import QuizForm, field_name, parse_answers
+from .forms import QuizForm, parse_answers
 from .loader import Quiz, get_quiz
 from .scoring import QuizResult
 from .services import (
     POOL_ID,
+    attempt_page,
     attempts,
+    cohort_gain_for,
     knowledge_gain,
     module_checks,
+    next_attempt_number,
+    post_check_gate,
     record_attempt,
     result_for,
-    shown_items,
     summaries,
     summarize,
 )
@@ -31,6 +35,12 @@ def _wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def _next_step_url() -> str:
+    """Return where the learner should go next in the course: the module to resume, else the course home."""
+    point = resume_point(current_user._get_current_object())
+    return url_for("curriculum.module", module_id=point[0].id) if point else url_for("curriculum.home")
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -38,9 +48,11 @@ def index():
     pool = get_quiz(POOL_ID)
     checks = [(quiz, get_module(quiz.module) if quiz.module else None) for quiz in module_checks()]
     checks.sort(key=lambda pair: pair[1].sort_key if pair[1] else (9, 9, 9, pair[0].id))
+    user = current_user._get_current_object()
     return render_template(
         "quizzes/index.html", pool=pool if pool and pool.pool else None, checks=checks,
-        summaries=summaries(current_user.id), gain=knowledge_gain(current_user),
+        summaries=summaries(user.id), gain=knowledge_gain(user), gate=post_check_gate(user),
+        cohort_gain=cohort_gain_for(user), next_url=_next_step_url(),
     )
 
 
@@ -59,7 +71,7 @@ def take(quiz_id: str):
 @bp.route("/<quiz_id>/<any(pre, post):kind>", methods=["GET", "POST"])
 @login_required
 def take_pool(quiz_id: str, kind: str):
-    """Show the pre-course or post-course check (same items, different order), or score it."""
+    """Show the pre-course or post-course check (parallel forms of the pool), or score it."""
     quiz = get_quiz(quiz_id)
     if quiz is None or not quiz.pool:
         abort(404)
@@ -73,19 +85,40 @@ def take_pool(quiz_id: str, kind: str):
                     "warning",
                 )
             return redirect(url_for(".result", attempt_id=done[0].id))
+    else:
+        gate = post_check_gate(current_user._get_current_object())
+        if not gate.open:
+            # Taken before the course ends, the post check would measure nothing the course taught.
+            return render_template("quizzes/locked.html", quiz=quiz, gate=gate, next_url=_next_step_url(),
+                                   kind_title=KIND_TITLES[kind]), 403 if request.method == "POST" else 200
     return _take(quiz, kind)
+
+
+def _attempt_number(quiz: Quiz, kind: str) -> int | None:
+    """Return the attempt number a submitted form was rendered for (None if it is not one this learner was given)."""
+    number = plain_int(request.form.get("attempt"))
+    latest = next_attempt_number(current_user.id, quiz.id, kind)
+    return number if number is not None and 1 <= number <= latest else None
 
 
 def _take(quiz: Quiz, kind: str):
     """Render the check, or validate, score and store a submission."""
     form = QuizForm()
     answers, errors = {}, {}
+    number = None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        answers, errors = parse_answers(quiz, request.form)
+        number = _attempt_number(quiz, kind)
+        if number is None:
+            flash("That page of the check was out of date, so nothing was scored. "
+                  "Here it is again: answer and send it once more.", "warning")
+            return redirect(request.path)
+        _, shown = attempt_page(quiz, current_user.id, kind, number)
+        answers, errors = parse_answers(shown, request.form)
         if not errors:
-            attempt, result = record_attempt(current_user._get_current_object(), quiz, kind, answers)
+            attempt, result = record_attempt(current_user._get_current_object(), quiz, kind, answers,
+                                             [s.item.id for s in shown])
             db.session.commit()
             if _wants_fragment():
                 return jsonify(percent=result.percent, score=result.score, max_score=result.max_score,
@@ -94,23 +127,28 @@ def _take(quiz: Quiz, kind: str):
             return redirect(url_for(".result", attempt_id=attempt.id))
         if _wants_fragment():
             return jsonify(errors=errors), 400
+    number, shown = attempt_page(quiz, current_user.id, kind, number)
     module = get_module(quiz.module) if quiz.module else None
     summary = summarize(attempts(current_user.id, quiz.id, kind))
     status = 400 if errors else 200
     return render_template(
         "quizzes/take.html", quiz=quiz, kind=kind, kind_title=KIND_TITLES.get(kind), module=module, form=form,
-        items=shown_items(quiz, current_user.id, kind), answers=answers, errors=errors, summary=summary,
-        field_name=field_name, action=request.path,
+        items=shown, attempt_number=number, answers=answers, errors=errors, summary=summary, action=request.path,
     ), status
 
 
 def _result_context(quiz: Quiz, attempt: QuizAttempt, result: QuizResult) -> dict:
     """Return what the result page and fragment show: per-item feedback, best and latest, and the gain."""
+    pool_kind = attempt.kind in ("pre", "post")
+    user = current_user._get_current_object()
     return {
         "quiz": quiz, "attempt": attempt, "result": result, "kind": attempt.kind,
         "kind_title": KIND_TITLES.get(attempt.kind), "module": get_module(quiz.module) if quiz.module else None,
         "summary": summarize(attempts(attempt.user_id, quiz.id, attempt.kind)),
-        "gain": knowledge_gain(current_user) if attempt.kind in ("pre", "post") else None,
+        "gain": knowledge_gain(user) if pool_kind else None,
+        "gate": post_check_gate(user) if pool_kind else None,
+        "cohort_gain": cohort_gain_for(user) if pool_kind else None,
+        "next_url": _next_step_url() if pool_kind else None,
     }
 
 

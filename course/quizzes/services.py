@@ -1,66 +1,54 @@
-"""Knowledge-check services: the order items are shown in, attempts, best and latest, and the pre/post gain."""
+"""Knowledge-check services: an attempt's page, attempts, best and latest, when the post check opens, and the
+pre/post gain."""
 from __future__ import annotations
 
-import random
 import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..curriculum.loader import Module
+from ..curriculum.services import progress_by_module
 from ..events import quiz_scored
 from ..extensions import db
 from ..models import Cohort, User
 from ..models.quizzes import QuizAttempt
-from .loader import Item, Quiz, all_quizzes, get_quiz
+from .intervals import MIN_N, Interval, mean_interval
+from .loader import Quiz, all_quizzes, get_quiz
+from .presentation import ShownItem, attempt_id, shown_items
 from .scoring import QuizResult, score_quiz
 
 POOL_ID = "key-terms"  # the pre/post pool: content/quizzes/key-terms.yaml
 KINDS = ("module", "pre", "post")
 
 
-# ---------------------------------------------------------------- presentation order
+# ---------------------------------------------------------------- one attempt's page
 
-def _shuffled(values: list, seed: str) -> list:
-    """Return the values in an order fixed by the seed (the same learner always sees the same order)."""
-    values = list(values)
-    random.Random(seed).shuffle(values)
-    return values
-
-
-def item_order(quiz: Quiz, user_id: int, kind: str) -> list[str]:
-    """Return item ids in display order: file order for module checks, two different seeded orders for pre and post."""
-    ids = [item.id for item in quiz.items]
-    if kind == "module":
-        return ids
-    pre = _shuffled(ids, f"{quiz.id}:{user_id}:pre")
-    if kind == "pre":
-        return pre
-    post = _shuffled(ids, f"{quiz.id}:{user_id}:post")
-    # Seeds can coincide on small pools; reversing guarantees the post-check looks different.
-    return post if post != pre or len(ids) < 2 else pre[::-1]
+def next_attempt_number(user_id: int, quiz_id: str, kind: str) -> int:
+    """Return the number of the learner's next attempt at a check of a kind (1 for the first)."""
+    count = db.session.scalar(select(func.count()).select_from(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.kind == kind))
+    return (count or 0) + 1
 
 
-def part_order(item: Item, user_id: int, kind: str) -> list[int]:
-    """Return the display order of an item's options, definitions or statements (file order puts answers first)."""
-    size = {"single": len(item.options), "multiple": len(item.options), "match": len(item.pairs),
-            "sort": len(item.entries)}[item.type]
-    return _shuffled(range(size), f"{item.id}:{user_id}:{kind}:parts")
-
-
-def shown_items(quiz: Quiz, user_id: int, kind: str) -> list[tuple[Item, list[int]]]:
-    """Return each item with its part order, in display order."""
-    return [
-        (quiz.items_by_id[i], part_order(quiz.items_by_id[i], user_id, kind)) for i in item_order(quiz, user_id, kind)
-    ]
+def attempt_page(quiz: Quiz, user_id: int, kind: str, number: int | None = None) -> tuple[int, list[ShownItem]]:
+    """Return an attempt's number and its items as shown (the next attempt unless a number is given)."""
+    number = number or next_attempt_number(user_id, quiz.id, kind)
+    return number, shown_items(quiz, kind, attempt_id(user_id, quiz.id, kind, number))
 
 
 # ---------------------------------------------------------------- attempts
 
-def record_attempt(user: User, quiz: Quiz, kind: str, answers: dict) -> tuple[QuizAttempt, QuizResult]:
-    """Score and store an attempt, and announce it (the caller commits)."""
-    order = item_order(quiz, user.id, kind)
+def record_attempt(user: User, quiz: Quiz, kind: str, answers: dict,
+                   order: list[str] | None = None) -> tuple[QuizAttempt, QuizResult]:
+    """Score and store an attempt over the items shown (default: the kind's items in file order), and announce it.
+
+    The caller commits. For the pool, pre scores the pre form and post the post form.
+    """
+    order = order or [item.id for item in quiz.items_for(kind)]
     result = score_quiz(quiz, answers, order)
     attempt = QuizAttempt(
         user_id=user.id, quiz_id=quiz.id, kind=kind, answers={r.item.id: r.answer for r in result.items},
@@ -133,16 +121,66 @@ def module_checks() -> list[Quiz]:
     return [quiz for quiz in all_quizzes() if not quiz.pool]
 
 
+# ---------------------------------------------------------------- the post-course check waits for the course
+
+@dataclass(frozen=True)
+class PostCheckGate:
+    """Whether the post-course check is open for a learner: it opens once every required module is complete."""
+
+    required: tuple[Module, ...]
+    missing: tuple[Module, ...]  # required modules not yet complete, in course order
+
+    @property
+    def open(self) -> bool:
+        """Return whether the post-course check may be taken."""
+        return not self.missing
+
+    @property
+    def done(self) -> int:
+        """Return how many required modules are complete."""
+        return len(self.required) - len(self.missing)
+
+
+def required_modules() -> list[Module]:
+    """Return the modules the post-course check waits for: the ones the certificate requires (the classroom modules)."""
+    from ..pilot.services import required_modules as certificate_modules  # imported here: pilot reads quiz results
+
+    return certificate_modules()
+
+
+def completed_module_ids(user: User) -> set[str]:
+    """Return the ids of the modules the curriculum records as complete for the learner."""
+    return {module_id for module_id, row in progress_by_module(user).items() if row.completed_at is not None}
+
+
+def post_check_gate(user: User, required: Callable[[], Iterable[Module]] = required_modules,
+                    completed: Callable[[User], set[str]] = completed_module_ids) -> PostCheckGate:
+    """Return whether the learner may take the post-course check: only after the last required module.
+
+    `required` and `completed` are the seams for the course's completion rules: pass the rules' own
+    list of required modules and their test of completion, and this rule stays the same.
+    """
+    modules = tuple(required())
+    done = completed(user)
+    return PostCheckGate(modules, tuple(m for m in modules if m.id not in done))
+
+
 # ---------------------------------------------------------------- pre/post gain
 
 @dataclass(frozen=True)
 class KnowledgeGain:
-    """A learner's pre-course and post-course key-terms results, in percent; gain is post minus pre."""
+    """A learner's pre-course and post-course key-terms results, in percent; gain is post minus pre.
+
+    The two checks use parallel forms: each pre item has a post item of the same type and objective.
+    `pair_gains` holds, per pair, the post item's points minus the pre item's, in percentage points; the
+    95% interval of the gain is the paired t interval over them.
+    """
 
     pre: QuizAttempt | None
     post: QuizAttempt | None
     post_latest: QuizAttempt | None
     post_best: QuizAttempt | None
+    pair_gains: tuple[float, ...] = ()
 
     @property
     def pre_percent(self) -> int | None:
@@ -161,18 +199,41 @@ class KnowledgeGain:
             return None
         return self.post.percent - self.pre.percent
 
+    @property
+    def interval(self) -> Interval | None:
+        """Return the gain's 95% confidence interval over the item pairs (None below MIN_N pairs)."""
+        return mean_interval(list(self.pair_gains)) if self.gain is not None else None
+
+    @property
+    def min_n(self) -> int:
+        """Return the fewest pairs (or learners) an interval needs."""
+        return MIN_N
+
+
+def pair_gains(pool: Quiz | None, pre: QuizAttempt, post: QuizAttempt) -> tuple[float, ...]:
+    """Return, for each pre item with its parallel post item in both attempts, the change in points x 100."""
+    if pool is None:
+        return ()
+    gains = []
+    for item in pool.items_for("pre"):
+        if item.pairs_with and item.id in (pre.item_scores or {}) and item.pairs_with in (post.item_scores or {}):
+            gains.append(round(100 * (post.item_scores[item.pairs_with] - pre.item_scores[item.id]), 2))
+    return tuple(gains)
+
 
 def knowledge_gain(user: User) -> KnowledgeGain:
     """Return the learner's gain: the first post-check against the pre-check (later post tries are practice)."""
     pre = attempts(user.id, POOL_ID, "pre")
     post = attempts(user.id, POOL_ID, "post")
     post_summary = summarize(post)
-    return KnowledgeGain(pre[0] if pre else None, post[0] if post else None, post_summary.latest, post_summary.best)
+    pairs = pair_gains(get_quiz(POOL_ID), pre[0], post[0]) if pre and post else ()
+    return KnowledgeGain(pre[0] if pre else None, post[0] if post else None, post_summary.latest, post_summary.best,
+                         pairs)
 
 
 @dataclass(frozen=True)
 class CohortKnowledgeGains:
-    """Cohort aggregates only (no learner is named): counts and mean/median percentages."""
+    """Cohort aggregates only (no learner is named): counts, mean/median percentages and the gain's interval."""
 
     learners: int
     took_pre: int
@@ -183,6 +244,8 @@ class CohortKnowledgeGains:
     mean_gain: float | None
     median_gain: float | None
     improved: int  # paired learners whose post score was higher than their pre score
+    interval: Interval | None = None  # paired t interval of the mean gain, from MIN_N paired learners
+    min_n: int = MIN_N
 
 
 def _mean(values: list[float]) -> float | None:
@@ -191,7 +254,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def cohort_knowledge_gains(cohort: Cohort) -> CohortKnowledgeGains:
-    """Return the cohort's pre/post aggregates for the pilot report (aggregates only)."""
+    """Return the cohort's pre/post aggregates (aggregates only), with the gain's interval from 5 paired learners."""
     learners = [user for user in cohort.learners if user.role == "learner"]
     gains = [knowledge_gain(user) for user in learners]
     pre = [g.pre_percent for g in gains if g.pre is not None]
@@ -201,8 +264,14 @@ def cohort_knowledge_gains(cohort: Cohort) -> CohortKnowledgeGains:
         learners=len(learners), took_pre=len(pre), took_post=len(post), paired=len(deltas),
         mean_pre=_mean(pre), mean_post=_mean(post), mean_gain=_mean(deltas),
         median_gain=round(float(statistics.median(deltas)), 1) if deltas else None,
-        improved=sum(1 for d in deltas if d > 0),
+        improved=sum(1 for d in deltas if d > 0), interval=mean_interval([float(d) for d in deltas]),
     )
+
+
+def cohort_gain_for(user: User) -> CohortKnowledgeGains | None:
+    """Return the aggregates of the learner's cohort, or None when the learner is in no cohort."""
+    cohort = user.cohort
+    return cohort_knowledge_gains(cohort) if cohort is not None else None
 
 
 # ---------------------------------------------------------------- template helpers
@@ -223,8 +292,8 @@ def module_check_summary(module) -> dict | None:
 
 
 def home_checks() -> dict | None:
-    """Return the pre/post pool and the signed-in learner's gain, for the course home."""
+    """Return the pre/post pool, the learner's gain and whether the post check is open, for the course home."""
     quiz = get_quiz(POOL_ID)
     if quiz is None or not quiz.pool or not current_user.is_authenticated:
         return None
-    return {"quiz": quiz, "gain": knowledge_gain(current_user)}
+    return {"quiz": quiz, "gain": knowledge_gain(current_user), "gate": post_check_gate(current_user)}

@@ -120,7 +120,7 @@ ACCESS: dict[str, set[str]] = {
     "xapi.export_cohort": COHORT_STAFF,
     "attendance.overview": COHORT_STAFF,
     "attendance.register": COHORT_STAFF,
-    "attendance.export": COHORT_STAFF,
+    "attendance.attendance_csv": COHORT_STAFF,
     "pilot.revoke_certificate": COHORT_STAFF,  # a trainer of the cohort the certificate was issued in, or an admin
     "classroom.console": COHORT_STAFF,
     "classroom.console_poll": COHORT_STAFF,

@@ -103,7 +103,7 @@ def register(cohort_id: int, day: int):
 
 @bp.route("/<int:cohort_id>/attendance.csv")
 @roles_required("trainer")
-def export(cohort_id: int):
+def attendance_csv(cohort_id: int):
     """Download the cohort's attendance: one row per learner, both days, minutes and who recorded them."""
     cohort = managed_cohort(cohort_id, current_user)
     namer = Namer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULTS, REPO_ROOT, SECRET_KEY_HELP, MissingSecretKey, database_url_from_env
 from .extensions import csrf, db, login_manager, migrate
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     _finish_config(app)
+    _trust_proxies(app)
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
@@ -43,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_cli
     from .database import configure_engine_events
     from .errors import register_error_handlers
+    from .headers import register_security_headers
     from .templating import register_template_helpers
 
     configure_engine_events(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
     if app.config["GRADER_PRELOAD"] and not app.testing:
@@ -55,6 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         preload_in_background()
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from their X-Forwarded-* headers."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _finish_config(app: Flask) -> None:

@@ -15,6 +15,7 @@ from . import (
     glossary,
     health,
     kit,
+    mail,
     objectives,
     pilot,
     quizzes,
@@ -47,3 +48,4 @@ def register_blueprints(app: Flask) -> None:
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)
+    mail.init_app(app)

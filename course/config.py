@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,16 +37,47 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # a long drafting session must not expire the form
     # Werkzeug's strong default; the test config sets a cheap one (it costs 0.075 s a hash).
     "PASSWORD_HASH_METHOD": "scrypt",
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCK_MINUTES": 15,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    # Sign-in throttling (course/auth/throttle.py): per account-and-address pair, then per address.
+    "LOGIN_MAX_FAILURES": 5,  # wrong passwords per pair before the first pause
+    "LOGIN_BACKOFF_SECONDS": 30,  # the first pause; each further failure doubles it
+    "LOGIN_BACKOFF_MAX_SECONDS": 3600,
+    "LOGIN_FORGET_SECONDS": 86400,  # a pair with no failures for this long starts over
+    "LOGIN_ADDRESS_MAX_FAILURES": 100,  # failures per address per window (password spraying); a classroom fits
+    "LOGIN_ADDRESS_WINDOW_SECONDS": 900,
+    "TRUSTED_PROXIES": 0,  # proxies in front that set X-Forwarded-For/-Proto (ProxyFix); 0 trusts no header
+    "SITE_URL": None,  # base address for links in email, e.g. https://sop.example.org (else the request's host)
+    # Registration and codes
+    "REGISTER_PER_ADDRESS": 60,  # new accounts per address per hour (a classroom shares one address)
+    "REGISTER_PER_CODE": 60,  # new accounts per cohort join code per hour
+    "JOIN_CODE_GUESSES_PER_ADDRESS": 20,  # wrong or expired join codes per address per hour
+    "COHORT_CODE_EXPIRY_DAYS": 30,  # a join code stops working this many days after Day 2 (or its rotation)
+    "SCREEN_CODE_GUESSES_PER_ATTEMPT": 10,  # wrong screen codes per projector browser per 10 minutes
+    "SCREEN_CODE_GUESSES_GLOBAL": 200,  # wrong screen codes on the whole site per 10 minutes
+    "REQUIRE_EMAIL_VERIFICATION": False,  # new learners confirm their email (through the outbox) before using the site
+    "EMAIL_VERIFICATION_HOURS": 48,
+    "PASSWORD_RESET_MINUTES": 60,
+    "RESET_PER_ADDRESS": 10,  # reset requests per address per hour
+    "RESET_PER_EMAIL": 3,  # reset requests per email per hour
     "REVIEW_CLAIM_IDLE_MINUTES": 120,  # after this long untouched, another trainer may take a claim over
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_JSON_DEPTH": 32,  # deeper JSON bodies get a 400 before they are parsed
+    "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,  # /healthz says 503 when the SQLite disk has less free space
     "XAPI_SITE_URL": None,  # stable base IRI for xAPI activity ids, e.g. https://sop.example.org/
     "XAPI_LRS_URL": None,
     "XAPI_LRS_USERNAME": None,
     "XAPI_LRS_PASSWORD": None,
     "XAPI_INCLUDE_LEARNER_TEXT": False,
     "SITE_NAME": "SOP Foundations",
+    # Mail: with no MAIL_SERVER, messages wait in the outbox and notices stay in-app.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting (usually port 587)
+    "MAIL_USE_SSL": False,  # TLS from the first byte (usually port 465)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": None,  # the From address, e.g. "SOP Foundations <no-reply@sop.example.org>"
+    "MAIL_BACKGROUND": None,  # run the per-process sender thread (default: yes, except in tests)
 }
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .auth.services import create_user, enroll, find_user
+from .database import utcnow
 from .extensions import db
 from .models import Cohort, Role
 
@@ -38,9 +39,12 @@ def seed_demo() -> str:
     if cohort is None:
         cohort = Cohort(name=DEMO_COHORT, join_code=DEMO_JOIN_CODE)
         db.session.add(cohort)
+    cohort.join_code_issued_at = utcnow()  # the demo's join code keeps working each time the demo is run
     for email, name, role in DEMO_PEOPLE:
         user = find_user(email) or create_user(email, name, password, role)
         if role is Role.TRAINER:
+            db.session.flush()  # a new trainer needs an id to be recorded as the cohort's creator
+            cohort.created_by_id = cohort.created_by_id or user.id
             if user not in cohort.trainers:
                 cohort.trainers.append(user)
         else:

@@ -1,10 +1,13 @@
 """Friendly error pages, and a rollback so a failed request never leaves a half-done session."""
 import json
+import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .extensions import db
+from .security import json_nesting_exceeds
 
 MESSAGES = {
     400: ("Something in that request was not right", "Go back, check what you entered and try again."),
@@ -15,7 +18,11 @@ MESSAGES = {
     413: ("That was too large", "Send less text or a smaller file."),
     429: ("Too many tries", "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "Your work saved before this point is safe. Try again in a moment."),
+    503: ("The site cannot save changes right now", "Its database is read-only, full or out of reach. Your work "
+          "saved before this point is safe. Try again in a few minutes; if this keeps happening, tell an admin."),
 }
+# SQLSTATEs that mean "the database cannot take writes": read-only transaction, disk full, out of memory or space.
+UNWRITABLE_SQLSTATES = {"25006", "53100", "53200", "53300"}
 
 
 def _wants_json() -> bool:
@@ -78,6 +85,10 @@ def register_error_handlers(app: Flask) -> None:
         object, and a form view would fail on a list or a number (Flask-WTF reads JSON bodies as form data)."""
         if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
             return None
+        limit = app.config.get("MAX_JSON_DEPTH", 32)
+        if json_nesting_exceeds(request.get_data(cache=True), limit):  # checked before parsing: no RecursionError
+            return _render(400, f"The JSON body is nested more than {limit} levels deep. Send a flat JSON object, "
+                                'like {"text": "..."}.', "body")
         try:
             data = request.get_json(silent=True)  # malformed JSON is left to each view, which explains it
         except RecursionError:
@@ -91,6 +102,19 @@ def register_error_handlers(app: Flask) -> None:
         if _has_nul(data):  # PostgreSQL cannot store it
             return _render(400, "The JSON body holds an invisible NUL character. Remove it and try again.", "body")
         return None
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        """Answer 503 with advice when the database cannot take writes or be reached; anything else is a 500."""
+        db.session.rollback()
+        sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        if isinstance(exc, OperationalError) or sqlstate in UNWRITABLE_SQLSTATES:
+            logging.getLogger(__name__).warning("database unavailable for %s: %s", request.path, exc.orig)
+            response = make_response(_render(503))
+            response.headers["Retry-After"] = "60"
+            return response
+        logging.getLogger(__name__).exception("database error on %s", request.path)
+        return _render(500)
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -1,6 +1,7 @@
 """Access rules: the one role decorator, ownership checks and safe redirects."""
 from __future__ import annotations
 
+import re
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -43,3 +44,33 @@ def safe_next(default_endpoint: str = "curriculum.home") -> str:
 def client_ip() -> str:
     """Return the caller's address as the app sees it (set ProxyFix behind a proxy)."""
     return (request.remote_addr or "")[:64]
+
+
+_JSON_MARKS = re.compile(rb'["\[\]{}]')
+_JSON_STRING_REST = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
+
+
+def json_nesting_exceeds(raw: bytes, limit: int) -> bool:
+    """Return whether a JSON text nests arrays and objects more than `limit` deep, without parsing it.
+
+    One linear pass that skips string contents (so brackets inside strings do not count); the
+    parser is never handed a body deep enough to exhaust the interpreter's stack.
+    """
+    depth, i, end = 0, 0, len(raw)
+    while i < end:
+        found = _JSON_MARKS.search(raw, i)
+        if found is None:
+            return False
+        mark, i = raw[found.start()], found.end()
+        if mark == 0x22:  # a string: jump past its closing quote (one anchored, possessive match: linear time)
+            rest = _JSON_STRING_REST.match(raw, i)
+            if rest is None:
+                return False  # unterminated: the parser refuses it
+            i = rest.end()
+        elif mark in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False

@@ -350,3 +350,78 @@ def world(app, factory):
     omar = factory.user("learner", email="omar@example.org", name="Omar Okonkwo", cohort_id=a)
     zoe = factory.user("learner", email="zoe@example.org", name="Zoe Zimmer", cohort_id=b)
     return {"t1": t1, "t2": t2, "t3": t3, "a": a, "b": b, "priya": priya, "omar": omar, "zoe": zoe}
+
+
+# ---------------------------------------------------------------- a real SMTP server for mail tests
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler that keeps every accepted message; `mode` and `delay` script failures."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.connections = 0
+        self.mode = "accept"  # accept | tempfail (451) | reject (550)
+        self.delay = 0.0
+
+    def reset(self) -> None:
+        """Forget messages and go back to accepting at once."""
+        self.messages.clear()
+        self.connections = 0
+        self.mode, self.delay = "accept", 0.0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """Count connections (every client greets first)."""
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        """Accept, defer or refuse the message as scripted."""
+        import asyncio
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+            return "451 4.3.2 Too slow, try again later"
+        if self.mode == "tempfail":
+            return "451 4.3.0 Mailbox busy, try again later"
+        if self.mode == "reject":
+            return "550 5.1.1 No such mailbox"
+        self.messages.append(envelope)
+        return "250 2.0.0 Message accepted"
+
+    def parsed(self) -> list:
+        """Return the accepted messages as email.message.EmailMessage objects."""
+        from email import policy
+        from email.parser import BytesParser
+
+        return [BytesParser(policy=policy.default).parsebytes(e.original_content or e.content) for e in self.messages]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port for the whole test session."""
+    from aiosmtpd.controller import Controller
+
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The session's SMTP server handler, emptied and accepting, for one test."""
+    smtp_server.handler.reset()
+    smtp_server.handler.port = smtp_server.port
+    yield smtp_server.handler
+    smtp_server.handler.reset()
+
+
+def mail_config(smtp, **overrides) -> dict:
+    """Settings that point the app at the test SMTP server, with test-sized delays."""
+    config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port,
+              "MAIL_SENDER": "SOP Foundations <no-reply@example.org>",
+              "MAIL_TIMEOUT_SECONDS": 2.0, "MAIL_BACKOFF_SECONDS": 30.0, "MAIL_BACKGROUND": False}
+    config.update(overrides)
+    return config

@@ -59,6 +59,8 @@ def cohort_and_work_routes(s) -> list[tuple[str, str, str]]:
         ("POST", f"/cohorts/{c}/trainers/{s['t']}/remove", "cohorts.remove_co_trainer"),
         ("POST", f"/cohorts/{c}/learners/{s['u']}/remove", "cohorts.remove_cohort_learner"),
         ("POST", f"/cohorts/{c}/learners/{s['u']}/move", "cohorts.move_cohort_learner"),
+        ("POST", f"/cohorts/{c}/code", "cohorts.rotate_code"),
+        ("POST", f"/cohorts/{c}/invitations/99999/withdraw", "cohorts.withdraw_co_trainer_invitation"),
     ]
 
 
@@ -67,6 +69,8 @@ GENERAL_TRAINER_ROUTES = [
     ("GET", "/review/bank", "review.comment_bank"), ("POST", "/review/bank", "review.comment_bank"),
     ("GET", "/review/agreement", "review.grader_agreement"), ("GET", "/cohorts/", "cohorts.index"),
     ("GET", "/cohorts/new", "cohorts.new"), ("POST", "/cohorts/new", "cohorts.new"),
+    ("GET", "/cohorts/invitations", "cohorts.invitations"),
+    ("POST", "/cohorts/invitations/99999/accept", "cohorts.answer"),
 ]
 LEARNER_ROUTES = {"review.my_feedback", "review.my_work_json"}
 
@@ -85,7 +89,8 @@ def _state(app, s):
         cohort = db.session.get(Cohort, s["c"])
         return (work.status, work.claimed_by_id, db.session.scalar(select(InlineComment.id)),
                 db.session.scalar(select(GraderFeedback.id)), db.session.scalar(select(CommentBankEntry.id)),
-                cohort.name, sorted(t.id for t in cohort.trainers), sorted(e.user_id for e in cohort.enrollments))
+                cohort.name, cohort.join_code, sorted(t.id for t in cohort.trainers),
+                sorted(e.user_id for e in cohort.enrollments))
 
 
 def test_every_review_and_cohort_route_is_walked(app, scene):

@@ -30,6 +30,13 @@ ACCESS: dict[str, set[str]] = {
     "auth.register": EVERYONE,
     "auth.join": EVERYONE,
     "auth.logout": SIGNED_IN,
+    "auth.logout_everywhere": SIGNED_IN,
+    "auth.account": SIGNED_IN,  # the user's own account: password change, devices
+    "auth.reset_request": EVERYONE,
+    "auth.reset_password": EVERYONE,  # only a valid one-time token opens the form
+    "auth.verify_pending": SIGNED_IN,
+    "auth.verify_resend": SIGNED_IN,
+    "auth.verify_email": EVERYONE,  # only a valid one-time token confirms anything
     "health.healthz": EVERYONE,
     "pilot.verify_lookup": EVERYONE,
     "pilot.verify": EVERYONE,  # public by design: confirms a certificate, nothing else
@@ -76,6 +83,8 @@ ACCESS: dict[str, set[str]] = {
     # trainers
     "cohorts.index": STAFF,
     "cohorts.new": STAFF,
+    "cohorts.invitations": STAFF,  # each trainer sees only invitations addressed to them
+    "cohorts.answer": STAFF,  # another trainer's invitation is a 404
     "review.queue": STAFF,
     "review.queue_json": STAFF,
     "review.grader_agreement": STAFF,
@@ -105,6 +114,8 @@ ACCESS: dict[str, set[str]] = {
     "cohorts.remove_co_trainer": COHORT_STAFF,
     "cohorts.remove_cohort_learner": COHORT_STAFF,
     "cohorts.move_cohort_learner": COHORT_STAFF,
+    "cohorts.rotate_code": COHORT_STAFF,
+    "cohorts.withdraw_co_trainer_invitation": COHORT_STAFF,
     "review.work": COHORT_STAFF,
     "review.claim_work": COHORT_STAFF,
     "review.release_work": COHORT_STAFF,
@@ -128,6 +139,8 @@ ACCESS: dict[str, set[str]] = {
     "classroom.end": COHORT_STAFF,
     # admins
     "admin.users": {"admin"},
+    "admin.deactivate": {"admin"},
+    "admin.reactivate": {"admin"},
 }
 
 REFUSED = {401, 403, 404, 410}
@@ -181,8 +194,12 @@ def build_world(tmp_path) -> World:
         from course.classroom.services import start_session
 
         session = start_session(db.session.get(User, trainer), db.session.get(Cohort, cohort_a), 1, "harm-statements")
+        from course.models import CohortInvitation
+
+        invitation = CohortInvitation(cohort_id=cohort_a, invitee_id=other_trainer, invited_by_id=trainer)
+        db.session.add(invitation)
         db.session.commit()
-        ids = {"work": work.id, "attempt": attempt.id, "quiz": quiz.id, "bank": bank.id,
+        ids = {"invitation": invitation.id, "work": work.id, "attempt": attempt.id, "quiz": quiz.id, "bank": bank.id,
                "screen": session.screen_code, "join": session.join_code, "session": session.id}
     client = app.test_client()  # the cohort's trainer adds a comment and a missed problem through the views
     client.post("/auth/login", data={"email": "trainer@example.org", "password": PASSWORD})
@@ -210,6 +227,7 @@ def build_world(tmp_path) -> World:
         ("pilot.verify", "code"): "NOTAREALCODE", ("pilot.revoke_certificate", "code"): "0123456789AB",
         "day": 1, ("quizzes.take_pool", "quiz_id"): "key-terms",
         ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
+        "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
     }
     emails = {"learner": "learner@example.org", "other_learner": "other@example.org",
               "other_trainer": "other.trainer@example.org", "trainer": "trainer@example.org",

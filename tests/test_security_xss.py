@@ -346,7 +346,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
               "session_id": params["session_id"], "vignette_id": "hill-family", "kind": "harm", "position": 1,
               "number": 1, "module_id": s.ids["module"], "drill_id": params["drill_id"], "quiz_id": "harm-statements",
               "attempt_id": s.ids["attempt"], "code": params["code"], "entry_id": s.ids["bank"],
-              "filename": "css/app.css", "day": 1, "slug": "mapping"}
+              "filename": "css/app.css", "day": 1, "slug": "mapping", "token": "not-a-real-token"}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

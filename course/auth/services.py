@@ -1,15 +1,17 @@
-"""Account services: registration, sign-in checks and database-backed throttling."""
+"""Account services: registration, join codes, password checks with equal work, deactivation."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Cohort, Enrollment, LoginAttempt, Role, User
+from ..models import Cohort, Enrollment, Role, User
+from .sessions import end_every_sign_in
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud in a room
 
@@ -20,6 +22,15 @@ class RegistrationError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+class EmailTaken(RegistrationError):
+    """Raised when the email already has an account (the view decides how much to say, and to whom)."""
+
+    def __init__(self):
+        super().__init__("email", "We could not create an account with this email. If it is yours, sign in, or reset "
+                                  "your password if you have forgotten it. To join another cohort with your account, "
+                                  "ask your trainer.")
 
 
 def normalise_email(email: str) -> str:
@@ -41,8 +52,29 @@ def new_join_code(length: int = 6) -> str:
 
 
 def find_cohort_by_code(code: str) -> Cohort | None:
-    """Return the cohort with this join code, if any."""
+    """Return the cohort with this join code, if any (expired or not)."""
     return db.session.scalar(select(Cohort).where(Cohort.join_code == normalise_join_code(code)))
+
+
+def join_code_expires_on(cohort: Cohort) -> date:
+    """Return the last day the cohort's join code works: COHORT_CODE_EXPIRY_DAYS after Day 2 (or Day 1, or the
+    day the code was made), or after the day the trainer last rotated it, whichever is later."""
+    days = timedelta(days=int(current_app.config["COHORT_CODE_EXPIRY_DAYS"]))
+    issued = (cohort.join_code_issued_at or cohort.created_at or utcnow()).date()
+    anchor = max(cohort.day2_date or cohort.day1_date or issued, issued)
+    return anchor + days
+
+
+def join_code_expired(cohort: Cohort) -> bool:
+    """Return whether the cohort's join code no longer admits new learners."""
+    return utcnow().date() > join_code_expires_on(cohort)
+
+
+def rotate_join_code(cohort: Cohort) -> str:
+    """Give the cohort a new join code at once; the old one stops working (the caller commits)."""
+    cohort.join_code = new_join_code()
+    cohort.join_code_issued_at = utcnow()
+    return cohort.join_code
 
 
 def find_user(email: str) -> User | None:
@@ -50,29 +82,74 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, display_name: str, password: str, role: Role = Role.LEARNER) -> User:
-    """Add a user with a hashed password (the caller commits)."""
-    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role.value)
+def create_user(email: str, display_name: str, password: str, role: Role = Role.LEARNER, verified: bool = True) -> User:
+    """Add a user with a hashed password (the caller commits); `verified` marks the email as confirmed."""
+    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role.value,
+                email_verified_at=utcnow() if verified else None)
     user.set_password(password)
     db.session.add(user)
     return user
 
 
-def register_learner(join_code: str, display_name: str, email: str, password: str) -> User:
-    """Create a learner account enrolled in the cohort with this join code."""
+def cohort_for_registration(join_code: str) -> Cohort:
+    """Return the cohort a join code admits, or raise with what to do."""
     cohort = find_cohort_by_code(join_code)
     if cohort is None:
         raise RegistrationError(
             "join_code",
             "No cohort has that join code. Check the code with your trainer; it has six letters and digits.",
         )
+    if join_code_expired(cohort):
+        raise RegistrationError("join_code", "That join code has expired. Ask your trainer for the cohort's new code.")
+    return cohort
+
+
+def register_learner(cohort: Cohort, display_name: str, email: str, password: str, verified: bool = True) -> User:
+    """Create a learner account enrolled in the cohort; raise EmailTaken (after equal work) if the email has one."""
     if find_user(email) is not None:
-        raise RegistrationError(
-            "email", "An account with this email already exists. Sign in instead, then join with the code."
-        )
-    user = create_user(email, display_name, password)
+        spend_hash_time(password)  # the same hashing cost as creating the account, so timing does not tell
+        raise EmailTaken()
+    user = create_user(email, display_name, password, verified=verified)
     db.session.add(Enrollment(user=user, cohort=cohort))
     return user
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Return a hash of a random secret made with the app's method (once per process), to check against."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _dummy_hashes[method]
+
+
+def spend_hash_time(password: str) -> None:
+    """Hash the password and throw the result away: the cost of creating an account, without creating one."""
+    generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """Return the user whose email and password match, doing the same hashing work when the email is unknown."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate (signing out everywhere at once) or reactivate an account (the caller commits)."""
+    user.active = active
+    if not active:
+        end_every_sign_in(user)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Store a new password and end every sign-in (the caller commits, then may sign this browser in again)."""
+    user.set_password(new_password)
+    end_every_sign_in(user)
 
 
 def enroll(user: User, cohort: Cohort) -> Enrollment:
@@ -83,33 +160,3 @@ def enroll(user: User, cohort: Cohort) -> Enrollment:
     enrollment = Enrollment(user=user, cohort=cohort)
     db.session.add(enrollment)
     return enrollment
-
-
-def seconds_until_unlocked(email: str, ip: str) -> int:
-    """Return how long sign-in is paused for this email or address (0 when it is not)."""
-    window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    since = utcnow() - window
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    waits = []
-    for column, value, allowed in (
-        (LoginAttempt.email, normalise_email(email), limit),
-        (LoginAttempt.ip, ip, limit * 4),
-    ):
-        if not value:
-            continue
-        failures = db.session.execute(
-            select(func.count(), func.max(LoginAttempt.created_at)).where(
-                column == value, LoginAttempt.success.is_(False), LoginAttempt.created_at >= since
-            )
-        ).one()
-        if failures[0] >= allowed:
-            latest = failures[1]
-            if latest.tzinfo is None:
-                latest = latest.replace(tzinfo=UTC)
-            waits.append(int((latest + window - utcnow()).total_seconds()) + 1)
-    return max(waits, default=0)
-
-
-def record_attempt(email: str, ip: str, success: bool) -> None:
-    """Store a sign-in attempt (the caller commits)."""
-    db.session.add(LoginAttempt(email=normalise_email(email)[:254], ip=ip, success=success))

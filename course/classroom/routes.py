@@ -1,15 +1,30 @@
 """Trainer and projector views: start a session, the console, the projector and their state URLs."""
 from __future__ import annotations
 
+import secrets
+
 import segno
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, session as cookie, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session as cookie,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..auth.services import normalise_join_code
 from ..curriculum.services import all_modules
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession
+from ..ratelimit import first_refusal, peek, too_many_requests
 from ..security import roles_required
 from . import bp
 from .activities import KIND_LABELS, vignette_choices
@@ -32,6 +47,8 @@ from .sources import SourceError, modules_with_clues
 from .state import console_state, control, join_info, screen_state
 
 SCREEN_COOKIE = "classroom_screen"
+SCREEN_ATTEMPT_COOKIE = "classroom_screen_attempt"
+GUESS_WINDOW = 600
 
 
 @bp.errorhandler(ClassroomError)
@@ -170,12 +187,51 @@ def end(session_id: int):
 
 # ---------------------------------------------------------------- the projector
 
+def _screen_guess_keys() -> list[tuple[str, int, int]]:
+    """Return the throttles on wrong screen codes: per projector browser and for the whole site (a classroom
+    shares one address, so the address is no use here)."""
+    attempt = cookie.setdefault(SCREEN_ATTEMPT_COOKIE, secrets.token_hex(8))
+    config = current_app.config
+    return [(f"screen:attempt:{attempt}", config["SCREEN_CODE_GUESSES_PER_ATTEMPT"], GUESS_WINDOW),
+            ("screen:global", config["SCREEN_CODE_GUESSES_GLOBAL"], GUESS_WINDOW)]
+
+
+def guarded_screen_session(code: str | None):
+    """Return (session, refusal) for a typed or linked screen code, counting wrong codes as guesses.
+
+    A browser that already opened this screen, or the cohort's signed-in trainer, is never held up; anyone
+    else is refused while their own or the site's wrong guesses are over the limit, right code or not, so
+    the answer tells a guesser nothing.
+    """
+    code = normalise_join_code(code or "")
+    if code and cookie.get(SCREEN_COOKIE) == code:
+        return session_by_screen_code(code), None
+    keys = _screen_guess_keys()
+    spent = [r for r in (peek(key, limit) for key, limit, _ in keys) if not r.allowed]
+    session = session_by_screen_code(code) if code else None
+    if session is not None and current_user.is_authenticated:
+        cohort = db.session.get(Cohort, session.cohort_id)
+        if cohort is not None and can_run(current_user, cohort):
+            return session, None
+    if spent:
+        return None, max(spent, key=lambda r: r.retry_after)
+    if session is None:
+        return None, first_refusal(keys)
+    return session, None
+
+
+SCREEN_WAIT = ("Too many wrong screen codes were typed recently. Check the code on the trainer console, "
+               "or sign in as the cohort's trainer on this computer.")
+
+
 @bp.route("/screen", methods=["GET", "POST"])
 def screen_enter():
     """The room computer types the screen code; a reload comes back to the same session."""
     form = CodeForm()
     if form.validate_on_submit():
-        session = session_by_screen_code(form.code.data)
+        session, refused = guarded_screen_session(form.code.data)
+        if refused is not None:
+            return too_many_requests(refused, SCREEN_WAIT)
         if session is not None:
             cookie[SCREEN_COOKIE] = session.screen_code
             return redirect(url_for(".screen_enter"))
@@ -191,7 +247,9 @@ def screen_enter():
 @bp.route("/screen/<code>")
 def screen(code: str | None = None):
     """The projector page for a session, opened by its screen code."""
-    session = session_by_screen_code(code)
+    session, refused = guarded_screen_session(code)
+    if refused is not None:
+        return too_many_requests(refused, SCREEN_WAIT)
     if session is None:
         flash("No running session has that screen code.", "error")
         return redirect(url_for(".screen_enter"))
@@ -210,6 +268,12 @@ def _render_screen(session: ClassSession):
 def screen_poll(code: str):
     """The projector's state, or 304 when nothing it shows changed."""
     counters = session_counters(ClassSession.screen_code, code)
+    if normalise_join_code(code) != cookie.get(SCREEN_COOKIE):  # a browser that never opened this screen: a guess?
+        session, refused = guarded_screen_session(code)
+        if refused is not None:
+            return too_many_requests(refused, SCREEN_WAIT)
+        if session is None:
+            counters = None
     if counters is None:
         return jsonify(ended=True), 410
     session_id, version, board, _queue = counters[:4]
@@ -220,7 +284,9 @@ def screen_poll(code: str):
 @bp.route("/screen/<code>/control", methods=["POST"])
 def screen_control(code: str):
     """The projector's own keys: slides, blank and timer only."""
-    session = session_by_screen_code(code)
+    session, refused = guarded_screen_session(code)
+    if refused is not None:
+        return too_many_requests(refused, SCREEN_WAIT)
     if session is None:
         return jsonify(error="This session has ended."), 410
     data = json_body()

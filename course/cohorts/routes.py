@@ -5,6 +5,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
+from ..auth.forms import ButtonForm
+from ..auth.mails import site_url
+from ..auth.services import join_code_expired, join_code_expires_on, rotate_join_code
 from ..extensions import db
 from ..models import Cohort
 from ..review.names import Namer, hides_names
@@ -13,15 +16,19 @@ from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm
 from .services import (
     CohortError,
-    add_trainer,
+    answer_invitation,
     can_manage,
+    cohort_invitations,
     create_cohort,
+    invitations_for,
+    invite_trainer,
     learner_progress,
     managed_cohort,
     move_learner,
     remove_learner,
     remove_trainer,
     visible_cohorts,
+    withdraw_invitation,
 )
 
 
@@ -55,7 +62,8 @@ def join_qr_svg(cohort: Cohort, scale: int = 8) -> Markup:
 @roles_required("trainer")
 def index():
     """List the trainer's cohorts."""
-    return render_template("cohorts/index.html", cohorts=visible_cohorts(current_user))
+    return render_template("cohorts/index.html", cohorts=visible_cohorts(current_user),
+                           invitations=invitations_for(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -102,6 +110,8 @@ def show(cohort_id: int):
     return render_template(
         "cohorts/show.html", cohort=cohort, roster=roster, hidden=hides_names(cohort), join_url=join_url(cohort),
         qr=join_qr_svg(cohort, scale=4), trainer_form=TrainerForm(), move_form=move_form,
+        invitations=cohort_invitations(cohort), code_expires=join_code_expires_on(cohort),
+        code_expired=join_code_expired(cohort), button=ButtonForm(),
     )
 
 
@@ -110,7 +120,23 @@ def show(cohort_id: int):
 def qr(cohort_id: int):
     """Show a printable page with the join link as a large QR code."""
     cohort = managed_cohort_or_404(cohort_id)
-    return render_template("cohorts/qr.html", cohort=cohort, join_url=join_url(cohort), qr=join_qr_svg(cohort))
+    return render_template("cohorts/qr.html", cohort=cohort, join_url=join_url(cohort), qr=join_qr_svg(cohort),
+                           code_expires=join_code_expires_on(cohort), code_expired=join_code_expired(cohort))
+
+
+@bp.route("/<int:cohort_id>/code", methods=["POST"])
+@roles_required("trainer")
+def rotate_code(cohort_id: int):
+    """Give the cohort a new join code: the old code, link and QR stop working at once."""
+    cohort = managed_cohort_or_404(cohort_id)
+    if not ButtonForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+        return redirect(url_for(".show", cohort_id=cohort.id))
+    code = rotate_join_code(cohort)
+    db.session.commit()
+    flash(f"The new join code is {code}. The old code no longer works; print the QR code again if you shared it.",
+          "success")
+    return redirect(url_for(".show", cohort_id=cohort.id))
 
 
 def _apply(cohort: Cohort, change, success: str):
@@ -134,7 +160,8 @@ def add_co_trainer(cohort_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".show", cohort_id=cohort.id))
-    return _apply(cohort, lambda: add_trainer(cohort, form.email.data), "Co-trainer added.")
+    return _apply(cohort, lambda: invite_trainer(cohort, form.email.data, current_user, site_url()),
+                  "Invitation sent. They get access to the cohort once they accept it.")
 
 
 @bp.route("/<int:cohort_id>/trainers/<int:user_id>/remove", methods=["POST"])
@@ -142,7 +169,7 @@ def add_co_trainer(cohort_id: int):
 def remove_co_trainer(cohort_id: int, user_id: int):
     """Remove a co-trainer (a cohort always keeps one)."""
     cohort = managed_cohort_or_404(cohort_id)
-    response = _apply(cohort, lambda: remove_trainer(cohort, user_id), "Trainer removed from the cohort.")
+    response = _apply(cohort, lambda: remove_trainer(cohort, user_id, current_user), "Trainer removed from the cohort.")
     if not can_manage(current_user, cohort):  # the trainer removed themself
         return redirect(url_for(".index"))
     return response
@@ -172,3 +199,34 @@ def move_cohort_learner(cohort_id: int, user_id: int):
         return redirect(url_for(".show", cohort_id=cohort.id))
     target = managed_cohort_or_404(form.target.data)
     return _apply(cohort, lambda: move_learner(cohort, user_id, target), f"Learner moved to {target.name}.")
+
+
+@bp.route("/<int:cohort_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@roles_required("trainer")
+def withdraw_co_trainer_invitation(cohort_id: int, invitation_id: int):
+    """Withdraw an invitation nobody has answered yet."""
+    cohort = managed_cohort_or_404(cohort_id)
+    return _apply(cohort, lambda: withdraw_invitation(cohort, invitation_id), "Invitation withdrawn.")
+
+
+@bp.route("/invitations")
+@roles_required("trainer")
+def invitations():
+    """List the invitations to co-lead a cohort that wait for this trainer's answer."""
+    return render_template("cohorts/invitations.html", invitations=invitations_for(current_user), button=ButtonForm())
+
+
+@bp.route("/invitations/<int:invitation_id>/<any(accept, decline):answer>", methods=["POST"])
+@roles_required("trainer")
+def answer(invitation_id: int, answer: str):
+    """Accept or decline an invitation addressed to this trainer."""
+    if not ButtonForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+        return redirect(url_for(".invitations"))
+    cohort = answer_invitation(invitation_id, current_user, accept=answer == "accept")
+    db.session.commit()
+    if answer == "accept":
+        flash(f"You now co-lead {cohort.name}.", "success")
+        return redirect(url_for(".show", cohort_id=cohort.id))
+    flash(f"You declined the invitation to {cohort.name}.", "info")
+    return redirect(url_for(".invitations"))

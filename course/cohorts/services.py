@@ -9,15 +9,15 @@ from sqlalchemy import select
 from ..auth.services import enroll, find_user, new_join_code
 from ..curriculum.services import completion
 from ..extensions import db
-from ..models import Cohort, Enrollment, MappingAttempt, User, Work
+from ..mail import queue_mail
+from ..models import Cohort, CohortInvitation, Enrollment, MappingAttempt, User, Work
 from ..vignettes import get_vignette
 
 
 def create_cohort(trainer: User, name: str, day1=None, day2=None, anonymous_review: bool = False) -> Cohort:
     """Create a cohort led by the trainer, with a fresh join code (the caller commits)."""
-    cohort = Cohort(
-        name=name.strip(), day1_date=day1, day2_date=day2, join_code=new_join_code(), anonymous_review=anonymous_review
-    )
+    cohort = Cohort(name=name.strip(), day1_date=day1, day2_date=day2, join_code=new_join_code(),
+                    anonymous_review=anonymous_review, created_by_id=trainer.id)
     cohort.trainers.append(trainer)
     db.session.add(cohort)
     return cohort
@@ -50,24 +50,73 @@ class CohortError(ValueError):
     """A change to a cohort that cannot be made; the message says why."""
 
 
-def add_trainer(cohort: Cohort, email: str) -> User:
-    """Add a co-trainer by email; they need a trainer or admin account (the caller commits)."""
+def invite_trainer(cohort: Cohort, email: str, inviter: User, site: str) -> CohortInvitation:
+    """Invite a trainer to co-lead the cohort; they get access only once they accept (the caller commits)."""
     user = find_user(email)
-    if user is None or not user.is_trainer:
+    if user is None or not user.is_trainer or not user.active:
         raise CohortError("No trainer account has that email. Ask an admin to create it or give it the trainer role.")
     if user in cohort.trainers:
         raise CohortError(f"{user.display_name} already leads this cohort.")
-    cohort.trainers.append(user)
-    return user
+    if pending_invitation(cohort, user.id) is not None:
+        raise CohortError(f"{user.display_name} is already invited. They accept under Cohorts, Invitations.")
+    invitation = CohortInvitation(cohort=cohort, invitee=user, invited_by=inviter)
+    db.session.add(invitation)
+    queue_mail(user.email, f"{inviter.display_name} invites you to co-lead {cohort.name}",
+               f"Hello {user.display_name},\n\n{inviter.display_name} invites you to co-lead the cohort "
+               f"\"{cohort.name}\" in SOP Foundations.\n"
+               f"To accept or decline, sign in and open {site}/cohorts/invitations\n\n"
+               "You get no access to the cohort until you accept.\n", category="invitation")
+    return invitation
 
 
-def remove_trainer(cohort: Cohort, user_id: int) -> User:
-    """Remove a co-trainer, keeping at least one (the caller commits)."""
+def pending_invitation(cohort: Cohort, user_id: int) -> CohortInvitation | None:
+    """Return the cohort's open invitation for this trainer, if any."""
+    return db.session.scalar(select(CohortInvitation).where(CohortInvitation.cohort_id == cohort.id,
+                                                            CohortInvitation.invitee_id == user_id))
+
+
+def cohort_invitations(cohort: Cohort) -> list[CohortInvitation]:
+    """Return the cohort's open invitations, oldest first."""
+    return list(db.session.scalars(select(CohortInvitation).where(CohortInvitation.cohort_id == cohort.id)
+                                   .order_by(CohortInvitation.created_at, CohortInvitation.id)))
+
+
+def invitations_for(user: User) -> list[CohortInvitation]:
+    """Return the invitations waiting for this trainer's answer, oldest first."""
+    return list(db.session.scalars(select(CohortInvitation).where(CohortInvitation.invitee_id == user.id)
+                                   .order_by(CohortInvitation.created_at, CohortInvitation.id)))
+
+
+def answer_invitation(invitation_id: int, user: User, accept: bool) -> Cohort:
+    """Accept (joining the cohort's trainers) or decline an invitation addressed to this user (the caller commits)."""
+    invitation = db.session.get(CohortInvitation, invitation_id)
+    if invitation is None or invitation.invitee_id != user.id:
+        abort(404)  # someone else's invitation is not revealed
+    cohort = invitation.cohort
+    if accept and user not in cohort.trainers:
+        cohort.trainers.append(user)
+    db.session.delete(invitation)
+    return cohort
+
+
+def withdraw_invitation(cohort: Cohort, invitation_id: int) -> CohortInvitation:
+    """Withdraw an open invitation to this cohort (the caller commits)."""
+    invitation = db.session.get(CohortInvitation, invitation_id)
+    if invitation is None or invitation.cohort_id != cohort.id:
+        raise CohortError("That invitation was already answered or withdrawn.")
+    db.session.delete(invitation)
+    return invitation
+
+
+def remove_trainer(cohort: Cohort, user_id: int, actor: User) -> User:
+    """Remove a trainer, keeping at least one; only the creator or an admin removes the creator (caller commits)."""
     user = next((t for t in cohort.trainers if t.id == user_id), None)
     if user is None:
         raise CohortError("That person does not lead this cohort.")
     if len(cohort.trainers) == 1:
         raise CohortError("A cohort needs at least one trainer. Add another trainer before removing this one.")
+    if cohort.created_by_id == user.id and actor.id != user.id and not actor.is_admin:
+        raise CohortError(f"{user.display_name} created this cohort, so only they or an admin can remove them.")
     cohort.trainers.remove(user)
     return user
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
@@ -31,6 +32,11 @@ cohort_trainers = Table(
 )
 
 
+def new_session_token() -> str:
+    """Return a fresh random session token."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     """A person who signs in: learner, trainer or admin."""
 
@@ -44,14 +50,27 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember cookie; a new value signs the user out everywhere at once.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
     trainer_cohorts: Mapped[list[Cohort]] = relationship(secondary=cohort_trainers, back_populates="trainers")
+
+    sign_in_token = None  # str: this request's sign-in (not stored here: see SignIn), set by the user loader
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         """Return whether the account may sign in."""
         return self.active
+
+    def get_id(self) -> str:
+        """Return what the session and remember cookies carry: id, session token and this sign-in's token."""
+        return f"{self.id}:{self.session_token}:{self.sign_in_token or ''}"
+
+    def rotate_session_token(self) -> None:
+        """Sign the user out everywhere: every cookie that carries the old token stops working."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, with the app's PASSWORD_HASH_METHOD."""
@@ -94,8 +113,11 @@ class Cohort(db.Model):
     day1_date: Mapped[date | None] = mapped_column(Date)
     day2_date: Mapped[date | None] = mapped_column(Date)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    join_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     anonymous_review: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who created the cohort: a co-trainer cannot remove them (None for cohorts made before this was kept).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers, back_populates="trainer_cohorts")
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
@@ -121,13 +143,44 @@ class Enrollment(db.Model):
     cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
 
 
-class LoginAttempt(db.Model):
-    """One sign-in attempt; failures in a window slow further attempts (shared by all workers)."""
+class SignIn(db.Model):
+    """One signed-in browser: its token (hashed) is in that browser's cookies, so signing out here deletes it."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "sign_ins"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class AccountToken(db.Model):
+    """A one-time link sent by email (password reset, email verification), stored only as a hash."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # reset | verify
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CohortInvitation(db.Model):
+    """A trainer's invitation to co-lead a cohort; the invited trainer gets access only by accepting it."""
+
+    __tablename__ = "cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "invitee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship()
+    invitee: Mapped[User] = relationship(foreign_keys=[invitee_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

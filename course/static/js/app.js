@@ -49,5 +49,16 @@
     headings.forEach(function (h) { observer.observe(h); });
   }
 
+  /** Ask before a destructive form is sent (forms carry data-confirm; no inline handlers under the CSP). */
+  function confirmForms() {
+    document.querySelectorAll("form[data-confirm]:not([data-confirm-bound])").forEach(function (form) {
+      form.setAttribute("data-confirm-bound", "");
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", trackModulePosition);
+  document.addEventListener("DOMContentLoaded", confirmForms);
 })();

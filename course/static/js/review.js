@@ -121,7 +121,8 @@
 
   /** Ask before destructive roster changes; offer a print button on the QR sheet. */
   function confirmsAndPrint() {
-    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    document.querySelectorAll("form[data-confirm]:not([data-confirm-bound])").forEach(function (form) {
+      form.setAttribute("data-confirm-bound", "");
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
       });

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from course.completion.demo import answers_for
 from course.completion.services import REQUIRED_KINDS, required_modules, rules
 from course.curriculum.services import all_modules, get_module
 from course.database import utcnow
@@ -105,25 +106,6 @@ def utc(year: int, month: int, day: int) -> datetime:
 
 __all__ = ["complete_modules", "accept_works", "add_feedback", "add_evaluation", "first_module_id", "utc",
            "all_modules", "pass_check", "take_post_check", "finish_everything_but_modules"]
-
-
-def answers_for(quiz, right: int | None = None) -> dict:
-    """Return answers to a check in the scoring format, the first `right` items right and the rest wrong."""
-    answers = {}
-    for index, item in enumerate(quiz.items):
-        good = right is None or index < right
-        if item.type == "single":
-            correct = next(i for i, o in enumerate(item.options) if o.correct)
-            answers[item.id] = correct if good else (correct + 1) % len(item.options)
-        elif item.type == "multiple":
-            answers[item.id] = [i for i, o in enumerate(item.options) if o.correct == good]
-        elif item.type == "match":
-            order = list(range(len(item.pairs)))
-            answers[item.id] = order if good else order[1:] + order[:1]
-        else:
-            columns = [e.column for e in item.entries]
-            answers[item.id] = columns if good else [next(c for c in item.columns if c != col) for col in columns]
-    return answers
 
 
 def take_check(user_id: int, quiz_id: str, right: int | None = None, kind: str = "module"):

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select, true
 
 from ..content_files import Problem
-from ..curriculum.loader import Module, library_for
 from ..extensions import db
 from ..models import MappingAttempt, ModuleProgress, User, Work, WorkStatus
 from ..models.attendance import AttendanceStatus
@@ -23,6 +23,9 @@ from ..models.quizzes import QuizAttempt
 from ..models.work import DrillAttempt
 from .classroom import attended_minutes, day_minutes, is_classroom, learner_records
 from .rules import Rules, rules_file
+
+if TYPE_CHECKING:
+    from ..curriculum.loader import Module
 
 # The statement set a trainer must accept, all for one family. "harm" is met by an accepted harm statement or
 # by an accepted judgement that no harm statement is due (danger-only cases).
@@ -42,6 +45,9 @@ REQUIREMENT_TITLES = {
 
 def modules() -> list[Module]:
     """Return every module in course order."""
+    # Imported here: the curriculum package imports its routes, which read completion.
+    from ..curriculum.loader import library_for
+
     return library_for(current_app.config["CONTENT_DIR"]).all()
 
 

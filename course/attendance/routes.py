@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Cohort
 from ..models.attendance import ATTENDANCE_LABELS, AttendanceStatus
 from ..pilot.exports import csv_response
-from ..pilot.services import certificate_for, format_code, issue_if_complete, standing
+from ..pilot.services import certificate_for, format_code, issue_if_complete, latest_revoked, standing
 from ..review.names import Namer, hides_names
 from ..security import roles_required
 from . import bp
@@ -50,7 +50,7 @@ def overview(cohort_id: int):
         cert = certificate_for(learner)
         rows.append({
             "label": label, "user": learner, "days": [records.get((learner.id, day)) for day in DAYS],
-            "hours": hours_earned(learner), "cert": cert,
+            "hours": hours_earned(learner), "cert": cert, "revoked": None if cert else latest_revoked(learner),
             "missing": None if cert else len(standing(learner).missing),
         })
     return render_template("attendance/overview.html", cohort=cohort, rows=rows, summaries=day_summaries(cohort),

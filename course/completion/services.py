@@ -423,8 +423,9 @@ def _attendance_requirement(user: User, found: Rules, since: datetime | None) ->
     for day in found.attendance.days:
         record = records.get(day)
         if record is not None and since is not None and record.recorded_at <= since:
-            record = None
-        if record is None:
+            todos.append(_trainer_todo(user, f"Day {day}: your trainer needs to confirm your attendance again "
+                                             "(it was recorded before your certificate was revoked)."))
+        elif record is None:
             todos.append(_trainer_todo(user, f"Day {day}: your trainer has not recorded your attendance yet."))
         elif record.state not in counting:
             todos.append(_trainer_todo(user, f"Day {day}: recorded as {record.label.lower()}. If that is wrong, "

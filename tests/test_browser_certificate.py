@@ -213,6 +213,7 @@ def test_a_learner_earns_the_certificate_honestly_and_a_trainer_revokes_it(
     trainer.goto(f"{base}/verify/{code}")
     trainer.get_by_label("Reason for revoking").fill(REASON)
     assert_accessible(trainer, "verify with the revoke form")
+    shoot(trainer, "verify-revoke-form-1280")
     trainer.get_by_role("button", name="Revoke certificate").click()
     trainer.get_by_text("Certificate revoked. The verification page now says so").wait_for()
     visitor.reload()

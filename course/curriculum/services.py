@@ -166,11 +166,13 @@ def completed_ids(user: User | None) -> set[str]:
     return completed_module_ids(user)
 
 
-def _status(row: ModuleProgress | None, complete: bool) -> str:
-    """Return a module's status for a learner: complete under the rules, else started or not."""
-    if complete:
-        return "complete"
-    return "in_progress" if row is not None else "not_started"
+def statuses(user: User | None) -> dict[str, str]:
+    """Return each module's status for the user under the completion rules: not_started, in_progress or complete."""
+    if user is None:
+        return {}
+    from ..completion.services import module_states
+
+    return {state.module.id: state.status for state in module_states(user)}
 
 
 def course_agenda() -> tuple[Agenda | None, list[Problem]]:
@@ -190,9 +192,8 @@ def plan(user: User | None) -> CoursePlan:
     check says why) the days are built from the modules' front matter alone, so the course home still works.
     """
     progress = progress_by_module(user) if user is not None else {}
-    done = completed_ids(user)
-    items = {m.id: AgendaItem(m, _status(progress.get(m.id), m.id in done), progress.get(m.id))
-             for m in all_modules()}
+    status = statuses(user)
+    items = {m.id: AgendaItem(m, status.get(m.id, "not_started"), progress.get(m.id)) for m in all_modules()}
     schedule, _ = course_agenda()
     if schedule is None:
         return CoursePlan(_days_from_modules(items))

@@ -1,4 +1,5 @@
 """python -m grader"""
+
 import sys
 
 from .cli import main

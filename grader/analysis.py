@@ -1,66 +1,44 @@
-"""Token-level facts about a parsed statement: who is mentioned, subjects, time, context."""
+"""Facts about a parsed statement that every detector shares: who is who, clauses, negation.
+
+Roles come from the words: kin and role words, ages, titles, appositions, pronoun agreement
+and who acts on whom. A roster, when the caller gives one, names the family's people; there
+is never a pooled cast. Word lists live in rules/lexicons.yaml; the cue tagger has marked
+every token with the lists it belongs to (token._.cues).
+"""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
+from .lexicon import CueTagger, Lexicon, is_english_word
 from .people import Person, Roster, alias_table
 
-MALE = {"father", "dad", "daddy", "stepfather", "stepdad", "boyfriend", "husband", "son", "sons",
-        "boy", "boys", "grandson", "grandfather", "grandpa", "uncle", "brother", "mr", "mr."}
-FEMALE = {"mother", "mom", "mommy", "mum", "stepmother", "stepmom", "girlfriend", "wife", "daughter",
-          "daughters", "girl", "girls", "granddaughter", "grandmother", "grandma", "aunt", "sister",
-          "ms", "ms.", "mrs", "mrs.", "miss"}
-PRONOUN_GENDER = {"he": "he", "him": "he", "himself": "he", "she": "she", "her": "she", "herself": "she",
-                  "they": "they", "them": "they"}
-NOT_CHILD_AFTER = {"welfare", "protective", "support", "abuse", "maltreatment", "care", "custody",
-                   "services", "service", "development", "safety", "find", "team"}
-EMOTION_POS = {"ADJ", "VERB"}
+PRONOUN_GENDER = {
+    "he": "he",
+    "him": "he",
+    "himself": "he",
+    "his": "he",
+    "she": "she",
+    "her": "she",
+    "herself": "she",
+    "hers": "she",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+}
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
-AGE_NUM = re.compile(r"^\d{1,2}$")
-AGE_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"}
-AGE_UNITS = {"months", "month", "mos", "mo", "weeks", "week", "wks", "years", "year", "yrs", "yo", "days"}
-# Words between a name and its age: "Sami, who is 3", "Priyanka, age 6", "Omar (now 8)".
-AGE_LEADS = ("age", "aged", "who", "is", "was", "'s", "just", "turned", "now", "about", "only")
-# A name right after one of these is the child ("her son Omar", "baby Ellie").
-CHILD_APPOS = {"son", "daughter", "stepson", "stepdaughter", "baby", "infant", "toddler", "newborn", "boy",
-               "girl", "child", "kid", "grandson", "granddaughter", "teen", "teenager", "nephew", "niece"}
-# The one these happen to is, in these statements, the child: "Lily could be hurt", "Nico was
-# left alone" (passive patients) and "Ava could choke", "Bo cried" (intransitive experiencers).
-PATIENT_VERBS = {"hurt", "injure", "harm", "burn", "scald", "hit", "kick", "slap", "punch", "shake", "bite",
-                 "beat", "whip", "push", "shove", "throw", "choke", "strangle", "abuse", "neglect", "bruise",
-                 "leave", "lock", "spank", "smack", "grab", "drop", "hospitalize", "scratch", "cut", "starve"}
-EXPERIENCER_VERBS = {"cry", "scream", "choke", "drown", "fall", "wander", "hide", "flinch", "tremble",
-                     "starve", "vomit", "suffocate", "sob", "wet", "stop"}
-FEELINGS_OF_CHILDREN = frozenset({"afraid", "fear", "fears", "scared"})  # worry words that also describe impact
-PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network"}
-# Titles that make a name an adult ("Mr. Duarte", "Officer Grant").
-ADULT_TITLES = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "miss", "dr", "dr.", "officer", "detective",
-                "deputy", "judge", "sergeant", "sgt", "sgt.", "coach", "pastor", "nurse", "principal"}
-
-
-def phrase_table(words: frozenset[str]) -> tuple[frozenset[str], dict[str, list[tuple[str, ...]]]]:
-    """Split a word list into single words and multi-word phrases keyed by first word."""
-    singles, phrases = set(), {}
-    for w in words:
-        parts = tuple(w.split())
-        if len(parts) == 1:
-            singles.add(w)
-        else:
-            phrases.setdefault(parts[0], []).append(parts)
-    for v in phrases.values():
-        v.sort(key=len, reverse=True)
-    return frozenset(singles), phrases
-
-
-@lru_cache(maxsize=64)
-def _tables(lex_id: int, lexicons: tuple) -> dict:
-    """Pre-split every word list (cached per ruleset)."""
-    return {name: phrase_table(words) for name, words in lexicons}
+OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
+ADULT_AGE = 18  # years: a person this old or older is never the child
+AGE_NUM = re.compile(r"^(\d{1,2})(?:yo|y/o|yrs?|mos?|m|wks?)?$")
+AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
+PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network", "county"}
+PERSON_ROLES = ("child", "caregiver", "network", "professional", "unknown")
+ADULT_ROLES = ("caregiver", "network", "professional", "observer")
+NAME_WORD_ZIPF = 3.0  # a capitalised noun rarer than this in English is read as a name
+OPEN_MARKERS = ("when", "whenever", "if", "while", "whilst", "anytime")
 
 
 @dataclass(frozen=True)
@@ -112,64 +90,107 @@ def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) 
             return subjects[0]
     if pool:
         return pool[0]
-    return seen[-1] if seen else None  # nothing fits: the latest person, as a last resort
+    return None
+
+
+def age_in_years(number: str, unit: str) -> float | None:
+    """An age from a number and its unit ("3", "months" -> 0.25); None when it is not a number."""
+    words = {
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 9,
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+        "thirteen": 13,
+        "fourteen": 14,
+        "fifteen": 15,
+        "sixteen": 16,
+        "seventeen": 17,
+        "eighteen": 18,
+        "nineteen": 19,
+        "twenty": 20,
+    }
+    glued = AGE_GLUED.match(number)
+    if glued:
+        number, unit = glued.group(1), glued.group(2)
+    value = float(number) if number.isdigit() else words.get(number)
+    if value is None:
+        return None
+    unit = unit.lower()
+    if unit.startswith(("mo", "month")):
+        return value / 12
+    if unit.startswith(("w", "day")):
+        return value / 52
+    return value
 
 
 class Analysis:
     """Facts about one doc the component detectors and filters share."""
 
-    def __init__(self, doc: Doc, roster: Roster, lexicons: dict[str, frozenset[str]], text: str | None = None):
+    def __init__(self, doc: Doc, roster: Roster, lexicons: dict[str, Lexicon], text: str | None = None):
         self.doc = doc
         self.text = doc.text if text is None else text
         self.roster = roster
-        self.lex = lexicons
-        self.tables = _tables(id(lexicons), tuple(sorted(lexicons.items())))
+        self.lexicons = lexicons
+        if doc._.cue_sets is None:  # parsed without the cue tagger (a test pipeline): tag now
+            from .pipeline import load_pipeline
+
+            CueTagger(load_pipeline())(doc)
+        self.cue_sets: list[frozenset[str]] = doc._.cue_sets
+        self.cue_spans: dict[str, list[tuple[int, int]]] = doc._.cues
         self.tokens = list(doc)  # spaCy makes a new Token object per index or iteration; make them once
         self.lower = [t.lower_ for t in self.tokens]
+        self.lemma = [t.lemma_.lower() for t in self.tokens]
         n = len(doc)
         self.role: list[str | None] = [None] * n
         self.person: list[Person | None] = [None] * n
         self.gender: list[str | None] = [None] * n
         self.mentions: list[tuple[int, int, str, Person | None]] = []
-        self.adult: set[int] = set()  # unknown names that a title marks as adults
+        self.adult: set[int] = set()  # people whom a title, an age of 18+ or an adult relation makes adults
         self.age_tokens: set[int] = set()  # "(10 months)", "age 6": an age, never a time
-        self.name_tokens: set[int] = set()  # capitalised words taken as names not on the roster
+        self.name_tokens: set[int] = set()  # words taken as names not on the roster
         self.antecedent: dict[int, int] = {}  # pronoun index -> index of the mention it refers to
+        self.poss_role: dict[int, str] = {}  # possessive pronoun index -> role of its owner
+        self._poss_source: dict[int, int] = {}  # possessive pronoun index -> index of the mention it refers to
         self._find_mentions()
         self.names = self._name_chains()
         self._unknown_name_cues()
+        self._siblings()
+        self._carers()
         self._objects_as_children()
         self._so_that_children()
         self._propagate_names()
         self._resolve_pronouns()
+        self._owners_of_parents()
         self._pronoun_objects_as_children()
         self._sync_mentions()
+        self.negated_tokens = self.negated_tokens_early()
         self.context_markers = self._find_context_markers()
         self.context_tokens = self._context_clause_tokens()
-        self.vague_phrase_tokens = frozenset(
-            k for s, e in self.phrase_hits("vague_action_phrases") for k in range(s, e)
-        )
 
-    # ---- phrase helpers -------------------------------------------------
-    def phrase_hits(self, name: str, lemma: bool = False) -> list[tuple[int, int]]:
-        """Token spans whose words are in the named word list."""
-        singles, phrases = self.tables[name]
-        hits, i, n = [], 0, len(self.doc)
-        while i < n:
-            low = self.lower[i]
-            matched = 0
-            for parts in phrases.get(low, ()):
-                if tuple(self.lower[i:i + len(parts)]) == parts:
-                    matched = len(parts)
-                    break
-            if not matched and (low in singles or (lemma and self.tokens[i].lemma_.lower() in singles)):
-                matched = 1
-            if matched:
-                hits.append((i, i + matched))
-                i += matched
-            else:
-                i += 1
-        return hits
+    # ---- lexicon helpers ---------------------------------------------------
+    def has(self, i: int, name: str) -> bool:
+        """True when token i is (part of) a word of the named lexicon."""
+        return name in self.cue_sets[i]
+
+    def spans(self, name: str) -> list[tuple[int, int]]:
+        """Token spans of the named lexicon's words in this doc."""
+        return self.cue_spans.get(name, [])
+
+    def words(self, name: str) -> frozenset[str]:
+        """The words of a lexicon (for lemma checks on tokens the tagger did not mark)."""
+        return self.lexicons[name].words
+
+    def lemma_in(self, tok: Token, name: str) -> bool:
+        """True when the token's lemma or form is on the list, or the tagger marked it (typos)."""
+        return self.lemma[tok.i] in self.lexicons[name].words or self.has(tok.i, name)
 
     # ---- people ----------------------------------------------------------
     def _mark(self, start: int, end: int, role: str, person: Person | None, gender: str | None) -> None:
@@ -179,81 +200,133 @@ class Analysis:
                 self.role[k], self.person[k], self.gender[k] = role, person, gender
         self.mentions.append((start, end, role, person))
 
+    def _gender_of_word(self, i: int) -> str:
+        """he/she/they from a kin or title word."""
+        return "he" if self.has(i, "male_nouns") else "she" if self.has(i, "female_nouns") else "they"
+
+    def _is_name(self, i: int) -> bool:
+        """A token that looks like a person's name not on the roster (any case: learners type "jayden")."""
+        tok = self.tokens[i]
+        if not tok.is_alpha or len(tok.text) < 2 or tok.text.isupper() and len(tok.text) <= 4:
+            return False
+        if tok.pos_ != "PROPN" and not (
+            tok.pos_ == "NOUN" and tok.text[:1].isupper() and not is_english_word(tok.lower_, NAME_WORD_ZIPF)
+        ):
+            return False  # a capitalised rare word the tagger called a noun ("Tunde left ...") is a name too
+        blocked = (
+            "adult_titles",
+            "time_words",
+            "months",
+            "caregiver_nouns",
+            "child_nouns",
+            "observer_nouns",
+            "worry_words",
+            "impact_words",
+            "context_markers",
+            "sibling_nouns",
+            "body_parts",
+        )
+        if any(self.has(i, name) for name in blocked):
+            return False
+        if not tok.text[:1].isupper() and tok.is_stop:
+            return False
+        return True
+
     def _find_mentions(self) -> None:
         """Find roster names, kin and child nouns, ages and unknown names."""
         doc, low = self.tokens, self.lower
-        table = alias_table(self.roster)
-        caregivers, _ = self.tables["caregiver_nouns"]
-        children, _ = self.tables["child_nouns"]
-        observers, obs_phrases = self.tables["observer_nouns"]
-        titles = self.lex["titles"]
+        table = alias_table(self.roster) if self.roster.explicit else {}
         n, i = len(doc), 0
         while i < n:
-            tok = doc[i]
             hit = 0
-            if tok.text[:1].isupper():
-                for size in (3, 2, 1):
-                    key = tuple(low[i:i + size])
-                    if len(key) == size and key in table:
-                        p = table[key]
-                        self._mark(i, i + size, p.role or "network", p, p.pronoun or None)
-                        hit = size
-                        break
+            for size in (3, 2, 1):
+                key = tuple(low[i : i + size])
+                if table and len(key) == size and key in table:
+                    p = table[key]
+                    self._mark(i, i + size, p.role or "unknown", p, p.pronoun or None)
+                    hit = size
+                    break
             if hit:
                 i += hit
                 continue
-            word = low[i]
-            if word in caregivers:
-                self._mark(i, i + 1, "caregiver", None, "he" if word in MALE else "she" if word in FEMALE else "they")
-            elif word in children and (i + 1 >= n or low[i + 1] not in NOT_CHILD_AFTER) and not (
-                    tok.text == "Child" and i + 1 < n and low[i + 1] == "and"):
-                self._mark(i, i + 1, "child", None, "he" if word in MALE else "she" if word in FEMALE else "they")
-            elif (
-                word in ("year", "years", "month", "months", "week", "weeks")
-                and i + 2 < n
-                and low[i + 1] == "-"
-                and low[i + 2] == "old"
-            ):
-                self._mark(max(0, i - 2) if i >= 2 and low[i - 1] == "-" else i, i + 3, "child", None, None)
-                self.age_tokens.update(range(max(0, i - 2), i + 3))
-                i += 3
+            tok = doc[i]
+            age = self._age_at(i)
+            if age:
+                end, years = age
+                self.age_tokens.update(range(i, end))
+                prev = i - 1
+                if years is not None and years >= ADULT_AGE:
+                    self.adult.update(k for k in range(max(0, i - 3), end) if self.role[k] is not None)
+                elif prev < 0 or self.role[prev] is None:
+                    self._mark(i, end, "child", None, None)  # "the 4-year-old", "a 3 month old"
+                i = end
                 continue
-            elif (
-                word in ("year", "years", "month", "months", "week", "weeks")
-                and i + 1 < n
-                and low[i + 1] == "old"
-                and i > 0
-                and doc[i - 1].like_num
-            ):
-                self._mark(i - 1, i + 2, "child", None, None)
-                self.age_tokens.update(range(i - 1, i + 2))
-            elif (word in observers or any(tuple(low[i:i + len(p)]) == p for p in obs_phrases.get(word, ()))) and not (
-                    word == "they" and not self._they_watch(i)):
-                self._mark(i, i + 1, "observer", None, None)
-            elif (tok.pos_ == "PROPN" and tok.is_alpha and tok.text[:1].isupper() and not tok.text.isupper()
-                  and word not in titles and word not in self.tables["time_words"][0]
-                  and not (i > 0 and low[i - 1] in titles and doc[i - 1].text[:1].isupper() and self.role[i - 1])):
+            if self.has(i, "caregiver_nouns") and not self.has(i, "child_nouns"):
+                self._mark(i, i + 1, "caregiver", None, self._gender_of_word(i))
+            elif self.has(i, "child_nouns") and not (i + 1 < n and self.has(i + 1, "child_noun_blockers")):
+                self._mark(i, i + 1, "child", None, self._gender_of_word(i))
+            elif self.has(i, "sibling_nouns"):
+                self._mark(i, i + 1, "child", None, self._gender_of_word(i))  # _siblings may make them adults
+            elif self.has(i, "observer_nouns") and not (low[i] == "they" and not self._they_watch(i)):
+                self._mark(i, i + 1, "observer", None, self._gender_of_word(i) if tok.pos_ == "NOUN" else None)
+            elif self._is_name(i) and i > 0 and self.has(i - 1, "adult_titles") and self.role[i - 1]:
+                self._mark(i, i + 1, self.role[i - 1], None, self.gender[i - 1])  # "Grandpa Ike", "Aunt Bea"
+                self.adult.update((i - 1, i))
+            elif self._is_name(i):
                 self._mark(i, i + 1, "unknown", None, None)
                 self.name_tokens.add(i)
-                if i > 0 and (low[i - 1] in ADULT_TITLES or (i - 1) in self.adult) and doc[i - 1].text[:1].isupper():
+                if i > 0 and (self.has(i - 1, "adult_titles") or (i - 1) in self.adult):
                     self.adult.add(i)
+                    if self.has(i - 1, "male_nouns") or self.has(i - 1, "female_nouns"):
+                        self.gender[i] = self._gender_of_word(i - 1)
             i += 1
-        # "Jayden (7)" / "Mia, 4," mark the age too, so the child is named with an age.
-        for k in range(n - 2):
-            if (
-                low[k] == "("
-                and AGE_NUM.match(low[k + 1])
-                and k + 2 < n
-                and low[k + 2] in (")", "months", "weeks", "mos")
-                and k > 0
-            ):
-                prev = doc[k - 1]
-                if self.role[k - 1] in ("child", "unknown") and low[k + 2] != ")":
-                    self.age_tokens.update((k + 1, k + 2))  # "Amara (3 months)": an age, not a period
-                if self.role[k - 1] == "unknown":
-                    self._promote_child(k - 1)
-                elif self.role[k - 1] is None and prev.pos_ in ("NOUN", "PROPN"):
-                    self._mark(k - 1, k, "child", None, None)
+        self._ages_after_mentions()
+
+    def _ages_after_mentions(self) -> None:
+        """Ages after mentions ("Jayden (7)", "jayden (7)") are ages, and an unnamed word before one is a child."""
+        low, n = self.lower, len(self.tokens)
+        for s, e, _role, _person in list(self.mentions):
+            end, years = self._age_after(e)
+            if end:
+                self.age_tokens.update(range(e, end))
+                if years is not None and years >= ADULT_AGE:
+                    self.adult.update(range(s, e))
+        for k in range(1, n - 2):
+            if low[k] != "(" or self.role[k - 1] is not None or k in self.age_tokens:
+                continue
+            prev = self.tokens[k - 1]
+            end, years = self._age_after(k)
+            looks_named = prev.pos_ in ("NOUN", "PROPN") or (prev.text[:1].isupper() and not prev.is_sent_start)
+            if end and prev.is_alpha and looks_named and not self.cue_sets[k - 1]:
+                self.age_tokens.update(range(k, end))
+                if years is None or years < ADULT_AGE:
+                    self._mark(k - 1, k, "unknown", None, None)
+                    self.name_tokens.add(k - 1)
+
+    def _age_at(self, i: int) -> tuple[int, float | None] | None:
+        """An age starting at token i ("7-year-old", "3 months old", "7yo", "19 y/o"): (end, years)."""
+        low, n = self.lower, len(self.tokens)
+        number = low[i]
+        if not (number.isdigit() or number in self.words("number_words") or AGE_GLUED.match(number)):
+            return None
+        if AGE_GLUED.match(number):
+            end = i + 1
+            if end < n and low[end] == "old":
+                end += 1
+            return end, age_in_years(number, "")
+        k = i + 1
+        if k < n and low[k] == "-":
+            k += 1
+        if k < n and low[k] in ("year", "years", "yr", "yrs", "month", "months", "week", "weeks", "mo", "mos"):
+            unit = low[k]
+            k += 1
+            if k < n and low[k] == "-":
+                k += 1
+            if k < n and low[k] == "old":
+                return k + 1, age_in_years(number, unit)
+        if i + 1 < n and low[i + 1] in ("yo", "y/o", "y.o."):
+            return i + 2, age_in_years(number, "")
+        return None
 
     def _they_watch(self, i: int) -> bool:
         """True when "they" are the ones worried or watching ("they are worried", "they need to see").
@@ -261,13 +334,10 @@ class Analysis:
         Otherwise "they" is left to pronoun resolution: in "Dad yells at the kids and they are
         scared", they are the kids.
         """
-        watching = (self.lex["worry_words"] - FEELINGS_OF_CHILDREN) | self.lex["see_verbs"]
-        return any(w in watching for w in self.lower[i + 1:i + 5])
-
-    def _promote_child(self, k: int) -> None:
-        """An unknown name followed by an age is a child."""
-        if self.role[k] == "unknown" and k not in self.adult:
-            self.role[k] = "child"
+        return any(
+            (self.has(k, "worry_words") and not self.has(k, "child_feeling_words")) or self.has(k, "see_verbs")
+            for k in range(i + 1, min(len(self.tokens), i + 5))
+        )
 
     def _name_chains(self) -> dict[int, tuple[int, int]]:
         """Token index -> (start, end) of the run of unknown name tokens it belongs to ("Gloria Banks")."""
@@ -289,7 +359,7 @@ class Analysis:
         return out
 
     def _set_name_role(self, i: int, role: str) -> None:
-        """Give every token of an unknown name (its whole run) a role."""
+        """Give every token of an unknown name (its whole run) a role; an adult is never the child."""
         s, e = self.names.get(i, (i, i + 1))
         if role == "child" and any(k in self.adult for k in range(s, e)):
             return
@@ -297,59 +367,160 @@ class Analysis:
             if self.role[k] == "unknown":
                 self.role[k] = role
 
-    def _age_after(self, e: int) -> int:
-        """End of an age right after token e ("(14)", ", 3,", ", age 6", ", who is 3", "(10 months)"), else 0."""
+    def _age_after(self, e: int) -> tuple[int, float | None]:
+        """End and years of an age right after token e ("(14)", ", 3,", ", age 6", "(10 months)"), else (0, None)."""
         low, n = self.lower, len(self.doc)
-        if e >= n or low[e] not in ("(", ","):
-            return 0
+        if e < n and low[e] in ("jr", "jr.", "sr", "sr.", "ii", "iii"):
+            e += 1  # "Tomas Jr. (14)"
+        if e >= n:
+            return 0, None
+        if low[e] not in ("(", ","):
+            age = self._age_at(e)  # "Omar 7yo", "Mia 4 years old"
+            return (age[0], age[1]) if age else (0, None)
         k, leads = e + 1, 0
-        while k < n and low[k] in AGE_LEADS and leads < 3:
+        while k < n and self.has(k, "age_leads") and leads < 3:
             k, leads = k + 1, leads + 1
-        if k >= n or not (AGE_NUM.match(low[k]) or low[k] in AGE_WORDS):
-            return 0
+        if k >= n or not (AGE_NUM.match(low[k]) or low[k] in self.words("number_words")):
+            return 0, None
         if low[e] == "," and not leads and not AGE_NUM.match(low[k]):
-            return 0  # "Sami, three days later" is not an age
-        end = k + 1
-        if end < n and low[end] in AGE_UNITS:
+            return 0, None  # a number word after a comma ("Sami, three days later") is not an age
+        end, unit = k + 1, ""
+        if end < n and self.has(end, "age_units"):
+            unit = low[end]
             end += 1
             if end < n and low[end] == "old":
                 end += 1
         elif low[e] == "," and leads == 0 and end < n and low[end] not in (",", ")", ".", "and", ";", "-"):
-            return 0  # "Omar, 2 weeks ago" / "Nico, 3 times": a number, not an age
-        return end
+            return 0, None  # "Omar, 2 weeks ago" / "Nico, 3 times": a number, not an age
+        years = age_in_years(AGE_NUM.match(low[k]).group(1) if AGE_NUM.match(low[k]) else low[k], unit)
+        return end, years
 
     def _unknown_name_cues(self) -> None:
-        """Roles of unknown names from their neighbours: an age, a child noun, a caregiver noun before them."""
-        low, doc = self.lower, self.tokens
-        caregivers, _ = self.tables["caregiver_nouns"]
+        """Roles of unknown names from their neighbours: an age, a child or caregiver noun, an apposition."""
+        low = self.lower
         seen: set[tuple[int, int]] = set()
         for s, e in self.names.values():
             if (s, e) in seen:
                 continue
             seen.add((s, e))
-            end = self._age_after(e)
+            end, years = self._age_after(e)
             if end:
-                self._set_name_role(s, "child")
                 self.age_tokens.update(range(e, end))
-                continue
+                if years is not None and years >= ADULT_AGE:
+                    self.adult.update(range(s, e))  # "Grace (19)" is a young parent, not a child
+                else:
+                    self._set_name_role(s, "child")
+                    continue
             p = s - 1
-            while p >= 0 and low[p] in ("(", ",", "the", "little", "baby") and low[p] not in CHILD_APPOS:
+            while (
+                p >= 0
+                and low[p] in ("(", ",", "the", "little", "baby", "my", "our")
+                and not self.has(p, "child_appositives")
+            ):
                 p -= 1
             if p < 0:
                 continue
-            if low[p] in CHILD_APPOS or (self.role[p] == "child" and self.person[p] is None and p in self.age_tokens):
+            if self.has(p, "sibling_nouns"):
+                continue  # decided with the sibling word itself, once its owner is known (_siblings)
+            if self.has(p, "child_appositives") or (
+                self.role[p] == "child" and self.person[p] is None and p in self.age_tokens
+            ):
                 self._set_name_role(s, "child")  # "her son Omar", "6-year-old Tyler"
-            elif low[p] in caregivers and self.role[p] == "caregiver" and not doc[p].text.endswith("s'"):
+            elif (
+                self.role[p] == "caregiver"
+                and self.has(p, "caregiver_nouns")
+                and not self.tokens[p].text.endswith("s'")
+            ):
                 self._set_name_role(s, "caregiver")  # "dad (Omar Haddad)", "Stepfather Dale Price"
-            elif self.role[p] == "observer" and doc[p].pos_ in ("NOUN", "PROPN") and low[p] not in PRONOUN_OBSERVERS:
-                self._set_name_role(s, "network")  # "a neighbor, Tom Pike,", "her teacher Ms. Ruiz"
+            elif (
+                self.role[p] == "observer"
+                and self.tokens[p].pos_ in ("NOUN", "PROPN")
+                and low[p] not in PRONOUN_OBSERVERS
+                and "," not in low[p + 1 : s]
+            ):
+                self._set_name_role(
+                    s, "network"
+                )  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
         for s, e in seen:
             last = self.tokens[e - 1]
-            if last.dep_ == "appos" and self.role[last.head.i] == "observer" and self.role[s] == "unknown":
-                self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
-            for c in last.children:
-                if c.dep_ == "appos" and self.role[c.i] == "observer" and self.role[s] == "unknown":
-                    self._set_name_role(s, "network")
+            links = [last.head] if last.dep_ == "appos" else []
+            links += [c for c in last.children if c.dep_ == "appos"]
+            for other in links:
+                if self.role[s] != "unknown":
+                    break
+                if self.role[other.i] == "observer":
+                    self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
+                elif self.role[other.i] == "caregiver":
+                    self._set_name_role(s, "caregiver")  # "Rosa, the children's mother, ..."
+                elif self.role[other.i] == "child" and not any(k in self.adult for k in range(s, e)):
+                    self._set_name_role(s, "child")
+
+    def _carers(self) -> None:
+        """Whoever a relative clause says looks after a child is a caregiver ("Ike, who watches Tessa")."""
+        for tok in self.tokens:
+            if not self._cares_for_child(tok):
+                continue
+            start = tok.i
+            while start > 0 and self.role[start - 1] is not None and self.role[start - 1] == self.role[tok.i]:
+                start -= 1
+            if start > 0 and self.has(start - 1, "adult_titles") and self.role[start - 1] is not None:
+                start -= 1  # the title before the name ("Grandpa Ike")
+            span = range(start, tok.i + 1)
+            if all(self.role[k] in ("unknown", "network", "observer") for k in span):
+                for k in span:
+                    self.role[k] = "caregiver"
+                self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+
+    def _cares_for_child(self, tok: Token) -> bool:
+        """True when a relative clause says the person looks after a child ("who watches Tessa", "who babysits")."""
+        for c in tok.children:
+            if c.dep_ == "relcl" and self.lemma_in(c, "care_verbs"):
+                return True
+        return False
+
+    def _owner_role(self, tok: Token) -> str | None:
+        """The role of the person who owns a noun ("Ana's sister": Ana's role), when it is known."""
+        for c in tok.children:
+            if c.dep_ == "poss":
+                if self.role[c.i] is not None:
+                    return "adult" if c.i in self.adult else self.role[c.i]
+                if self.lower[c.i] in ("my", "our"):
+                    return "adult"  # "my sister": the writer's
+        return None
+
+    def _adult_owner(self, tok: Token) -> bool:
+        """True when a possessive pronoun owning this word refers to an adult."""
+        return any(
+            c.dep_ == "poss"
+            and self.poss_role.get(c.i) in ("caregiver", "network", "professional", "adult", "observer")
+            for c in tok.children
+        )
+
+    def _siblings(self) -> None:
+        """A sibling (and its name) is a child unless an adult owns it ("Ana's sister") or an adult age follows."""
+        for i, tok in enumerate(self.tokens):
+            if not self.has(i, "sibling_nouns") or self.role[i] != "child":
+                continue
+            owner = self._owner_role(tok)
+            k = i + 1
+            while k < len(self.tokens) and self.lower[k] in (",", "("):
+                k += 1
+            named = k < len(self.tokens) and k in self.name_tokens
+            name_end = self.names.get(k, (k, k + 1))[1] if named else i + 1
+            end, years = self._age_after(name_end)
+            adult = (
+                owner in ("caregiver", "network", "professional", "adult", "observer")
+                or (years is not None and years >= ADULT_AGE)
+                or (named and k in self.adult)
+            )
+            if named and self.role[k] == "unknown":
+                self._set_name_role(k, "network" if adult else "child")  # "his sister Lotte (20)", "her brother Omar"
+                if adult:
+                    self.adult.update(range(k, name_end))
+            if adult:
+                self.role[i] = "observer"
+                self.adult.add(i)
+                self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
 
     def _acted_on(self, tok: Token) -> bool:
         """True when a token is the object of a verb whose subject is someone else."""
@@ -364,31 +535,104 @@ class Analysis:
         So is a name that owns a parent ("Ellie's mother") or an acted-on body part
         ("grabbed Rafi's arm"), and a name joined to a child ("Sami and Ava", "the twins, Bo and Di").
         """
-        parents = self.lex["parent_nouns"]
-        body = self.lex["body_parts"]
         for i, role in enumerate(self.role):
             tok = self.tokens[i]
             if role != "unknown" or self.person[i] is not None or i in self.adult:
                 continue
-            if self._acted_on(tok):
+            head = tok.head
+            if self._acted_on(tok) and not self._acted_on_by_child(tok):
                 self._set_name_role(i, "child")
-            elif tok.dep_ == "poss" and (self.lower[tok.head.i] in parents
-                                         or (self.lower[tok.head.i] in body and tok.head.dep_ in ("dobj", "pobj"))):
+            elif (
+                i > 0
+                and self.tokens[i - 1].pos_ == "VERB"
+                and self.lemma_in(self.tokens[i - 1], "patient_verbs")
+                and tok.dep_ not in SUBJECT_DEPS
+                and i - 1 not in self.negated_tokens_early()
+            ):
+                self._set_name_role(i, "child")  # "hit Malik w/ a cord": right after the act, whatever the parse
+            elif (
+                tok.dep_ in ("poss", "compound")
+                and head.i > tok.i
+                and self.has(head.i, "owned_effects")
+                and not (tok.dep_ == "compound" and not tok.text.endswith("s"))
+            ):
+                self._set_name_role(i, "child")  # "Sofias insulin" typed without the apostrophe
+            elif tok.dep_ == "poss" and (
+                self.has(head.i, "parent_nouns")
+                or self.has(head.i, "owned_effects")
+                or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))
+            ):
                 self._set_name_role(i, "child")
+            elif tok.dep_ == "pobj" and self.lower[head.i] == "about" and self.has(head.head.i, "worry_words"):
+                self._set_name_role(i, "child")  # "Ms. Lee is worried about Jayden"
+            elif tok.dep_ in ("nsubj", "nsubjpass") and any(
+                self.lower[c.i] == "at" and any(self.lower[g.i] == "risk" for g in c.children) for c in head.children
+            ):
+                self._set_name_role(i, "child")  # "Amara could be at risk"
             elif tok.dep_ in ("nsubjpass", "nsubj"):
-                verb, lemma = tok.head, tok.head.lemma_.lower()
-                if tok.dep_ == "nsubjpass" and lemma in PATIENT_VERBS:
+                if tok.dep_ == "nsubjpass" and self.lemma_in(head, "patient_verbs"):
                     self._set_name_role(i, "child")
-                elif (tok.dep_ == "nsubj" and verb.pos_ == "VERB" and lemma in EXPERIENCER_VERBS
-                      and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children)):
+                elif self._could_suffer(tok, head):
+                    self._set_name_role(i, "child")  # "Nevaeh could be sad", "Luca could suffocate"
+                elif (
+                    tok.dep_ == "nsubj"
+                    and head.pos_ == "VERB"
+                    and self.lemma_in(head, "experiencer_verbs")
+                    and not any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in head.children)
+                    and not self._aimed_at_someone(head)
+                    and not self.has(head.i, "not_impact_phrases")
+                ):
                     self._set_name_role(i, "child")
+                elif (
+                    tok.dep_ == "nsubj"
+                    and self.lemma[head.i] in ("have", "get", "develop", "suffer", "run")
+                    and any(
+                        c.dep_ == "dobj" and self.has(c.i, "impact_words") and not self.has(c.i, "violent_verbs")
+                        for c in head.children
+                    )
+                ):
+                    self._set_name_role(i, "child")  # "Funmi had a fever", "Kai got a black eye"
         for tok in self.tokens:
-            if (self.role[tok.i] == "unknown" and tok.i not in self.adult and tok.dep_ in ("conj", "appos")
-                    and self.role[tok.head.i] == "child"):
+            if (
+                self.role[tok.i] == "unknown"
+                and tok.i not in self.adult
+                and tok.dep_ in ("conj", "appos")
+                and self.role[tok.head.i] == "child"
+            ):
                 self._set_name_role(tok.i, "child")
 
+    def _could_suffer(self, tok: Token, head: Token) -> bool:
+        """True for the subject of a may/could effect ("Nevaeh could be sad", "Luca could choke")."""
+        if tok.dep_ not in ("nsubj", "nsubjpass") or not any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children):
+            return False
+        if self.has(head.i, "not_impact_phrases") or self.lemma_in(head, "violent_verbs"):
+            return False
+        return self.has(head.i, "impact_words") or any(
+            c.dep_ in ("acomp", "attr") and self.has(c.i, "impact_words") for c in head.children
+        )
+
+    def _aimed_at_someone(self, verb: Token) -> bool:
+        """True when a verb is aimed at a person ("screamed at Tavi"): its subject acts, not suffers."""
+        return any(
+            c.dep_ == "prep"
+            and self.lower[c.i] in ("at", "on", "to")
+            and any(g.dep_ == "pobj" and (self.role[g.i] is not None or g.pos_ == "PROPN") for g in c.children)
+            for c in verb.children
+        )
+
+    def negated_tokens_early(self) -> frozenset[int]:
+        """Negated tokens, worked out before roles are final (negation does not depend on roles)."""
+        if not hasattr(self, "_negated_early"):
+            self._negated_early = self._negation_scope()
+        return self._negated_early
+
+    def _acted_on_by_child(self, tok: Token) -> bool:
+        """True when the one acting on this token is a child ("Bao called Minh": Minh is not the child)."""
+        verb = tok.head if tok.dep_ == "dobj" else tok.head.head
+        return any(self.role[s.i] == "child" for s in self.subjects(verb))
+
     def _pronoun_objects_as_children(self) -> None:
-        """"Layla said Dad hit her": a pronoun acted on by a caregiver makes its name a child."""
+        """ "Layla said Dad hit her": a pronoun acted on by a caregiver makes its name a child."""
         for i, src in self.antecedent.items():
             if src < 0 or src not in self.names or self.role[src] != "unknown" or src in self.adult:
                 continue
@@ -403,11 +647,21 @@ class Analysis:
                     if s <= other < e:
                         self.role[k] = "child"
 
+    def _owners_of_parents(self) -> None:
+        """ "his father", "her mom": a possessive pronoun owning a parent word refers to a child."""
+        for i in list(self.poss_role):
+            tok = self.tokens[i]
+            if not self.has(tok.head.i, "parent_nouns") or not self.has(tok.head.i, "caregiver_nouns"):
+                continue
+            src = self._poss_source.get(i)
+            if src is not None and src in self.names and self.role[src] == "unknown" and src not in self.adult:
+                self._set_name_role(src, "child")
+                self.poss_role[i] = "child"
+
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
-        doc, low = self.tokens, self.lower
-        for tok in doc:
-            if low[tok.i] != "so" or tok.dep_ not in ("mark", "advmod"):
+        for tok in self.tokens:
+            if self.lower[tok.i] != "so" or tok.dep_ not in ("mark", "advmod"):
                 continue
             clause = tok.head
             if clause is tok or clause.pos_ not in ("VERB", "AUX") or clause.i < tok.i:
@@ -419,37 +673,155 @@ class Analysis:
     def _propagate_names(self) -> None:
         """Later mentions of a name share the role found for it ("hit Kofi ... Kofi cried")."""
         roles: dict[str, str] = {}
+        adults: set[str] = set()
         for s, _e in set(self.names.values()):
-            if self.role[s] in ("child", "caregiver") and s not in self.adult:
+            if s in self.adult:
+                adults.add(self.lower[s])
+            elif self.role[s] in ("child", "caregiver", "network"):
                 roles.setdefault(self.lower[s], self.role[s])
-        if not roles:
-            return
-        for s, _e in set(self.names.values()):
-            if self.role[s] == "unknown" and s not in self.adult and self.lower[s] in roles:
-                self._set_name_role(s, roles[self.lower[s]])
+        for s, e in set(self.names.values()):
+            word = self.lower[s]
+            if word in adults:
+                self.adult.update(range(s, e))
+            if self.role[s] == "unknown" and s not in self.adult and word in roles:
+                self._set_name_role(s, roles[word])
+            elif self.role[s] == "child" and word in adults:
+                self.role[s] = "unknown"  # "Grace (19) ... Grace": an adult everywhere
 
     def _sync_mentions(self) -> None:
         """Bring the roles recorded with unknown-name mentions up to date."""
-        self.mentions = [(s, e, self.role[s] if role == "unknown" and self.role[s] else role, p)
-                         for s, e, role, p in self.mentions]
+        self.mentions = [
+            (s, e, self.role[s] if role in ("unknown", "child") and self.role[s] else role, p)
+            for s, e, role, p in self.mentions
+        ]
 
+    def _resolve_pronouns(self) -> None:
+        """Give he/she/they (and his/her/their, as owners) the role of the mention they most likely refer to.
+
+        A mention fits a pronoun when its gender matches or is unknown (a name the text does not
+        gender); a known match beats an unknown one. A subject pronoun prefers the latest subject
+        (in "when Grace is tired after a night with Amara, she may fall asleep", she is Grace),
+        and an object pronoun never refers to the subject of its own verb.
+        """
+        seen: list[_Mention] = []
+        for i, tok in enumerate(self.tokens):
+            is_subj = _is_subject(tok)
+            if self.role[i] is not None:
+                if self.role[i] == "child" and self.has(i, "sibling_nouns") and self._adult_owner(tok):
+                    self.role[i] = "observer"  # "her sister", with her the mother: an adult
+                    self.adult.add(i)
+                    self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
+                if self.role[i] in PERSON_ROLES:
+                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, _verb_of(tok)))
+                continue
+            g = PRONOUN_GENDER.get(self.lower[i])
+            if g is None:
+                continue
+            possessive = tok.tag_ == "PRP$" or (self.lower[i] == "her" and tok.dep_ == "poss")
+            # a possessive may refer to its own clause's subject ("Mom called her sister"); an object may not
+            found = _antecedent(seen, g, is_subj or possessive, _verb_of(tok))
+            if found is not None and found.role == "child" and self._acts_on_someone(tok):
+                adult = next(
+                    (
+                        m
+                        for m in reversed(seen)
+                        if m.role != "child" and m.gender in (g, None) and m.role in ("caregiver", "unknown")
+                    ),
+                    None,
+                )
+                found = adult or found  # "..., he may hit her again": the one who hits is not the child
+            if found is not None and found.role != "child" and self._experiences(tok):
+                child = next((m for m in reversed(seen) if m.role == "child" and m.gender in (g, None)), None)
+                found = child or found  # "Dad grabbed Jayden and he had a bruise": the one hurt is the child
+            if possessive:
+                if found is not None:
+                    self.poss_role[i] = "adult" if found.index in self.adult else found.role
+                    self._poss_source[i] = found.index
+                continue
+            if found is None:
+                continue
+            self.role[i], self.person[i], self.antecedent[i] = found.role, found.person, found.index
+            self.gender[i] = g
+            seen.append(_Mention(found.index, found.role, found.person, g, is_subj, _verb_of(tok)))
+
+    def _acts_on_someone(self, tok: Token) -> bool:
+        """True when a subject pronoun does an act of force or leaving to someone ("he may hit her")."""
+        head = tok.head
+        if tok.dep_ != "nsubj" or not (self.lemma_in(head, "violent_verbs") or self.lemma_in(head, "omission_verbs")):
+            return False
+        return any(c.dep_ in ("dobj", "prep") for c in head.children)
+
+    def _experiences(self, tok: Token) -> bool:
+        """True when a pronoun is the one who has an effect ("he had a bruise", "she cried", "his arm was cut")."""
+        head = tok.head
+        if tok.dep_ == "poss":
+            return self.has(head.i, "body_parts") or self.has(head.i, "impact_words")
+        if tok.dep_ not in ("nsubj", "nsubjpass"):
+            return False
+        if self.has(head.i, "impact_words") or self.has(head.i, "experiencer_verbs"):
+            return not self.has(head.i, "violent_verbs") or tok.dep_ == "nsubjpass"
+        return any(self.has(c.i, "impact_words") for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep"))
+
+    # ---- negation ----------------------------------------------------------
+    def _negation_scope(self) -> frozenset[int]:
+        """Tokens inside a negated clause or phrase: "did not hurt", "no marks", "never cried", "unharmed".
+
+        The scope follows the parse: a negation word negates the verb or noun it hangs from, and
+        everything in that head's subtree except clauses of their own (a "while ..." clause or a
+        new subject starts its own scope).
+        """
+        out: set[int] = set()
+        for tok in self.tokens:
+            if not self.has(tok.i, "negation_words"):
+                continue
+            if self.lower[tok.i] in ("unharmed", "unhurt", "uninjured"):
+                out.add(tok.i)
+                continue
+            head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
+            if self.lower[tok.i] == "without":
+                head = tok
+            if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
+                head = head.head  # "neither child has been to class", "no one fed her": the whole clause
+            out.update(self._clause_subtree(head))
+        return frozenset(out)
+
+    def _clause_subtree(self, head: Token) -> set[int]:
+        """The subtree of a head without the subordinate clauses and conjoined clauses hanging from it."""
+        out, stack = set(), [head]
+        while stack:
+            node = stack.pop()
+            out.add(node.i)
+            for c in node.children:
+                if c.dep_ in ("advcl", "relcl", "ccomp", "parataxis") or (
+                    c.dep_ == "conj" and any(g.dep_ in SUBJECT_DEPS for g in c.children)
+                ):
+                    continue
+                stack.append(c)
+        return out
+
+    def negated(self, tok: Token) -> bool:
+        """True when the token sits in a negation's scope."""
+        return tok.i in self.negated_tokens
+
+    # ---- context (trigger) clauses -----------------------------------------
     def _find_context_markers(self) -> list[int]:
-        """Indices of when/if/while/... that open a trigger clause or phrase."""
-        markers, low = self.lex["context_markers"], self.lower
+        """Indices of when/if/while/... that open a trigger clause or phrase (not "if nothing changes")."""
+        premise = {k for s, e in self.spans("premise_phrases") for k in range(s, e)}
         out = []
         for tok in self.tokens:
-            if low[tok.i] not in markers:
+            if not self.has(tok.i, "context_markers") or tok.i in premise:
                 continue
-            if low[tok.i] == "if" and low[tok.i + 1:tok.i + 3] in (
-                    ["nothing", "changes"], ["nothing", "change"], ["things", "do"]):
-                continue  # "if nothing changes" is the premise of every danger statement
             head = tok.head
+            nxt = self.tokens[tok.i + 1] if tok.i + 1 < len(self.tokens) else None
+            if self.lower[tok.i] in OPEN_MARKERS and nxt is not None and not nxt.is_punct:
+                out.append(tok.i)  # these always open a situation, however the parser hung them
+                continue
             if (
                 tok.dep_ in ("mark", "advmod")
                 and head is not tok
                 and head.dep_ in ("advcl", "relcl", "ccomp", "conj", "pcomp", "ROOT", "xcomp")
                 and (head.pos_ in ("VERB", "AUX") or head.dep_ == "advcl")
-            ):  # "when Celia drinks": drinks mis-tagged as a noun
+            ):  # "when Celia drinks": drinks tagged a noun
                 if tok.dep_ == "advmod" and head.dep_ == "ROOT" and tok.i > head.i:
                     continue
                 out.append(tok.i)
@@ -457,40 +829,39 @@ class Analysis:
                 out.append(tok.i)
         return out
 
-    def _resolve_pronouns(self) -> None:
-        """Give he/she/they the role of the earlier mention they most likely refer to.
-
-        A mention fits a pronoun when its gender matches or is unknown (a name the roster does
-        not give); a known match beats an unknown one. A subject pronoun prefers the latest
-        subject (centering: in "when Grace is tired after a night with Amara, she may fall
-        asleep", she is Grace), and an object pronoun never refers to the subject of its own
-        verb ("Ximena asks him to be quiet": him is not Ximena).
-        """
-        seen: list[_Mention] = []
-        for i, tok in enumerate(self.tokens):
-            is_subj = _is_subject(tok)
-            if self.role[i] is not None:
-                if self.role[i] in ("child", "caregiver", "network", "professional", "unknown"):
-                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, _verb_of(tok)))
-                continue
-            g = PRONOUN_GENDER.get(self.lower[i])
-            if g is None or tok.tag_ == "PRP$":
-                continue
-            found = _antecedent(seen, g, is_subj, _verb_of(tok))
-            entry = (found.role, found.person, found.index) if found else None
-            if entry is None and self.roster.explicit:
-                candidates = {(p.role, p) for p in self.roster.people if p.pronoun == g and p.role in ("caregiver",)}
-                if len(candidates) == 1:
-                    entry = (*next(iter(candidates)), -1)
-            if entry is not None:
-                self.role[i], self.person[i], self.antecedent[i] = entry
-                self.gender[i] = g
-                seen.append(_Mention(entry[2], entry[0], entry[1], g, is_subj, _verb_of(tok)))
+    def _context_clause_tokens(self) -> frozenset[int]:
+        """Token indices inside 'when/if/while ...' clauses and 'every time ...' phrases."""
+        out: set[int] = set()
+        for i in self.context_markers:
+            tok = self.tokens[i]
+            root = tok if tok.dep_ == "prep" else tok.head
+            clause = sorted(t.i for t in root.subtree if t.i >= i)
+            modal = next((k for k in clause if self.tokens[k].tag_ == "MD"), None)
+            if modal is not None:
+                # A trigger carries no may/could: when the parser hung the main clause under it
+                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before.
+                stop = max((k for k in clause if k < modal and self.lower[k] in (",", ";")), default=None)
+                if stop is not None:
+                    clause = [k for k in clause if k < stop]
+            out.update(clause)
+        for s, e in self.spans("context_phrases"):
+            last = self.tokens[e - 1]
+            out.update(t.i for t in last.subtree if t.i >= s)
+        # A purpose clause ("..., so that Leo rides safely") is never part of the trigger, even
+        # when the parser hangs it under the trigger clause.
+        for tok in self.tokens:
+            if self.lower[tok.i] == "so" and tok.dep_ == "mark" and tok.head.i > tok.i:
+                out.difference_update(t.i for t in tok.head.subtree if t.i >= tok.i)
+        return frozenset(out)
 
     # ---- syntax helpers --------------------------------------------------
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
         """Subjects of a verb, following conjunctions, control and relative clauses."""
         subs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        if not subs:  # the parser sometimes hangs the subject on the auxiliary ("Everyone is worried")
+            subs = [
+                g for c in verb.children if c.dep_ in ("aux", "auxpass") for g in c.children if g.dep_ in SUBJECT_DEPS
+            ]
         if subs:
             out = []
             for s in subs:
@@ -501,7 +872,17 @@ class Analysis:
             return out
         named = [c for c in verb.children if c.dep_ == "compound" and self.role[c.i] is not None]
         if named:
-            return named  # "see Marcus stay at ...": the parse made the name a compound
+            return named  # the parser made a name before its verb a compound of it ("see Marcus stay ...")
+        if verb.dep_ in ("ROOT", "advcl", "ccomp", "conj") and verb.pos_ == "VERB":
+            k = verb.i - 1
+            while k >= 0 and self.tokens[k].pos_ in ("ADV", "AUX", "PART") and verb.i - k <= 4:
+                k -= 1
+            if (
+                k >= 0
+                and self.role[k] in PERSON_ROLES
+                and self.tokens[k].dep_ in ("pobj", "npadvmod", "appos", "compound", "conj")
+            ):
+                return [self.tokens[k]]  # "On Friday Piotr slapped ...": the parser hung the name elsewhere
         if depth > 3 or verb.head is verb:
             return []
         head = verb.head
@@ -509,10 +890,14 @@ class Analysis:
             return self.subjects(head, depth + 1)
         if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
             objs = [c for c in head.children if c.dep_ == "dobj"]
-            if objs and head.lemma_ in self.lex["see_verbs"] | {"make", "let", "help", "have", "get"}:
+            if objs and (
+                self.lemma_in(head, "see_verbs") or self.lemma[head.i] in ("make", "let", "help", "have", "get")
+            ):
                 return objs + [c for o in objs for c in o.conjuncts]
             if verb.dep_ == "xcomp":
                 return self.subjects(head, depth + 1)
+        if verb.dep_ == "advcl" and verb.tag_ == "VBG" and head.pos_ in ("VERB", "AUX"):
+            return self.subjects(head, depth + 1)  # "Dad hit him, leaving a bruise"
         return []
 
     def role_of(self, tok: Token) -> str | None:
@@ -523,23 +908,27 @@ class Analysis:
             for c in tok.children:
                 if c.dep_ == "compound" and self.role[c.i]:
                     return self.role[c.i]
+        if role in ("unknown", "observer") and tok.i in self.adult:
+            return role
         return role
+
+    def is_child(self, tok: Token) -> bool:
+        """True when the token refers to a child (a possessive pronoun through its owner)."""
+        return self.role_of(tok) == "child" or self.poss_role.get(tok.i) == "child"
+
+    def is_adult(self, tok: Token) -> bool:
+        """True when the token refers to an adult other than a child."""
+        role = self.role_of(tok) or self.poss_role.get(tok.i)
+        return role in ADULT_ROLES or role == "adult" or (role == "unknown" and tok.i in self.adult)
 
     def has_modal(self, verb: Token, depth: int = 0) -> bool:
         """True when the verb (or the verb it hangs from) carries may/could/will..."""
-        modals = self.lex["modals"]
-        if any(c.dep_ == "aux" and (c.lower_ in modals or c.tag_ == "MD") for c in verb.children):
+        if any(c.dep_ == "aux" and (self.has(c.i, "modals") or c.tag_ == "MD") for c in verb.children):
             return True
+        if any(c.dep_ == "aux" and self.lower[c.i] == "going" for c in verb.children):
+            return True  # "is going to hit"
         if depth < 3 and verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
             return self.has_modal(verb.head, depth + 1)
-        return False
-
-    def negated(self, verb: Token, depth: int = 0) -> bool:
-        """True when the verb is negated (or is a conjunct of a negated verb)."""
-        if any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in verb.children):
-            return True
-        if depth < 2 and verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
-            return self.negated(verb.head, depth + 1)
         return False
 
     def passive_patient(self, verb: Token) -> bool:
@@ -556,23 +945,6 @@ class Analysis:
                         out.append(p)
                         out.extend(p.conjuncts)
         return out
-
-    def _context_clause_tokens(self) -> frozenset[int]:
-        """Token indices inside 'when/if/while ...' clauses and 'every time ...' phrases."""
-        out: set[int] = set()
-        for i in self.context_markers:
-            tok = self.tokens[i]
-            root = tok if tok.dep_ == "prep" else tok.head
-            out.update(t.i for t in root.subtree if t.i >= i)
-        for s, e in self.phrase_hits("context_phrases"):
-            last = self.tokens[e - 1]
-            out.update(t.i for t in last.subtree if t.i >= s)
-        # The parser may hang "..., so that Leo rides safely" under the trigger clause; a purpose
-        # clause is never part of the trigger.
-        for tok in self.tokens:
-            if self.lower[tok.i] == "so" and tok.dep_ == "mark" and tok.head.i > tok.i:
-                out.difference_update(t.i for t in tok.head.subtree if t.i >= tok.i)
-        return frozenset(out)
 
     def span(self, start: int, end: int) -> tuple[int, int, str]:
         """Character offsets and text for tokens start..end."""

@@ -9,6 +9,7 @@ token. It is built from the loaded ruler's own patterns, keeps their order (a la
 wins, as in AttributeRuler) and reads every condition before writing any attribute, as the
 ruler does. tests/test_grader_attributes.py checks that both give identical tokens.
 """
+
 from __future__ import annotations
 
 import re
@@ -181,7 +182,8 @@ class AttributeMapper:
             ):
                 for pattern in candidates or ():
                     if start + pattern.length <= count and all(
-                            test(feats[start + offset][position]) for offset, position, test in pattern.tests):
+                        test(feats[start + offset][position]) for offset, position, test in pattern.tests
+                    ):
                         longer.setdefault(start + pattern.index, []).append((pattern.order, pattern.attrs))
         for position, (token, f) in enumerate(zip(tokens, feats, strict=True)):
             found, merged = self._single(f)

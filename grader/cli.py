@@ -1,13 +1,17 @@
 """Command line: python -m grader check | batch | eval | bench."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from .core import GradeError, grade, grade_many
+from .people import GraderInputError
 from .report import Report
+from .vignette_files import RosterFolder
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -44,8 +48,8 @@ def marked_text(text: str, report: Report) -> str:
         if f.start < pos:  # overlapping finding: number it at the end of the earlier mark
             out.append(_sup(n))
             continue
-        out.append(text[pos:f.start])
-        out.append(f"[[{text[f.start:f.end]}]]{_sup(n)}")
+        out.append(text[pos : f.start])
+        out.append(f"[[{text[f.start : f.end]}]]{_sup(n)}")
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
@@ -72,11 +76,20 @@ def format_report(text: str, report: Report) -> str:
     return "\n".join(lines)
 
 
+def _folder(args: argparse.Namespace) -> RosterFolder:
+    """The vignette folder: --vignettes, else ./vignettes when it exists."""
+    if args.vignettes:
+        return RosterFolder(args.vignettes)
+    return RosterFolder("vignettes" if Path("vignettes").is_dir() else None)
+
+
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """Grade one statement from a file or stdin."""
     text = _read(args.file).rstrip("\n")
     try:
-        report = grade(args.kind, text, args.vignette)
+        report = grade(
+            args.kind, text, roster=_folder(args).get(args.vignette), danger=args.danger, child_age=args.child_age
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -101,11 +114,22 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             rows.append((None, None, f"line {n}: not valid JSON: {exc}"))
             continue
         rows.append((row.get("id"), row, None))
-    items = [
-        {"kind": r.get("kind"), "text": r.get("text"), "vignette": r.get("vignette")}
-        for _, r, err in rows
-        if err is None
-    ]
+    folder = _folder(args)
+    items = []
+    for n, (rid, row, err) in enumerate(rows):
+        if err is None:
+            try:
+                items.append(
+                    {
+                        "kind": row.get("kind"),
+                        "text": row.get("text"),
+                        "roster": folder.get(row.get("vignette")),
+                        "danger": row.get("danger"),
+                        "child_age": row.get("child_age"),
+                    }
+                )
+            except GraderInputError as exc:
+                rows[n] = (rid, row, str(exc))
     results = iter(grade_many(items, errors="return", n_process=args.processes, batch_size=args.batch_size))
     for rid, _row, err in rows:
         if err is None:
@@ -125,8 +149,14 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     """Score the grader against a labelled corpus."""
     from .evaluate import DEFAULT_CORPUS, evaluate, format_text, load_corpus
 
-    result = evaluate(load_corpus(args.corpus or DEFAULT_CORPUS))
-    out.write((json.dumps(result, ensure_ascii=False) if args.format == "json" else format_text(result)) + "\n")
+    for index, corpus in enumerate(args.corpus or [DEFAULT_CORPUS]):
+        result = evaluate(load_corpus(corpus), rosters=_folder(args))
+        if not args.misses:  # a hold-out's rows must not be read, so only its summary is shown by default
+            result = {k: v for k, v in result.items() if k != "misses"} | {"misses": len(result["misses"])}
+        if args.format == "json":
+            out.write(json.dumps({"corpus": str(corpus)} | result, ensure_ascii=False) + "\n")
+        else:
+            out.write(("\n" if index else "") + f"== {corpus}\n" + format_text(result, misses=args.misses) + "\n")
     return 0
 
 
@@ -134,34 +164,53 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     """Latency versus the raw parse, and batch throughput."""
     from . import bench
 
-    result = bench.run(args.corpus, rounds=args.rounds, copies=args.copies, n_process=args.processes)
+    result = bench.run(
+        args.corpus, rounds=args.rounds, copies=args.copies, n_process=args.processes, rosters=_folder(args)
+    )
     out.write((json.dumps(result) if args.format == "json" else bench.format_text(result)) + "\n")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for all subcommands."""
-    from .ruleset import KINDS
+    from .vocabulary import KINDS
 
     parser = argparse.ArgumentParser(prog="python -m grader", description="SOP Foundations statement grader.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("check", help="grade one statement")
+    vignettes = argparse.ArgumentParser(add_help=False)
+    vignettes.add_argument(
+        "--vignettes",
+        default=None,
+        metavar="DIR",
+        help="folder of vignette YAML files whose rosters rows may name (default: ./vignettes if present)",
+    )
+    p = sub.add_parser("check", help="grade one statement", parents=[vignettes])
     p.add_argument("kind", choices=KINDS)
     p.add_argument("file", nargs="?", default="-", help="file with the statement, or - for stdin")
-    p.add_argument("--vignette", default=None, help="vignette id, e.g. hill-family")
+    p.add_argument("--vignette", default=None, metavar="ID", help="grade with this vignette's roster, e.g. hill-family")
+    p.add_argument("--danger", default=None, help="for a safety goal: the learner's own danger statement")
+    p.add_argument("--child-age", type=int, default=None, help="for child_questions: the child's age in years")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("batch", help="grade JSON Lines {id, kind, text, vignette?}")
+    p = sub.add_parser(
+        "batch", help="grade JSON Lines {id, kind, text, vignette?, danger?, child_age?}", parents=[vignettes]
+    )
     p.add_argument("file", nargs="?", default="-")
-    p.add_argument("--processes", type=int, default=default_processes(),
-                   help="worker processes (forked) for large batches; default: one per CPU core, up to 4")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=default_processes(),
+        help="worker processes (forked) for large batches; default: one per CPU core, up to 4",
+    )
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_batch)
-    p = sub.add_parser("eval", help="score against a labelled corpus")
-    p.add_argument("corpus", nargs="?", default=None)
+    p = sub.add_parser("eval", help="score labelled corpora (summaries; --misses lists rows)",
+                       parents=[vignettes])
+    p.add_argument("corpus", nargs="*", help="JSON Lines files (default: the development corpus)")
+    p.add_argument("--misses", action="store_true", help="list every miss (development sets only)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_eval)
-    p = sub.add_parser("bench", help="latency and throughput on corpus texts")
+    p = sub.add_parser("bench", help="latency and throughput on corpus texts", parents=[vignettes])
     p.add_argument("corpus", nargs="?", default=None)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--copies", type=int, default=3)

@@ -1,4 +1,5 @@
 """Rule findings: lexicons, token patterns, regexes and the passive detector."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from spacy.tokens import Doc
 from .analysis import Analysis
 from .ruleset import KINDS, Rule, RuleSet
 
-QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»")
+QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"\n]*\"|«[^»]*»|‘[^’\n]*’|(?<!\w)'[^'\n]{2,80}'(?!\w)")
 LEXICAL_TYPES = ("lexicon", "pattern")
 _cache: dict[tuple[int, int], tuple] = {}
 _cache_lock = threading.Lock()
@@ -84,7 +85,7 @@ def acronym_defined(text: str, acronym: str, expansions: tuple[str, ...]) -> boo
         return True
     base = acronym.rstrip("s") if acronym.endswith("s") and acronym[:-1].isupper() else acronym
     for m in re.finditer(r"\(\s*" + re.escape(base) + r"s?\s*\)", text):
-        before = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120):m.start()])
+        before = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120) : m.start()])
         for size in range(len(base), min(len(before), 2 * len(base) + 2) + 1):
             if _initials(before[-size:]).upper() == base.upper() and before[-size][:1].isupper():
                 return True
@@ -114,12 +115,38 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
     if any(a.person[k] is not None and a.role[k] != "observer" for k in range(s, e)):
         return False  # a roster name that happens to match ("Minor")
     first = doc[s]
-    if (rule.opt("attr") != "ORTH" and first.text[:1].isupper() and not first.is_sent_start
-            and first.pos_ == "PROPN" and not first.text.isupper() and e - s == 1):
+    if (
+        rule.opt("attr") != "ORTH"
+        and first.text[:1].isupper()
+        and not first.is_sent_start
+        and first.pos_ == "PROPN"
+        and not first.text.isupper()
+        and e - s == 1
+    ):
         return False  # a proper name, not the word
+    if rule.opt("unless_reported") and _reported(a, s):
+        return False  # the child's own feeling or words, or someone's name-calling reported
     if rule.opt("unless_in_context_clause") and any(k in a.context_tokens for k in range(s, e)):
         return False  # part of the "when/if/whenever ..." situation, not of the behaviour
     return True
+
+
+def _reported(a: Analysis, s: int) -> bool:
+    """True when a word is what a child feels or says, or the words someone called another person."""
+    node = a.tokens[s]
+    for _ in range(4):
+        head = node.head
+        if head is node:
+            return False
+        if a.lemma_in(head, "speech_verbs"):
+            if a.lemma[head.i] in ("call", "name") and node.dep_ in ("oprd", "xcomp", "ccomp", "acomp", "dobj", "attr"):
+                return True
+            if any(a.is_child(x) for x in a.subjects(head)):
+                return True
+            if any(c.dep_ in ("dobj", "dative") and a.is_child(c) for c in head.children):
+                return True  # "told Leilani she was worthless": the words said to the child
+        node = head
+    return False
 
 
 def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
@@ -134,7 +161,7 @@ def _mark(rule: Rule, a: Analysis, s: int, e: int) -> tuple[int, int]:
 def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule, int, int]]:
     """Rule matches that survive the context filters, as (rule, start char, end char)."""
     text = a.text
-    quotes = quoted_ranges(text) if ('"' in text or "“" in text or "«" in text) else []
+    quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘", "'")) else []
     out = []
     defined: dict[str, bool] = {}
     for rule_id, s, e in matchers.matches(a.doc, kind):
@@ -154,8 +181,88 @@ def lexical_hits(a: Analysis, matchers: Matchers, kind: str) -> list[tuple[Rule,
     return out
 
 
+_tail_cache: dict[int, tuple] = {}
+TAIL_WORD = re.compile(r"[^\W_][\w'’./-]*")
+
+
+def _tail_words(text: str) -> list[str]:
+    """The words of a term or text as the tail scan compares them (edge dots and dashes dropped)."""
+    return [m.group(0).rstrip(".-/") or m.group(0) for m in TAIL_WORD.finditer(text)]
+
+
+def _term_index(ruleset: RuleSet) -> dict[str, dict[str, list[tuple[tuple[str, ...], Rule, bool]]]]:
+    """Per kind, first word -> (words, rule, exact case) for every lexicon rule's terms, longest first."""
+    hit = _tail_cache.get(id(ruleset))
+    if hit is not None and hit[0] is ruleset:
+        return hit[1]
+    index: dict[str, dict[str, list[tuple[tuple[str, ...], Rule, bool]]]] = {}
+    for kind in KINDS:
+        table: dict[str, list[tuple[tuple[str, ...], Rule, bool]]] = {}
+        for rule in ruleset.rules:
+            if rule.type != "lexicon" or kind not in rule.kinds:
+                continue
+            exact = rule.opt("attr") == "ORTH"
+            for term in rule.opt("terms"):
+                words = tuple(w if exact else w.lower() for w in _tail_words(term))
+                if words:
+                    table.setdefault(words[0] if exact else words[0].lower(), []).append((words, rule, exact))
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        index[kind] = table
+    with _cache_lock:
+        _tail_cache[id(ruleset)] = (ruleset, index)
+    return index
+
+
+def tail_hits(text: str, start: int, ruleset: RuleSet, kind: str) -> list[tuple[Rule, int, int]]:
+    """Word-list matches in the unparsed tail of a long text (from character start): labels and jargon, outside quotes.
+
+    The tail is split into words once and each word is looked up by its first word, so the
+    work grows linearly with the tail.
+    """
+    quotes = quoted_ranges(text) if any(q in text for q in ('"', "“", "«", "‘")) else []
+    table = _term_index(ruleset)[kind]
+    spans = [
+        (m.start(), m.start() + len(m.group(0).rstrip(".-/") or m.group(0))) for m in TAIL_WORD.finditer(text, start)
+    ]
+    words = [text[s:e] for s, e in spans]
+    lowers = [w.lower() for w in words]
+    out = []
+    i = 0
+    while i < len(words):
+        step = 1
+        for key in {words[i], lowers[i]}:
+            for terms, rule, exact in table.get(key, ()):
+                seq = words if exact else lowers
+                if tuple(seq[i : i + len(terms)]) != terms:
+                    continue
+                s, e = spans[i][0], spans[i + len(terms) - 1][1]
+                if quotes and _in_ranges(s, e, quotes):
+                    continue
+                expansions = tuple(rule.opt("expansions", {}).get(text[s:e], ()))
+                if rule.opt("acronym") and acronym_defined(text, text[s:e], expansions):
+                    continue
+                out.append((rule, s, e))
+                step = max(step, len(terms))
+                break
+        i += step
+    return out
+
+
+LONG_RUN = re.compile(r"\S{81,}")
+
+
+def regex_text(text: str) -> str:
+    """The text regex rules run on: unspaced runs over 80 characters blanked (same offsets).
+
+    Identifiers are short; blanking very long runs keeps every regex's backtracking bounded
+    by the run length, so the work grows linearly with the text.
+    """
+    return LONG_RUN.sub(lambda m: " " * len(m.group(0)), text) if LONG_RUN.search(text) else text
+
+
 def regex_hits(rule: Rule, text: str) -> list[tuple[Rule, int, int]]:
-    """Regex rule matches on the raw text."""
+    """Regex rule matches on the raw text (pass regex_text(text) for long inputs)."""
     out = []
     for rx in rule.opt("regexes"):
         for m in rx.finditer(text):
@@ -194,6 +301,6 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
         if any(c.dep_ == "agent" for c in verb.children) or _agent_later(a, verb):
             continue
         lo, hi = min(tok.i, verb.i), max(tok.i, verb.i)
-        span = a.doc[lo:hi + 1]
+        span = a.doc[lo : hi + 1]
         out.append((rule, span.start_char, span.end_char))
     return out

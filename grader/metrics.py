@@ -1,4 +1,5 @@
 """Word, sentence and reading-level figures."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Load the spaCy pipeline once per process, lazily and thread-safely."""
+
 from __future__ import annotations
 
 import threading
@@ -7,6 +8,7 @@ from typing import Any
 from spacy.language import Language
 
 from .attributes import use_fast_attributes
+from .lexicon import CUES_FACTORY
 
 # Components the grader needs; "ner" is skipped at parse time because people, dates and
 # times come from the roster and the time lexicon, which is cheaper and more reliable here.
@@ -32,6 +34,12 @@ def _load(fast_attributes: bool = True) -> Language:
     if fast_attributes:
         use_fast_attributes(nlp)
         cache_rule_lemmas(nlp)
+    from wordfreq import zipf_frequency
+
+    zipf_frequency("the", "en")  # load the word list now, not during the first grade
+
+    if CUES_FACTORY not in nlp.pipe_names:
+        nlp.add_pipe(CUES_FACTORY, last=True)  # marks each token with the word lists it belongs to
     return nlp
 
 

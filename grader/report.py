@@ -1,4 +1,5 @@
 """The report a grade returns, and its JSON form."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -1,4 +1,5 @@
 """Load and validate the rule data under grader/rules/."""
+
 from __future__ import annotations
 
 import re
@@ -9,22 +10,12 @@ from typing import Any
 
 import yaml
 
+from .vocabulary import CATEGORIES, ERROR_CATEGORIES, KINDS, QUESTION_TYPES, SEVERITIES, VOCABULARY
+
 RULES_DIR = Path(__file__).parent / "rules"
-KINDS = ("harm", "danger", "safety_goal", "sf_question")
-SEVERITIES = ("error", "warning", "info")
 RULE_TYPES = ("lexicon", "pattern", "regex", "question", "passive", "readability", "structure")
-# Categories whose findings block a "ready" verdict (docs/grader-corpus-format.md).
-ERROR_CATEGORIES = ("vague_label", "jargon", "judgmental", "negative_framing", "service_compliance",
-                    "closed_question", "why_question", "leading_question", "privacy")
-NON_ERROR_CATEGORIES = ("passive_voice", "readability", "no_question")
-QUESTION_TYPES = ("exception", "scaling", "coping", "preferred_future", "relationship",
-                  "network", "next_step", "other")
-NON_RULE_FILES = ("lexicons.yaml", "components.yaml")
-LEXICON_KEYS = ("caregiver_nouns", "child_nouns", "observer_nouns", "titles", "non_action_verbs",
-                "label_verbs", "negative_verbs", "modals", "context_markers", "context_phrases",
-                "worry_words", "see_verbs", "see_governors", "impact_words", "time_words",
-                "time_units", "number_words", "vague_action_verbs", "vague_action_phrases",
-                "vague_states", "vague_objects", "body_parts", "parent_nouns")
+NON_ERROR_CATEGORIES = tuple(c for c in CATEGORIES if c not in ERROR_CATEGORIES)
+NON_RULE_FILES = ("lexicons.yaml", "vocabulary.yaml", "danger_types.yaml")
 MATCH_ATTRS = ("LOWER", "ORTH", "LEMMA")
 
 
@@ -59,7 +50,6 @@ class RuleSet:
     """Every rule plus the word lists, components and question types."""
 
     rules: tuple[Rule, ...]
-    lexicons: dict[str, frozenset[str]]
     components: dict[str, tuple[dict[str, str], ...]]
     question_types: tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -108,12 +98,14 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
     opts: dict[str, Any] = {}
     for key in ("unless_next", "unless_prev", "unless_next_pos", "mark_tokens", "except_lemmas", "except_aux"):
         if key in entry:
-            opts[key] = frozenset(x.lower() if key != "unless_next_pos" else x
-                                  for x in _str_list(entry[key], path, where, key))
-    if "unless_in_context_clause" in entry:
-        if not isinstance(entry["unless_in_context_clause"], bool):
-            raise _fail(path, where, "'unless_in_context_clause' must be true or false")
-        opts["unless_in_context_clause"] = entry["unless_in_context_clause"]
+            opts[key] = frozenset(
+                x.lower() if key != "unless_next_pos" else x for x in _str_list(entry[key], path, where, key)
+            )
+    for flag in ("unless_in_context_clause", "unless_reported"):
+        if flag in entry:
+            if not isinstance(entry[flag], bool):
+                raise _fail(path, where, f"'{flag}' must be true or false")
+            opts[flag] = entry[flag]
     if rtype == "lexicon":
         opts["terms"] = _str_list(entry.get("terms"), path, where, "terms")
         attr = entry.get("attr", "LOWER")
@@ -135,10 +127,7 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
         except re.error as exc:
             raise _fail(path, where, f"bad regex: {exc}") from exc
     elif rtype == "question":
-        for key in ("starts", "contains", "ends", "open_requests"):
-            opts[key] = tuple(s.lower() for s in _str_list(entry.get(key), path, where, key, required=False))
-        if not (opts["starts"] or opts["contains"] or opts["ends"]):
-            raise _fail(path, where, "a question rule needs 'starts', 'contains' or 'ends'")
+        opts["lexicons"] = _str_list(entry.get("lexicons"), path, where, "lexicons", required=False)
     elif rtype == "readability":
         limits = {k: entry[k] for k in ("max_sentence_words", "max_grade") if k in entry}
         if len(limits) != 1 or not all(isinstance(v, (int, float)) and v > 0 for v in limits.values()):
@@ -168,8 +157,11 @@ def _parse_rule(entry: Any, index: int, defaults: dict, path: Path) -> Rule:
     if severity not in SEVERITIES:
         raise _fail(path, where, f"'severity' must be one of {', '.join(SEVERITIES)}")
     if (category in ERROR_CATEGORIES) != (severity == "error"):
-        raise _fail(path, where, f"category {category} must have severity "
-                    f"{'error' if category in ERROR_CATEGORIES else 'warning or info'}")
+        raise _fail(
+            path,
+            where,
+            f"category {category} must have severity {'error' if category in ERROR_CATEGORIES else 'warning or info'}",
+        )
     rtype = merged.get("type")
     if rtype not in RULE_TYPES:
         raise _fail(path, where, f"'type' must be one of {', '.join(RULE_TYPES)}")
@@ -183,12 +175,18 @@ def _parse_rule(entry: Any, index: int, defaults: dict, path: Path) -> Rule:
     if not isinstance(examples, dict):
         raise _fail(path, where, "'examples' with 'flag' and 'pass' lists is required")
     return Rule(
-        id=rule_id, category=category, severity=severity, type=rtype,
-        message=merged["message"].strip(), suggestion=merged["suggestion"].strip(),
-        source=merged["source"].strip(), kinds=kinds,
+        id=rule_id,
+        category=category,
+        severity=severity,
+        type=rtype,
+        message=merged["message"].strip(),
+        suggestion=merged["suggestion"].strip(),
+        source=merged["source"].strip(),
+        kinds=kinds,
         examples_flag=_str_list(examples.get("flag"), path, where, "examples.flag"),
         examples_pass=_str_list(examples.get("pass"), path, where, "examples.pass"),
-        file=path.name, options=_type_options(entry, rtype, path, where),
+        file=path.name,
+        options=_type_options(merged, rtype, path, where),
     )
 
 
@@ -197,7 +195,7 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list]:
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleFileError(f"{path.name}: must be a mapping with a 'rules' list")
-    defaults = {k: data[k] for k in ("category", "severity", "source", "kinds", "type") if k in data}
+    defaults = {k: data[k] for k in ("category", "severity", "source", "kinds", "type", "unless_reported") if k in data}
     rules = [_parse_rule(entry, i, defaults, path) for i, entry in enumerate(data["rules"])]
     types = []
     for i, entry in enumerate(data.get("types", []) or []):
@@ -215,29 +213,12 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list]:
     return rules, types
 
 
-def _load_lexicons(path: Path) -> dict[str, frozenset[str]]:
-    """Load and validate the component word lists."""
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise RuleFileError(f"{path.name}: must be a mapping of list names to word lists")
-    missing = [k for k in LEXICON_KEYS if k not in data]
-    if missing:
-        raise RuleFileError(f"{path.name}: missing word lists {missing}")
-    return {k: frozenset(w.lower() for w in _str_list(v, path, k, k)) for k, v in data.items()}
-
-
-def _load_components(path: Path) -> dict[str, tuple[dict[str, str], ...]]:
-    """Load and validate the component list of every kind."""
-    data = _read_yaml(path)
-    if not isinstance(data, dict) or set(data) != set(KINDS):
-        raise RuleFileError(f"{path.name}: must define components for exactly {', '.join(KINDS)}")
-    out = {}
-    for kind, items in data.items():
-        for i, item in enumerate(items or []):
-            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "label", "hint")):
-                raise _fail(path, f"{kind} entry {i}", "needs string 'id', 'label' and 'hint'")
-        out[kind] = tuple(items or ())
-    return out
+def _components() -> dict[str, tuple[dict[str, str], ...]]:
+    """The component list of every kind, from the vocabulary."""
+    return {
+        kind: tuple({"id": c.id, "label": c.label, "hint": c.hint} for c in k.components)
+        for kind, k in VOCABULARY.kinds.items()
+    }
 
 
 def load_ruleset(directory: Path | str | None = None) -> RuleSet:
@@ -260,8 +241,7 @@ def load_ruleset(directory: Path | str | None = None) -> RuleSet:
         raise RuleFileError(f"{directory}: no rule files found")
     return RuleSet(
         rules=tuple(rules),
-        lexicons=_load_lexicons(directory / "lexicons.yaml"),
-        components=_load_components(directory / "components.yaml"),
+        components=_components(),
         question_types=tuple(types),
     )
 

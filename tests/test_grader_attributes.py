@@ -1,4 +1,5 @@
 """The fast attribute mapper gives every token exactly what spaCy's AttributeRuler gives it."""
+
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,13 @@ from grader.pipeline import _load
 ROOT = Path(__file__).resolve().parent.parent
 # Odd inputs that exercise the ruler's rarer patterns: spaces, contractions, expletives, "but" as an adverb.
 AWKWARD = [
-    "  Two  spaces\n\nand a blank line.\t", "y'all gonna c'mon, I gotta go, let's see, ain't it?",
-    "There is a dog. There were two. I did it. Do you? He'd have gone.", "Everyone knows nothing; somebody said that.",
-    "It was but a scratch.", "That is the one that she wanted; these are those.", "",
+    "  Two  spaces\n\nand a blank line.\t",
+    "y'all gonna c'mon, I gotta go, let's see, ain't it?",
+    "There is a dog. There were two. I did it. Do you? He'd have gone.",
+    "Everyone knows nothing; somebody said that.",
+    "It was but a scratch.",
+    "That is the one that she wanted; these are those.",
+    "",
 ]
 
 
@@ -50,11 +55,17 @@ def test_mapper_matches_attribute_ruler_token_for_token(nlp, reference):
     assert checked > 5000
 
 
-@pytest.mark.parametrize("pattern", [
-    {"patterns": [[{"ORTH": "x"}]], "attrs": {"POS": "X"}},  # token key the mapper does not implement
-    {"patterns": [[{"TAG": {"REGEX": "^N"}, "LOWER": {">=": 3}}]], "attrs": {"POS": "X"}},  # operator it does not know
-    {"patterns": [[{"TAG": "NN"}]], "attrs": {"NORM": "x"}},  # attribute it does not set
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"patterns": [[{"ORTH": "x"}]], "attrs": {"POS": "X"}},  # token key the mapper does not implement
+        {
+            "patterns": [[{"TAG": {"REGEX": "^N"}, "LOWER": {">=": 3}}]],
+            "attrs": {"POS": "X"},
+        },  # operator it does not know
+        {"patterns": [[{"TAG": "NN"}]], "attrs": {"NORM": "x"}},  # attribute it does not set
+    ],
+)
 def test_unsupported_patterns_keep_the_original_ruler(pattern):
     blank = spacy.blank("en")
     with pytest.raises(UnsupportedPattern):
@@ -67,12 +78,15 @@ def test_unsupported_patterns_keep_the_original_ruler(pattern):
 
 def test_later_patterns_win_and_conditions_read_the_original_tokens():
     blank = spacy.blank("en")
-    mapper = AttributeMapper(blank, patterns=[
-        {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "NOUN", "TAG": "XX"}},
-        {"patterns": [[{"TAG": "XX"}]], "attrs": {"POS": "VERB"}},  # must not see the TAG set above
-        {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "PROPN"}},
-        {"patterns": [[{"LOWER": "big"}, {"LOWER": "dog"}]], "attrs": {"LEMMA": "hound"}, "index": 1},
-    ])
+    mapper = AttributeMapper(
+        blank,
+        patterns=[
+            {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "NOUN", "TAG": "XX"}},
+            {"patterns": [[{"TAG": "XX"}]], "attrs": {"POS": "VERB"}},  # must not see the TAG set above
+            {"patterns": [[{"LOWER": "dog"}]], "attrs": {"POS": "PROPN"}},
+            {"patterns": [[{"LOWER": "big"}, {"LOWER": "dog"}]], "attrs": {"LEMMA": "hound"}, "index": 1},
+        ],
+    )
     doc = mapper(blank("a big dog"))
     assert [t.pos_ for t in doc] == ["", "", "PROPN"]
     assert doc[2].tag_ == "XX" and doc[2].lemma_ == "hound"

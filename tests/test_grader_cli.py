@@ -1,4 +1,5 @@
 """The grader command line: check, batch, eval, bench helpers."""
+
 from __future__ import annotations
 
 import io
@@ -23,7 +24,7 @@ def run(argv, stdin_text="", monkeypatch=None):
 def test_check_text_marks_words_and_lists_checklist(nlp, monkeypatch, tmp_path):
     path = tmp_path / "s.txt"
     path.write_text("Mother neglected Jayden. The CFT met.\n", encoding="utf-8")
-    status, out = run(["check", "harm", str(path), "--vignette", "hill-family"])
+    status, out = run(["check", "harm", str(path), "--vignettes", str(REPO / "vignettes"), "--vignette", "hill-family"])
     assert status == 0
     assert "[[neglected]]¹" in out and "[[CFT]]²" in out
     assert "✗ Impact on the child" in out and "✓ Which child" in out
@@ -64,12 +65,24 @@ def test_batch_keeps_order_and_reports_bad_rows(nlp, monkeypatch):
 def test_eval_on_a_small_corpus(nlp, tmp_path):
     corpus = tmp_path / "c.jsonl"
     rows = [
-        {"id": "h1", "kind": "harm", "text": "Marcus neglected Jayden.", "verdict": "revise",
-         "components": {"caregiver_action": False, "child": True, "impact": False, "when": False},
-         "flags": [{"category": "vague_label", "text": "neglected"}], "questions": []},
-        {"id": "q1", "kind": "sf_question", "text": "Do you drink?\nWho helps you?", "verdict": "revise",
-         "components": {}, "flags": [{"category": "closed_question", "text": "Do you drink?"}],
-         "questions": [{"type": "other", "open": False}, {"type": "network", "open": True}]},
+        {
+            "id": "h1",
+            "kind": "harm",
+            "text": "Marcus neglected Jayden.",
+            "verdict": "revise",
+            "components": {"caregiver_action": False, "child": True, "impact": False, "when": False},
+            "flags": [{"category": "vague_label", "text": "neglected"}],
+            "questions": [],
+        },
+        {
+            "id": "q1",
+            "kind": "sf_question",
+            "text": "Do you drink?\nWho helps you?",
+            "verdict": "revise",
+            "components": {},
+            "flags": [{"category": "closed_question", "text": "Do you drink?"}],
+            "questions": [{"type": "other", "open": False}, {"type": "network", "open": True}],
+        },
     ]
     corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     status, out = run(["eval", str(corpus)])
@@ -81,8 +94,13 @@ def test_eval_on_a_small_corpus(nlp, tmp_path):
 
 
 def test_module_entry_point_runs():
-    proc = subprocess.run([sys.executable, "-m", "grader", "check", "danger", "--format", "json"],
-                          input="We are worried that Marcus may hit Jayden.", capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "check", "danger", "--format", "json"],
+        input="We are worried that Marcus may hit Jayden.",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kind"] == "danger"

@@ -1,4 +1,5 @@
 """Component detectors, question classifier, the grade() contract and robustness."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import grader
 from grader import KINDS, MAX_CHARS, grade, grade_many
-from tests.grader_fixtures import HILL_ROSTER, RUIZ_ROSTER, assert_spans
+from tests.grader_fixtures import HILL_ROSTER, NGUYEN_ROSTER, RUIZ_ROSTER, assert_spans, course_rosters
 
 # (kind, text, roster, component, expected presence)
 COMPONENT_CASES = [
@@ -25,15 +26,21 @@ COMPONENT_CASES = [
     ("harm", "Mother left the 4-year-old in the car.", None, "child", True),
     ("harm", "Jayden had a bruise on his arm.", HILL_ROSTER, "impact", True),
     ("harm", "Mia cried in the hallway until a neighbor came.", RUIZ_ROSTER, "impact", True),
-    ("harm", "An missed eleven days of kindergarten.", None, "impact", True),
+    ("harm", "An missed eleven days of kindergarten.", NGUYEN_ROSTER, "impact", True),
+    ("harm", "Kai (6) missed eleven days of kindergarten.", None, "impact", True),
     ("harm", "Marcus grabbed Jayden.", HILL_ROSTER, "impact", False),
     ("harm", "Marcus screamed at Tanya.", HILL_ROSTER, "impact", False),
     ("harm", "On Saturday night Marcus grabbed Jayden.", HILL_ROSTER, "when", True),
     ("harm", "Ana left Mia alone three times in May.", RUIZ_ROSTER, "when", True),
     ("harm", "Ana left Mia alone for two days.", RUIZ_ROSTER, "when", True),
     ("harm", "Marcus grabbed Jayden.", HILL_ROSTER, "when", False),
-    ("danger", "The social worker and Aunt Keisha are worried that Marcus may hit Jayden.",
-     HILL_ROSTER, "worried_who", True),
+    (
+        "danger",
+        "The social worker and Aunt Keisha are worried that Marcus may hit Jayden.",
+        HILL_ROSTER,
+        "worried_who",
+        True,
+    ),
     ("danger", "There is a worry that Marcus may hit Jayden.", HILL_ROSTER, "worried_who", False),
     ("danger", "We worry that Marcus may hit Jayden.", HILL_ROSTER, "worried_who", True),
     ("danger", "Dana is worried that Marcus may grab or throw Jayden.", HILL_ROSTER, "caregiver_behavior", True),
@@ -45,8 +52,13 @@ COMPONENT_CASES = [
     ("danger", "When Marcus has been drinking, he may grab Jayden.", HILL_ROSTER, "context", True),
     ("danger", "If nothing changes, Marcus may grab Jayden.", HILL_ROSTER, "context", False),
     ("danger", "Marcus may grab Jayden.", HILL_ROSTER, "context", False),
-    ("safety_goal", "The social worker and Keisha need to see Tanya take Jayden to Keisha's.",
-     HILL_ROSTER, "who_needs_to_see", True),
+    (
+        "safety_goal",
+        "The social worker and Keisha need to see Tanya take Jayden to Keisha's.",
+        HILL_ROSTER,
+        "who_needs_to_see",
+        True,
+    ),
     ("safety_goal", "Tanya will take Jayden to Keisha's.", HILL_ROSTER, "who_needs_to_see", False),
     ("safety_goal", "Dana needs to see Tanya take Jayden to Keisha's.", HILL_ROSTER, "caregiver_action", True),
     ("safety_goal", "Marcus will not hit Jayden.", HILL_ROSTER, "caregiver_action", False),
@@ -61,10 +73,13 @@ COMPONENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kind,text,roster,component,expected", COMPONENT_CASES,
-                         ids=[f"{c[0]}-{c[3]}-{c[4]}-{i}" for i, c in enumerate(COMPONENT_CASES)])
+@pytest.mark.parametrize(
+    "kind,text,roster,component,expected",
+    COMPONENT_CASES,
+    ids=[f"{c[0]}-{c[3]}-{c[4]}-{i}" for i, c in enumerate(COMPONENT_CASES)],
+)
 def test_component_detection(nlp, kind, text, roster, component, expected):
-    report = grade(kind, text, roster)
+    report = grade(kind, text, roster=roster)
     comp = report.component(component)
     assert comp.present is expected, f"{kind}.{component} should be {expected} for {text!r}; evidence {comp.evidence}"
     assert_spans(text, report)
@@ -74,13 +89,16 @@ QUESTION_CASES = [
     ("Tell me about a time when things were calmer at home. What was different?", "exception", True, None),
     ("On a scale of 0 to 10, where 10 means Jayden is safe, where are things today?", "scaling", True, None),
     ("With so much going on, how have you kept getting Mia to school every day?", "coping", True, None),
-    ("Suppose you woke up tomorrow and the worries were gone. What would you notice first?",
-     "preferred_future", True, None),
+    (
+        "Suppose you woke up tomorrow and the worries were gone. What would you notice first?",
+        "preferred_future",
+        True,
+        None,
+    ),
     ("What would your sister say she has seen you do to keep Jayden safe?", "relationship", True, None),
     ("Who is the first person you would call if things started to get tense?", "network", True, None),
     ("What is one small thing that would move you from a 4 to a 5 this week?", "next_step", True, None),
     ("Do you drink?", "other", False, "closed_question"),
-    ("Can you tell me what a typical evening looks like?", "other", False, "closed_question"),
     ("Why did you let him back in?", "other", True, "why_question"),
     ("Tanya, I'm wondering why you let Marcus back in the house?", "other", True, "why_question"),
     ("Don't you think Mia deserves better?", "other", False, "leading_question"),
@@ -104,8 +122,11 @@ def test_question_classifier(nlp, text, qtype, is_open, error):
 def test_questions_split_by_line_and_question_mark(nlp):
     text = "What went well this week? Who helped?\nHow did Keisha know to come over?"
     report = grade("sf_question", text)
-    assert [q.text for q in report.questions] == ["What went well this week?", "Who helped?",
-                                                  "How did Keisha know to come over?"]
+    assert [q.text for q in report.questions] == [
+        "What went well this week?",
+        "Who helped?",
+        "How did Keisha know to come over?",
+    ]
     assert report.components == ()
 
 
@@ -116,9 +137,11 @@ def test_no_question_is_not_ready(nlp):
 
 
 def test_ready_statement_and_report_shape(nlp):
-    text = ("On Saturday night, May 4, Marcus grabbed Jayden (7) by the arm and threw him against the wall. "
-            "Jayden had a bruise on his arm and told Ms. Lee he was scared to go home.")
-    report = grade("harm", text, "hill-family")
+    text = (
+        "On Saturday night, May 4, Marcus grabbed Jayden (7) by the arm and threw him against the wall. "
+        "Jayden had a bruise on his arm and told Ms. Lee he was scared to go home."
+    )
+    report = grade("harm", text, roster=course_rosters().get("hill-family"))
     data = report.to_dict()
     assert data["verdict"] == "ready", data
     assert [c["id"] for c in data["components"]] == ["caregiver_action", "child", "impact", "when"]
@@ -130,7 +153,7 @@ def test_ready_statement_and_report_shape(nlp):
 
 def test_poor_statement_gets_kind_hints_and_sorted_findings(nlp):
     text = "Mother neglected the minor. DV in the home. The house is dirty."
-    report = grade("harm", text, HILL_ROSTER)
+    report = grade("harm", text, roster=HILL_ROSTER)
     cats = [f.category for f in report.findings]
     assert cats == ["vague_label", "jargon", "jargon", "judgmental"], cats
     assert [f.start for f in report.findings] == sorted(f.start for f in report.findings)
@@ -140,11 +163,14 @@ def test_poor_statement_gets_kind_hints_and_sorted_findings(nlp):
     assert all(f.suggestion for f in report.findings)
 
 
-@pytest.mark.parametrize("text,flagged", [
-    ("The Child and Family Team (CFT) met on Monday. The CFT agreed.", False),
-    ("The CFT agreed.", True),
-    ("Child Protective Services (CPS) called.", False),
-])
+@pytest.mark.parametrize(
+    "text,flagged",
+    [
+        ("The Child and Family Team (CFT) met on Monday. The CFT agreed.", False),
+        ("The CFT agreed.", True),
+        ("Child Protective Services (CPS) called.", False),
+    ],
+)
 def test_acronym_spelled_out_is_not_flagged(nlp, text, flagged):
     report = grade("harm", text)
     assert any(f.category == "jargon" for f in report.findings) is flagged
@@ -153,9 +179,13 @@ def test_acronym_spelled_out_is_not_flagged(nlp, text, flagged):
 def test_quoted_words_and_roster_names_are_not_flagged(nlp):
     text = 'Ana said, "Everyone thinks I am a lazy, neglectful mom."'
     assert not [f for f in grade("harm", text).findings if f.severity == "error"]
-    roster = {"roster": [{"name": "Jasmine Minor", "short": "Jasmine", "role": "child", "age": 8},
-                         {"name": "Evelyn Minor", "short": "Evelyn", "role": "caregiver", "age": 60}]}
-    report = grade("harm", "Evelyn Minor kept Jasmine Minor home on Monday.", roster)
+    roster = {
+        "roster": [
+            {"name": "Jasmine Minor", "short": "Jasmine", "role": "child", "age": 8},
+            {"name": "Evelyn Minor", "short": "Evelyn", "role": "caregiver", "age": 60},
+        ]
+    }
+    report = grade("harm", "Evelyn Minor kept Jasmine Minor home on Monday.", roster=roster)
     assert not [f for f in report.findings if f.category == "jargon"]
 
 
@@ -164,42 +194,83 @@ def test_safety_goal_rules_only_apply_to_safety_goals(nlp):
     assert not grade("danger", "Marcus will not hit Jayden.").findings
 
 
-@pytest.mark.parametrize("kind,text,message", [
-    ("story", "text", "Unknown kind"),
-    ("harm", "", "empty"),
-    ("harm", "   \n\t ", "empty"),
-    ("harm", "x" * (MAX_CHARS + 1), "limit"),
-    ("harm", None, "string"),
-])
+@pytest.mark.parametrize(
+    "kind,text,message",
+    [
+        ("story", "text", "Unknown kind"),
+        ("harm", "", "empty"),
+        ("harm", "   \n\t ", "empty"),
+        ("harm", "x" * (MAX_CHARS + 1), "limit"),
+        ("harm", None, "string"),
+    ],
+)
 def test_bad_input_raises_value_error(kind, text, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(grader.GraderInputError, match=message):
         grade(kind, text)
 
 
-def test_vignette_resolution(nlp, tmp_path, monkeypatch):
-    with pytest.raises(ValueError, match="Unknown vignette 'no-such-family'"):
-        grade("harm", "Marcus hit Jayden.", "no-such-family")
-    with pytest.raises(ValueError, match="Unknown vignette"):
-        grade("harm", "Marcus hit Jayden.", "../etc/passwd")
-    (tmp_path / "test-family.yaml").write_text(
-        "id: test-family\nroster:\n  - {name: Kim Lo, short: Kim, role: caregiver, pronouns: she/her}\n"
-        "  - {name: Bo Lo, short: Bo, role: child, age: 6, pronouns: he/him}\n", encoding="utf-8")
-    monkeypatch.setenv("SOP_VIGNETTES_DIR", str(tmp_path))
-    report = grade("harm", "Kim locked Bo in the yard.", "test-family")
-    assert report.component("caregiver_action").present and report.component("child").present
+def test_roster_forms_and_no_id_lookup(nlp, tmp_path):
+    with pytest.raises(grader.GraderInputError, match="not a vignette id"):
+        grade("harm", "Marcus hit Jayden.", roster="hill-family")
+    with pytest.raises(grader.GraderInputError, match="not a vignette id"):
+        grade("harm", "Marcus hit Jayden.", vignette="../etc/passwd")
+    with pytest.raises(grader.GraderInputError, match="not both"):
+        grade("harm", "Marcus hit Jayden.", roster=HILL_ROSTER, vignette=HILL_ROSTER)
+    with pytest.raises(grader.GraderInputError, match="'name'"):
+        grade("harm", "Kim hit Bo.", roster={"roster": [{"role": "child"}]})
+    people = (
+        grader.Person("Kim Lo", "Kim", "caregiver", "30", "she/her"),
+        grader.Person("Bo Lo", "Bo", "child", "6", "he/him"),
+    )
+    as_roster = grader.Roster(id="test-family", people=people)
+    as_dict = {
+        "id": "test-family",
+        "roster": [
+            {"name": "Kim Lo", "short": "Kim", "role": "caregiver"},
+            {"name": "Bo Lo", "short": "Bo", "role": "child", "age": 6},
+        ],
+    }
+    for roster in (as_roster, as_dict):
+        report = grade("harm", "Kim locked Bo in the yard.", roster=roster)
+        assert report.component("caregiver_action").present and report.component("child").present
+    assert (
+        grade("harm", "Kim locked Bo in the yard.", vignette=as_dict).to_dict()
+        == grade("harm", "Kim locked Bo in the yard.", roster=as_dict).to_dict()
+    )
 
-    class Vignette:
-        roster = [{"name": "Kim Lo", "short": "Kim", "role": "caregiver"},
-                  {"name": "Bo Lo", "short": "Bo", "role": "child"}]
 
-    assert grade("harm", "Kim locked Bo in the yard.", Vignette()).component("child").present
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"danger": 5}, "danger="),
+        ({"danger": ["ok", 3]}, "danger="),
+        ({"child_age": -1}, "child_age="),
+        ({"child_age": "six"}, "child_age="),
+        ({"child_age": True}, "child_age="),
+    ],
+)
+def test_bad_extra_inputs_say_what_to_pass(kwargs, message):
+    with pytest.raises(grader.GraderInputError, match=message):
+        grade("safety_goal", "Tanya calls Keisha.", **kwargs)
+
+
+def test_grader_has_its_own_hard_limit():
+    assert grader.MAX_CHARS >= 20000
+    with pytest.raises(grader.GraderInputError, match="limit"):
+        grade("harm", "a" * (grader.MAX_CHARS + 1))
 
 
 def test_grade_many_matches_grade_and_keeps_order(nlp):
-    items = [("harm", "Marcus neglected Jayden."), {"kind": "sf_question", "text": "Do you drink?"},
-             ("danger", "Dana is worried that Marcus may hit Jayden.", HILL_ROSTER)]
+    items = [
+        ("harm", "Marcus neglected Jayden."),
+        {"kind": "sf_question", "text": "Do you drink?"},
+        ("danger", "Dana is worried that Marcus may hit Jayden.", HILL_ROSTER),
+    ]
     many = grade_many(items)
-    single = [grade(*i) if isinstance(i, tuple) else grade(i["kind"], i["text"]) for i in items]
+    single = [
+        grade(i[0], i[1], roster=i[2] if len(i) > 2 else None) if isinstance(i, tuple) else grade(i["kind"], i["text"])
+        for i in items
+    ]
     assert [r.to_dict() for r in many] == [r.to_dict() for r in single]
     mixed = grade_many([("harm", "Marcus hit Jayden."), ("nope", "x"), ("harm", "")], errors="return")
     assert isinstance(mixed[0], grader.Report)
@@ -249,14 +320,43 @@ def test_odd_input_keeps_offsets_valid(nlp, kind, text):
     assert_spans(text, report)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(KINDS),
-       text=st.lists(st.one_of(st.text(min_size=1, max_size=12),
-                               st.sampled_from([" ", ".", "?", "\n", '"', "(", ")", "DV", "neglect", "Marcus ",
-                                                "Jayden ", "was hit", "555-0142", "Why ", "Do you ", "CFT", "may ",
-                                                "when "])),
-                     min_size=1, max_size=40).map("".join).filter(lambda t: t.strip()))
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(KINDS),
+    text=st.lists(
+        st.one_of(
+            st.text(min_size=1, max_size=12),
+            st.sampled_from(
+                [
+                    " ",
+                    ".",
+                    "?",
+                    "\n",
+                    '"',
+                    "(",
+                    ")",
+                    "DV",
+                    "neglect",
+                    "Marcus ",
+                    "Jayden ",
+                    "was hit",
+                    "555-0142",
+                    "Why ",
+                    "Do you ",
+                    "CFT",
+                    "may ",
+                    "when ",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map("".join)
+    .filter(lambda t: t.strip()),
+)
 def test_grade_never_crashes_and_offsets_hold(nlp, kind, text):
     report = grade(kind, text)
     assert_spans(text, report)

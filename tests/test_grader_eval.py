@@ -1,14 +1,16 @@
 """The grader measured against the labelled corpus (tests/data/grader_corpus.jsonl)."""
+
 from __future__ import annotations
 
 import pytest
 
 from grader.evaluate import DEFAULT_CORPUS, cohen_kappa, evaluate, load_corpus, locate_flags
+from tests.grader_fixtures import course_rosters
 
 
 @pytest.fixture(scope="module")
 def result(nlp):
-    return evaluate(load_corpus(DEFAULT_CORPUS))
+    return evaluate(load_corpus(DEFAULT_CORPUS), rosters=course_rosters())
 
 
 def test_corpus_is_big_enough():

@@ -9,6 +9,7 @@ verdict 0.94 to 0.95. A few labels were corrected where they broke
 the set's own definitions (agentless "could be hurt" is passive; ER is not on the primer's
 acronym list).
 """
+
 from __future__ import annotations
 
 import pytest

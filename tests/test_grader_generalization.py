@@ -3,6 +3,7 @@
 These examples are written fresh for this file (no course family, no corpus row) so they
 check that the detectors work from general cues rather than from known names.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -26,11 +27,18 @@ COMPONENT_CASES = [
     ("harm", "The 10-month-old had a diaper rash after Mom left her in the crib all day.", "child", True),
     ("harm", "Mr. Duarte drank six beers on Friday and shouted at Mrs. Duarte.", "child", False),
     ("harm", "Officer Grant spoke with Ms. Wendell on Monday about the noise.", "child", False),
-    ("danger", "We are worried that when Dad drinks he may whip Tomas with a belt, and Tomas could have deep bruises.",
-     "child", True),
-    ("danger",
-     "The worker is worried that Mom may leave the kids alone at night and they could wander into the street.",
-     "child", True),
+    (
+        "danger",
+        "We are worried that when Dad drinks he may whip Tomas with a belt, and Tomas could have deep bruises.",
+        "child",
+        True,
+    ),
+    (
+        "danger",
+        "The worker is worried that Mom may leave the kids alone at night and they could wander into the street.",
+        "child",
+        True,
+    ),
     ("harm", "Layla told her teacher that Dad hit her with a belt on Friday and she had welts.", "child", True),
     ("harm", "Mom hit Sami and Ava with a wooden spoon on Monday.", "child", True),
     ("harm", "Ellie's mother left her in the bath for ten minutes on Tuesday.", "child", True),
@@ -40,28 +48,55 @@ COMPONENT_CASES = [
     ("harm", "Carla Jimenez and Victor Jimenez argued loudly on Saturday night.", "child", False),
     ("harm", "Her teacher reported that the mother drinks every night.", "child", False),
     # child_experience: "so that <child> ..." with a name never seen before
-    ("safety_goal",
-     "The worker needs to see Rosa read with Tyler every night for the next 90 days, so that Tyler feels safe at "
-     "bedtime.", "child_experience", True),
-    ("safety_goal",
-     "Grandpa and the social worker need to see Mom check Layla's backpack each afternoon for six months so that Layla "
-     "can bring home her schoolwork without being afraid.", "child_experience", True),
-    ("safety_goal",
-     "The team needs to see Dad get up at 7 every school day for three months so the kids get to school on time.",
-     "child_experience", True),
-    ("safety_goal",
-     "The worker needs to see Mom wake Zoe for school every morning for four months, so Zoe is in class by 8.",
-     "child_experience", True),
-    ("safety_goal",
-     "The social worker needs to see Mom call her sister whenever she feels overwhelmed, for four months, so that she "
-     "can rest.", "child_experience", False),
-    ("safety_goal",
-     "The worker needs to see Dad keep the gate locked whenever Lena is playing outside, for six months.",
-     "child_experience", False),
+    (
+        "safety_goal",
+        "The worker needs to see Rosa read with Tyler every night for the next 90 days, so that Tyler feels safe at "
+        "bedtime.",
+        "child_experience",
+        True,
+    ),
+    (
+        "safety_goal",
+        "Grandpa and the social worker need to see Mom check Layla's backpack each afternoon for six months "
+        "so that Layla "
+        "can bring home her schoolwork without being afraid.",
+        "child_experience",
+        True,
+    ),
+    (
+        "safety_goal",
+        "The team needs to see Dad get up at 7 every school day for three months so the kids get to school on time.",
+        "child_experience",
+        True,
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Mom wake Zoe for school every morning for four months, so Zoe is in class by 8.",
+        "child_experience",
+        True,
+    ),
+    (
+        "safety_goal",
+        "The social worker needs to see Mom call her sister whenever she feels overwhelmed, for four "
+        "months, so that she "
+        "can rest.",
+        "child_experience",
+        False,
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Dad keep the gate locked whenever Lena is playing outside, for six months.",
+        "child_experience",
+        False,
+    ),
     # caregiver_action / caregiver_behavior with unknown caregivers
     ("harm", "On 2/14 around 4pm, dad (Omar Haddad) left Sami (3) alone in the car.", "caregiver_action", True),
-    ("harm", "Jenna Kowalski propped a bottle in Ellie's mouth and left the room on Sunday night.",
-     "caregiver_action", True),
+    (
+        "harm",
+        "Jenna Kowalski propped a bottle in Ellie's mouth and left the room on Sunday night.",
+        "caregiver_action",
+        True,
+    ),
     ("harm", "Mom's boyfriend punched the wall next to Mateo's head last Thursday.", "caregiver_action", True),
     ("harm", "Last week the stepfather pushed Lucia down the stairs.", "caregiver_action", True),
     ("harm", "Stepfather Dale Price threw a shoe at Kayla on 6/2.", "caregiver_action", True),
@@ -69,16 +104,33 @@ COMPONENT_CASES = [
     ("harm", "Nico was left alone in the car on Monday and cried for an hour.", "caregiver_action", False),
     ("harm", "A neighbor, Mr. Pham, found Lucia (6) wandering outside at 2 a.m. on Sunday.", "caregiver_action", False),
     ("harm", "Tom Pike, a neighbor, found Lucia wandering outside at 2 a.m. on Sunday.", "caregiver_action", False),
-    ("safety_goal", "The nurse and Bea need to see that the baby sleeps in her crib, for three months.",
-     "caregiver_action", False),
+    (
+        "safety_goal",
+        "The nurse and Bea need to see that the baby sleeps in her crib, for three months.",
+        "caregiver_action",
+        False,
+    ),
     ("harm", "The mother neglected the baby.", "caregiver_action", False),
-    ("danger",
-     "The worker is worried that when Tom Becker has been drinking he may punch Owen (9) in the face, and Owen could "
-     "lose teeth.", "caregiver_behavior", True),
-    ("danger", "We are worried that Jenna Kowalski may prop a bottle and leave Ellie alone, and Ellie could choke.",
-     "caregiver_behavior", True),
-    ("danger", "We worry that when he gets angry Mom's boyfriend may throw things at Sami, and Sami could be cut.",
-     "caregiver_behavior", True),
+    (
+        "danger",
+        "The worker is worried that when Tom Becker has been drinking he may punch Owen (9) in the face, "
+        "and Owen could "
+        "lose teeth.",
+        "caregiver_behavior",
+        True,
+    ),
+    (
+        "danger",
+        "We are worried that Jenna Kowalski may prop a bottle and leave Ellie alone, and Ellie could choke.",
+        "caregiver_behavior",
+        True,
+    ),
+    (
+        "danger",
+        "We worry that when he gets angry Mom's boyfriend may throw things at Sami, and Sami could be cut.",
+        "caregiver_behavior",
+        True,
+    ),
     ("danger", "We are worried that the stepfather may abuse Kayla again.", "caregiver_behavior", False),
     # when: specific date, day, time, frequency or period; not vague time, not an age
     ("harm", "Dad hit Omar (8) with a belt on 2/14 around 4pm and left welts.", "when", True),
@@ -97,8 +149,11 @@ COMPONENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kind,text,component,expected", COMPONENT_CASES,
-                         ids=[f"{c[0]}-{c[2]}-{c[3]}-{i}" for i, c in enumerate(COMPONENT_CASES)])
+@pytest.mark.parametrize(
+    "kind,text,component,expected",
+    COMPONENT_CASES,
+    ids=[f"{c[0]}-{c[2]}-{c[3]}-{i}" for i, c in enumerate(COMPONENT_CASES)],
+)
 def test_unseen_component(nlp, kind, text, component, expected):
     report = grade(kind, text)
     comp = report.component(component)
@@ -137,8 +192,11 @@ QUESTION_CASES = [
     ("On a scale of 0 to 10, how confident are you that Omar is safe at home?", "scaling", True),
     ("If 10 is the best week ever and 0 the worst, what number is this week?", "scaling", True),
     ("If the worries were gone tomorrow, what would be different at home?", "preferred_future", True),
-    ("Imagine the case is closed a year from now; what are you doing with the kids on Saturdays?",
-     "preferred_future", True),
+    (
+        "Imagine the case is closed a year from now; what are you doing with the kids on Saturdays?",
+        "preferred_future",
+        True,
+    ),
     ("Suppose a miracle happened tonight; what would you notice in the morning?", "preferred_future", True),
     ("What would your mother say has changed since spring?", "relationship", True),
     ("What would Omar think if he saw you calling his grandma for help?", "relationship", True),
@@ -172,17 +230,26 @@ def test_unseen_question_type(nlp, text, qtype, is_open):
 
 # Free-text statements that must stay free of error flags (precision on unseen text).
 CLEAN_TEXTS = [
-    ("harm",
-     "On Saturday at 9 p.m., Gloria Banks left Nico (4) and Ava (2) alone in the apartment until 1 a.m.; a neighbor "
-     "found Nico crying in the hall."),
-    ("danger",
-     "The worker and Grandma Bea are worried that when Dale drinks he may shove Kayla (11) into the wall, and Kayla "
-     "could break a bone."),
-    ("safety_goal",
-     "The worker and Aunt June need to see Dad take Kayla to June's house whenever he starts drinking, every weekend "
-     "for the next six months, so that Kayla feels safe."),
-    ("sf_question",
-     "Who else could help on the nights you work late?\nWhat is one small step you could take by Friday?"),
+    (
+        "harm",
+        "On Saturday at 9 p.m., Gloria Banks left Nico (4) and Ava (2) alone in the apartment until 1 a.m.; a neighbor "
+        "found Nico crying in the hall.",
+    ),
+    (
+        "danger",
+        "The worker and Grandma Bea are worried that when Dale drinks he may shove Kayla (11) into the wall, and Kayla "
+        "could break a bone.",
+    ),
+    (
+        "safety_goal",
+        "The worker and Aunt June need to see Dad take Kayla to June's house whenever he starts drinking, "
+        "every weekend "
+        "for the next six months, so that Kayla feels safe.",
+    ),
+    (
+        "sf_question",
+        "Who else could help on the nights you work late?\nWhat is one small step you could take by Friday?",
+    ),
 ]
 
 

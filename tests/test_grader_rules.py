@@ -1,4 +1,5 @@
 """Rule data: structure, unique ids, and each rule's flag/pass examples."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,14 +22,16 @@ def test_every_rule_has_examples_and_unique_id():
 
 
 def test_ruleset_covers_the_evaluated_categories():
+    from grader.evaluate import EVALUATED
+
     categories = {r.category for r in RULES}
-    for cat in ERROR_CATEGORIES + ("passive_voice", "readability"):
+    for cat in EVALUATED + ("readability",):
         assert cat in categories, f"no rule for {cat}"
 
 
 def _cases(which: str):
     for rule in RULES:
-        for text in (rule.examples_flag if which == "flag" else rule.examples_pass):
+        for text in rule.examples_flag if which == "flag" else rule.examples_pass:
             yield pytest.param(rule, text, id=f"{rule.id}:{text[:30]}")
 
 
@@ -56,23 +59,42 @@ def test_copied_rules_load(tmp_path):
     assert len(load_ruleset(_copy_rules(tmp_path)).rules) == len(RULES)
 
 
-@pytest.mark.parametrize("entry,problem", [
-    ("  - id: bad.entry\n    type: lexicon\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
-     "terms"),
-    ("  - id: bad.entry\n    type: sorcery\n    terms: [x]\n    message: m\n    suggestion: s\n"
-     "    examples: {flag: [a], pass: [b]}\n", "type"),
-    ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
-     "message"),
-    ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n", "examples"),
-    ("  - id: bad.entry\n    type: regex\n    patterns: ['(unclosed']\n    message: m\n    suggestion: s\n"
-     "    examples: {flag: [a], pass: [b]}\n", "regex"),
-    ("  - id: Bad Id\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n"
-     "    examples: {flag: [a], pass: [b]}\n", "id"),
-])
+@pytest.mark.parametrize(
+    "entry,problem",
+    [
+        (
+            "  - id: bad.entry\n    type: lexicon\n    message: m\n    suggestion: s\n    examples: {flag: "
+            "[a], pass: [b]}\n",
+            "terms",
+        ),
+        (
+            "  - id: bad.entry\n    type: sorcery\n    terms: [x]\n    message: m\n    suggestion: s\n"
+            "    examples: {flag: [a], pass: [b]}\n",
+            "type",
+        ),
+        (
+            "  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    suggestion: s\n    examples: {flag: "
+            "[a], pass: [b]}\n",
+            "message",
+        ),
+        ("  - id: bad.entry\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n", "examples"),
+        (
+            "  - id: bad.entry\n    type: regex\n    patterns: ['(unclosed']\n    message: m\n    suggestion: s\n"
+            "    examples: {flag: [a], pass: [b]}\n",
+            "regex",
+        ),
+        (
+            "  - id: Bad Id\n    type: lexicon\n    terms: [x]\n    message: m\n    suggestion: s\n"
+            "    examples: {flag: [a], pass: [b]}\n",
+            "id",
+        ),
+    ],
+)
 def test_bad_entry_names_file_and_entry(tmp_path, entry, problem):
     rules_dir = _copy_rules(tmp_path)
     (rules_dir / "zz_broken.yaml").write_text(
-        "category: jargon\nseverity: error\nsource: test\nrules:\n" + entry, encoding="utf-8")
+        "category: jargon\nseverity: error\nsource: test\nrules:\n" + entry, encoding="utf-8"
+    )
     with pytest.raises(RuleFileError) as info:
         load_ruleset(rules_dir)
     message = str(info.value)
@@ -83,7 +105,9 @@ def test_duplicate_id_is_rejected(tmp_path):
     rules_dir = _copy_rules(tmp_path)
     (rules_dir / "zz_dupe.yaml").write_text(
         "category: jargon\nseverity: error\nsource: test\nrules:\n  - id: jargon.acronym\n    type: lexicon\n"
-        "    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", encoding="utf-8")
+        "    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RuleFileError, match="zz_dupe.yaml.*jargon.acronym"):
         load_ruleset(rules_dir)
 
@@ -92,6 +116,8 @@ def test_wrong_severity_for_category_is_rejected(tmp_path):
     rules_dir = _copy_rules(tmp_path)
     (rules_dir / "zz_sev.yaml").write_text(
         "category: jargon\nseverity: warning\nsource: test\nrules:\n  - id: zz.sev\n    type: lexicon\n"
-        "    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n", encoding="utf-8")
+        "    terms: [x]\n    message: m\n    suggestion: s\n    examples: {flag: [a], pass: [b]}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RuleFileError, match="zz_sev.yaml: entry 0 \\(zz.sev\\)"):
         load_ruleset(rules_dir)

@@ -175,7 +175,7 @@ def build_world(tmp_path) -> World:
         db.session.add(work)
         db.session.flush()
         db.session.add(WorkVersion(work_id=work.id, number=1, text=text, source="submit",
-                                   report=grade("harm", text, vignette="hill-family").to_dict(), verdict="ready"))
+                                   report=grade("harm", text).to_dict(), verdict="ready"))
         attempt = MappingAttempt(
             user_id=learner, vignette_id="hill-family", placements={}, correct=0, total=14, scale=5
         )

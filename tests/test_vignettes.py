@@ -345,7 +345,7 @@ def test_reading_figures_use_the_graders_measure(nlp):
     from grader import grade
 
     text = library_for(SHIPPED).get("hill-family").exemplars["danger"][0]
-    assert reading_figures(text)[0] == grade("danger", text, "hill-family").metrics["grade_level"]
+    assert reading_figures(text)[0] == grade("danger", text).metrics["grade_level"]
 
 
 LONG_DANGER = ("Dana Ortiz, Tanya and Grandma Rose are worried that when Marcus has been drinking considerable "

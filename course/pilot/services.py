@@ -7,7 +7,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..completion.services import (  # noqa: F401  (required_modules: the quiz package reads it here)
+from ..completion.services import (  # noqa: F401  (re-exported: older callers read these here)
+    KIND_LABELS,
+    REQUIRED_KINDS,
     CertificateStatus,
     certificate_status,
     hours_earned,

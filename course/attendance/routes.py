@@ -9,9 +9,9 @@ from ..completion.services import hours_earned
 from ..extensions import db
 from ..models import Cohort
 from ..models.attendance import ATTENDANCE_LABELS, AttendanceStatus
+from ..names import Namer
 from ..pilot.exports import csv_response
 from ..pilot.services import certificate_for, format_code, issue_if_complete, latest_revoked, standing
-from ..review.names import Namer, hides_names
 from ..security import roles_required
 from . import bp
 from .forms import RegisterForm, entries_from
@@ -30,10 +30,7 @@ from .services import (
 
 
 def _roster(cohort: Cohort, namer: Namer) -> list[tuple[str, object]]:
-    """Return (label, learner) for the cohort's learners, names hidden where the cohort asks for it.
-
-    Names go through the review feature's Namer for now; the name-masking service replaces it when it lands.
-    """
+    """Return (label, learner) for the cohort's learners, named by the one name-masking service."""
     learners = [u for u in cohort.learners if u.role == "learner"]
     return [(namer.name(u, cohort), u) for u in sorted(learners, key=lambda u: namer.sort_key(u, cohort))]
 
@@ -54,7 +51,7 @@ def overview(cohort_id: int):
             "missing": None if cert else len(standing(learner).missing),
         })
     return render_template("attendance/overview.html", cohort=cohort, rows=rows, summaries=day_summaries(cohort),
-                           classroom=is_classroom(cohort), hidden=hides_names(cohort), format_code=format_code)
+                           classroom=is_classroom(cohort), hidden=namer.hides(cohort), format_code=format_code)
 
 
 @bp.route("/<int:cohort_id>/attendance/day/<int:day>", methods=["GET", "POST"])
@@ -97,7 +94,7 @@ def register(cohort_id: int, day: int):
     return render_template(
         "attendance/register.html", cohort=cohort, day=day, date=day_date(cohort, day), minutes=day_minutes(day),
         roster=roster, sent=sent, errors=errors, form=form, labels=ATTENDANCE_LABELS, statuses=list(AttendanceStatus),
-        classroom=is_classroom(cohort), hidden=hides_names(cohort),
+        classroom=is_classroom(cohort), hidden=namer.hides(cohort),
     ), status
 
 
@@ -107,7 +104,7 @@ def attendance_csv(cohort_id: int):
     """Download the cohort's attendance: one row per learner, both days, minutes and who recorded them."""
     cohort = managed_cohort(cohort_id, current_user)
     namer = Namer()
-    hidden = hides_names(cohort)
+    hidden = namer.hides(cohort)
     records = records_for(cohort)
     header = ["Learner"] + ([] if hidden else ["Email"])
     for day in DAYS:
@@ -116,7 +113,7 @@ def attendance_csv(cohort_id: int):
     header.append("Classroom minutes")
     rows = []
     for label, learner in _roster(cohort, namer):
-        row = [label] + ([] if hidden else [learner.email])
+        row = [label] + ([] if hidden else [namer.email(learner, cohort)])
         total = 0
         for day in DAYS:
             record = records.get((learner.id, day))

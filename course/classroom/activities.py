@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from ..curriculum.render import render_markdown
 from ..database import utcnow
 from ..extensions import db
-from ..models import User
+from ..models import Cohort, User
 from ..models.classroom import ClassSession, LiveActivity, LiveResponse
+from ..names import Namer
 from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
@@ -317,18 +318,19 @@ def screen_activity(activity: LiveActivity) -> dict:
     return out
 
 
-def console_activity(activity: LiveActivity) -> dict:
-    """Return the console's view: the moderation queue with names, or every fact with its tallies."""
+def console_activity(activity: LiveActivity, cohort: Cohort | None, namer: Namer) -> dict:
+    """Return the console's view: the moderation queue with names (masked as the namer says), or the tallies."""
     vignette = vignette_or_error(activity.vignette_id)
     out = _base(activity, vignette)
     if activity.kind == "statement":
-        rows = db.session.execute(select(LiveResponse, User.display_name).join(User, User.id == LiveResponse.user_id)
+        rows = db.session.execute(select(LiveResponse, User).join(User, User.id == LiveResponse.user_id)
                                   .where(LiveResponse.activity_id == activity.id).order_by(LiveResponse.seq)).all()
         out["responses"] = [{
-            "id": r.id, "label": f"Response {r.seq}", "name": name, "text": r.text, "revision": r.revision,
+            "id": r.id, "label": f"Response {r.seq}", "name": namer.name(user, cohort), "text": r.text,
+            "revision": r.revision,
             "grader_state": r.grader_state, "marks": _marks(r.report), "spotlight": r.spotlight,
             "marks_shown": r.marks_shown, "dismissed": r.dismissed, "updated": r.updated_at.isoformat(),
-        } for r, name in rows]
+        } for r, user in rows]
         out["received"] = len(rows)
     else:
         counts, sent = _tallies(activity, vignette)

@@ -24,6 +24,7 @@ from ..curriculum.services import all_modules
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession
+from ..names import Namer
 from ..ratelimit import first_refusal, peek, too_many_requests
 from ..security import roles_required
 from . import bp
@@ -160,7 +161,8 @@ def console_poll(session_id: int):
     counters = session_counters(ClassSession.id, session.id)
     if counters is None:
         return jsonify(ended=True), 410
-    return poll(etag_for("c", *counters[:4]), lambda: console_state(session))
+    masked = "m" if Namer().hides(db.session.get(Cohort, session.cohort_id)) else "n"  # a toggle refreshes names
+    return poll(etag_for("c", *counters[:4], masked), lambda: console_state(session))
 
 
 @bp.route("/sessions/<int:session_id>/control", methods=["POST"])

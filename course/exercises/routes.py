@@ -11,7 +11,7 @@ from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
 from . import bp
 from .forms import SubmitSetForm, fact_field_name, mapping_form_class
-from .grading import finding_label, mark_segments, question_label
+from .grading import finding_label, finding_notes, mark_segments, marked_html, question_label
 from .services import (
     SubmitBlocked,
     mapping_attempts,
@@ -45,7 +45,8 @@ def vignette_or_404(vignette_id: str) -> Vignette:
 @bp.app_context_processor
 def report_helpers():
     """Expose the report helpers to every template (the drills pages show reports too)."""
-    return {"mark_segments": mark_segments, "finding_label": finding_label, "question_label": question_label}
+    return {"mark_segments": mark_segments, "marked_html": marked_html, "finding_notes": finding_notes,
+            "finding_label": finding_label, "question_label": question_label}
 
 
 @bp.context_processor

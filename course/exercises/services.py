@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import InvalidTransition, MappingAttempt, Work, WorkStatus, WorkVersion
 from ..models.work import TRANSITIONS
 from ..vignettes import CATEGORIES, Vignette
+from . import versions
 from .grading import GraderUnavailable, grade_statement, privacy_findings
 
 KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
@@ -193,13 +194,14 @@ def add_version(work: Work, source: str, report: dict | None) -> tuple[WorkVersi
         source == "check" or latest.source == source
     ):
         if report is not None and latest.report is None:
-            latest.report, latest.verdict = report, report.get("verdict")
+            versions.record(latest, report)
         return latest, False
     number = (db.session.scalar(select(func.max(WorkVersion.number)).where(WorkVersion.work_id == work.id)) or 0) + 1
-    version = WorkVersion(work=work, number=number, text=work.draft_text, source=source, report=report,
-                          verdict=(report or {}).get("verdict"), no_harm=work.no_harm)
+    version = WorkVersion(work=work, number=number, text=work.draft_text, source=source, no_harm=work.no_harm)
+    versions.record(version, report)
     db.session.add(version)
     db.session.flush()
+    versions.drop_old_reports(work, version)
     return version, True
 
 

@@ -29,6 +29,7 @@ from .services import (
     slots_for,
     works_for,
 )
+from .versions import version_summary
 
 
 def json_login_required(view):
@@ -225,5 +226,6 @@ def version(vignette_id: str, kind: str, position: int, number: int):
         abort(404)
     return render_template("exercises/version.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind],
                            slot=slot, work=slot.work, kept=kept, report=kept.report, kind_slug=KIND_SLUGS[kind],
+                           summary=version_summary(kept),
                            history_url=url_for(".history", vignette_id=vignette.id, kind=KIND_SLUGS[kind],
                                                position=slot.position))

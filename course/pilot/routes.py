@@ -8,12 +8,13 @@ from ..completion.services import hours_earned
 from ..curriculum.services import get_module
 from ..extensions import db
 from ..models import Role
+from ..names import Namer
 from ..security import roles_required
 from . import bp, exports
 from .charts import confidence_chart, funnel_chart, module_ratings_chart
 from .forms import EvaluationForm, ModuleFeedbackForm, RevokeForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
-from .report import HIDDEN_NOTE, MIN_GROUP, FilterError, build_filter, build_report, completions
+from .report import HIDDEN_NOTE, FilterError, build_filter, build_report, completions, month_label
 from .services import (
     CertificateError,
     can_revoke,
@@ -34,6 +35,7 @@ from .services import (
     skip_feedback,
     standing,
 )
+from .smallcells import MIN_GROUP, RULE_NOTE
 
 
 def _learner_only() -> None:
@@ -210,7 +212,8 @@ def report():
         "funnel": funnel_chart(data.funnel),
     }
     return render_template("pilot/report.html", report=data, flt=flt, charts=charts, hidden_note=HIDDEN_NOTE,
-                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES)
+                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES, rule_note=RULE_NOTE,
+                           month_label=month_label)
 
 
 @bp.route("/pilot/report/<table>.csv")
@@ -238,4 +241,4 @@ def completions_csv():
         return redirect(url_for(".report"))
     suffix = f"-cohort-{flt.cohort.id}" if flt.cohort else ""
     return exports.csv_response(f"completions{suffix}.csv", exports.COMPLETION_HEADER,
-                                exports.completion_rows(completions(flt)))
+                                exports.completion_rows(completions(flt), Namer()))

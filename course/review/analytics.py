@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..exercises.versions import version_summary
 from ..extensions import db
 from ..models import Cohort, Enrollment, MappingAttempt, Work, WorkVersion
 from ..models.review import GraderFeedback, Review
@@ -160,10 +161,11 @@ def finding_counts(cohort: Cohort) -> list[dict]:
     counts: Counter = Counter()
     words: dict[str, Counter] = defaultdict(Counter)
     for _work, version in _latest_versions(cohort):
-        for finding in (version.report or {}).get("findings", []):
-            category = finding.get("category", "other")
-            counts[category] += 1
-            words[category][finding.get("text", "").lower()] += 1
+        summary = version_summary(version) or {}
+        for category, n in summary.get("categories", {}).items():
+            counts[category] += n
+            for word in summary.get("examples", {}).get(category, []):
+                words[category][word.lower()] += 1
     return [
         {"label": cat.replace("_", " ").capitalize(), "count": n,
          "examples": ", ".join(w for w, _ in words[cat].most_common(3) if w)}
@@ -182,10 +184,9 @@ def missing_components(cohort: Cohort) -> dict[str, list[dict]]:
         missing: Counter = Counter()
         labels: dict[str, str] = {}
         for version in versions:
-            for comp in (version.report or {}).get("components", []):
-                labels[comp["id"]] = comp.get("label", comp["id"])
-                if not comp.get("present"):
-                    missing[comp["id"]] += 1
+            summary = version_summary(version) or {}
+            labels |= summary.get("component_labels", {})
+            missing.update(summary.get("components", {}).get("missing", []))
         if versions and labels:
             result[kind] = [
                 {"label": labels[cid], "count": missing.get(cid, 0), "of": len(versions)}

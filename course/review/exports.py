@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from ..cohorts.services import learner_progress
 from ..curriculum.services import progress_by_module
+from ..exercises.versions import version_summary
 from ..extensions import db
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
 from ..models.review import Review
-from .names import Namer, hides_names
+from ..names import Namer
 from .rubric import KIND_NAMES, rubric_rows
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -46,7 +47,7 @@ def work_label(work: Work) -> str:
 
 def progress_csv(cohort: Cohort, namer: Namer) -> str:
     """Return one row per learner: modules done, mapping scores and statement statuses."""
-    hidden = hides_names(cohort)
+    hidden = namer.hides(cohort)
     header = ["Learner"] + ([] if hidden else ["Email"]) + [
         "Modules done", "Modules in course", "Mapping scores", *(s.value for s in WorkStatus), "Statements"]
     rows = []
@@ -55,7 +56,7 @@ def progress_csv(cohort: Cohort, namer: Namer) -> str:
         mapping = "; ".join(f"{title} {correct}/{total}" for title, correct, total in progress.mapping)
         statuses = Counter(w.status for w in progress.works)
         detail = "; ".join(f"{work_label(w)} = {w.status_label}" for w in progress.works)
-        rows.append([namer.name(user, cohort)] + ([] if hidden else [user.email]) + [
+        rows.append([namer.name(user, cohort)] + ([] if hidden else [namer.email(user, cohort)]) + [
             progress.done, progress.total, mapping, *(statuses.get(s.value, 0) for s in WorkStatus), detail])
     return to_csv(header, rows)
 
@@ -101,7 +102,7 @@ def my_work(user: User) -> dict:
             versions.append({
                 "number": version.number, "source": version.source, "text": version.text,
                 "created_at": _iso(version.created_at), "grader_verdict": version.verdict,
-                "grader_report": version.report,
+                "grader_report": version.report, "grader_summary": version_summary(version),
                 "review": None if review is None else {
                     "decision": review.decision, "decided_at": _iso(review.decided_at), "score": review.score,
                     "rubric": [{"criterion": r["criterion"].label, "score": r["score_label"], "comment": r["comment"]}

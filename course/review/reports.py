@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..cohorts.services import managed_cohort, visible_cohorts
 from ..database import utcnow
+from ..names import REVEAL_HOURS, Namer, set_revealed
 from ..security import is_safe_next, roles_required
 from . import bp
 from .analytics import (
@@ -20,7 +21,6 @@ from .analytics import (
 from .charts import bar_chart
 from .exports import progress_csv, reviews_csv
 from .forms import ActionForm
-from .names import Namer, set_revealed
 from .rubric import KIND_NAMES
 from .services import MISSED_LABELS
 
@@ -96,7 +96,7 @@ def reveal_names(cohort_id: int):
     if ActionForm().validate_on_submit():
         reveal = request.form.get("reveal") == "1"
         set_revealed(cohort, reveal)
-        flash("Learners' names are shown for this cohort until you sign out." if reveal
+        flash(f"Learners' names are shown for this cohort until you sign out (at most {REVEAL_HOURS} hours)." if reveal
               else "Learners' names are hidden again.", "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("cohorts.show", cohort_id=cohort.id))

@@ -10,12 +10,12 @@ from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..marks import segments
 from ..models import User, Work
+from ..names import Namer
 from ..security import roles_required
 from ..vignettes import all_vignettes, get_vignette
 from . import bp
 from .forms import CommentForm, MissedForm
 from .marks import comment_marks, comment_refs, finding_marks, word_diff
-from .names import Namer, hides_names
 from .rubric import KIND_NAMES, SCORES, rubric_rows
 from .services import (
     STATUS_FILTERS,
@@ -161,7 +161,7 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
         SelectChoice(e.id, e.text[:80]) for e in bank(current_user)]
     return render_template(
         "review/review.html", work=work, version=version, review=review, report=report,
-        learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=hides_names(cohort),
+        learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=namer.hides(cohort),
         kind_name=KIND_NAMES.get(work.kind, work.kind), vignette=vignette,
         narrative=render_markdown(vignette.narrative) if vignette else "", exemplars=_exemplars(vignette, work),
         segments=(segments(version.text, finding_marks(report, version.text) + comment_marks(comments))

@@ -1,7 +1,7 @@
 """attendance, declined evaluations, and certificates that can be revoked (with the trainer's name kept)
 
 Revision ID: 20261204_cert_attendance_revocation
-Revises: 20261204_accounts_sessions
+Revises: 20261204_harden_version_summaries
 Create Date: 2026-12-04
 
 A learner may now hold several certificates, at most one not revoked (a partial unique index), so a revoked
@@ -15,7 +15,7 @@ import course.models.types
 
 # revision identifiers, used by Alembic.
 revision = '20261204_cert_attendance_revocation'
-down_revision = '20261204_accounts_sessions'
+down_revision = '20261204_harden_version_summaries'
 branch_labels = None
 depends_on = None
 

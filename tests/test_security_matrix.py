@@ -166,7 +166,7 @@ def build_world(tmp_path) -> World:
     cohort_a = factory.cohort("Cohort A", "AAAAAA", trainer)
     factory.cohort("Cohort B", "BBBBBB", other_trainer)
     learner = factory.user("learner", "learner@example.org", "Owner Learner", cohort_a)
-    factory.user("learner", "other@example.org", "Other Learner", cohort_a)
+    other = factory.user("learner", "other@example.org", "Other Learner", cohort_a)
     factory.user("admin", "admin@example.org")
     text = "On Saturday night Marcus grabbed Jayden (7) by the arm and Jayden had a bruise."
     with app.app_context():
@@ -188,7 +188,7 @@ def build_world(tmp_path) -> World:
         bank = CommentBankEntry(trainer_id=trainer, text="Name the child and their age.")
         from course.models.pilot import Certificate
 
-        certificate = Certificate(user_id=learner, cohort_id=cohort_a, code="0123456789AB", name="Owner Learner",
+        certificate = Certificate(user_id=other, cohort_id=cohort_a, code="0123456789AB", name="Other Learner",
                                   course="SOP Foundations", hours=11.5, trainer="Trainer")
         db.session.add_all([quiz, bank, certificate])
         from course.classroom.services import start_session

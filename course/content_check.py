@@ -91,6 +91,7 @@ def _include_problems(body: str, path: str, first_line: int, known: set[str]) ->
 def _load_feature_checkers() -> None:
     """Import the feature modules that register more checkers (vignettes, quizzes, glossary, agenda and kit)."""
     # Imported here, not at the top: each of them imports register_checker from this module.
+    from .completion import checks as _completion_checks  # noqa: F401
     from .curriculum import plan_checks as _plan_checks  # noqa: F401
     from .drills import checks as _drill_checks  # noqa: F401
     from .exercises import checks as _exercise_checks  # noqa: F401

@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..curriculum.loader import Module
-from ..curriculum.services import progress_by_module, required_modules as curriculum_required_modules
 from ..events import quiz_scored
 from ..extensions import db
 from ..models import Cohort, User
@@ -142,13 +141,17 @@ class PostCheckGate:
 
 
 def required_modules() -> list[Module]:
-    """Return the modules the post-course check waits for: the ones the certificate requires (the classroom modules)."""
-    return curriculum_required_modules()
+    """Return the modules the post-course check waits for: the ones the completion rules require."""
+    from ..completion.services import required_modules as rules_required  # imported here: completion reads quizzes
+
+    return rules_required()
 
 
 def completed_module_ids(user: User) -> set[str]:
-    """Return the ids of the modules the curriculum records as complete for the learner."""
-    return {module_id for module_id, row in progress_by_module(user).items() if row.completed_at is not None}
+    """Return the ids of the modules the learner has completed under the completion rules (from their records)."""
+    from ..completion.services import completed_module_ids as rules_completed
+
+    return rules_completed(user)
 
 
 def post_check_gate(user: User, required: Callable[[], Iterable[Module]] = required_modules,

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .curriculum.diagrams import INCLUDE_ANYWHERE, diagram_set, include_name
-from .curriculum.loader import Problem, library_for
 from .curriculum.render import SLIDE_WORD_LIMIT, slide_blocks, split_h2
+from .module_files import Problem, library_for
 
 Checker = Callable[[dict], list[Problem]]
 _CHECKERS: list[tuple[str, Checker]] = []

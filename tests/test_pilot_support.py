@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from course.completion.demo import answers_for
 from course.completion.services import REQUIRED_KINDS, required_modules, rules
 from course.curriculum.services import all_modules, get_module
 from course.database import utcnow
+from course.demo_progress import answers_for
 from course.extensions import db
 from course.models import ModuleProgress, Work, WorkStatus
 from course.models.pilot import CourseEvaluation, ModuleFeedback

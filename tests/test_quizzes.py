@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from course.completion.services import required_modules as rules_required_modules
-from course.curriculum.loader import library_for as modules_for
 from course.events import quiz_scored
 from course.extensions import db
 from course.models import Cohort, User
 from course.models.quizzes import QuizAttempt
+from course.module_files import library_for as modules_for
 from course.quizzes.bank import key_is_longest, length_ratio
 from course.quizzes.checks import check_quizzes
 from course.quizzes.intervals import mean_interval, t_quantile

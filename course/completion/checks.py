@@ -1,13 +1,12 @@
-"""The `content check` checker for the completion rules: the file itself, and its fit with the modules, drills
-and families it names."""
+"""The `content check` checker for the completion rules: the file itself, and its fit with the modules and
+families it names (the drills checker checks the drills it names: completion reads no feature below it)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..content_check import register_checker
 from ..content_files import Problem
-from ..curriculum.loader import library_for as module_library
-from ..drills.loader import library_for as drill_library
+from ..module_files import library_for as module_library
 from .rules import rules_file
 from .services import module_problems
 
@@ -20,20 +19,16 @@ def _family_ids(vignettes_dir: str) -> set[str]:
 @register_checker("completion")
 def check_completion(settings: dict) -> list[Problem]:
     """Validate content/completion.yaml: its fields, every module listed once with a rule that fits it, and
-    each activity's drill or family existing."""
+    each mapping activity's family existing."""
     found, problems = rules_file(settings["CONTENT_DIR"]).load()
     if found is None:
         return problems
     problems = module_problems(found, module_library(settings["CONTENT_DIR"]).all())
-    drills = {drill.id for drill in drill_library(settings["DRILLS_DIR"], settings["VIGNETTES_DIR"]).all()}
     families = _family_ids(settings["VIGNETTES_DIR"])
     for module_id, rule in found.modules.items():
         activity = rule.activity
         if activity is None:
             continue
-        if activity.type == "drill" and activity.target not in drills:
-            problems.append(Problem(found.path, rule.line, f"module '{module_id}': drill '{activity.target}' does "
-                                                           f"not exist in {settings['DRILLS_DIR']}"))
         if activity.type == "mapping" and activity.target not in families:
             problems.append(Problem(found.path, rule.line, f"module '{module_id}': family '{activity.target}' does "
                                                            f"not exist (no {activity.target}.yaml in "

@@ -18,7 +18,7 @@ def is_classroom(cohort: Cohort | None) -> bool:
 def day_minutes(day: int) -> int:
     """Return a classroom day's teaching minutes: the minutes of that day's classroom (not pre-work) modules."""
     # Imported here: the curriculum package imports its routes, which read completion.
-    from ..curriculum.loader import library_for
+    from ..module_files import library_for
 
     modules = library_for(current_app.config["CONTENT_DIR"]).all()
     return sum(m.minutes for m in modules if m.day == day and not m.prework)

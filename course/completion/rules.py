@@ -20,6 +20,7 @@ COUNTS = ("check", "activity", "mark")
 # Each activity type and the field naming what it applies to (None: the type needs no target).
 ACTIVITY_TYPES = {"pre_check": None, "drill": "drill", "mapping": "family"}
 # The certificate's requirements, in the order the certificate page lists them.
+POOL_ID = "key-terms"  # the pre/post check both rules name: content/quizzes/key-terms.yaml
 REQUIREMENTS = ("required_modules", "post_check", "evaluation", "accepted_set", "attendance")
 ATTENDANCE_FIELDS = ("days", "partial_counts")
 COURSE_DAYS = (1, 2)

@@ -25,10 +25,10 @@ from ..models.quizzes import QuizAttempt
 from ..models.work import DrillAttempt
 from ..vignettes import KINDS
 from .classroom import attended_minutes, day_minutes, is_classroom, learner_records
-from .rules import Rules, rules_file
+from .rules import POOL_ID, Rules, rules_file
 
 if TYPE_CHECKING:
-    from ..curriculum.loader import Module
+    from ..module_files import Module
 
 # The statement set a trainer must accept, all for one family. "harm" is met by an accepted harm statement or
 # by an accepted judgement that no harm statement is due (danger-only cases).
@@ -47,7 +47,7 @@ REQUIREMENT_TITLES = {
 def modules() -> list[Module]:
     """Return every module in course order."""
     # Imported here: the curriculum package imports its routes, which read completion.
-    from ..curriculum.loader import library_for
+    from ..module_files import library_for
 
     return library_for(current_app.config["CONTENT_DIR"]).all()
 
@@ -226,9 +226,7 @@ class ModuleState:
 
 
 def pool_id() -> str:
-    """Return the id of the pre/post key-terms check (imported here: the quiz package reads completion)."""
-    from ..quizzes.services import POOL_ID
-
+    """Return the id of the pre/post key-terms check."""
     return POOL_ID
 
 

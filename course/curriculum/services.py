@@ -12,9 +12,9 @@ from ..database import utcnow
 from ..events import module_completed
 from ..extensions import db
 from ..models import ModuleProgress, User
+from ..module_files import Module, ModuleLibrary, library_for
 from .agenda import Agenda, FollowUp, clock_label, load_agenda
 from .kit import Kit, kit
-from .loader import Module, ModuleLibrary, library_for
 
 DAY_NAMES = {1: "Day 1", 2: "Day 2"}
 

@@ -20,7 +20,7 @@ from ..content_files import (
     is_text as _text,
     open_mapping_file,
 )
-from ..curriculum.loader import OBJECTIVE_RANGE
+from ..module_files import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

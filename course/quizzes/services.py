@@ -10,17 +10,18 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..curriculum.loader import Module
+from ..completion import services as rules
+from ..completion.rules import POOL_ID  # noqa: F401  (the pre/post pool; quiz pages read it here)
 from ..events import quiz_scored
 from ..extensions import db
 from ..models import Cohort, User
 from ..models.quizzes import QuizAttempt
+from ..module_files import Module
 from .intervals import MIN_N, Interval, mean_interval
 from .loader import Quiz, all_quizzes, get_quiz
 from .presentation import ShownItem, attempt_id, shown_items
 from .scoring import QuizResult, score_quiz
 
-POOL_ID = "key-terms"  # the pre/post pool: content/quizzes/key-terms.yaml
 KINDS = ("module", "pre", "post")
 
 
@@ -142,16 +143,12 @@ class PostCheckGate:
 
 def required_modules() -> list[Module]:
     """Return the modules the post-course check waits for: the ones the completion rules require."""
-    from ..completion.services import required_modules as rules_required  # imported here: completion reads quizzes
-
-    return rules_required()
+    return rules.required_modules()
 
 
 def completed_module_ids(user: User) -> set[str]:
     """Return the ids of the modules the learner has completed under the completion rules (from their records)."""
-    from ..completion.services import completed_module_ids as rules_completed
-
-    return rules_completed(user)
+    return rules.completed_module_ids(user)
 
 
 def post_check_gate(user: User, required: Callable[[], Iterable[Module]] = required_modules,

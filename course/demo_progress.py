@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..auth.services import find_user
-from ..database import utcnow
-from ..extensions import db
-from ..models import Cohort
-from ..models.attendance import Attendance
-from ..models.quizzes import QuizAttempt
+from .auth.services import find_user
+from .database import utcnow
+from .extensions import db
+from .models import Cohort
+from .models.attendance import Attendance
+from .models.quizzes import QuizAttempt
 
 DEMO_LEARNER = "learner@example.org"
 # Module checks the demo learner has taken, with how many items they got right (None: all of them).
@@ -48,10 +48,10 @@ def _classroom_dates(cohort: Cohort) -> None:
 
 def seed(cohort: Cohort) -> list[str]:
     """Give the demo learner some honest progress, once: checks, the pre-check, a mark and Day 1 attendance."""
-    from ..attendance.services import Entry, save_day
-    from ..curriculum.services import set_complete
-    from ..quizzes.loader import get_quiz
-    from ..quizzes.services import POOL_ID, record_attempt
+    from .attendance.services import Entry, save_day
+    from .curriculum.services import set_complete
+    from .quizzes.loader import get_quiz
+    from .quizzes.services import POOL_ID, record_attempt
 
     user = find_user(DEMO_LEARNER)
     if user is None or db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.user_id == user.id).limit(1)):

@@ -55,9 +55,14 @@ class NetworkGuidance:
         return next((m for m in self.members if m.name == name), None)
 
 
+def is_worker(role: str, relation) -> bool:
+    """Return whether a role and relation are the family's social worker (the learner's role, not someone to place)."""
+    return role == "professional" and str(relation or "").strip().lower() == "social worker"
+
+
 def is_case_worker(person: dict) -> bool:
-    """Return whether a roster entry is the family's social worker (the learner's role, not someone to place)."""
-    return person.get("role") == "professional" and str(person.get("relation") or "").strip().lower() == "social worker"
+    """Return whether a roster entry (raw YAML) is the family's social worker."""
+    return is_worker(person.get("role"), person.get("relation"))
 
 
 def placeable_names(roster: list) -> list[str]:

@@ -1,5 +1,6 @@
 """A vignette's `network_guidance`: where the case puts each person in the circles of safety and support,
-who would make a good network member and why, and a first orientation in plain words.
+who would make a good network member and why, and a first orientation in plain words. Also which of a
+case's children are old enough for the child-interview exercise.
 
 The vignette loader (course/vignettes.py) validates the field with file:line problems and builds it;
 the network exercise compares the learner's work with it. The field is optional, so a new family can
@@ -7,9 +8,14 @@ arrive before its guidance is written; the content check and the tests ask for i
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .content_files import Reporter, is_text
+
+if TYPE_CHECKING:  # vignettes.py imports this module to validate and build the field
+    from .vignettes import Person, Vignette
 
 # The circles, inner to outer (SOP primer section 1; content/diagrams/circles-of-safety.svg).
 CIRCLES = ("all", "some", "none")
@@ -22,6 +28,7 @@ FIT_LABELS = {"good": "Yes, a good network member", "not_yet": "Could be, once s
 FIELDS = ("circles", "circles_note", "members", "orientation")
 OPTIONAL = ("orientation_for", "who_else")
 MEMBER_FIELDS = ("fit", "why")
+MIN_INTERVIEW_AGE = 4  # Three Houses and the Safety House are drawn with children from about four
 MAX_WORDS = {"circles_note": 120, "why": 70, "orientation": 260, "who_else": 80}
 
 
@@ -141,7 +148,7 @@ def _check_members(members, roster: list, rep: Reporter) -> None:
         if entry.get("fit") not in FITS:
             rep.add(f"network_guidance: members.{name}: fit must be one of {', '.join(FITS)}",
                     "network_guidance", "members", name)
-        _words(rep, entry.get("why"), MAX_WORDS["why"], f"members.{name}.why", "members", name)
+        _words(rep, entry.get("why"), MAX_WORDS["why"], f"members.{name}.why", "members", name, "why")
     missing = [n for n in names if n not in members]
     if missing:
         rep.add(f"network_guidance: members needs an entry for {', '.join(missing)}", "network_guidance", "members")
@@ -188,3 +195,22 @@ def build_network_guidance(data: dict) -> NetworkGuidance | None:
                            orientation=guidance["orientation"].strip(),
                            orientation_for=str(guidance.get("orientation_for") or ""),
                            who_else=" ".join(str(guidance.get("who_else") or "").split()))
+
+
+# ---------------------------------------------------------------- the child interview
+
+def age_in_years(person: Person) -> int | None:
+    """Return a roster age in whole years ('22 months' and '3 months' count as under two)."""
+    if isinstance(person.age, int) and not isinstance(person.age, bool):
+        return person.age
+    match = re.match(r"\s*(\d+)\s*(month|week|day)?", str(person.age or ""))
+    if match is None:
+        return None
+    number, unit = int(match.group(1)), match.group(2)
+    return number // 12 if unit == "month" else (0 if unit else number)
+
+
+def interview_children(vignette: Vignette) -> list[Person]:
+    """Return the children in a case old enough for a Three Houses or Safety House conversation, oldest first."""
+    old_enough = [p for p in vignette.children if (age_in_years(p) or 0) >= MIN_INTERVIEW_AGE]
+    return sorted(old_enough, key=lambda p: -(age_in_years(p) or 0))

@@ -21,14 +21,22 @@ from .. import grading
 from ..database import utcnow
 from ..extensions import db
 from ..models import PracticeVersion, PracticeWork
-from ..network_guidance import CIRCLE_LABELS, CIRCLES, FIT_LABELS, FITS, is_worker
+from ..network_guidance import (  # noqa: F401  (MIN_INTERVIEW_AGE and age_in_years are part of this service)
+    CIRCLE_LABELS,
+    CIRCLES,
+    FIT_LABELS,
+    FITS,
+    MIN_INTERVIEW_AGE,
+    age_in_years,
+    interview_children,
+    is_worker,
+)
 from ..vignettes import Person, Vignette
 from . import versions
 
 NETWORK, CHILD_INTERVIEW = "network", "child_interview"
 PRACTICE_KINDS = (NETWORK, CHILD_INTERVIEW)
 GRADER_KIND = {NETWORK: "plain_language", CHILD_INTERVIEW: "child_questions"}
-MIN_INTERVIEW_AGE = 4  # Three Houses and the Safety House are drawn with children from about four
 HOUSES = {"three_houses": "Three Houses (worries, good things, dreams)",
           "safety_house": "Safety House (inside, visiting, rules, not safe, the path)"}
 MAX_FIELD_CHARS = 4000  # one part of a plan; the graded text as a whole is held to GRADE_MAX_CHARS
@@ -48,23 +56,6 @@ class StalePractice(Exception):
 def child_key(person: Person) -> str:
     """Return the URL key of a child: the short name in lower case ('jayden')."""
     return re.sub(r"[^a-z0-9]+", "-", (person.short or person.name).lower()).strip("-")
-
-
-def age_in_years(person: Person) -> int | None:
-    """Return a roster age in whole years ('22 months' and '3 months' count as under two)."""
-    if isinstance(person.age, int) and not isinstance(person.age, bool):
-        return person.age
-    match = re.match(r"\s*(\d+)\s*(month|week|day)?", str(person.age or ""))
-    if match is None:
-        return None
-    number, unit = int(match.group(1)), match.group(2)
-    return number // 12 if unit == "month" else (0 if unit else number)
-
-
-def interview_children(vignette: Vignette) -> list[Person]:
-    """Return the children in a case old enough for a Three Houses or Safety House conversation, oldest first."""
-    old_enough = [p for p in vignette.children if (age_in_years(p) or 0) >= MIN_INTERVIEW_AGE]
-    return sorted(old_enough, key=lambda p: -(age_in_years(p) or 0))
 
 
 def interview_child(vignette: Vignette, key: str | None) -> Person | None:

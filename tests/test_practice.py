@@ -359,7 +359,7 @@ def test_interview_check_grades_the_plan_at_the_childs_age(client, learner, app,
     text = _feedback(response.get_data(as_text=True))
     assert response.status_code == 200
     if flagged is None:
-        assert "Ready for review" in text and "No wording issues found" in text
+        assert "Ready: every part is there" in text and "No wording issues found" in text
     else:
         assert flagged in text and "Keep going" in text
     with app.app_context():

@@ -124,7 +124,7 @@ def network_form_class(people: list, members: list) -> type[PracticeForm]:
         """Place the people in the circles, judge each network member, and draft the first orientation."""
 
         orientation = TextAreaField(
-            "Your first orientation",
+            "Your first orientation", render_kw={"rows": 9},
             validators=[Length(max=MAX_FIELD_CHARS,
                                message=f"Keep the orientation under {MAX_FIELD_CHARS:,} characters: a few "
                                        "short paragraphs is enough.")],
@@ -148,11 +148,11 @@ class InterviewForm(PracticeForm):
     house = RadioField("Which tool will you use?", choices=list(HOUSES.items()), default="three_houses",
                        validators=[InputRequired("Choose Three Houses or the Safety House.")])
     opening = TextAreaField(
-        "Your opening", validators=[Length(max=MAX_FIELD_CHARS)],
+        "Your opening", validators=[Length(max=MAX_FIELD_CHARS)], render_kw={"rows": 3},
         description="Who you are, what you will do together, and that there are no wrong answers.")
     questions = TextAreaField(
-        "Your questions, one per line", validators=[Length(max=MAX_FIELD_CHARS)],
+        "Your questions, one per line", validators=[Length(max=MAX_FIELD_CHARS)], render_kw={"rows": 8},
         description="Two or three questions for each house, or for each part of the Safety House.")
     sharing = TextAreaField(
-        "Sharing the houses with the parents", validators=[Length(max=MAX_FIELD_CHARS)],
+        "Sharing the houses with the parents", validators=[Length(max=MAX_FIELD_CHARS)], render_kw={"rows": 3},
         description="How you will ask the child first, and what you will show or tell the parents.")

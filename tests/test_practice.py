@@ -408,16 +408,33 @@ def test_checking_is_rate_limited_but_the_plan_is_saved(client, learner, app, nl
 def test_network_feedback_names_only_this_familys_people(client, learner, vignette_id):
     """Every name in the feedback comes from this family's roster (or the learner): none from another family."""
     vignette = get_vignette(vignette_id)
-    others = {p.name for v in all_vignettes() if v.id != vignette_id for p in v.roster} - {
-        p.name for p in vignette.roster}
-    others |= {p.short for v in all_vignettes() if v.id != vignette_id for p in v.roster
-               if len(p.short) > 3 and p.short not in {q.short for q in vignette.roster}}
+    others = _other_families_names(vignette_id)
     wrong = {f"circle_{i}": "none" for i in range(len(people_to_place(vignette)))}
     html = client.post(f"/exercises/{vignette_id}/network",
                        data={**wrong, "fit_0": "not_now", "revision": "0", "check": "1"}).get_data(as_text=True)
     text = _feedback(html)
     assert "compared with the case" in text
     leaked = sorted(name for name in others if re.search(rf"\b{re.escape(name)}\b", text))
+    assert not leaked, leaked
+
+
+def _other_families_names(vignette_id: str) -> set[str]:
+    """Full names, and short names longer than three letters, that belong only to other families."""
+    mine = get_vignette(vignette_id).roster
+    others = {p.name for v in all_vignettes() if v.id != vignette_id for p in v.roster} - {p.name for p in mine}
+    return others | {p.short for v in all_vignettes() if v.id != vignette_id for p in v.roster
+                     if len(p.short) > 3 and p.short not in {q.short for q in mine}}
+
+
+@pytest.mark.parametrize("vignette_id", [v for v in VIGNETTE_IDS if interview_children(get_vignette(v))])
+def test_interview_feedback_names_only_this_familys_people(client, learner, nlp, vignette_id):
+    """A plan that names nobody gets hints that name this family's child or generic words, never another family."""
+    plan = {"house": "safety_house", "opening": "Hello. We will draw a house.",
+            "questions": "Who lives in your house and who visits?\nWhy do you feel sad?", "sharing": "",
+            "revision": "0", "check": "1"}
+    text = _feedback(client.post(f"/exercises/{vignette_id}/child-interview", data=plan).get_data(as_text=True))
+    assert "Keep going" in text
+    leaked = sorted(n for n in _other_families_names(vignette_id) if re.search(rf"\b{re.escape(n)}\b", text))
     assert not leaked, leaked
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from course.config import DEFAULTS
 from course.curriculum.agenda import load_agenda
-from course.curriculum.loader import library_for as modules_for
+from course.module_files import library_for as modules_for
 from course.objectives.services import coverage
 from course.vignettes import all_vignettes
 

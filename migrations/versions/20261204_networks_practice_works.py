@@ -1,7 +1,7 @@
 """practice_works and practice_versions: the safety network and child-interview exercises
 
 Revision ID: 20261204_networks_practice_works
-Revises: 20261204_harden_version_summaries
+Revises: 20261204_cert_attendance_revocation
 Create Date: 2026-12-04
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import course.models.types
 
 revision = "20261204_networks_practice_works"
-down_revision = "20261204_harden_version_summaries"
+down_revision = "20261204_cert_attendance_revocation"
 branch_labels = None
 depends_on = None
 

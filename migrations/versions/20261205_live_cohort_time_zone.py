@@ -1,7 +1,7 @@
 """cohort time zone
 
 Revision ID: 20261205_live_cohort_time_zone
-Revises: 20261204_cert_attendance_revocation
+Revises: 20261204_networks_practice_works
 Create Date: 2026-12-05
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "20261205_live_cohort_time_zone"
-down_revision = "20261204_cert_attendance_revocation"
+down_revision = "20261204_networks_practice_works"
 branch_labels = None
 depends_on = None
 

@@ -30,10 +30,12 @@ DEFAULTS = {
     "GRADE_MAX_CHARS": 5000,  # the longest text the app grades; at most grader.MAX_CHARS (checked at start-up)
     # Rate limits on every request that grades, per fixed window, per user and per address. The
     # editor checks 1.5 s after typing pauses, one request at a time, so a learner typing sends at
-    # most about 40 a minute; a classroom behind one address multiplies that by the room.
+    # most about 40 a minute; a classroom behind one address multiplies that by the room, so the
+    # address limit is a full room of 40 writing at once (an attacker's accounts are capped by
+    # the per-user limit and by registration's own per-address limit).
     "GRADE_RATE_WINDOW_SECONDS": 60,
     "GRADE_RATE_PER_USER": 60,
-    "GRADE_RATE_PER_ADDRESS": 600,
+    "GRADE_RATE_PER_ADDRESS": 2400,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,

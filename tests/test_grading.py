@@ -310,3 +310,10 @@ def test_the_default_limit_lets_a_learner_type_for_a_minute(app):
         assert results == [None] * 60
         refused = rate_refusal(7)
         assert refused is not None and 1 <= refused.retry_after <= app.config["GRADE_RATE_WINDOW_SECONDS"]
+
+
+def test_the_default_limit_lets_a_classroom_behind_one_address_type_for_a_minute(app):
+    """A room of 40 learners sharing one address, each checking 40 times a minute, is never refused."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.1"}):
+        refused = [rate_refusal(user_id) for _ in range(40) for user_id in range(100, 140)]
+        assert refused == [None] * 1600

@@ -146,7 +146,8 @@ class Analysis:
         self.cue_sets: list[frozenset[str]] = doc._.cue_sets
         self.cue_spans: dict[str, list[tuple[int, int]]] = doc._.cues
         self.tokens = list(doc)  # spaCy makes a new Token object per index or iteration; make them once
-        self.lower = [t.lower_ for t in self.tokens]
+        # the learner's own words, lower-cased (the parser saw a truecased copy, with a stand-in for a name like "Will")
+        self.lower = [self.text[t.idx : t.idx + len(t.text)].lower() for t in self.tokens]
         self.lemma = [t.lemma_.lower() for t in self.tokens]
         n = len(doc)
         self.role: list[str | None] = [None] * n

@@ -103,6 +103,7 @@ def check_child_age(child_age: Any) -> int | None:
 
 def _names(a: Analysis, roster: Roster) -> dict[str, str]:
     """People to name in hints and messages: first mentioned, else from the roster."""
+    job_text = a.text
     seen: dict[str, str] = {}
     for s, e, role, person in a.mentions:
         if role in seen or role not in ("child", "caregiver", "network"):
@@ -110,7 +111,8 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
         if person is not None:
             seen[role] = person.display
         elif role in ("caregiver", "child") and e - s == 1 and not (roster.explicit and roster.with_role(role)):
-            word = a.tokens[s].text
+            tok = a.tokens[s]
+            word = job_text[tok.idx : tok.idx + len(tok.text)]  # the learner's characters, not the parser's copy
             generic = word.lower() in ("mom", "dad", "mommy", "daddy")
             if word.lower() in ("minor", "minors", "victim", "perpetrator", "perp"):
                 continue  # never repeat jargon back in a hint

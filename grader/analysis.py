@@ -32,6 +32,7 @@ PRONOUN_GENDER = {
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
 ADULT_AGE = 18  # years: a person this old or older is never the child
+TEEN_PARENT_AGE = 13  # a younger person who "has a son" is read as a child, not a parent
 AGE_NUM = re.compile(r"^(\d{1,2})(?:yo|y/o|yrs?|mos?|m|wks?)?$")
 AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
 PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network", "county"}
@@ -155,6 +156,8 @@ class Analysis:
         self.gender: list[str | None] = [None] * n
         self.mentions: list[tuple[int, int, str, Person | None]] = []
         self.adult: set[int] = set()  # people whom a title, an age of 18+ or an adult relation makes adults
+        self.kin: set[int] = set()  # relatives ("grandpa Ray", "her aunt Bisi"): caregivers when they act on the child
+        self.years: dict[int, float] = {}  # name token -> age in years, when the text gives one
         self.age_tokens: set[int] = set()  # "(10 months)", "age 6": an age, never a time
         self.name_tokens: set[int] = set()  # words taken as names not on the roster
         self.antecedent: dict[int, int] = {}  # pronoun index -> index of the mention it refers to
@@ -170,6 +173,7 @@ class Analysis:
         self._propagate_names()
         self._resolve_pronouns()
         self._owners_of_parents()
+        self._owners_of_children()
         self._pronoun_objects_as_children()
         self._sync_mentions()
         self.negated_tokens = self.negated_tokens_early()
@@ -268,11 +272,18 @@ class Analysis:
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))
             elif self.has(i, "sibling_nouns"):
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))  # _siblings may make them adults
+            elif self._title_owns_kin(i):
+                self._mark(i, i + 1, "unknown", None, None)  # "Tia's grandmother": Tia is a name here, not an aunt
+                self.name_tokens.add(i)
             elif self.has(i, "observer_nouns") and not (low[i] == "they" and not self._they_watch(i)):
                 self._mark(i, i + 1, "observer", None, self._gender_of_word(i) if tok.pos_ == "NOUN" else None)
+                if self.has(i, "kin_adults"):
+                    self.kin.add(i)
             elif self._is_name(i) and i > 0 and self.has(i - 1, "adult_titles") and self.role[i - 1]:
                 self._mark(i, i + 1, self.role[i - 1], None, self.gender[i - 1])  # "Grandpa Ike", "Aunt Bea"
                 self.adult.update((i - 1, i))
+                if self.has(i - 1, "kin_adults"):
+                    self.kin.update((i - 1, i))
             elif self._is_name(i):
                 self._mark(i, i + 1, "unknown", None, None)
                 self.name_tokens.add(i)
@@ -282,6 +293,18 @@ class Analysis:
                         self.gender[i] = self._gender_of_word(i - 1)
             i += 1
         self._ages_after_mentions()
+
+    def _title_owns_kin(self, i: int) -> bool:
+        """True for a capitalised title word that owns a parent or relative ("Tia's grandmother"): a name, not a title."""
+        n = len(self.tokens)
+        return (
+            self.has(i, "adult_titles")
+            and not self.has(i, "caregiver_nouns")
+            and self.tokens[i].text[:1].isupper()
+            and i + 2 < n
+            and self.lower[i + 1] in ("'s", "’s")
+            and self.has(i + 2, "parent_nouns")
+        )
 
     def _ages_after_mentions(self) -> None:
         """Ages after mentions ("Jayden (7)", "jayden (7)") are ages, and an unnamed word before one is a child."""
@@ -352,6 +375,9 @@ class Analysis:
                     j += 1
                 for k in range(i, j + 1):
                     out[k] = (i, j + 1)
+                gender = next((self.gender[k] for k in range(i, j + 1) if self.gender[k]), None)
+                for k in range(i, j + 1):
+                    self.gender[k] = self.gender[k] or gender  # "Aunt Fatima Siddiqui": she, all of her
                 if any(k in self.adult for k in range(i, j + 1)):
                     self.adult.update(range(i, j + 1))
                 i = j + 1
@@ -407,6 +433,8 @@ class Analysis:
             end, years = self._age_after(e)
             if end:
                 self.age_tokens.update(range(e, end))
+                if years is not None:
+                    self.years.update((k, years) for k in range(s, e))
                 if years is not None and years >= ADULT_AGE:
                     self.adult.update(range(s, e))  # "Grace (19)" is a young parent, not a child
                 else:
@@ -442,22 +470,34 @@ class Analysis:
                 self._set_name_role(
                     s, "network"
                 )  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
+                if self.has(p, "kin_adults"):
+                    self.kin.update(range(s, e))  # "her grandmother Mercy"
         for s, e in seen:
             last = self.tokens[e - 1]
             links = [last.head] if last.dep_ == "appos" else []
             links += [c for c in last.children if c.dep_ == "appos"]
+            teen = self.role[s] == "child" and self.years.get(s, 0) >= TEEN_PARENT_AGE
             for other in links:
-                if self.role[s] != "unknown":
+                if teen and self.role[other.i] == "caregiver" and self.has(other.i, "caregiver_nouns"):
+                    self._make_carer(range(s, e), teen=True)  # "Jordan (17), Nevaeh's dad": a teen parent
                     break
+                if self.role[s] != "unknown":
+                    continue
                 if self.role[other.i] == "observer":
                     self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
+                    if other.i in self.kin:
+                        self.kin.update(range(s, e))  # "Rose Tran, Khoa's great-grandma"
                 elif self.role[other.i] == "caregiver":
                     self._set_name_role(s, "caregiver")  # "Rosa, the children's mother, ..."
                 elif self.role[other.i] == "child" and not any(k in self.adult for k in range(s, e)):
                     self._set_name_role(s, "child")
 
     def _carers(self) -> None:
-        """Whoever a relative clause says looks after a child is a caregiver ("Ike, who watches Tessa")."""
+        """Whoever the words say looks after a child is a caregiver.
+
+        "Ike, who watches Tessa", "Andre (24), who has custody of Malik", "Faith is raising her
+        grandsons", "Kayla (16) and Marco (17) want to keep raising the baby" (teen parents).
+        """
         for tok in self.tokens:
             if not self._cares_for_child(tok):
                 continue
@@ -466,16 +506,45 @@ class Analysis:
                 start -= 1
             if start > 0 and self.has(start - 1, "adult_titles") and self.role[start - 1] is not None:
                 start -= 1  # the title before the name ("Grandpa Ike")
-            span = range(start, tok.i + 1)
-            if all(self.role[k] in ("unknown", "network", "observer") for k in span):
-                for k in span:
-                    self.role[k] = "caregiver"
-                self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+            self._make_carer(range(start, tok.i + 1))
+        for tok in self.tokens:
+            if tok.pos_ != "VERB" or not self._raises_a_child(tok):
+                continue
+            for who in self.subjects(tok):
+                s, e = self.names.get(who.i, (who.i, who.i + 1))
+                self._make_carer(range(s, e), teen=True)
+
+    def _make_carer(self, span: range, teen: bool = False) -> None:
+        """Make a person (a span of tokens) a caregiver, unless the roster or a kin word already says who they are."""
+        if not all(self.role[k] in ("unknown", "network", "observer") or (teen and self.role[k] == "child") for k in span):
+            return
+        if any(self.person[k] is not None for k in span):
+            return
+        for k in span:
+            self.role[k] = "caregiver"
+        self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+
+    def _raises_a_child(self, verb: Token) -> bool:
+        """True for 'raise', 'parent', 'babysit' or 'care for' with a child as its object ("keep raising the baby")."""
+        lemma = self.lemma[verb.i]
+        if lemma in ("raise", "parent", "babysit"):
+            objects = [c for c in verb.children if c.dep_ == "dobj"]
+        elif lemma == "care":
+            objects = [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children]
+        else:
+            return False
+        return any(self.role[o.i] == "child" or self.has(o.i, "child_nouns") for o in objects)
 
     def _cares_for_child(self, tok: Token) -> bool:
-        """True when a relative clause says the person looks after a child ("who watches Tessa", "who babysits")."""
+        """True when a relative clause says the person looks after a child ("who watches Tessa", "who has custody of Malik")."""
         for c in tok.children:
-            if c.dep_ == "relcl" and self.lemma_in(c, "care_verbs"):
+            if c.dep_ != "relcl":
+                continue
+            if self.lemma_in(c, "care_verbs"):
+                return True
+            if self.lemma[c.i] in ("have", "get", "take", "share") and any(
+                g.dep_ == "dobj" and self.lemma_in(g, "care_nouns") for g in c.children
+            ):
                 return True
         return False
 
@@ -560,6 +629,7 @@ class Analysis:
                 self._set_name_role(i, "child")  # "Sofias insulin" typed without the apostrophe
             elif tok.dep_ == "poss" and (
                 self.has(head.i, "parent_nouns")
+                or any(c.dep_ == "compound" and self.has(c.i, "parent_nouns") for c in head.children)
                 or self.has(head.i, "owned_effects")
                 or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))
             ):
@@ -658,6 +728,25 @@ class Analysis:
             if src is not None and src in self.names and self.role[src] == "unknown" and src not in self.adult:
                 self._set_name_role(src, "child")
                 self.poss_role[i] = "child"
+
+    def _owners_of_children(self) -> None:
+        """ "destiny (16) left her son Kairo", "Kayla's baby": whoever owns a son, daughter or baby is a parent."""
+        for tok in self.tokens:
+            if tok.dep_ != "poss" or not self.has(tok.head.i, "child_nouns") or self.has(tok.head.i, "sibling_nouns"):
+                continue
+            src = tok.i if tok.i in self.names else self._poss_source.get(tok.i)
+            if src is None or src not in self.names or self.person[src] is not None:
+                continue
+            s, e = self.names[src]
+            if self.years.get(s, ADULT_AGE) < TEEN_PARENT_AGE:
+                continue  # a child of nine does not have a son
+            if self.role[s] in ("unknown", "child"):
+                self._make_carer(range(s, e), teen=True)
+                for k, other in self.antecedent.items():
+                    if s <= other < e:
+                        self.role[k] = "caregiver"
+                if tok.i in self.poss_role:
+                    self.poss_role[tok.i] = "caregiver"
 
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
@@ -761,7 +850,9 @@ class Analysis:
             return False
         if self.has(head.i, "impact_words") or self.has(head.i, "experiencer_verbs"):
             return not self.has(head.i, "violent_verbs") or tok.dep_ == "nsubjpass"
-        return any(self.has(c.i, "impact_words") for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep"))
+        parts = [c for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep")]
+        parts += [g for c in parts if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]  # "spent 3 days in the hospital"
+        return any(self.has(c.i, "impact_words") for c in parts)
 
     # ---- negation ----------------------------------------------------------
     def _negation_scope(self) -> frozenset[int]:
@@ -771,20 +862,30 @@ class Analysis:
         everything in that head's subtree except clauses of their own (a "while ..." clause or a
         new subject starts its own scope).
         """
+        self.negation_scopes: dict[int, frozenset[int]] = {}  # negation word -> the tokens it negates
         out: set[int] = set()
         for tok in self.tokens:
             if not self.has(tok.i, "negation_words"):
                 continue
             if self.lower[tok.i] in ("unharmed", "unhurt", "uninjured"):
-                out.add(tok.i)
-                continue
-            head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
-            if self.lower[tok.i] == "without":
-                head = tok
-            if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
-                head = head.head  # "neither child has been to class", "no one fed her": the whole clause
-            out.update(self._clause_subtree(head))
+                scope = {tok.i}
+            else:
+                head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
+                if self.lower[tok.i] == "without":
+                    head = tok
+                if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
+                    head = head.head  # "neither child has been to class", "no one fed her": the whole clause
+                scope = self._clause_subtree(head)
+            self.negation_scopes[tok.i] = frozenset(scope)
+            out.update(scope)
         return frozenset(out)
+
+    def negated_outside(self, start: int, end: int) -> bool:
+        """True when a negation word outside tokens start..end negates them ("had not eaten" is itself an effect)."""
+        self.negated_tokens_early()
+        return any(
+            not start <= neg < end and any(start <= k < end for k in scope) for neg, scope in self.negation_scopes.items()
+        )
 
     def _clause_subtree(self, head: Token) -> set[int]:
         """The subtree of a head without the subordinate clauses and conjoined clauses hanging from it."""
@@ -916,6 +1017,11 @@ class Analysis:
     def is_child(self, tok: Token) -> bool:
         """True when the token refers to a child (a possessive pronoun through its owner)."""
         return self.role_of(tok) == "child" or self.poss_role.get(tok.i) == "child"
+
+    def is_kin(self, tok: Token) -> bool:
+        """True for a relative the roster does not name ("grandpa Ray", or "he" referring to him)."""
+        i = self.antecedent.get(tok.i, tok.i)
+        return i in self.kin and self.person[i] is None
 
     def is_adult(self, tok: Token) -> bool:
         """True when the token refers to an adult other than a child."""

@@ -164,7 +164,13 @@ def truecase(text: str) -> str:
         low = re.sub(r"['’]s$", "", m.group(0).lower())
         if m.group(0).islower() and (low in names or low == "i" or low in TITLES or (lower_style and low in DAYS)):
             chars[m.start()] = chars[m.start()].upper()
-        elif m.group(0).islower() and low in KIN_TITLES and index + 1 < len(words) and _kin_title(text, m):
+        elif (
+            m.group(0).islower()
+            and low in KIN_TITLES
+            and index + 1 < len(words)
+            and _kin_title(text, m)
+            and not _owned(words, index)
+        ):
             nxt = words[index + 1]
             if text[m.end() : nxt.start()] == " " and (nxt.group(0)[:1].isupper() or nxt.group(0).lower() in names):
                 chars[m.start()] = chars[m.start()].upper()  # "grandpa Ray": the title of a name
@@ -279,8 +285,21 @@ def _after_title(words: list, index: int, text: str) -> bool:
         title = "pop-pop"
     if title not in KIN_TITLES or not _kin_title(text, prev) or text[prev.end() : words[index].start()] != " ":
         return False
+    if _owned(words, index - 1) and not words[index].group(0)[:1].isupper():
+        return False  # "her aunt said": an owned kin word is a noun, and what follows it may be anything
     low = words[index].group(0).lower()
     return low.isalpha() and not _verb_form(low)
+
+
+OWNERS = frozenset({"her", "his", "their", "my", "our", "your", "the", "a", "an"})
+
+
+def _owned(words: list, index: int) -> bool:
+    """True when a kin word follows an owner or article ("Tia's grandmother Mercy"): a noun there, not a title."""
+    if index == 0:
+        return False
+    prev = words[index - 1].group(0).lower()
+    return prev in OWNERS or prev.endswith(("'s", "’s"))
 
 
 def _kin_title(text: str, word: re.Match) -> bool:

@@ -89,12 +89,12 @@ def _concrete_modifier(a: Analysis, noun: Token) -> bool:
 
 
 def caregiver_actors(a: Analysis, verb: Token) -> list[Token]:
-    """The caregivers (or, without a roster, unnamed adults) who do this verb."""
+    """The caregivers (or, without a roster, unnamed adults, and relatives the roster does not name) who do this verb."""
     actors = a.agents(verb) if a.passive_patient(verb) else a.subjects(verb)
     out = []
     for actor in actors:
         role = a.role_of(actor)
-        if role == "caregiver" or (role == "unknown" and not a.roster.explicit):
+        if role == "caregiver" or (role == "unknown" and not a.roster.explicit) or a.is_kin(actor):
             out.append(actor)
     return out
 

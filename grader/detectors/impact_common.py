@@ -104,7 +104,9 @@ def effect_spans(a: Analysis, blocked: set[int]) -> list[Span]:
     out = []
     for s, e in a.spans("impact_words"):
         tok = a.tokens[s]
-        if s in blocked or a.negated(tok) or names_medicine(a, s, e) or generic_only(a, s, e):
+        negative = any(a.has(k, "negation_words") for k in range(s, e))  # "not breathing", "had not eaten"
+        negated = a.negated_outside(s, e) if negative else a.negated(tok)
+        if s in blocked or negated or names_medicine(a, s, e) or generic_only(a, s, e):
             continue
         if e - s == 1 and a.has(s, "not_impact_phrases"):
             continue  # "fell asleep" is not a fall

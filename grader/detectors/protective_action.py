@@ -41,7 +41,7 @@ def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
         actor = None
         while k < n and (a.role[k] is not None or a.lower[k] in ("and", ",", "both")):
             unnamed_adult = a.role[k] == "unknown" and not a.roster.explicit
-            if (a.role[k] == "caregiver" or unnamed_adult) and actor is None:
+            if (a.role[k] == "caregiver" or unnamed_adult or a.is_kin(doc[k])) and actor is None:
                 actor = doc[k]
             k += 1
         if actor is None or k >= n:

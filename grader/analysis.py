@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from .lexicon import CueTagger, Lexicon, is_english_word
+from .text_guard import rule_words
 from .people import Person, Roster, alias_table
 
 PRONOUN_GENDER = {
@@ -235,6 +236,8 @@ class Analysis:
             return False
         if not tok.text[:1].isupper() and tok.is_stop:
             return False
+        if tok.is_sent_start and self.lower[i] in rule_words():
+            return False  # "Allegation of abuse substantiated": a capital at the start says nothing
         return True
 
     def _find_mentions(self) -> None:
@@ -1000,6 +1003,8 @@ class Analysis:
                 return self.subjects(head, depth + 1)
         if verb.dep_ == "advcl" and verb.tag_ == "VBG" and head.pos_ in ("VERB", "AUX"):
             return self.subjects(head, depth + 1)  # "Dad hit him, leaving a bruise"
+        if verb.dep_ == "pcomp" and self.lower[head.i] == "by" and head.head.pos_ in ("VERB", "AUX"):
+            return self.subjects(head.head, depth + 1)  # "neglected Kian by forgetting him in the car"
         return []
 
     def role_of(self, tok: Token) -> str | None:

@@ -244,16 +244,20 @@ def _people_words() -> frozenset[str]:
     """Kin, role, child and rule words, which are never names themselves ("son (7)", "the victim (9)")."""
     from .lexicon import default_lexicons
 
-    from .ruleset import default_ruleset
-
     lex = default_lexicons()
     out: set[str] = set()
     for name in ("child_nouns", "caregiver_nouns", "sibling_nouns", "observer_nouns", "adult_titles", "child_appositives",
                  "number_words", "time_words", "months"):
         out.update(w for phrase in lex[name].words for w in phrase.split())
-    for rule in default_ruleset().rules:  # "the victim (9)": a system word, not a name
-        out.update(w.lower() for term in rule.opt("terms", ()) for w in term.split())
-    return frozenset(out)
+    return frozenset(out | rule_words())  # "the victim (9)": a system word, not a name
+
+
+@lru_cache(maxsize=1)
+def rule_words() -> frozenset[str]:
+    """Every word of the rules' term lists (labels, jargon, judgements)."""
+    from .ruleset import default_ruleset
+
+    return frozenset(w.lower() for rule in default_ruleset().rules for term in rule.opt("terms", ()) for w in term.split())
 
 
 @lru_cache(maxsize=1)

@@ -68,6 +68,8 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
             return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"
         if c.dep_ in ("acomp", "oprd") and a.lemma_in(c, "vague_states"):
             return True
+        if c.dep_ in ("advmod", "acomp", "oprd") and c.i in blocked:
+            return True  # "drove unsafe", "supervised inappropriately": the manner is a label
         if c.dep_ == "ccomp" and c.pos_ == "ADJ" and a.lemma_in(c, "vague_states"):
             return True
         if c.dep_ in ("dobj", "attr"):

@@ -53,6 +53,7 @@ class _Mention:
     gender: str | None  # "he", "she", "they", or None when unknown
     is_subject: bool
     verb: int  # token index of the verb it is the subject or object of
+    holds_worry: bool = False  # the subject of "are worried" / "need to see": rarely who a later he or she is
 
 
 def _is_subject(tok: Token) -> bool:
@@ -83,6 +84,7 @@ def _verb_of(tok: Token) -> int:
 def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) -> _Mention | None:
     """The mention a pronoun most likely refers to (latest first), or None."""
     fitting = [m for m in reversed(seen) if m.gender == gender or m.gender is None]
+    fitting = [m for m in fitting if not m.holds_worry] or fitting  # "X is worried that she may ...": she is not X
     if not is_subject:  # "Ximena asks him": an object pronoun is not its own verb's subject
         fitting = [m for m in fitting if not (m.is_subject and m.verb == verb)]
     pool = [m for m in fitting if m.gender == gender] or fitting
@@ -805,7 +807,9 @@ class Analysis:
                     self.adult.add(i)
                     self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
                 if self.role[i] in PERSON_ROLES:
-                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, _verb_of(tok)))
+                    verb = _verb_of(tok)
+                    worry = is_subj and self._holds_worry(self.tokens[verb])
+                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, verb, worry))
                 continue
             g = PRONOUN_GENDER.get(self.lower[i])
             if g is None:
@@ -836,6 +840,12 @@ class Analysis:
             self.role[i], self.person[i], self.antecedent[i] = found.role, found.person, found.index
             self.gender[i] = g
             seen.append(_Mention(found.index, found.role, found.person, g, is_subj, _verb_of(tok)))
+
+    def _holds_worry(self, verb: Token) -> bool:
+        """True for the verb of someone who holds the worry or needs to see ("are worried", "worry", "need to see")."""
+        if self.has(verb.i, "worry_words") or self.lemma_in(verb, "see_governors"):
+            return True
+        return any(c.dep_ in ("acomp", "dobj", "attr", "xcomp") and self.has(c.i, "worry_words") for c in verb.children)
 
     def _acts_on_someone(self, tok: Token) -> bool:
         """True when a subject pronoun does an act of force or leaving to someone ("he may hit her")."""

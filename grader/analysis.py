@@ -615,6 +615,8 @@ class Analysis:
             if role != "unknown" or self.person[i] is not None or i in self.adult:
                 continue
             head = tok.head
+            if self._witnessed_by_children(tok):
+                continue  # "hit Paola in front of the children": the one hit is an adult the children saw
             if self._acted_on(tok) and not self._acted_on_by_child(tok):
                 self._set_name_role(i, "child")
             elif (
@@ -676,6 +678,20 @@ class Analysis:
                 and self.role[tok.head.i] == "child"
             ):
                 self._set_name_role(tok.i, "child")
+
+    def _witnessed_by_children(self, tok: Token) -> bool:
+        """True when the act on this person happens 'in front of the children' or 'while the kids watched'."""
+        if tok.dep_ != "dobj":
+            return False
+        for c in tok.head.children:
+            if c.dep_ not in ("prep", "advcl"):
+                continue
+            sub = list(c.subtree)
+            if any(self.has(t.i, "presence_words") for t in sub) and any(
+                self.has(t.i, "child_nouns") or self.role[t.i] == "child" for t in sub
+            ):
+                return True
+        return False
 
     def _could_suffer(self, tok: Token, head: Token) -> bool:
         """True for the subject of a may/could effect ("Nevaeh could be sad", "Luca could choke")."""
@@ -954,8 +970,12 @@ class Analysis:
             modal = next((k for k in clause if self.tokens[k].tag_ == "MD"), None)
             if modal is not None:
                 # A trigger carries no may/could: when the parser hung the main clause under it
-                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before.
+                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before,
+                # or else where the modal's own clause begins ("if Ana keeps using she'll get high").
                 stop = max((k for k in clause if k < modal and self.lower[k] in (",", ";")), default=None)
+                if stop is None:
+                    start = self.tokens[modal].head.left_edge.i
+                    stop = start if i + 1 < start <= modal else None
                 if stop is not None:
                     clause = [k for k in clause if k < stop]
             out.update(clause)

@@ -57,15 +57,17 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
         and (head.i in blocked or a.lemma_in(head, "vague_action_verbs") or a.lemma_in(head, "negative_verbs"))
     ):
         return True
-    has_object = False
+    aspect = a.lemma_in(verb, "aspect_verbs")
     for c in verb.children:
+        if _aside(a, c):
+            continue  # "(domestic violence, or DV)": a label in brackets beside the act is flagged, not the act
         if c.dep_ in ("xcomp", "ccomp") and (
             a.lemma_in(c, "label_verbs")
-            or a.lemma_in(c, "vague_action_verbs")
+            or (a.lemma_in(c, "vague_action_verbs") and (aspect or c.dep_ == "ccomp"))
             or c.i in blocked
             or a.has(c.i, "vague_action_phrases")
         ):
-            return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"
+            return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"; not "drive to work"
         if c.dep_ in ("acomp", "oprd") and a.lemma_in(c, "vague_states"):
             return True
         if c.dep_ in ("advmod", "acomp", "oprd") and c.i in blocked:
@@ -73,12 +75,22 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
         if c.dep_ == "ccomp" and c.pos_ == "ADJ" and a.lemma_in(c, "vague_states"):
             return True
         if c.dep_ in ("dobj", "attr"):
-            has_object = True
-            if any(t.i in blocked for t in c.subtree):
+            if any(t.i in blocked for t in c.subtree if not _aside(a, t)):
                 return True
             if a.lemma_in(c, "vague_objects") and not owned_by_child(a, c) and not _concrete_modifier(a, c):
                 return True  # "take her medication" is vague; "refill Bodhi's seizure medication" is not
-    del has_object
+    return False
+
+
+def _aside(a: Analysis, tok: Token) -> bool:
+    """True for a word inside brackets ("hit Paola (domestic violence)")."""
+    k = tok.i - 1
+    while k >= 0 and k > tok.i - 8:
+        if a.lower[k] == ")":
+            return False
+        if a.lower[k] == "(":
+            return True
+        k -= 1
     return False
 
 

@@ -41,6 +41,8 @@ PERSON_ROLES = ("child", "caregiver", "network", "professional", "unknown")
 ADULT_ROLES = ("caregiver", "network", "professional", "observer")
 NAME_WORD_ZIPF = 3.0  # a capitalised noun rarer than this in English is read as a name
 OPEN_MARKERS = ("when", "whenever", "if", "while", "whilst", "anytime")
+# Seasons and months that are also given names; capitalised where a person stands, they are the person.
+WORD_NAMES = frozenset({"summer", "winter", "autumn", "spring", "june", "april", "august", "dawn", "january"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) 
     if pool:
         return pool[0]
     return None
+
+
+def _infinitive_of_object(verb: Token) -> bool:
+    """True for "to cook" in "have time to cook": an infinitive, with no subject of its own, hung on an object."""
+    return (
+        verb.dep_ in ("relcl", "acl")
+        and verb.head.dep_ == "dobj"
+        and verb.head.head is not verb.head
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        and not any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+    )
 
 
 def age_in_years(number: str, unit: str) -> float | None:
@@ -209,7 +222,9 @@ class Analysis:
         self.mentions.append((start, end, role, person))
 
     def _gender_of_word(self, i: int) -> str:
-        """he/she/they from a kin or title word."""
+        """he/she/they from a kin or title word (a plural, "the boys", is they)."""
+        if self.tokens[i].tag_ in ("NNS", "NNPS") and self.lower[i] not in ("mrs", "ms", "mrs.", "ms."):
+            return "they"
         return "he" if self.has(i, "male_nouns") else "she" if self.has(i, "female_nouns") else "they"
 
     def _is_name(self, i: int) -> bool:
@@ -234,13 +249,21 @@ class Analysis:
             "sibling_nouns",
             "body_parts",
         )
-        if any(self.has(i, name) for name in blocked):
+        if any(self.has(i, name) for name in blocked) and not self._word_name(tok):
             return False
         if not tok.text[:1].isupper() and tok.is_stop:
             return False
         if tok.is_sent_start and self.lower[i] in rule_words():
             return False  # "Allegation of abuse substantiated": a capital at the start says nothing
         return True
+
+    def _word_name(self, tok: Token) -> bool:
+        """A capitalised season or month that stands where a person does ("on days Summer takes more methadone")."""
+        if not tok.text[:1].isupper() or tok.is_sent_start or self.lower[tok.i] not in WORD_NAMES:
+            return False
+        return tok.dep_ in ("nsubj", "nsubjpass", "dobj", "poss", "appos") or (
+            tok.i + 1 < len(self.tokens) and self.lower[tok.i + 1] == "("
+        )
 
     def _find_mentions(self) -> None:
         """Find roster names, kin and child nouns, ages and unknown names."""
@@ -1033,6 +1056,8 @@ class Analysis:
                 return self.subjects(head, depth + 1)
         if verb.dep_ == "advcl" and verb.tag_ == "VBG" and head.pos_ in ("VERB", "AUX"):
             return self.subjects(head, depth + 1)  # "Dad hit him, leaving a bruise"
+        if _infinitive_of_object(verb) and self.lemma[head.head.i] == "have":
+            return self.subjects(head.head, depth + 1)  # "he may not have time to cook": he cooks
         if verb.dep_ == "pcomp" and self.lower[head.i] == "by" and head.head.pos_ in ("VERB", "AUX"):
             return self.subjects(head.head, depth + 1)  # "neglected Kian by forgetting him in the car"
         return []
@@ -1071,6 +1096,8 @@ class Analysis:
             return True  # "is going to hit"
         if depth < 3 and verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
             return self.has_modal(verb.head, depth + 1)
+        if depth < 3 and _infinitive_of_object(verb):
+            return self.has_modal(verb.head.head, depth + 1)  # "may not have time to cook dinner"
         return False
 
     def passive_patient(self, verb: Token) -> bool:

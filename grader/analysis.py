@@ -270,6 +270,7 @@ class Analysis:
         doc, low = self.tokens, self.lower
         table = alias_table(self.roster) if self.roster.explicit else {}
         n, i = len(doc), 0
+        title_names = {low[k] for k in range(n) if self._title_owns_kin(k) or self._title_before_age(k)}
         while i < n:
             hit = 0
             for size in (3, 2, 1):
@@ -300,8 +301,8 @@ class Analysis:
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))
             elif self.has(i, "sibling_nouns"):
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))  # _siblings may make them adults
-            elif self._title_owns_kin(i):
-                self._mark(i, i + 1, "unknown", None, None)  # "Tia's grandmother": Tia is a name here, not an aunt
+            elif low[i] in title_names and self._title_as_name(i):
+                self._mark(i, i + 1, "unknown", None, None)  # "Tia's grandmother", "Tia (7)": a name, not an aunt
                 self.name_tokens.add(i)
             elif self.has(i, "observer_nouns") and not (low[i] == "they" and not self._they_watch(i)):
                 self._mark(i, i + 1, "observer", None, self._gender_of_word(i) if tok.pos_ == "NOUN" else None)
@@ -321,6 +322,21 @@ class Analysis:
                         self.gender[i] = self._gender_of_word(i - 1)
             i += 1
         self._ages_after_mentions()
+
+    def _title_as_name(self, i: int) -> bool:
+        """A capitalised title word the text uses as a name ("Tia (7)", "when Tia talks back"), not before a name."""
+        tok = self.tokens[i]
+        if not tok.text[:1].isupper() or self.has(i, "caregiver_nouns"):
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        return nxt is None or not (nxt.pos_ == "PROPN" and nxt.text[:1].isupper())
+
+    def _title_before_age(self, i: int) -> bool:
+        """True for a capitalised title word right before an age ("Tia (7)")."""
+        if not self.has(i, "adult_titles") or not self.tokens[i].text[:1].isupper():
+            return False
+        end, years = self._age_after(i + 1)
+        return bool(end) and years is not None and years < ADULT_AGE
 
     def _title_owns_kin(self, i: int) -> bool:
         """True for a capitalised title word that owns a parent or relative ("Tia's grandmother"): a name, not a title."""
@@ -845,7 +861,7 @@ class Analysis:
                     self.role[i] = "observer"  # "her sister", with her the mother: an adult
                     self.adult.add(i)
                     self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
-                if self.role[i] in PERSON_ROLES:
+                if self.role[i] in PERSON_ROLES or i in self.kin:
                     verb = _verb_of(tok)
                     worry = is_subj and self._holds_worry(self.tokens[verb])
                     seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, verb, worry))
@@ -903,7 +919,8 @@ class Analysis:
         if self.has(head.i, "impact_words") or self.has(head.i, "experiencer_verbs"):
             return not self.has(head.i, "violent_verbs") or tok.dep_ == "nsubjpass"
         parts = [c for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep")]
-        parts += [g for c in parts if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]  # "spent 3 days in the hospital"
+        # "spent 3 days in the hospital", "end up with a split lip"
+        parts += [g for c in parts if c.dep_ == "prep" for g in c.subtree if g.dep_ in ("pobj", "amod", "compound")]
         return any(self.has(c.i, "impact_words") for c in parts)
 
     # ---- negation ----------------------------------------------------------
@@ -1005,12 +1022,27 @@ class Analysis:
         for s, e in self.spans("context_phrases"):
             last = self.tokens[e - 1]
             out.update(t.i for t in last.subtree if t.i >= s)
+            out.update(self._reduced_trigger(e))
         # A purpose clause ("..., so that Leo rides safely") is never part of the trigger, even
         # when the parser hangs it under the trigger clause.
         for tok in self.tokens:
             if self.lower[tok.i] == "so" and tok.dep_ == "mark" and tok.head.i > tok.i:
                 out.difference_update(t.i for t in tok.head.subtree if t.i >= tok.i)
         return frozenset(out)
+
+    def _reduced_trigger(self, e: int) -> list[int]:
+        """ "on days Summer takes more than she should, ...": a clause right after the phrase, up to its comma."""
+        n = len(self.tokens)
+        if e >= n or not (self.role[e] is not None or self.tokens[e].pos_ in ("PRON", "PROPN")):
+            return []
+        out = []
+        for k in range(e, n):
+            if self.lower[k] in (",", ";", ".") or self.tokens[k].tag_ == "MD":
+                break
+            out.append(k)
+        if len(out) == n - e or len(out) > 25:
+            return []  # no comma or modal ends it: not a trigger clause of its own
+        return out
 
     # ---- syntax helpers --------------------------------------------------
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from .lexicon import CueTagger, Lexicon, is_english_word
-from .text_guard import rule_words
 from .people import Person, Roster, alias_table
+from .text_guard import rule_words
 
 PRONOUN_GENDER = {
     "he": "he",
@@ -339,7 +339,7 @@ class Analysis:
         return bool(end) and years is not None and years < ADULT_AGE
 
     def _title_owns_kin(self, i: int) -> bool:
-        """True for a capitalised title word that owns a parent or relative ("Tia's grandmother"): a name, not a title."""
+        """True for a capitalised title word owning a parent or relative ("Tia's grandmother"): a name, not a title."""
         n = len(self.tokens)
         return (
             self.has(i, "adult_titles")
@@ -560,7 +560,9 @@ class Analysis:
 
     def _make_carer(self, span: range, teen: bool = False) -> None:
         """Make a person (a span of tokens) a caregiver, unless the roster or a kin word already says who they are."""
-        if not all(self.role[k] in ("unknown", "network", "observer") or (teen and self.role[k] == "child") for k in span):
+        if not all(
+            self.role[k] in ("unknown", "network", "observer") or (teen and self.role[k] == "child") for k in span
+        ):
             return
         if any(self.person[k] is not None for k in span):
             return
@@ -580,7 +582,7 @@ class Analysis:
         return any(self.role[o.i] == "child" or self.has(o.i, "child_nouns") for o in objects)
 
     def _cares_for_child(self, tok: Token) -> bool:
-        """True when a relative clause says the person looks after a child ("who watches Tessa", "who has custody of Malik")."""
+        """True when a relative clause says the person looks after a child ("who watches Tessa", "has custody of")."""
         for c in tok.children:
             if c.dep_ != "relcl":
                 continue
@@ -916,6 +918,8 @@ class Analysis:
             return self.has(head.i, "body_parts") or self.has(head.i, "impact_words")
         if tok.dep_ not in ("nsubj", "nsubjpass"):
             return False
+        if any(c.dep_ in ("acomp", "attr") and self.has(c.i, "trigger_states") for c in head.children):
+            return False  # "when he feels jealous, he leaves": the adult's own trigger, not the child's harm
         if self.has(head.i, "impact_words") or self.has(head.i, "experiencer_verbs"):
             return not self.has(head.i, "violent_verbs") or tok.dep_ == "nsubjpass"
         parts = [c for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep")]
@@ -953,7 +957,8 @@ class Analysis:
         """True when a negation word outside tokens start..end negates them ("had not eaten" is itself an effect)."""
         self.negated_tokens_early()
         return any(
-            not start <= neg < end and any(start <= k < end for k in scope) for neg, scope in self.negation_scopes.items()
+            not start <= neg < end and any(start <= k < end for k in scope)
+            for neg, scope in self.negation_scopes.items()
         )
 
     def _clause_subtree(self, head: Token) -> set[int]:

@@ -381,7 +381,9 @@ def _components(
                 target = negative_tokens if rule.category == "negative_framing" else label_tokens
                 target.update(range(span.start, span.end))
     danger_types = job.roster.danger_types or (relevance.classify(job.danger) if job.danger else ())
-    ctx = Context(a, label_tokens, negative_tokens, danger_types if kind == "safety_goal" else ())
+    goal = kind == "safety_goal"
+    danger_words = frozenset(w for t in job.danger or () for w in relevance.words(t)) if goal else frozenset()
+    ctx = Context(a, label_tokens, negative_tokens, danger_types if goal else (), danger_words)
     found = detectors.detect(kind, ctx)
     out = []
     for spec in ruleset.components[kind]:

@@ -246,8 +246,8 @@ def _people_words() -> frozenset[str]:
 
     lex = default_lexicons()
     out: set[str] = set()
-    for name in ("child_nouns", "caregiver_nouns", "sibling_nouns", "observer_nouns", "adult_titles", "child_appositives",
-                 "number_words", "time_words", "months"):
+    for name in ("child_nouns", "caregiver_nouns", "sibling_nouns", "observer_nouns", "adult_titles",
+                 "child_appositives", "number_words", "time_words", "months"):
         out.update(w for phrase in lex[name].words for w in phrase.split())
     return frozenset(out | rule_words())  # "the victim (9)": a system word, not a name
 
@@ -257,7 +257,8 @@ def rule_words() -> frozenset[str]:
     """Every word of the rules' term lists (labels, jargon, judgements)."""
     from .ruleset import default_ruleset
 
-    return frozenset(w.lower() for rule in default_ruleset().rules for term in rule.opt("terms", ()) for w in term.split())
+    rules = default_ruleset().rules
+    return frozenset(w.lower() for rule in rules for term in rule.opt("terms", ()) for w in term.split())
 
 
 @lru_cache(maxsize=1)

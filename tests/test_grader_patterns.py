@@ -161,6 +161,32 @@ CASES = [
         True,
         {"danger": "Mom may leave her pills on the table within reach and Ezra could swallow them."},
     ),
+    # an action on the very thing the danger names answers it; a cue never spans a comma
+    (
+        "safety_goal",
+        "The worker needs to see Dad take down the old trampoline in the yard this week and keep Noor (4) off "
+        "the neighbour's one, every day for three months, so that Noor plays safely.",
+        "caregiver_action",
+        True,
+        {"danger": "Dad may leave Noor (4) alone on the old trampoline, with its torn net, and she could fall off "
+         "and break her arm."},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Dad live apart from Mom and Noor (4) and see Noor at his sister's house, every "
+        "week for six months, so that Noor feels safe at home.",
+        "caregiver_action",
+        True,
+        {"danger": "When Dad is angry he may shove Mom again with Noor there, and Noor could hit her head."},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Dad buy Noor (4) a new coat every month for six months so that Noor is happy.",
+        "caregiver_action",
+        False,
+        {"danger": "Dad may leave the camping stove burning in the closed tent while Noor sleeps, and the fumes "
+         "could make her very sick."},
+    ),
     # concrete actions on common verbs count; vague ones do not
     (
         "safety_goal",

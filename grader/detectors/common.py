@@ -27,6 +27,7 @@ class Context:
     blocked: set[int]  # tokens inside labels, judgements and services (never an act)
     negative: set[int]  # tokens of negative framing in a safety goal
     danger_types: tuple[str, ...] = ()  # what the goal must answer (roster or the learner's danger)
+    danger_words: frozenset[str] = frozenset()  # the words of the learner's own danger statement(s)
 
 
 def evidence(first: Token, second: Token | None = None) -> Span:
@@ -103,7 +104,7 @@ def _concrete_modifier(a: Analysis, noun: Token) -> bool:
 
 
 def caregiver_actors(a: Analysis, verb: Token) -> list[Token]:
-    """The caregivers (or, without a roster, unnamed adults, and relatives the roster does not name) who do this verb."""
+    """The caregivers (or, without a roster, unnamed adults and relatives the roster does not name) doing this verb."""
     actors = a.agents(verb) if a.passive_patient(verb) else a.subjects(verb)
     out = []
     for actor in actors:

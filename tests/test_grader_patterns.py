@@ -130,6 +130,39 @@ CASES = [
         True,
         {},
     ),
+    # a child left to wait alone is the effect; an adult leaving the child alone is the behaviour
+    (
+        "danger",
+        "The teacher is worried that when Ravi Joshi works late he may leave Tali (4) at the gym after closing, and "
+        "she could end up waiting outside alone in the dark.",
+        "future_impact",
+        True,
+        {},
+    ),
+    (
+        "danger",
+        "The worker is worried that when Mom drinks she may leave Noor (2) alone all night.",
+        "caregiver_behavior",
+        True,
+        {},
+    ),
+    # who holds the worry, when the parser loses the subject; who needs to see, as a heading
+    (
+        "danger",
+        "Because Mom uses meth while she is alone with Noor (3), her aunt Rita and the social worker are worried. On "
+        "days Mom uses, she may leave Noor alone and Noor could fall down the stairs.",
+        "worried_who",
+        True,
+        {},
+    ),
+    (
+        "safety_goal",
+        "WHO NEEDS TO SEE: me (social worker) + Uncle Abe\nWHAT: Dad gives Noor (3) to Abe before he opens a beer, "
+        "every Friday for six months, so that Noor feels safe.",
+        "who_needs_to_see",
+        True,
+        {},
+    ),
     # relevance: a goal's action answers the danger; services and gifts do not
     (
         "safety_goal",

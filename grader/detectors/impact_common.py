@@ -41,7 +41,7 @@ def _subjects(a: Analysis, tok: Token) -> list[Token]:
         if node.pos_ in ("VERB", "AUX", "ADJ"):
             subs = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c is not tok]
             if subs:
-                return subs
+                return subs + [k for c in subs for k in c.conjuncts]  # "Rose's nap, Khoa ... could drown"
             if node.pos_ in ("VERB", "AUX") and node.dep_ not in ("xcomp", "acomp", "conj"):
                 if node.dep_ == "advcl" and node.tag_ == "VBG":
                     return []  # "..., leaving welts": its subject is the one who acted

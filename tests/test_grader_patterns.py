@@ -163,6 +163,23 @@ CASES = [
         True,
         {},
     ),
+    # a described time of day is a recurring situation; a date is not
+    (
+        "danger",
+        "The worker is worried that on cold nights Dad may light the barbecue grill inside the trailer where Noor (4) "
+        "sleeps, and Noor could be poisoned by the fumes and die.",
+        "context",
+        True,
+        {},
+    ),
+    (
+        "danger",
+        "The worker is worried that Dad may grab Noor (4) by the arm again on the same day and Noor could "
+        "break her arm.",
+        "context",
+        False,
+        {},
+    ),
     # relevance: a goal's action answers the danger; services and gifts do not
     (
         "safety_goal",

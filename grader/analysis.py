@@ -900,8 +900,10 @@ class Analysis:
 
     def _holds_worry(self, verb: Token) -> bool:
         """True for the verb of someone who holds the worry or needs to see ("are worried", "worry", "need to see")."""
-        if self.has(verb.i, "worry_words") or self.lemma_in(verb, "see_governors"):
+        if self.has(verb.i, "worry_words"):
             return True
+        if self.lemma_in(verb, "see_governors"):  # "need to see", not "Ana wants meth"
+            return any(c.dep_ in ("xcomp", "ccomp") and self.lemma_in(c, "see_verbs") for c in verb.children)
         return any(c.dep_ in ("acomp", "dobj", "attr", "xcomp") and self.has(c.i, "worry_words") for c in verb.children)
 
     def _acts_on_someone(self, tok: Token) -> bool:

@@ -180,6 +180,15 @@ CASES = [
         False,
         {},
     ),
+    # wanting something is not needing to see: the one who wants it can be the "she" who acts
+    (
+        "danger",
+        "The worker and Aunt Jo are worried about Noor (4) and Sam (2). On nights when Dad is away and Mom wants "
+        "pills, she may go out and leave them alone. Noor could wander outside and be hit by a car.",
+        "caregiver_behavior",
+        True,
+        {},
+    ),
     # relevance: a goal's action answers the danger; services and gifts do not
     (
         "safety_goal",

@@ -165,7 +165,8 @@ def test_drills_keep_the_rewrite_when_the_grader_fails(app, client, learner, bro
 
 
 def live_room(app, learner_email="live@example.org", address="192.0.2.20"):
-    """A running class session with a statement activity; return (the learner's phone, the room code, activity id)."""
+    """A running class session with a statement activity; return (the learner's joined phone, the live code, activity
+    id). The phone is signed in, so it is linked to the learner's account (their grading limits apply)."""
     from tests.conftest import Factory
 
     factory = Factory(app)
@@ -187,6 +188,7 @@ def live_room(app, learner_email="live@example.org", address="192.0.2.20"):
 
     with app.app_context():
         code = db.session.get(ClassSession, session_id).join_code
+    assert phone.post("/live/", data={"code": code, "name": ""}).status_code == 302  # the phone joins with the code
     return phone, code, activity_id
 
 

@@ -21,7 +21,7 @@ from .matching import lexical_hits, matchers_for, passive_hits, regex_hits, rege
 from .metrics import compute, sentence_words
 from .people import GraderInputError, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
-from .questions import find_questions
+from .questions import about_worker, find_questions
 from .report import Component, Evidence, Finding, Question, Report
 from .ruleset import Rule, RuleSet, default_ruleset
 from .text_guard import HEAD_CHARS, QUESTION_HEAD_CHARS, Prepared, prepare
@@ -218,11 +218,12 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
             own_names = frozenset(w.lower() for w in names.values() for w in w.split())
             child_hits = child_plan.check(text, found, ruleset, job.child_age, own_names)
             extra_findings.extend(_finding(h.rule, text, h.start, h.end, names, **dict(h.values)) for h in child_hits)
-        if not found:
-            for rule in ruleset.rules:
-                if rule.type == "structure" and rule.opt("check") == "no_question":
-                    s, e = _strip(text, 0, len(text))
-                    extra_findings.append(_finding(rule, text, s, e, names))
+        # no question at all, or every question about the worker's own work
+        check = "no_question" if not found else "worker_only" if all(about_worker(q.text) for q in found) else None
+        for rule in ruleset.rules:
+            if check and rule.type == "structure" and rule.opt("check") == check:
+                s, e = _strip(text, 0, len(text))
+                extra_findings.append(_finding(rule, text, s, e, names))
     overflow = max(0, len(hits) - MAX_FINDINGS)
     hits = sorted(hits, key=lambda h: (h[1], h[2]))[:MAX_FINDINGS]  # a pathological text stops here, not later
     findings = [_finding(r, text, s, e, names, expansion=_expansion(r, text[s:e])) for r, s, e in hits] + extra_findings

@@ -149,6 +149,7 @@ class CueIndex:
         self.single_lower: dict[str, set[str]] = {}
         self.single_lemma: dict[str, set[str]] = {}
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first word -> (lexicon, words)
+        self.lemma_phrases: set[str] = set()  # lexicons whose phrases also match inflected ("running away")
         self.typo_keys: dict[str, set[tuple[str, str]]] = {}  # deletion key -> {(lexicon, word)}
         self.longest = 0  # longest typo-tolerant word: a longer token is never one edit from any
         for lex in lexicons.values():
@@ -167,6 +168,8 @@ class CueIndex:
                             self.typo_keys.setdefault(key, set()).add((lex.name, parts[0]))
                 elif parts:
                     self.phrases.setdefault(parts[0], []).append((lex.name, parts))
+                    if lex.lemma:
+                        self.lemma_phrases.add(lex.name)
         for entries in self.phrases.values():
             entries.sort(key=lambda e: -len(e[1]))
 
@@ -189,11 +192,19 @@ class CueIndex:
         lower = [t.lower_ for t in tokens]
         spans: dict[str, list[tuple[int, int]]] = {}
         covered: dict[str, set[int]] = {}
+        lemmas = [t.lemma_.lower() for t in tokens]
         for i, word in enumerate(lower):
-            for name, parts in self.phrases.get(word, ()):
-                if tuple(lower[i : i + len(parts)]) == parts and not covered.get(name, set()) & {i}:
-                    spans.setdefault(name, []).append((i, i + len(parts)))
-                    covered.setdefault(name, set()).update(range(i, i + len(parts)))
+            entries = self.phrases.get(word, [])
+            if lemmas[i] != word and lemmas[i] in self.phrases:
+                entries = entries + [e for e in self.phrases[lemmas[i]] if e[0] in self.lemma_phrases]
+            for name, parts in entries:
+                n = len(parts)
+                if tuple(lower[i : i + n]) == parts or (
+                    name in self.lemma_phrases and tuple(lemmas[i : i + n]) == parts
+                ):
+                    if not covered.get(name, set()) & {i}:
+                        spans.setdefault(name, []).append((i, i + n))
+                        covered.setdefault(name, set()).update(range(i, i + n))
         for i, tok in enumerate(tokens):
             names = set(self.single_lower.get(lower[i], ()))
             lemma = tok.lemma_.lower()

@@ -93,6 +93,9 @@ def acronym_defined(text: str, acronym: str, expansions: tuple[str, ...]) -> boo
     return bool(m and _initials(re.findall(r"[A-Za-z][\w-]*", m.group(1))).upper() == base.upper())
 
 
+CONDITION_MARKS = frozenset({"if", "when", "whenever", "once", "unless", "until"})
+
+
 def _in_ranges(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     """True when [start, end) lies inside one of the ranges."""
     return any(a <= start and end <= b for a, b in ranges)
@@ -128,7 +131,22 @@ def _keep(rule: Rule, a: Analysis, s: int, e: int, quotes: list[tuple[int, int]]
         return False  # the child's own feeling or words, or someone's name-calling reported
     if rule.opt("unless_in_context_clause") and any(k in a.context_tokens for k in range(s, e)):
         return False  # part of the "when/if/whenever ..." situation, not of the behaviour
+    if rule.opt("unless_in_context_clause") and any(
+        c.dep_ == "mark" and a.lower[c.i] in CONDITION_MARKS for c in doc[s].children
+    ):
+        return False  # the verb of an "if/when ..." clause ("wake an adult if she stops breathing")
     return True
+
+
+def _subjects_up(a: Analysis, verb) -> list:
+    """Subjects of a verb, or of the verb it hangs from ("Mei could ... come to believe she is worthless")."""
+    node = verb
+    for _ in range(3):
+        subs = a.subjects(node)
+        if subs or node.dep_ not in ("xcomp", "advcl", "conj") or node.head is node:
+            return subs
+        node = node.head
+    return []
 
 
 def _reported(a: Analysis, s: int) -> bool:
@@ -141,7 +159,7 @@ def _reported(a: Analysis, s: int) -> bool:
         if a.lemma_in(head, "speech_verbs"):
             if a.lemma[head.i] in ("call", "name") and node.dep_ in ("oprd", "xcomp", "ccomp", "acomp", "dobj", "attr"):
                 return True
-            if any(a.is_child(x) for x in a.subjects(head)):
+            if any(a.is_child(x) for x in _subjects_up(a, head)):
                 return True
             if any(c.dep_ in ("dobj", "dative") and a.is_child(c) for c in head.children):
                 return True  # "told Leilani she was worthless": the words said to the child

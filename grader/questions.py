@@ -214,8 +214,16 @@ ASKING_LINE = re.compile(
     r"|haven'?t|hasn'?t)\s"
     r"|^(?:(?:can|could|would|will|do|does|did|is|are|was|were|have|has|had|should|may|might)\s+"
     r"(?:you|i|we|he|she|they|it|there|your|his|her|their|anyone|someone|[a-z]+)\b)"
-    r"|^(?:tell|describe|walk|talk|help me|say more|share|explain|imagine|suppose|picture|think (?:back|about)"
-    r"|on a scale)\b",
+    # a request verb asks the listener only when it is said to them: "tell me", "describe what",
+    # "explain to me"; "Tell Devon that..." and "Explain to Keri..." are instructions about others
+    r"|^(?:tell|describe|walk|talk|share|explain)\s+(?:(?:to\s+)?(?:me|us)\b|about|more|what|how|when|who|where|which"
+    r"|a\b|an\b|the\b|your|yourself|something|anything|one|some|any)"
+    r"|^(?:help me|say more|imagine|suppose|picture|think (?:back|about)|on a scale)\b",
+    re.I)
+# The names of the techniques themselves ("exception, scaling, coping") are a list, not a question.
+TECHNIQUE_NAMES = re.compile(
+    r"\b(?:exception|scaling|coping|miracle|preferred future|relationship question|next step|networks?|"
+    r"solution[- ]focused|(?:0|zero) to 10)\b",
     re.I)
 STATEMENT_LINE = re.compile(r"^(?:i|i'd|i'll|i'm|im|we|we'll|we'd|my|our|questions?\b|notes?\b)\b(?! wonder)", re.I)
 
@@ -227,6 +235,8 @@ def _is_question_line(line: str) -> bool:
         return False
     if STATEMENT_LINE.match(body):
         return False
+    if len(TECHNIQUE_NAMES.findall(body)) >= 3:
+        return False  # a run of technique names: "exception scaling coping ..."
     return bool(ASKING_LINE.search(body))
 
 
@@ -531,6 +541,15 @@ def _group_regex(cues: tuple[str, ...], data: QuestionData) -> re.Pattern | None
     return _GROUP_REGEX[key]
 
 
+ABOUT_THE_WORKER = re.compile(r"\b(?:i|me|my|myself|i'm|im|i'd|i'll|i've)\b", re.I)
+TO_THE_LISTENER = re.compile(r"\b(?:you|your|yours|yourself|you're|you'd|you'll|you've|ya|u|y'all)\b", re.I)
+
+
+def about_worker(question: str) -> bool:
+    """True when a question speaks of "I" or "my" and never to "you": it asks about the worker."""
+    return bool(ABOUT_THE_WORKER.search(question)) and not TO_THE_LISTENER.search(question)
+
+
 def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: QuestionData | None = None) -> str:
     """The question type: the first type (in rule-file order) whose cues or parse form match.
 
@@ -538,6 +557,8 @@ def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: Questi
     who-types (network first among them) are tried before the rest.
     """
     data = data or question_data()
+    if about_worker(body):
+        return "other"  # "What can I do to make my visits go smoothly?" asks about the worker, not the family
     tense = main_tense(span)
     groups = ruleset.question_types
     if WHO_START.match(body):

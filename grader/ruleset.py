@@ -134,8 +134,8 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
             raise _fail(path, where, "a readability rule needs one positive 'max_sentence_words' or 'max_grade'")
         opts.update(limits)
     elif rtype == "structure":
-        if entry.get("check") not in ("no_question",):
-            raise _fail(path, where, "a structure rule needs 'check: no_question'")
+        if entry.get("check") not in ("no_question", "worker_only"):
+            raise _fail(path, where, "a structure rule needs 'check: no_question' or 'check: worker_only'")
         opts["check"] = entry["check"]
     return opts
 

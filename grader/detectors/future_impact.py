@@ -34,6 +34,18 @@ def _lasting(a: Analysis, s: int) -> bool:
     return any(a.has(t.i, "lasting_words") for t in sent if abs(t.i - s) <= 6)
 
 
+def _diminished(a: Analysis, s: int) -> bool:
+    """True when the effect or a word it hangs from is softened ("a little late to school", "slightly hungry")."""
+    node = a.tokens[s]
+    for _ in range(3):
+        if any(c.dep_ in ("advmod", "npadvmod") and a.has(c.i, "diminishers") for c in node.children):
+            return True
+        if node.head is node:
+            return False
+        node = node.head
+    return False
+
+
 def detect(ctx: Context) -> Found:
     """Future effects on the child; absent, with a hint, when all are slight."""
     a = ctx.a
@@ -42,7 +54,9 @@ def detect(ctx: Context) -> Found:
         if s in a.context_tokens or not under_modal(a, a.tokens[s]) or _adult_leaves_alone(a, s, e):
             continue
         found.append((s, e))
-    serious = [(s, e) for s, e in found if not a.has(s, "trivial_impacts") or _lasting(a, s)]
+    serious = [
+        (s, e) for s, e in found if not (a.has(s, "trivial_impacts") or _diminished(a, s)) or _lasting(a, s)
+    ]
     if found and not serious:
         s, e = found[0]
         span = a.doc[s:e]

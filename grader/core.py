@@ -330,6 +330,21 @@ WORD_LIST_MIN_RUN = 6  # content words in a row with no function word or punctua
 STATEMENT_KINDS = ("harm", "danger", "safety_goal")
 
 
+FRAGMENT_MIN_PIECES = 6  # a list of names before "need to see" has a long piece that holds most of the words
+FRAGMENT_MAX_WORDS = 3
+FRAGMENT_MIN_SHARE = 0.5
+
+
+def _fragments(text: str) -> bool:
+    """True when most words sit in comma-separated scraps of 1-3 words ("need to see, social worker, every night")."""
+    pieces = [p.split() for p in re.split(r"[,;:\n]", text) if p.strip()]
+    words = sum(len(p) for p in pieces)
+    if len(pieces) < FRAGMENT_MIN_PIECES or not words:
+        return False
+    short = sum(len(p) for p in pieces if len(p) <= FRAGMENT_MAX_WORDS)
+    return short / words >= FRAGMENT_MIN_SHARE
+
+
 def _word_list(a: Analysis, text: str) -> Finding | None:
     """A finding when a statement is key words strung together rather than sentences (keyword salad)."""
     words = [t for t in a.tokens if t.is_alpha]
@@ -340,7 +355,7 @@ def _word_list(a: Analysis, text: str) -> Finding | None:
     for t in a.tokens:
         run = 0 if (t.pos_ in FUNCTION_POS or t.is_punct or t.is_space) else run + 1
         longest = max(longest, run)
-    if share >= WORD_LIST_MAX_SHARE or longest < WORD_LIST_MIN_RUN:
+    if (share >= WORD_LIST_MAX_SHARE or longest < WORD_LIST_MIN_RUN) and not _fragments(text):
         return None  # a terse sentence ("CPS received allegations that Dad hit Emre") is not a list
     s, e = _strip(text, 0, len(a.doc.text))
     return Finding(

@@ -541,7 +541,10 @@ def _group_regex(cues: tuple[str, ...], data: QuestionData) -> re.Pattern | None
     return _GROUP_REGEX[key]
 
 
-ABOUT_THE_WORKER = re.compile(r"\b(?:i|me|my|myself|i'm|im|i'd|i'll|i've)\b", re.I)
+# "me" after a request ("tell me", "walk me through") still asks the listener to speak
+ABOUT_THE_WORKER = re.compile(
+    r"\b(?:i|my|myself|i'm|im|i'd|i'll|i've)\b|(?<!tell )(?<!show )(?<!walk )(?<!give )(?<!let )(?<!teach )\bme\b", re.I
+)
 TO_THE_LISTENER = re.compile(r"\b(?:you|your|yours|yourself|you're|you'd|you'll|you've|ya|u|y'all)\b", re.I)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader import grade
+from grader.questions import about_worker, split_questions
 from tests.grader_fixtures import assert_spans
 
 # (kind, text, component, expected presence, keyword arguments)
@@ -365,6 +366,12 @@ def test_not_flagged(nlp, kind, text, category):
         ("Dad grabbed Kit Saturday bruise cried hospital caregiver child impact when", True),
         ("CPS received allegations that Dad hit Emre (8) last Thursday.", False),
         ("On Saturday Dad grabbed Kit (6) by the arm and Kit cried.", False),
+        ("Goal: need to see, worker, grandma, sober adult, every night, even when, so that, Kit, feels safe.", True),
+        (
+            "Jordan, Ms. Patel, Ngozi, Daniel, Grace's aunt, and the nurse need to see Grace keep the monitor on "
+            "every night, even when tired, for three months, so that Amara is safe.",
+            False,
+        ),
     ],
 )
 def test_keyword_lists_are_not_statements(nlp, text, listed):
@@ -392,3 +399,43 @@ def test_negation_scope(nlp, text, word, negated):
     a = Analysis(doc, NO_ROSTER, default_lexicons(), text)
     tok = next(t for t in doc if t.text == word)
     assert a.negated(tok) is negated
+
+
+@pytest.mark.parametrize(
+    "text,worker",
+    [
+        ("What can I do to make my home visits go better?", True),
+        ("What training would help me feel more confident?", True),
+        ("Marcus, tell me about a weekend when things were calm.", False),
+        ("What would it take for me to trust you?", False),
+        ("What would your sister say she has seen you do?", False),
+    ],
+)
+def test_questions_about_the_worker(text, worker):
+    assert about_worker(text) is worker
+
+
+@pytest.mark.parametrize(
+    "text,count",
+    [
+        ("Tell Devon that drinking around Skylar is not OK.\nExplain to Keri that she has to protect Skylar.", 0),
+        ("Tell me about a time things were calmer\nDescribe what a good morning looks like", 2),
+        ("exception scaling coping miracle next step 0 to 10 tell me about a time what else", 0),
+        ("Explain to me what helped that night", 1),
+    ],
+)
+def test_lines_that_ask_the_listener(text, count):
+    assert len(split_questions(text)) == count
+
+
+@pytest.mark.parametrize(
+    "text,trivial",
+    [
+        ("We worry that when Dad works late, he may forget her lunch, and Sofia (7) might be a little hungry.", True),
+        ("We are worried that when Mom sleeps all day, An (5) might be slightly late to school.", True),
+        ("We are worried that when Dad drinks, he may leave Leo (2) alone, and Leo could drown in the bath.", False),
+    ],
+)
+def test_diminished_effects_are_slight(nlp, text, trivial):
+    component = next(c for c in grade("danger", text).components if c.id == "future_impact")
+    assert component.present is not trivial

@@ -62,11 +62,17 @@ def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
 
 
 def _is_gift(a: Analysis, verb: Token) -> bool:
-    """True when the act is buying or giving treats ("buy Jayden a bike", "give her presents")."""
+    """True when the act is buying or giving treats or outings ("buy Jayden a bike", "take him fishing")."""
     if a.lemma_in(verb, "gift_words"):
         return True
-    return a.lemma[verb.i] in ("give", "get", "take") and any(
-        a.has(t.i, "gift_words") for c in verb.children if c.dep_ in ("dobj", "dative") for t in c.subtree
+    if a.lemma[verb.i] in ("keep", "continue", "start"):
+        xcomps = [c for c in verb.children if c.dep_ == "xcomp"]
+        return bool(xcomps) and all(_is_gift(a, c) for c in xcomps)  # "keep taking Jayden fishing"
+    return a.lemma[verb.i] in ("give", "get", "take", "bring") and any(
+        a.has(t.i, "gift_words")
+        for c in verb.children
+        if c.dep_ in ("dobj", "dative", "prep", "xcomp", "oprd", "advmod")
+        for t in c.subtree
     )
 
 

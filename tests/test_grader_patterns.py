@@ -439,3 +439,14 @@ def test_lines_that_ask_the_listener(text, count):
 def test_diminished_effects_are_slight(nlp, text, trivial):
     component = next(c for c in grade("danger", text).components if c.id == "future_impact")
     assert component.present is not trivial
+
+
+@pytest.mark.parametrize(
+    "kind,text,component",
+    [
+        ("danger", "We worry that when Dad shoves Mom, Luna (1) could fall from her mother's arms.", "future_impact"),
+        ("harm", "On Monday Dad hit Kit (6) with a belt and Kit had a welt from her father's belt.", "impact"),
+    ],
+)
+def test_the_source_of_an_effect_is_not_its_owner(nlp, kind, text, component):
+    assert next(c for c in grade(kind, text).components if c.id == component).present

@@ -14,13 +14,21 @@ from spacy.tokens import Token
 from ..analysis import Analysis
 from .common import Span
 
+# "fall from her mother's arms", "a welt from his father's belt": the source, not who has the effect
+SOURCE_PREPS = frozenset({"from", "by", "with", "during", "after", "because", "at"})
+
 
 def _owners(a: Analysis, tok: Token) -> list[Token]:
     """People who own the effect or the hurt part: "his lip", "a bruise on Jayden's arm", "the back of his legs"."""
     out = []
     # a verb's own phrase only (its subtree may be the whole sentence); a noun's whole phrase
     scope = (
-        [t for c in tok.children if c.dep_ in ("prep", "dobj", "npadvmod") for t in c.subtree]
+        [
+            t
+            for c in tok.children
+            if c.dep_ in ("dobj", "npadvmod") or (c.dep_ == "prep" and c.lower_ not in SOURCE_PREPS)
+            for t in c.subtree
+        ]
         if tok.pos_ in ("VERB", "AUX")
         else list(tok.subtree)
     )

@@ -1,0 +1,35 @@
+"""The gaming set and hold-out 4, now development sets (grader 2.2.0, round 3 of issue 13).
+
+tests/data/grader_gaming.jsonl holds 58 drafts a trainer would obviously send back (keyword
+salad, gifts as actions, trivial impacts, advice and lectures as questions, questions about the
+worker, another language) and 28 excellent ones. The issue's target: at most one bad draft passes
+and at most one excellent draft is sent back. Grader 2.1.0 let 9 bad drafts pass and sent 3
+excellent ones back; 2.2.0 lets none pass and sends none back.
+
+tests/data/grader_holdout4.jsonl was scored once, blind, under 2.1.0 (verdict 0.905, components
+0.909, flags 0.95 / 0.85); it is spent, so it is a development set from 2.2.0 on, and these
+floors keep what round 3 reached on it (0.933, 0.911, 0.958 / 0.968).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.grader_fixtures import assert_floors, evaluate_set
+
+
+@pytest.fixture(scope="module")
+def gaming(nlp):
+    return evaluate_set("grader_gaming.jsonl")
+
+
+def test_gaming_set_meets_the_issue_target(gaming):
+    g = gaming["gaming"]
+    assert g["bad"] == 58 and g["excellent"] == 28
+    assert g["bad_passed"] <= 1, g
+    assert g["excellent_sent_back"] <= 1, g
+
+
+def test_holdout4_as_a_development_set_keeps_its_floors(nlp):
+    result = evaluate_set("grader_holdout4.jsonl")
+    assert_floors(result, verdict=0.93, components=0.91, flags=0.95)

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from .words import ago, join_words, pluralise
+
 
 def format_minutes(minutes: int) -> str:
     """Return minutes as '45 min' or '1 h 15 min'."""
@@ -29,6 +31,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_minutes, "minutes")
     app.add_template_filter(format_time, "hhmm")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(pluralise, "plural")
+    app.add_template_filter(join_words, "join_words")
+    app.add_template_filter(ago, "ago")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     from .nav import register_nav
 

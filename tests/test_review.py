@@ -12,7 +12,8 @@ from course.events import work_accepted
 from course.extensions import db
 from course.models import User, Work, WorkStatus, WorkVersion
 from course.models.review import CommentBankEntry, GraderFeedback, InlineComment, Review
-from course.review.services import ReviewError, claim
+from course.review.services import ReviewError
+from course.review.sets import claim_set
 
 HARM_TEXT = "Marcus neglected Jayden on Saturday, and Jayden had bruises on his arm."
 REVISED_TEXT = "On Saturday evening Marcus grabbed Jayden (7) by the arm, and Jayden had four bruises on his arm."

@@ -20,7 +20,7 @@ from course.notices.services import (
     set_email_choice,
     unread_count,
 )
-from tests.conftest import AuthActions, Factory, make_app, mail_config
+from tests.conftest import AuthActions, Factory, mail_config, make_app
 
 
 @pytest.fixture
@@ -176,12 +176,12 @@ def test_the_email_choice_form(mail_app, smtp):
     client = mail_app.test_client()
     AuthActions(client).login("ana@example.org")
     page = client.get("/notices/").get_data(as_text=True)
-    assert 'checked id="email-0" name="email" type="radio" value="immediate"' in page
+    assert 'checked id="email-0" name="email" required type="radio" value="immediate"' in page
     bad = client.post("/notices/email", data={"email": "hourly"})
     assert bad.status_code == 422 and "Not a valid choice" in bad.get_data(as_text=True)
     saved = client.post("/notices/email", data={"email": "daily"}, follow_redirects=True).get_data(as_text=True)
     assert "Saved. Notices still appear here as well." in saved
-    assert 'checked id="email-1" name="email" type="radio" value="daily"' in saved
+    assert 'checked id="email-1" name="email" required type="radio" value="daily"' in saved
     with mail_app.app_context():
         assert email_choice(learner) == "daily"
 

@@ -13,7 +13,6 @@ import json
 import pytest
 
 from course.pilot.objectives import OBJECTIVES
-from course.quizzes.forms import field_name
 from course.quizzes.loader import get_quiz
 from course.review.rubric import rubric_rows
 from course.vignettes import get_vignette
@@ -28,7 +27,8 @@ TOO_LARGE_MESSAGE = "That was too large"
 
 def _quiz_fields(quiz_id: str) -> list[str]:
     quiz = get_quiz(quiz_id)
-    return [name for item in quiz.items for name in (field_name(item), field_name(item, 0))]
+    # The page names each item's field q-<id> (match terms and sort statements add -<part>); values are opaque.
+    return [name for item in quiz.items for name in (f"q-{item.id}", f"q-{item.id}-0")]
 
 
 def _mapping_fields() -> list[str]:
@@ -37,8 +37,9 @@ def _mapping_fields() -> list[str]:
 
 def _review_fields() -> list[str]:
     criteria = [row["criterion"].id for row in rubric_rows("harm", {})]
-    return (["overall_comment", "action", "overall_bank", "save_overall"]
-            + [f"rubric-{c}-{part}" for c in criteria for part in ("score", "comment")])
+    # one statement's fields on the set screen (the world's one work is work 1), and the page's button
+    return (["action"] + [f"w1-{name}" for name in ("overall_comment", "overall_bank", "save_overall", "decision")]
+            + [f"w1-{c}-{part}" for c in criteria for part in ("score", "comment")])
 
 
 # endpoint -> the form fields its page sends (callables run inside an app context). Routes not listed get
@@ -59,10 +60,11 @@ FORM_FIELDS = {
     "exercises.submit": ["confirm", "rev_1", "rev_2"],
     "quizzes.take": lambda: _quiz_fields("harm-statements"),
     "quizzes.take_pool": lambda: _quiz_fields("key-terms"),
-    "review.work": _review_fields,
-    "review.add_inline_comment": ["comment-quote", "comment-occurrence", "comment-start", "comment-end", "comment-body",
-                                  "comment-bank_entry", "comment-save_to_bank"],
-    "review.add_missed_problem": ["missed-category", "missed-quote", "missed-note", "missed-start", "missed-end"],
+    "review.set_screen": _review_fields,
+    "review.add_inline_comment": [f"w1-comment-{name}" for name in ("quote", "occurrence", "start", "end", "body",
+                                                                    "bank_entry", "save_to_bank")],
+    "review.add_missed_problem": [f"w1-missed-{name}" for name in ("category", "quote", "note", "start", "end")],
+    "notices.email": ["email"],
     "review.comment_bank": ["text"],
     "review.reveal_names": ["reveal", "next"],
     "classroom.create": ["cohort_id", "day", "module_id", "day_start"],

@@ -28,7 +28,7 @@ from ..names import Namer
 from ..ratelimit import first_refusal, peek, too_many_requests
 from ..security import roles_required
 from . import bp
-from .activities import KIND_LABELS, vignette_choices
+from .activities import STATEMENT_KINDS, vignette_choices
 from .forms import CodeForm, StartSessionForm
 from .services import (
     ClassroomError,
@@ -96,9 +96,7 @@ def _managed_session(session_id: int) -> ClassSession:
 @bp.route("/")
 @roles_required("trainer")
 def index():
-    """Start a session, or return to a running one."""
-    if purge_expired():
-        db.session.commit()
+    """Start a session, or return to a running one (expired sessions are already left out)."""
     cohorts = runnable_cohorts(current_user)
     form = StartSessionForm()
     form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
@@ -127,6 +125,7 @@ def create():
             for message in errors:
                 flash(message, "error")
         return redirect(url_for(".index"))
+    purge_expired()  # housekeeping with the write this request makes anyway (a GET never writes)
     session = start_session(current_user, cohort, form.day.data, form.module_id.data, form.day_start.data)
     db.session.commit()
     return redirect(url_for(".console", session_id=session.id))
@@ -148,7 +147,7 @@ def console(session_id: int):
     return render_template(
         "classroom/console.html", session=session, cohort=db.session.get(Cohort, session.cohort_id),
         modules=all_modules(), game_modules=[m for m in classroom_modules() if clue_counts.get(m.id)],
-        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=KIND_LABELS,
+        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=STATEMENT_KINDS,
         join=join_info(session),
     )
 

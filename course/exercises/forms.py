@@ -5,10 +5,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, Submit
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import AppForm
+from ..forms import AppForm, GradableLength
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette
-
-MAX_STATEMENT_CHARS = 5000
 
 
 def fact_field_name(fact_id: str) -> str:
@@ -52,10 +50,7 @@ def mapping_form_class(vignette: Vignette) -> type[AppForm]:
 class StatementForm(AppForm):
     """A draft statement, with the revision it was based on (for the no-JavaScript form)."""
 
-    text = TextAreaField(
-        "Your draft",
-        validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")],
-    )
+    text = TextAreaField("Your draft", validators=[GradableLength()])
     revision = HiddenField(default="0")
     no_harm = BooleanField("No harm statement is due for this family")
     check = SubmitField("Check")

@@ -4,14 +4,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from grader.vocabulary import kind_slug
+
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..models import InvalidTransition, MappingAttempt
 from ..numbers import plain_int
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
+from ..ratelimit import too_many_requests
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, all_vignettes
 from . import bp
 from .forms import SubmitSetForm, fact_field_name, mapping_form_class
-from .grading import finding_label, finding_notes, mark_segments, marked_html, question_label
 from .services import (
     SubmitBlocked,
     mapping_attempts,
@@ -22,6 +25,7 @@ from .services import (
     slots_for,
     submit_set,
     submittable,
+    vignette_or_404,
 )
 
 # The map's three questions, each over the columns it holds (SOP primer section 3).
@@ -30,23 +34,6 @@ MAP_GROUPS = (
     ("What's working well?", ("strength", "safety")),
     ("What is unclear?", ("grey",)),
 )
-KIND_SLUGS = {"harm": "harm", "danger": "danger", "safety_goal": "safety-goal", "sf_question": "questions"}
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
-
-
-def vignette_or_404(vignette_id: str) -> Vignette:
-    """Return the vignette or answer 404."""
-    vignette = get_vignette(vignette_id)
-    if vignette is None:
-        abort(404)
-    return vignette
-
-
-@bp.app_context_processor
-def report_helpers():
-    """Expose the report helpers to every template (the drills pages show reports too)."""
-    return {"mark_segments": mark_segments, "marked_html": marked_html, "finding_notes": finding_notes,
-            "finding_label": finding_label, "question_label": question_label}
 
 
 @bp.context_processor
@@ -54,11 +41,10 @@ def exercise_helpers():
     """Expose small helpers to the exercise templates."""
     def slot_url(slot, vignette_id: str) -> str:
         """Return the URL of a statement slot's page."""
-        return url_for(
-            "exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position
-        )
+        return url_for("exercises.statement", vignette_id=vignette_id, kind=kind_slug(slot.kind),
+                       position=slot.position)
 
-    return {"category_labels": CATEGORY_LABELS, "kind_slugs": KIND_SLUGS, "slot_url": slot_url}
+    return {"category_labels": CATEGORY_LABELS, "slot_url": slot_url}
 
 
 @bp.route("/")
@@ -135,6 +121,9 @@ def submit(vignette_id: str):
     form = SubmitSetForm()
     error, problems, status = None, [], 200
     if form.validate_on_submit():
+        refused = grading.rate_refusal(current_user.id)  # submitting grades every statement again
+        if refused is not None:
+            return too_many_requests(refused, grading.RATE_MESSAGE + " Your drafts are saved.")
         try:
             result = submit_set(current_user, vignette, _revisions_from_form())
         except SubmitBlocked as exc:
@@ -144,6 +133,7 @@ def submit(vignette_id: str):
             db.session.rollback()
             error, status = str(exc), 409
         else:
+            db.session.commit()
             if result.submitted:
                 count = len(result.submitted)
                 flash(f"Submitted {count} statement{'s' if count != 1 else ''} for trainer review. "

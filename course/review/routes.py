@@ -206,7 +206,9 @@ def set_screen(learner_id: int, vignette_id: str):
             announce_decisions(summary.learner, vignette_id, decisions)
         db.session.commit()
     except DecisionsRefused as exc:
-        db.session.rollback()
+        # decide_set checks every statement before it changes any, so what is pending is only the saved
+        # rubrics and comments: keep them, so the trainer fixes what is marked without scoring again
+        db.session.commit()
         if _wants_json():
             return jsonify(error=str(exc), problems={str(k): v for k, v in exc.problems.items()}), 409
         flash(str(exc), "error")

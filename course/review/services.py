@@ -9,21 +9,20 @@ from sqlalchemy import select
 from ..cohorts.services import can_manage
 from ..database import utcnow
 from ..extensions import db
+from ..feedback import category_label
 from ..models import Cohort, User, Work, WorkStatus, WorkVersion
 from ..models.review import CommentBankEntry, GraderFeedback, InlineComment, Review, ReviewSet
 from .rubric import clean_rubric
 
 OPEN_STATUSES = (WorkStatus.SUBMITTED.value, WorkStatus.IN_REVIEW.value)
+# What a trainer can say the grader missed: the grader's own finding categories (labelled as learners
+# see them), plus three of the review's own.
 MISSED_CATEGORIES = (
-    ("vague_label", "Vague label instead of what happened"),
-    ("jargon", "Jargon or acronym"),
-    ("judgmental", "Judgmental word"),
-    ("passive_voice", "Passive voice hides who acted"),
+    *((c, category_label(c)) for c in ("vague_label", "jargon", "judgmental", "passive_voice")),
     ("missing_part", "A required part is missing"),
-    ("negative_framing", "Says what will not happen instead of what will"),
-    ("service_compliance", "A service or class instead of a behaviour"),
+    *((c, category_label(c)) for c in ("negative_framing", "service_compliance")),
     ("question", "Closed, why or leading question"),
-    ("privacy", "Identifying details"),
+    ("privacy", category_label("privacy")),
     ("other", "Something else"),
 )
 MISSED_LABELS = dict(MISSED_CATEGORIES)

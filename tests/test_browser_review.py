@@ -148,3 +148,24 @@ def test_one_whole_set_review(live_server, live_app, scene, page, assert_accessi
     assert page.get_by_text("Accepted.").is_visible()
     assert_accessible(page, "learner feedback")
     shoot(page, "learner-feedback")
+
+
+def test_the_closed_header_fits_one_row_on_a_phone(live_server, live_app, scene, page):
+    """At 360 px the header (brand, bell, menu button) stays under 80 px on every page a trainer or learner uses."""
+    base = live_server.url
+    page.set_viewport_size({"width": 360, "height": 800})
+    paths = {"trainer@example.org": ["/trainer/", "/review/", f"/review/sets/{scene['learner']}/hill-family",
+                                     "/notices/", f"/cohorts/{scene['cohort']}", "/review/agreement"],
+             "alex@example.org": ["/", "/exercises/", "/notices/", f"/review/mine/{scene['work']}"]}
+    for email, urls in paths.items():
+        browser_login(page, base, email)
+        for path in urls:
+            page.goto(base + path)
+            height = page.locator("[data-site-header]").bounding_box()["height"]
+            assert height <= 80, f"{path} as {email}: the header is {height:.0f} px tall"
+        button = page.get_by_role("button", name="Menu")
+        button.click()
+        assert button.get_attribute("aria-expanded") == "true"
+        assert page.get_by_role("link", name="Practice").is_visible()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_load_state()

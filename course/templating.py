@@ -29,6 +29,14 @@ def format_date(value) -> str:
     return value.strftime("%a %-d %b %Y") if value else "not set"
 
 
+def family_title(vignette_id: str) -> str:
+    """Return a practice family's title for a page ('The Hill family'), never its raw id when it is known."""
+    from .vignettes import get_vignette
+
+    vignette = get_vignette(vignette_id)
+    return vignette.title if vignette else vignette_id
+
+
 def register_template_helpers(app: Flask) -> None:
     """Register the filters and globals (the vocabulary's labels, once, for every page)."""
     app.add_template_filter(format_minutes, "minutes")
@@ -37,6 +45,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(pluralise, "plural")
     app.add_template_filter(join_words, "join_words")
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(family_title, "family_title")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     vocabulary = {
         "kind_label": kind_label, "kind_slug": kind_slug, "is_numbered": is_numbered,

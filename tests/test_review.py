@@ -460,6 +460,11 @@ def test_return_revise_resubmit_comes_back_first_marked_and_prescored(app, clien
     mine = client.get(f"/review/mine/{work_id}").get_data(as_text=True)
     assert "Returned for revision." in mine and "Name the act." in mine and "What did he do?" in mine
     assert '<span data-start="7" class="seg seg--comment" title="Trainer comment">neglected</span>' in mine
+    statement = client.get("/exercises/hill-family/write/harm/1").get_data(as_text=True)
+    assert statement.index("Returned for revision") < statement.index('class="verdict ')  # the trainer first
+    with app.app_context():
+        notice = db.session.scalar(select(Notice))
+    assert notice.kind == "returned" and notice.url == "/exercises/hill-family/write/harm/1"
 
     submit_work(app, world["omar"])  # older than the resubmission
     revise_and_resubmit(app, work_id, REVISED_TEXT, graded_report(REVISED_TEXT))

@@ -163,6 +163,13 @@ def test_the_closed_header_fits_one_row_on_a_phone(live_server, live_app, scene,
             page.goto(base + path)
             height = page.locator("[data-site-header]").bounding_box()["height"]
             assert height <= 80, f"{path} as {email}: the header is {height:.0f} px tall"
+        if email.startswith("trainer"):  # the rating row does not wrap on a phone
+            page.goto(f"{base}/review/sets/{scene['learner']}/hill-family")
+            page.get_by_role("button", name="Claim this set to review").click()
+            page.wait_for_load_state()
+            tops = {round(box["y"]) for box in (label.bounding_box() for label in
+                                                page.locator(".rubric-row__scores").first.locator("label").all())}
+            assert len(tops) == 1, f"the three scores wrap onto {len(tops)} rows"
         button = page.get_by_role("button", name="Menu")
         button.click()
         assert button.get_attribute("aria-expanded") == "true"

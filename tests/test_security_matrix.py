@@ -61,6 +61,7 @@ ACCESS: dict[str, set[str]] = {
     "exercises.mapping_result": {"learner"},
     "drills.index": SIGNED_IN,
     "drills.drill": SIGNED_IN,
+    "drills.habits": SIGNED_IN,
     "glossary.index": SIGNED_IN,
     "objectives.index": SIGNED_IN,
     "quizzes.index": SIGNED_IN,

@@ -1,4 +1,4 @@
-"""Drill pages: the list, and one drill with its graded rewrite and model answer."""
+"""Drill pages: the list, one drill with its graded rewrite and model answer, and the learner's writing habits."""
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from ..ratelimit import wait_words
 from ..vignettes import KINDS
 from . import bp
 from .forms import RewriteForm
+from .habits import drafts_of, growth_from, habits_from, mastered, practice_picks
 from .services import attempts_by_drill, grade_attempt, library, save_attempt, unchecked_text
 
 
@@ -21,8 +22,20 @@ def index():
     drills = library().all()
     kinds = list(dict.fromkeys([*KINDS, *(d.kind for d in drills)]))
     groups = [(kind_label(kind, plural=True), [d for d in drills if d.kind == kind]) for kind in kinds]
-    return render_template("drills/index.html", groups=[g for g in groups if g[1]],
-                           attempts=attempts_by_drill(current_user.id))
+    attempts = attempts_by_drill(current_user.id)
+    return render_template("drills/index.html", groups=[g for g in groups if g[1]], attempts=attempts,
+                           mastered={d for d, tries in attempts.items() if mastered(tries)})
+
+
+@bp.route("/habits")
+@login_required
+def habits():
+    """Show the learner's own writing habits, drills picked for them, and how their drafts changed."""
+    drafts = drafts_of(current_user.id)
+    found = habits_from(drafts)
+    attempts = attempts_by_drill(current_user.id)
+    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth_from(drafts),
+                           picks=practice_picks(found, library().all(), attempts), attempts=attempts)
 
 
 @bp.route("/<drill_id>", methods=["GET", "POST"])

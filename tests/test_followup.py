@@ -15,6 +15,7 @@ from course.models import User
 from course.models.loop import FollowUp
 from course.models.mail import PENDING, SENT, SKIPPED, MailMessage
 from course.models.pilot import Certificate
+from course.pilot.report import HIDDEN_NOTE
 from course.pilot.services import issue_if_complete
 from tests.conftest import Factory, mail_config, make_app
 from tests.test_pilot_support import accept_works, complete_modules
@@ -196,3 +197,58 @@ def test_no_invitation_is_sent_to_a_learner_who_has_answered(mail_app, smtp):
         db.session.commit()
         assert outbox.flush().skipped == 1
     assert smtp.parsed() == [] and _invitations(mail_app)[0].status == SKIPPED
+
+
+# ---------------------------------------------------------------- the pilot report's "use in practice"
+
+def _answer(user_id: int, cohort_id: int, tools: str, ready: bool) -> None:
+    """Store one learner's follow-up (inside an app context), as the form would after the privacy guard."""
+    db.session.add(FollowUp(user_id=user_id, cohort_id=cohort_id, tool_use={t: tools for t in TOOL_IDS},
+                            obstacles=["time"], obstacle_note="", statement_kind="danger",
+                            statement=f"[name 1] may leave the baby alone ({user_id}).",
+                            summary={"verdict": "ready" if ready else "revise", "blocking": 0 if ready else 2}))
+
+
+TOOL_IDS = ("mapping", "harm", "danger", "safety_goal", "sf_question", "houses")
+
+
+def _report(client, factory, viewer, **args) -> str:
+    client.post("/auth/login", data={"email": factory.email(viewer), "password": "correct horse battery"})
+    response = client.get("/pilot/report", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True).split('id="practice-title"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("answers, shown", [(4, False), (5, True)])
+def test_use_in_practice_needs_five_answers(app, client, factory, answers, shown):
+    trainer = factory.user("trainer")
+    cohort = factory.cohort("Pilot South", trainer_id=trainer)
+    with app.app_context():
+        for index in range(answers):
+            _answer(factory.user("learner", cohort_id=cohort), cohort, "most" if index < 3 else "once", index < 2)
+        db.session.commit()
+    section = _report(client, factory, trainer)
+    assert (HIDDEN_NOTE in section) is not shown
+    assert ("How often each tool was used" in section) is shown
+    if shown:
+        # hand count: 3 learners "most", 2 "once"; 2 of 5 statements ready, (0+0+2+2+2)/5 = 1.2 blocking
+        assert "5 learners answered" in section and "<strong>2</strong> the checker finds ready" in section
+        assert "1.2 blocking problems per statement" in section
+        row = section.split("Mapping a family")[1].split("</tr>")[0]
+        assert [c.split("<")[0] for c in row.split('<td class="num">')[1:]] == ["0", "2", "0", "3"]
+        assert "Not enough time: 5" in section and "[name 1] may leave the baby alone" in section
+
+
+def test_use_in_practice_hides_a_cohort_whose_difference_from_all_is_under_five(app, client, factory):
+    admin = factory.user("admin")
+    big, small = factory.cohort("Pilot East"), factory.cohort("Pilot Lone")
+    with app.app_context():
+        for _ in range(5):
+            _answer(factory.user("learner", cohort_id=big), big, "most", True)
+        _answer(factory.user("learner", cohort_id=small), small, "once", True)
+        db.session.commit()
+    everyone = _report(client, factory, admin)
+    assert "6 learners answered" in everyone
+    # all cohorts (6) minus the big cohort (5) would single out the one learner in the small cohort
+    assert HIDDEN_NOTE in _report(client, factory, admin, cohort=big)
+    assert HIDDEN_NOTE in _report(client, factory, admin, cohort=small)

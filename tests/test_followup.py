@@ -15,6 +15,7 @@ from course.models import User
 from course.models.loop import FollowUp
 from course.models.mail import PENDING, SENT, SKIPPED, MailMessage
 from course.models.pilot import Certificate
+from course.models.xapi import XapiStatement
 from course.pilot.report import HIDDEN_NOTE
 from course.pilot.services import issue_if_complete
 from tests.conftest import Factory, mail_config, make_app
@@ -107,6 +108,9 @@ def test_on_day_30_a_notice_shows_and_the_preview_masks_names_before_anything_is
         assert "Marcus" not in row.statement and "Jayden" not in row.statement and "Dana" not in row.obstacle_note
         assert row.tool_use["mapping"] == "most" and row.obstacles == ["time", "forms"]
         assert row.statement_kind == "danger" and row.summary["parts"] == 5 and row.cohort_id is not None
+        [sent] = db.session.scalars(select(XapiStatement).where(XapiStatement.verb == "answered")).all()
+        assert sent.statement["object"]["id"].endswith("/xapi/activities/follow-up")
+        assert "Marcus" not in str(sent.statement) and "[name" not in str(sent.statement)  # no answers travel
     page = client.get("/follow-up").get_data(as_text=True)
     assert "You sent your follow-up on" in page and "With most families I worked with" in page
     assert "answer the five-minute follow-up" not in client.get("/drills/").get_data(as_text=True)

@@ -3,10 +3,13 @@ mastery retiring a drill, and first-against-latest growth per kind, hand-calcula
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from course.drills.habits import Draft, drafts_of, growth_from, habits_from, mastered, practice_picks
 from course.drills.loader import Drill
+from course.extensions import db
 from course.models.work import DrillAttempt
+from course.models.xapi import XapiStatement
 from grader.vocabulary import category_label
 
 ABUSED = "On Saturday night Marcus abused Jayden (7), leaving four bruises on his arm."
@@ -72,7 +75,8 @@ def test_practise_offers_drills_for_exactly_the_recurring_problem_with_the_reaso
     assert [p.drill.id for p in picks] == ["drill-harm-neglect-1", "drill-harm-abuse-1"]
     assert all(p.habit.key == "vague_label" and "vague_label" in p.drill.targets for p in picks)
     assert "Because 3 of your last 4 drafts had “label instead of behaviour” at the first check." in page
-    assert 'href="/drills/drill-harm-neglect-1"' in page and 'href="/drills/drill-harm-abuse-1"' in page
+    assert 'href="/drills/drill-harm-neglect-1?practice=1"' in page
+    assert 'href="/drills/drill-harm-abuse-1?practice=1"' in page
     assert "<q>abused</q>" in page and "fixed by your latest check in 2" in page
     # a problem seen in one draft only (the danger statement's missing parts) is not a habit
     assert "How the child could be hurt" not in page
@@ -84,10 +88,16 @@ def test_two_ready_rewrites_in_a_row_retire_a_drill(client, app, history):
 
         model = next(d for d in library().all() if d.id == "drill-harm-neglect-1").model_answer
     for _ in range(2):
-        assert client.post("/drills/drill-harm-neglect-1", data={"text": model}).status_code == 200
+        response = client.post("/drills/drill-harm-neglect-1?practice=1", data={"text": model})
+        assert response.status_code == 200
     page = client.get("/drills/habits").get_data(as_text=True)
-    assert 'href="/drills/drill-harm-neglect-1"' not in page
-    assert 'href="/drills/drill-harm-abuse-1"' in page and 'href="/drills/drill-harm-mh-1"' in page
+    assert "/drills/drill-harm-neglect-1?" not in page
+    offered = [d for d in ("drill-harm-abuse-1", "drill-harm-mh-1") if f'href="/drills/{d}?practice=1"' in page]
+    assert offered == ["drill-harm-abuse-1", "drill-harm-mh-1"]
+    with app.app_context():  # each graded rewrite went out as xAPI 'attempted', marked as habit practice
+        rows = db.session.scalars(select(XapiStatement).where(XapiStatement.verb == "attempted")).all()
+        assert [r.statement["result"]["success"] for r in rows] == [True, True]
+        assert all(list(r.statement["result"]["extensions"].values()) == [True] for r in rows)
     assert "Mastered: ready twice in a row" in client.get("/drills/").get_data(as_text=True)
 
 

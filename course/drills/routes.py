@@ -1,10 +1,10 @@
 """Drill pages: the list, one drill with its graded rewrite and model answer, and the learner's writing habits."""
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from grader.vocabulary import kind_label
 
-from .. import grading
+from .. import events, grading
 from ..extensions import db
 from ..feedback import summary
 from ..ratelimit import wait_words
@@ -57,6 +57,10 @@ def drill(drill_id: str):
         refused = grading.rate_refusal(current_user.id)
         if refused is None:
             report, grader_error = grade_attempt(attempt, current)
+            if report is not None:
+                events.drill_graded.send(current_app._get_current_object(), user=current_user._get_current_object(),
+                                         drill_id=current.id, ready=report.get("verdict") == "ready",
+                                         practice=request.args.get("practice") == "1")
             db.session.commit()
         else:
             grader_error = (f"{grading.RATE_MESSAGE} Your rewrite is saved; check it again in "

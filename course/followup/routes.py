@@ -1,8 +1,8 @@
 """The follow-up page: closed until 30 days after the certificate, then the form, a preview, and the answers."""
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import grading
+from .. import events, grading
 from ..extensions import db
 from ..ratelimit import wait_words
 from . import bp
@@ -46,6 +46,9 @@ def index():
         return _page(form, state, preview=(statement, note))
     saved = save_answers(current_user, form.tool_use(), list(form.obstacles.data or []), note,
                          form.statement_kind.data, statement)
+    if saved is not None:
+        events.follow_up_answered.send(current_app._get_current_object(), user=current_user._get_current_object(),
+                                       answers=saved)
     db.session.commit()
     flash("Thank you: your follow-up answers are kept." if saved else "You had already sent your follow-up.",
           "success")

@@ -116,9 +116,10 @@ def schedule_invitation(user: User, certificate: Certificate) -> MailMessage:
     return row
 
 
-def on_course_completed(sender, user, certificate, **extra) -> None:
-    """Schedule the follow-up invitation when a certificate is issued."""
-    schedule_invitation(user, certificate)
+def on_course_completed(sender, user, certificate=None, **extra) -> None:
+    """Schedule the follow-up invitation when a certificate is issued (nothing to date it from without one)."""
+    if certificate is not None:
+        schedule_invitation(user, certificate)
 
 
 def compose_invitation(row: MailMessage) -> Composed | None:

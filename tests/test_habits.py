@@ -146,3 +146,32 @@ def test_a_habit_no_drill_trains_is_shown_but_offers_nothing():
     habits = habits_from(drafts)
     drill = Drill("d", "plain_language", "p", "jargon", "h", "m")
     assert [h.key for h in habits] == ["privacy"] and practice_picks(habits, [drill], {}) == []
+
+
+def test_trainers_see_a_learners_habits_only_for_their_cohort_and_under_a_pseudonym(app, client, auth, factory, nlp):
+    from course.models import Cohort
+
+    trainer, other = factory.user("trainer"), factory.user("trainer")
+    cohort = factory.cohort("Pilot Quiet", trainer_id=trainer)
+    with app.app_context():
+        db.session.get(Cohort, cohort).anonymous_review = True
+        db.session.commit()
+    learner = factory.user("learner", cohort_id=cohort, name="Rosa Diaz")
+    auth.login(factory.email(learner))
+    _check(client, "hill-family/write/harm/1", ABUSED)
+    _check(client, "nguyen-family/write/harm/1", NEGLECTED)
+    url = f"/drills/cohorts/{cohort}/learners/{learner}/habits"
+    assert client.get(url).status_code in (302, 403, 404)  # the learner has their own page, not this one
+    auth.logout()
+    auth.login(factory.email(trainer))
+    page = client.get(url).get_data(as_text=True)
+    assert "Writing habits: Learner 1" in page and "Rosa" not in page
+    assert "Because 2 of their last 2 drafts had" in page and "<q>abused</q>" in page
+    assert f'href="{url}"' in client.get(f"/cohorts/{cohort}").get_data(as_text=True)
+    auth.logout()
+    auth.login(factory.email(other))
+    assert client.get(url).status_code == 404
+    stranger = factory.user("learner")
+    auth.logout()
+    auth.login(factory.email(trainer))
+    assert client.get(f"/drills/cohorts/{cohort}/learners/{stranger}/habits").status_code == 404

@@ -62,6 +62,7 @@ ACCESS: dict[str, set[str]] = {
     "drills.index": SIGNED_IN,
     "drills.drill": SIGNED_IN,
     "drills.habits": SIGNED_IN,
+    "drills.learner_habits": COHORT_STAFF,
     "followup.index": SIGNED_IN,  # each learner sees only their own follow-up
     "glossary.index": SIGNED_IN,
     "objectives.index": SIGNED_IN,

@@ -95,11 +95,15 @@ class Habit:
     @property
     def reason(self) -> str:
         """Return why drills for this habit are offered, in the learner's own figures."""
+        return self.because("your")
+
+    def because(self, whose: str) -> str:
+        """Return the reason with a possessive: "your" for the learner, "their" for a trainer."""
         if self.is_component:
             kind, part = self.key.split(":", 1)
-            return (f"{self.drafts} of your last {self.of} {kind_label(kind, plural=True)} had no "
+            return (f"{self.drafts} of {whose} last {self.of} {kind_label(kind, plural=True)} had no "
                     f"“{component_label(kind, part).lower()}” at the first check")
-        return f"{self.drafts} of your last {self.of} drafts had “{self.label.lower()}” at the first check"
+        return f"{self.drafts} of {whose} last {self.of} drafts had “{self.label.lower()}” at the first check"
 
 
 def _could_show(draft: Draft, key: str) -> bool:

@@ -5,9 +5,13 @@ from flask_login import current_user, login_required
 from grader.vocabulary import kind_label
 
 from .. import events, grading
+from ..cohorts.services import enrollment_or_none, managed_cohort
 from ..extensions import db
 from ..feedback import summary
+from ..models import User
+from ..names import Namer
 from ..ratelimit import wait_words
+from ..security import roles_required
 from ..vignettes import KINDS
 from . import bp
 from .forms import RewriteForm
@@ -35,7 +39,23 @@ def habits():
     found = habits_from(drafts)
     attempts = attempts_by_drill(current_user.id)
     return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth_from(drafts),
-                           picks=practice_picks(found, library().all(), attempts), attempts=attempts)
+                           picks=practice_picks(found, library().all(), attempts), attempts=attempts, learner=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>/habits")
+@roles_required("trainer")
+def learner_habits(cohort_id: int, user_id: int):
+    """Show a learner's habits and growth to their cohort's trainers (a pseudonym in an anonymous cohort)."""
+    cohort = managed_cohort(cohort_id, current_user)
+    if enrollment_or_none(cohort, user_id) is None:
+        abort(404)
+    learner = db.get_or_404(User, user_id)
+    drafts = drafts_of(user_id)
+    found = habits_from(drafts)
+    attempts = attempts_by_drill(user_id)
+    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth_from(drafts),
+                           picks=practice_picks(found, library().all(), attempts), attempts=attempts,
+                           learner=Namer().name(learner, cohort), cohort=cohort)
 
 
 @bp.route("/<drill_id>", methods=["GET", "POST"])

@@ -27,7 +27,8 @@ CATEGORY_LABELS = {
     "danger": "Danger",
     "complicating": "Complicating factors",
     "strength": "Strengths",
-    "safety": "Existing safety",
+    # One column for both, as on the course map: a single act of protection is not yet safety.
+    "safety": "Existing safety and acts of protection",
     "grey": "Grey area",
 }
 # The model map adds the third question's column to the six fact columns.

@@ -11,10 +11,11 @@ import pytest
 
 from course.extensions import db
 from course.models import User
+from course.models.pilot import EvaluationDecline
 from course.pilot.services import issue_if_complete
 from tests.conftest import PASSWORD, Factory, LiveServer, browser_login, make_app
 from tests.test_habits import ABUSED, DANGER, GRABBED, IN_BED, NEGLECTED, RUIZ_1, RUIZ_2, _check
-from tests.test_pilot_support import accept_works, complete_modules
+from tests.test_pilot_support import accept_works, complete_modules, take_post_check
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("SOP_SHOTS_DIR", "/tmp/shots-loop"))
@@ -50,6 +51,8 @@ def loop_world(tmp_path):
     _check(client, "hill-family/write/danger/1", DANGER)
     with app.test_request_context():
         complete_modules(learner)
+        take_post_check(learner)
+        db.session.add(EvaluationDecline(user_id=learner))
         accept_works(learner, vignette_id="okafor-family", no_harm=True)  # the drafts above stay drafts
         certificate = issue_if_complete(db.session.get(User, learner))
         certificate.issued_at -= timedelta(days=30)

@@ -19,7 +19,7 @@ from course.models.xapi import XapiStatement
 from course.pilot.report import HIDDEN_NOTE
 from course.pilot.services import issue_if_complete
 from tests.conftest import Factory, mail_config, make_app
-from tests.test_pilot_support import accept_works, complete_modules
+from tests.test_pilot_support import complete_modules, finish_everything_but_modules
 
 STATEMENT = ("The grandmother and I are worried that when Marcus Hill drinks on Saturday nights he may grab "
              "Jayden (7) and throw him against a wall, and Jayden could get a head injury.")
@@ -39,7 +39,7 @@ def _certify(app, user_id: int, days_ago: float = 0) -> Certificate:
     """Complete the course for real, issue the certificate, and move it (and its mail job) back in time."""
     with app.test_request_context():
         complete_modules(user_id)
-        accept_works(user_id)
+        finish_everything_but_modules(user_id)
         certificate = issue_if_complete(db.session.get(User, user_id))
         db.session.commit()
         if days_ago:

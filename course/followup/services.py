@@ -57,8 +57,9 @@ PLACEHOLDER = "[name {n}]"
 
 
 def certificate_of(user_id: int) -> Certificate | None:
-    """Return the learner's certificate, if issued."""
-    return db.session.scalar(select(Certificate).where(Certificate.user_id == user_id))
+    """Return the learner's certificate in force (the newest not revoked), if any."""
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.revoked_at.is_(None))
+                             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
 
 
 def answers_of(user_id: int) -> FollowUp | None:
@@ -125,7 +126,8 @@ def on_course_completed(sender, user, certificate=None, **extra) -> None:
 def compose_invitation(row: MailMessage) -> Composed | None:
     """Write the invitation when it is due, or nothing when the learner has answered, left or changed address."""
     user = db.session.get(User, (row.context or {}).get("user_id"))
-    if user is None or not user.active or user.email != row.to or answers_of(user.id) is not None:
+    if (user is None or not user.active or user.email != row.to or answers_of(user.id) is not None
+            or certificate_of(user.id) is None):  # a revoked certificate withdraws the invitation
         return None
     site = (row.context or {}).get("site") or ""
     template = current_app.jinja_env.get_template("mail/follow_up.txt")

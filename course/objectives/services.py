@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..curriculum.services import all_modules, progress_by_module
+from ..curriculum.services import all_modules, completed_ids
 from ..extensions import db
 from ..models import MappingAttempt, User, Work, WorkStatus
 from ..quizzes.loader import all_quizzes
@@ -191,15 +191,14 @@ def coverage(user: User | None = None) -> list[Coverage]:
     quizzes = all_quizzes()
     vignettes = sorted(all_vignettes(), key=lambda v: v.id)
     position = {module.id: index for index, module in enumerate(modules)}
-    progress = progress_by_module(user) if user is not None else {}
+    done = completed_ids(user)
     right = items_answered_correctly(user.id) if user is not None else set()
     result = []
     for number, (title, text) in OBJECTIVES.items():
         item = Coverage(number, title, text)
         for module in modules:
             if number in module.objectives:
-                row = progress.get(module.id)
-                item.modules.append(ModuleLink(module.id, module.title, module.day, bool(row and row.completed_at)))
+                item.modules.append(ModuleLink(module.id, module.title, module.day, module.id in done))
         for quiz in sorted(quizzes, key=lambda q: (not q.pool, position.get(q.module, len(position)), q.id)):
             ids = [i.id for i in quiz.items if number in i.objectives]
             if ids:

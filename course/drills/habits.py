@@ -187,7 +187,7 @@ class Growth:
         return round(total / self.drafts, 1) if self.drafts else 0.0
 
 
-def _present(summary: dict) -> int:
+def present_parts(summary: dict) -> int:
     """Return how many components a summary found present."""
     return len((summary.get("components") or {}).get("present") or [])
 
@@ -199,8 +199,8 @@ def growth_from(drafts: list[Draft]) -> list[Growth]:
         row = rows.setdefault(draft.kind, Growth(draft.kind))
         row.drafts += 1
         row.checks += draft.checks
-        row.parts_first += _present(draft.first)
-        row.parts_latest += _present(draft.latest)
+        row.parts_first += present_parts(draft.first)
+        row.parts_latest += present_parts(draft.latest)
         row.parts_total += len(components(draft.kind))
         row.blocking_first += int(draft.first.get("blocking") or 0)
         row.blocking_latest += int(draft.latest.get("blocking") or 0)

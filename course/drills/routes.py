@@ -96,3 +96,11 @@ def drill(drill_id: str):
     return render_template("drills/drill.html", drill=current, form=form, report=report, text=text,
                            grader_error=grader_error, report_summary=summary(report), tried=tried,
                            next_drill=following, kind=current.kind), status, headers
+
+
+@bp.app_template_global("pilot_growth")
+def pilot_growth(flt):
+    """The pilot report's growth section for a filter (the report template calls this)."""
+    from .growth import growth_cells
+
+    return growth_cells(flt)

@@ -50,6 +50,8 @@ PLAUSIBLE: dict[str, dict] = {
     "drills.drill": {"text": "Marcus grabbed Jayden (7) by the arm on Saturday night."},
     "exercises.mapping": {"scale": "4", "scale_reason": "Marcus drinks; Aunt Keisha helps."},
     "exercises.statement": {"text": "Marcus grabbed Jayden (7).", "revision": "0", "save": "Save draft"},
+    "exercises.network": {"orientation": "Rose, Marcus grabbed Jayden's arm.", "revision": "0", "save": "Save"},
+    "exercises.child_interview": {"house": "three_houses", "opening": "Hi Jayden.", "revision": "0", "save": "Save"},
     "exercises.autosave": {"text": "Marcus grabbed Jayden (7).", "revision": 0},
     "exercises.check": {"text": "Marcus grabbed Jayden (7).", "revision": 0},
     "exercises.submit": {"confirm": "Submit for trainer review"},

@@ -52,6 +52,8 @@ ACCESS: dict[str, set[str]] = {
     "exercises.index": SIGNED_IN,
     "exercises.case": SIGNED_IN,
     "exercises.mapping": SIGNED_IN,
+    "exercises.network": SIGNED_IN,
+    "exercises.child_interview": SIGNED_IN,
     "exercises.statement": SIGNED_IN,
     "exercises.autosave": SIGNED_IN,
     "exercises.check": SIGNED_IN,

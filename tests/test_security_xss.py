@@ -253,6 +253,12 @@ def stored(tmp_path_factory) -> Stored:
     _ok(me.post("/exercises/hill-family/mapping", data={**board, "scale": "4", "scale_reason": _store(s, "scale")}),
         "mapping")
     _ok(me.post(f"/drills/{world.params['drill_id']}", data={"text": _store(s, "drill")}), "drill")
+    # the network and child-interview plans (saved, and checked so the report shows the words too)
+    _ok(me.post("/exercises/hill-family/network", data={"orientation": _store(s, "orientation"), "revision": "0",
+                                                         "check": "1"}), "network")
+    _ok(me.post("/exercises/hill-family/child-interview", data={
+        "house": "three_houses", "opening": _store(s, "opening"), "questions": _store(s, "child-questions"),
+        "sharing": _store(s, "sharing"), "revision": "0", "save": "Save"}), "child interview")
 
     # submit the set (rev_<id> as the submit page sends them); the danger/2 draft goes too
     with app.app_context():
@@ -422,6 +428,8 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("learner", "/exercises/hill-family/write/danger/2", ["form-draft"]),
     ("learner", "/exercises/hill-family/mapping/{attempt}", ["scale"]),
     ("learner", "/drills/{drill}", ["drill"]),
+    ("learner", "/exercises/hill-family/network", ["orientation"]),
+    ("learner", "/exercises/hill-family/child-interview", ["opening", "child-questions", "sharing"]),
     ("learner", "/pilot/evaluation", ["keep0", "change0"]),
     ("learner", "/pilot/certificate", ["name0"]),
     ("learner", "/live/{join}", ["live"]),

@@ -1,7 +1,7 @@
 """The learning loop: follow_ups, a learner's answers 30 days after their certificate.
 
 Revision ID: 20261205_loop_learning_loop
-Revises: 20261204_networks_practice_works
+Revises: 20261205_live_participants
 Create Date: 2026-12-05
 
 """
@@ -12,7 +12,7 @@ import course.models.types
 
 # revision identifiers, used by Alembic.
 revision = '20261205_loop_learning_loop'
-down_revision = '20261204_networks_practice_works'
+down_revision = '20261205_live_participants'
 branch_labels = None
 depends_on = None
 

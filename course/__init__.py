@@ -55,9 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     if app.config["GRADER_PRELOAD"] and not app.testing:
-        from grader import preload_in_background
+        from .grading import preload
 
-        preload_in_background()
+        preload()
     return app
 
 
@@ -69,7 +69,10 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _finish_config(app: Flask) -> None:
-    """Fill derived settings and refuse to start without a secret key in production."""
+    """Fill derived settings; refuse to start without a secret key in production or with bad grading settings."""
+    from .grading import check_settings
+
+    check_settings(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "sop.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"

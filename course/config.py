@@ -27,7 +27,13 @@ DEFAULTS = {
     "VIGNETTES_DIR": str(REPO_ROOT / "vignettes"),
     "DRILLS_DIR": str(REPO_ROOT / "drills"),
     "GRADER_PRELOAD": True,
-    "GRADE_MAX_CHARS": 5000,
+    "GRADE_MAX_CHARS": 5000,  # the longest text the app grades; at most grader.MAX_CHARS (checked at start-up)
+    # Rate limits on every request that grades, per fixed window, per user and per address. The
+    # editor checks 1.5 s after typing pauses, one request at a time, so a learner typing sends at
+    # most about 40 a minute; a classroom behind one address multiplies that by the room.
+    "GRADE_RATE_WINDOW_SECONDS": 60,
+    "GRADE_RATE_PER_USER": 60,
+    "GRADE_RATE_PER_ADDRESS": 600,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,

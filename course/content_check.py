@@ -92,6 +92,7 @@ def _load_feature_checkers() -> None:
     """Import the feature modules that register more checkers (vignettes, quizzes, glossary, agenda and kit)."""
     # Imported here, not at the top: each of them imports register_checker from this module.
     from .curriculum import plan_checks as _plan_checks  # noqa: F401
+    from .drills import checks as _drill_checks  # noqa: F401
     from .exercises import checks as _exercise_checks  # noqa: F401
     from .glossary import checks as _glossary_checks  # noqa: F401
     from .quizzes import checks as _quiz_checks  # noqa: F401

@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms.validators import ValidationError
+
+from .grading import max_chars
 
 _SCALARS = (str, int, float, bool)
 
@@ -32,3 +35,16 @@ class AppForm(FlaskForm):
                 values = value if isinstance(value, list) else [value]
                 pairs.extend((key, _as_text(v)) for v in values if isinstance(v, _SCALARS))
             return ImmutableMultiDict(pairs)
+
+
+class GradableLength:
+    """A validator: the text fits GRADE_MAX_CHARS, read when the form is checked (one setting for every form)."""
+
+    def __init__(self, advice: str = "a statement is usually a few sentences"):
+        self.advice = advice
+
+    def __call__(self, form, field) -> None:
+        """Refuse text over the limit, saying how long it is and what to do."""
+        limit = max_chars()
+        if field.data and len(field.data) > limit:
+            raise ValidationError(f"This is {len(field.data):,} characters; keep it under {limit:,}: {self.advice}.")

@@ -5,6 +5,10 @@ from datetime import datetime
 
 from flask import Flask
 
+from grader.vocabulary import component_label, is_numbered, kind_label, kind_slug
+
+from . import feedback
+
 
 def format_minutes(minutes: int) -> str:
     """Return minutes as '45 min' or '1 h 15 min'."""
@@ -25,11 +29,21 @@ def format_date(value) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Register the filters and globals."""
+    """Register the filters and globals (the vocabulary's labels, once, for every page)."""
     app.add_template_filter(format_minutes, "minutes")
     app.add_template_filter(format_time, "hhmm")
     app.add_template_filter(format_date, "date")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    vocabulary = {
+        "kind_label": kind_label, "kind_slug": kind_slug, "is_numbered": is_numbered,
+        "numbered_label": feedback.numbered_label, "component_label": component_label,
+        "category_label": feedback.category_label, "question_type_label": feedback.question_type_label,
+    }
+    for name, function in vocabulary.items():
+        app.add_template_filter(function, name)
+        app.jinja_env.globals[name] = function
+    app.jinja_env.globals.update(mark_segments=feedback.mark_segments, feedback_summary=feedback.summary,
+                                 marked_html=feedback.marked_html, finding_notes=feedback.finding_notes)
     from .nav import register_nav
 
     register_nav(app)

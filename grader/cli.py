@@ -134,11 +134,8 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     for rid, _row, err in rows:
         if err is None:
             res = next(results)
-            record = (
-                {"id": rid, "error": res.message}
-                if isinstance(res, GradeError)
-                else {"id": rid, "report": res.to_dict()}
-            )
+            failed = isinstance(res, GradeError)
+            record = {"id": rid, "error": res.message} if failed else {"id": rid, "report": res.to_dict()}
         else:
             record = {"id": rid, "error": err}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")

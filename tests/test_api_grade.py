@@ -36,7 +36,8 @@ def test_report_for_signed_in_user(signed_in):
         ({"kind": "harm"}, "text", "'text' is empty"),
         ({"kind": "harm", "text": 42}, "text", "'text' is empty"),
         ({"kind": "harm", "text": "x" * 5001}, "text", "the limit is 5,000"),
-        ({"kind": "harm", "text": "Marcus hit Jayden.", "vignette": "no-such-family"}, "vignette", "vignette"),
+        ({"kind": "harm", "text": "Marcus hit Jayden.", "vignette": "no-such-family"}, "vignette",
+         "No practice case has the id 'no-such-family'"),
         (["not", "an", "object"], "body", "JSON object"),
     ],
 )

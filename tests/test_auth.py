@@ -23,7 +23,7 @@ def cohort(factory):
 
 def test_register_with_good_code_enrolls_and_signs_in(client, app, cohort):
     response = register(client, join_code=" test-01 ")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/"
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "rosa@example.org"))
         assert user.cohort.id == cohort
@@ -81,7 +81,8 @@ def test_login_and_logout(client, auth, factory):
     assert client.get("/").status_code == 200
     auth.logout()
     assert b"Sign in" in client.get("/").data
-    assert client.get("/modules/anything").status_code == 302
+    refused = client.get("/modules/anything")
+    assert refused.status_code == 302 and refused.location == "/auth/login?next=%2Fmodules%2Fanything"
 
 
 def test_login_wrong_password(auth, factory):

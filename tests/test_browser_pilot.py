@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from course.extensions import db
+from course.pilot.report import HIDDEN_NOTE
 from course.pilot.services import required_modules
 from tests.conftest import browser_login
 from tests.test_pilot_support import accept_works, add_evaluation, add_feedback, complete_modules
@@ -159,7 +160,7 @@ def test_admin_reads_the_pilot_report(report_data, page, new_context, assert_acc
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
     assert "Small group secret" not in page.content()
-    assert page.get_by_text("fewer than 5 responses — hidden to protect anonymity").first.is_visible()
+    assert page.get_by_text(HIDDEN_NOTE).first.is_visible()
     assert_accessible(page, "pilot report, small cohort")
 
     phone = new_context(viewport={"width": 360, "height": 740}).new_page()

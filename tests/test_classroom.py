@@ -166,7 +166,8 @@ def test_learner_from_another_cohort_cannot_join(app, factory, room):
 
 def test_wrong_codes_are_refused(app, room):
     client = app.test_client()
-    assert client.get("/classroom/screen/ZZZZZZ").status_code == 302
+    wrong = client.get("/classroom/screen/ZZZZZZ")
+    assert wrong.status_code == 302 and wrong.location == "/classroom/screen"  # back to typing the code
     assert client.get("/classroom/screen/ZZZZZZ/state").status_code == 410
     # the learner code never opens the projector, and the screen code never joins learners
     assert client.get(f"/classroom/screen/{room['join']}/state").status_code == 410

@@ -69,7 +69,7 @@ def _work_rows(url: str) -> dict[str, dict]:
 def test_forty_learners_autosave_and_submit_without_loss(server):
     gunicorn, accounts, url = server
     results: dict = {}
-    barrier = threading.Barrier(LEARNERS)
+    barrier = threading.Barrier(LEARNERS, timeout=180)  # a learner whose sign-in failed breaks it, not hangs it
     with ThreadPoolExecutor(LEARNERS) as pool:
         futures = [
             pool.submit(_learner_session, gunicorn.url, email, results, barrier) for email in accounts["learners"]
@@ -102,7 +102,7 @@ def test_killing_a_worker_leaves_no_partial_submission(server):
             "revision": 0})
         page = client.get("/exercises/hill-family/submit")
         clients[email] = (client, dict(re.findall(r'name="(rev_\d+)" value="(\d+)"', page.body.decode())))
-    barrier = threading.Barrier(len(learners) + 1)
+    barrier = threading.Barrier(len(learners) + 1, timeout=180)
     outcomes = {}
 
     def submit(email):

@@ -11,7 +11,7 @@ import pytest
 
 from course.extensions import db
 from course.models import Cohort, MappingAttempt, Work
-from tests.conftest import browser_login
+from tests.conftest import REPO, browser_login
 from tests.test_review import revise_and_resubmit, submit_work
 
 pytestmark = pytest.mark.browser
@@ -32,9 +32,11 @@ def nlp():
 
 def graded(kind: str, text: str) -> dict:
     """Return the real grader's report for a Hill family statement."""
+    from course.grading import roster_for
+    from course.vignettes import get_vignette
     from grader import grade
 
-    return grade(kind, text, vignette="hill-family").to_dict()
+    return grade(kind, text, roster=roster_for(get_vignette("hill-family", str(REPO / "vignettes")))).to_dict()
 
 
 def claim_from_queue(page, base: str, label: str) -> None:

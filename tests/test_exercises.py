@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from course.exercises.diffs import word_diff
-from course.exercises.grading import mark_segments, summary
 from course.extensions import db
+from course.feedback import mark_segments, summary
 from course.models import Work, WorkVersion
 
 HARM = "/exercises/hill-family/write/harm/1"

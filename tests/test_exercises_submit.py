@@ -9,6 +9,7 @@ from sqlalchemy import select
 from course.events import work_submitted
 from course.extensions import db
 from course.models import Work, WorkStatus, WorkVersion
+from grader.vocabulary import category_label
 
 BASE = "/exercises/hill-family"
 HARM_TEXT = ("On Saturday evening Marcus Hill grabbed Jayden (7) by the arm and Jayden's head hit the wall, "
@@ -138,7 +139,7 @@ def test_privacy_shows_while_drafting(client, learner, nlp):
     body = client.post(
         f"{BASE}/write/harm/1/check", json={"text": HARM_TEXT + " Call 555-123-4567.", "revision": 0}
     ).get_json()
-    assert "Private detail" in body["html"]
+    assert category_label("privacy") in body["html"]
 
 
 def test_nothing_to_submit(client, learner):

@@ -1,13 +1,62 @@
 """App factory and configuration."""
 import pytest
 
+import grader
 from course import create_app
-from course.config import MissingSecretKey, database_url_from_env
+from course.config import DEFAULTS, MissingSecretKey, database_url_from_env
+from course.grading import GradingSettingError
 
 
-def test_testing_config(app):
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """An instance folder in tmp_path and no SOP_/FLASK_ settings from the machine running the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("SOP_", "FLASK_")) or name in ("SECRET_KEY", "DATABASE_URL"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SOP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SOP_GRADER_PRELOAD", "false")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    return tmp_path
+
+
+@pytest.mark.parametrize("instance, flask_env, sop_env, expected", [
+    (None, None, None, "default"),  # nothing set: the default
+    ("instance", None, None, "instance"),  # instance/config.py beats the default
+    ("instance", "flask", None, "flask"),  # FLASK_* beats the instance file
+    ("instance", "flask", "sop", "sop"),  # SOP_* is read last, so it wins
+    (None, None, "sop", "sop"),
+])
+def test_settings_precedence_defaults_instance_then_environment(clean_env, monkeypatch, instance, flask_env,
+                                                                  sop_env, expected):
+    if instance:
+        (clean_env / "config.py").write_text(f"SITE_NAME = {instance!r}\n")
+    if flask_env:
+        monkeypatch.setenv("FLASK_SITE_NAME", flask_env)
+    if sop_env:
+        monkeypatch.setenv("SOP_SITE_NAME", sop_env)
+    site_name = create_app().config["SITE_NAME"]
+    assert site_name == (DEFAULTS["SITE_NAME"] if expected == "default" else expected)
+
+
+def test_test_overrides_replace_instance_and_environment(clean_env, monkeypatch):
+    """create_app(test_config) reads neither the instance file nor the environment, only defaults and overrides."""
+    (clean_env / "config.py").write_text("SITE_NAME = 'instance'\nGRADE_MAX_CHARS = 9000\n")
+    monkeypatch.setenv("SOP_SITE_NAME", "sop")
+    app = create_app({"TESTING": True, "SECRET_KEY": "override", "SITE_NAME": "override", "GRADER_PRELOAD": False})
     assert app.testing
-    assert app.config["SECRET_KEY"] == "test-secret"
+    assert (app.config["SITE_NAME"], app.config["SECRET_KEY"]) == ("override", "override")
+    assert app.config["GRADE_MAX_CHARS"] == DEFAULTS["GRADE_MAX_CHARS"]  # the instance file was not read
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{clean_env / 'sop.sqlite3'}"  # derived after
+
+
+def test_environment_settings_are_parsed_and_checked(clean_env, monkeypatch):
+    monkeypatch.setenv("SOP_GRADE_MAX_CHARS", "8000")
+    assert create_app().config["GRADE_MAX_CHARS"] == 8000  # JSON-parsed: a number, not the string "8000"
+    monkeypatch.setenv("SOP_GRADE_MAX_CHARS", str(grader.MAX_CHARS + 1))
+    with pytest.raises(GradingSettingError, match="GRADE_MAX_CHARS"):
+        create_app()
 
 
 def test_missing_secret_key_stops_start_up(monkeypatch, tmp_path):

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from course.curriculum.glossary_links import link_terms
 from course.curriculum.loader import library_for as modules_for
 from course.glossary.checks import check_glossary
-from course.glossary.linker import link_terms
-from course.glossary.loader import Term, glossary_for, parse_glossary
+from course.terms import Term, glossary_for, parse_glossary
 
 HARM = Term("Harm", "harm", "What a caregiver did that hurt the child.", "Marcus grabbed Jayden.", "key-terms")
 DANGER = Term("Danger", "danger", "The worry about the future.", "Marcus may grab Jayden again.", "key-terms")
@@ -128,4 +128,5 @@ def test_glossary_page_lists_every_term_with_definition_example_and_module(clien
 
 
 def test_glossary_needs_sign_in(client):
-    assert client.get("/glossary").status_code == 302
+    response = client.get("/glossary")
+    assert response.status_code == 302 and response.location == "/auth/login?next=%2Fglossary"

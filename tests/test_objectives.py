@@ -91,7 +91,8 @@ def test_danger_only_vignette_needs_no_harm_statement(app, factory):
 
 
 def test_objectives_need_sign_in(client):
-    assert client.get("/objectives").status_code == 302
+    response = client.get("/objectives")
+    assert response.status_code == 302 and response.location == "/auth/login?next=%2Fobjectives"
 
 
 def test_objective_5_is_taught_practised_and_assessed_on_networks(app, client, learner):

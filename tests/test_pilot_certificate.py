@@ -58,20 +58,32 @@ def test_completing_the_last_module_issues_the_certificate(app, client, auth, fa
 
 
 def test_acceptance_of_the_last_exercise_issues_the_certificate(app, learner):
-    """The review feature commits, then sends work_accepted: the certificate is stored after the request."""
+    """Receivers add the certificate and xAPI rows to the deciding view's transaction; its one commit stores them."""
     with app.app_context():
         complete_modules(learner)
         works = accept_works(learner, kinds=("harm", "danger", "safety_goal"))
         last = Work(user_id=learner, vignette_id="hill-family", kind="sf_question", position=1,
-                    status=WorkStatus.ACCEPTED.value)
+                    status=WorkStatus.IN_REVIEW.value)
         db.session.add(last)
         db.session.commit()
         assert len(works) == 3
         last_id = last.id
-    with app.test_request_context("/review/decide", method="POST"):
+
+    def decide_and_announce():
+        """What the review view does: accept (flushed, not committed), then send work_accepted."""
         user = db.session.get(User, learner)
-        work_accepted.send(app, user=user, work=db.session.get(Work, last_id), version=None, score=0.8)
-        app.process_response(app.response_class("ok"))
+        work = db.session.get(Work, last_id)
+        work.transition(WorkStatus.ACCEPTED)
+        db.session.flush()
+        work_accepted.send(app, user=user, work=work, version=None, score=0.8)
+
+    with app.test_request_context("/review/decide", method="POST"):
+        decide_and_announce()
+        db.session.rollback()  # a view that fails after the signal keeps nothing of it
+    assert certificates(app) == [] and statements(app, "passed") == []
+    with app.test_request_context("/review/decide", method="POST"):
+        decide_and_announce()
+        db.session.commit()  # the view's one commit
     [cert] = certificates(app)
     assert cert.user_id == learner
     passed = statements(app, "passed")
@@ -188,3 +200,19 @@ def test_staff_have_no_certificate_page(client, auth, factory):
     trainer = factory.user("trainer")
     auth.login(factory.email(trainer))
     assert client.get("/pilot/certificate").status_code == 403
+
+
+def test_the_certificate_page_only_reads_and_a_post_issues_one_that_is_due(app, client, auth, factory, learner):
+    """Requirements met without a milestone signal (say, before certificates existed): GET offers, POST issues."""
+    with app.app_context():
+        complete_modules(learner)
+        accept_works(learner)
+    auth.login(factory.email(learner))
+    page = client.get("/pilot/certificate").get_data(as_text=True)
+    assert "You have met every requirement" in page and "Issue my certificate" in page
+    assert certificates(app) == []  # the GET wrote nothing
+    response = client.post("/pilot/certificate")
+    assert response.status_code == 302 and response.location == "/pilot/certificate"
+    [cert] = certificates(app)
+    assert cert.user_id == learner
+    assert "Certificate of completion" in client.get("/pilot/certificate").get_data(as_text=True)

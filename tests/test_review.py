@@ -1,8 +1,11 @@
 """The review queue, claims, the review screen, comments, the comment bank and every decision path."""
 from __future__ import annotations
 
+import copy
 import threading
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -10,30 +13,28 @@ from sqlalchemy import select, update
 from course.database import utcnow
 from course.events import work_accepted
 from course.extensions import db
+from course.grading import roster_for
 from course.models import User, Work, WorkStatus, WorkVersion
 from course.models.review import CommentBankEntry, GraderFeedback, InlineComment, Review
 from course.review.services import ReviewError, claim
+from course.vignettes import get_vignette
+from grader import grade
+from grader.vocabulary import category_label
 
 HARM_TEXT = "Marcus neglected Jayden on Saturday, and Jayden had bruises on his arm."
 REVISED_TEXT = "On Saturday evening Marcus grabbed Jayden (7) by the arm, and Jayden had four bruises on his arm."
+VIGNETTES = Path(__file__).resolve().parent.parent / "vignettes"
 
 
-def harm_report(text: str = HARM_TEXT, verdict: str = "revise") -> dict:
-    """Return a grader report shaped like grader.Report.to_dict(), flagging 'neglected' when present."""
-    findings = []
-    if "neglected" in text:
-        start = text.index("neglected")
-        findings.append({"rule": "vague-neglect", "category": "vague_label", "severity": "error", "start": start,
-                         "end": start + len("neglected"), "text": "neglected",
-                         "message": "'Neglected' is a label.", "suggestion": "Say what Marcus did or did not do."})
-    parts = [("caregiver_action", "What the caregiver did", "neglected" not in text), ("child", "Which child", True),
-             ("impact", "Impact on the child", True), ("when", "When or how often", True)]
-    return {
-        "kind": "harm", "verdict": verdict, "grader_version": "test",
-        "components": [{"id": cid, "label": label, "present": present, "evidence": [], "hint": ""}
-                       for cid, label, present in parts],
-        "findings": findings, "questions": [], "metrics": {},
-    }
+@cache
+def _graded(text: str, kind: str, vignette: str) -> dict:
+    """The real grader's report for a text, once per text (the grader is deterministic)."""
+    return grade(kind, text, roster=roster_for(get_vignette(vignette, str(VIGNETTES)))).to_dict()
+
+
+def graded_report(text: str = HARM_TEXT, kind: str = "harm", vignette: str = "hill-family") -> dict:
+    """A report built by grader.grade() with the vignette's roster, as the app stores it on a version."""
+    return copy.deepcopy(_graded(text, kind, vignette))
 
 
 def submit_work(app, user_id: int, text: str = HARM_TEXT, kind: str = "harm", vignette: str = "hill-family",
@@ -45,7 +46,7 @@ def submit_work(app, user_id: int, text: str = HARM_TEXT, kind: str = "harm", vi
         db.session.add(work)
         work.transition(WorkStatus.SUBMITTED)
         work.submitted_at = utcnow()
-        report = report if report is not None else harm_report(text)
+        report = report if report is not None else graded_report(text, kind, vignette)
         db.session.add(
             WorkVersion(work=work, number=1, text=text, source="submit", report=report, verdict=report["verdict"])
         )
@@ -87,8 +88,7 @@ def work_row(app, work_id: int) -> Work:
 
 def test_queue_lists_own_cohorts_oldest_first_with_filters(app, client, auth, world):
     first = submit_work(app, world["omar"])
-    second = submit_work(app, world["priya"], kind="danger", text="The worker is worried Marcus may hurt Jayden.",
-                         report={**harm_report("x"), "kind": "danger", "components": [], "findings": []})
+    second = submit_work(app, world["priya"], kind="danger", text="The worker is worried Marcus may hurt Jayden.")
     other = submit_work(app, world["zoe"])
     auth.login("t1@example.org")
     page = client.get("/review/").get_data(as_text=True)
@@ -167,6 +167,7 @@ def race_to_claim(app, work_id: int, trainer_ids: list[int]) -> dict[int, str]:
             barrier.wait()
             try:
                 claim(work, trainer)
+                db.session.commit()  # as the claim view does
                 outcomes[trainer_id] = "won"
             except ReviewError:
                 outcomes[trainer_id] = "refused"
@@ -273,6 +274,7 @@ def test_simultaneous_takeovers_have_exactly_one_winner(app, world, factory):
     work_id = submit_work(app, world["priya"])
     with app.app_context():
         claim(db.session.get(Work, work_id), db.session.get(User, world["t1"]))
+        db.session.commit()
     age_claim(app, work_id, 500)
     t4 = factory.user("trainer", email="t4@example.org", name="Tomas Four", cohort_id=world["a"])
     outcomes = race_to_claim(app, work_id, [world["t2"], t4])
@@ -287,7 +289,9 @@ def test_review_screen_shows_marks_checklist_vignette_and_exemplar(app, client, 
     auth.login("t1@example.org")
     client.post(f"/review/{work_id}/claim")
     page = client.get(f"/review/{work_id}").get_data(as_text=True)
-    assert '<span data-start="7" class="seg seg--finding" title="Grader: vague label">neglected</span>' in page
+    label = category_label("vague_label")  # the vocabulary's label, as on the learner's page
+    assert f'<span data-start="7" class="seg seg--finding" title="Grader: {label}">neglected</span>' in page
+    assert f"<strong>{label}</strong> <q>neglected</q>" in page
     assert 'href="#finding-1" data-skip>' in page and "F1</a>" in page  # a label, not colour alone
     assert "What the caregiver did</strong>: missing" in page
     assert "The Hill family" in page and "Trainer exemplar" in page and "eight or nine beers" in page
@@ -299,8 +303,7 @@ def test_review_screen_shows_marks_checklist_vignette_and_exemplar(app, client, 
 
 @pytest.mark.parametrize("kind,rows", [("danger", 6), ("safety_goal", 6), ("sf_question", 4)])
 def test_rubric_rows_follow_the_kind(app, client, auth, world, kind, rows):
-    report = {**harm_report("x"), "kind": kind, "components": [], "findings": []}
-    work_id = submit_work(app, world["priya"], kind=kind, text="Some text about Jayden.", report=report)
+    work_id = submit_work(app, world["priya"], kind=kind, text="Some text about Jayden.")
     auth.login("t1@example.org")
     client.post(f"/review/{work_id}/claim")
     assert client.get(f"/review/{work_id}").get_data(as_text=True).count('value="meets"') == rows
@@ -361,7 +364,7 @@ def test_return_revise_resubmit_then_accept_with_a_diff(app, client, auth, world
     assert "Returned for revision." in mine and "Name the act." in mine and "What did he do?" in mine
     assert '<span data-start="7" class="seg seg--comment" title="Trainer comment">neglected</span>' in mine
 
-    revise_and_resubmit(app, work_id, REVISED_TEXT, harm_report(REVISED_TEXT, verdict="ready"))
+    revise_and_resubmit(app, work_id, REVISED_TEXT, graded_report(REVISED_TEXT))
     auth.logout()
     auth.login("t2@example.org")  # any trainer of the cohort may take the resubmission
     assert client.post(f"/review/{work_id}/claim").status_code == 302
@@ -486,7 +489,7 @@ def test_not_an_issue_toggles_and_missed_problems_are_stored(app, client, auth, 
             (f.feedback, f.rule, f.category, f.quote, f.kind)
             for f in db.session.scalars(select(GraderFeedback).order_by(GraderFeedback.id))
         ]
-    assert rows == [("not_an_issue", "vague-neglect", "vague_label", "neglected", "harm"),
+    assert rows == [("not_an_issue", "label.neglect", "vague_label", "neglected", "harm"),
                     ("missed", "", "passive_voice", "had bruises", "harm")]
 
 

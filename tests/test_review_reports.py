@@ -12,7 +12,8 @@ from course.models import MappingAttempt
 from course.review.analytics import cohens_kappa, kappa_words
 from course.review.charts import bar_chart
 from course.review.exports import safe_cell, to_csv
-from tests.test_review import HARM_TEXT, full_rubric, harm_report, submit_work
+from grader.vocabulary import category_label
+from tests.test_review import HARM_TEXT, REVISED_TEXT, full_rubric, graded_report, submit_work
 
 # ---------------------------------------------------------------- kappa
 
@@ -62,11 +63,11 @@ def _decide(client, work_id, decision):
 
 
 def test_agreement_page_counts_decisions_against_verdicts(app, client, auth, world):
-    ready = harm_report(HARM_TEXT, verdict="ready")
-    revise = harm_report(HARM_TEXT, verdict="revise")
+    ready, revise = REVISED_TEXT, HARM_TEXT
+    assert graded_report(ready)["verdict"] == "ready" and graded_report(revise)["verdict"] == "revise"
     # accept+ready, accept+revise, return+revise, return+revise -> agreed 3 of 4
     plan = [(ready, "accept"), (revise, "accept"), (revise, "return"), (revise, "return")]
-    ids = [submit_work(app, world["priya"], position=i + 1, report=r) for i, (r, _) in enumerate(plan)]
+    ids = [submit_work(app, world["priya"], position=i + 1, text=t) for i, (t, _) in enumerate(plan)]
     auth.login("t1@example.org")
     for work_id, (_, decision) in zip(ids, plan, strict=True):
         _decide(client, work_id, decision)
@@ -89,8 +90,8 @@ def test_agreement_lists_not_an_issue_rules_and_missed_problems(app, client, aut
     client.post(f"/review/{work_id}/missed", data={"missed-category": "judgmental", "missed-quote": "bruises",
                                                    "missed-note": "Not judgmental really; testing."})
     page = client.get("/review/agreement").get_data(as_text=True)
-    assert "<code>vague-neglect</code>" in page and "<q>neglected</q>" in page
-    assert "Judgmental word" in page and "Not judgmental really; testing." in page
+    assert "<code>label.neglect</code>" in page and "<q>neglected</q>" in page
+    assert category_label("judgmental") in page and "Not judgmental really; testing." in page
 
 
 # ---------------------------------------------------------------- debrief analytics
@@ -107,7 +108,7 @@ def test_cohort_analytics_charts_with_tables(app, client, auth, world):
     auth.login("t1@example.org")
     page = client.get(f"/review/cohorts/{world['a']}/analytics").get_data(as_text=True)
     assert page.count('<svg class="chart"') == 3
-    assert "<td>Vague label</td><td>2</td><td>neglected</td>" in page
+    assert f"<td>{category_label('vague_label')}</td><td>2</td><td>neglected</td>" in page
     assert "<td>What the caregiver did</td><td>2 of 2</td>" in page
     assert "Marcus grabbed Jayden hard by the left upper arm" in page and "<td>2 of 2</td>" in page
     assert "Priya" not in page and "Omar" not in page

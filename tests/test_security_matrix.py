@@ -151,7 +151,7 @@ class World:
 
 def build_world(tmp_path) -> World:
     """Two cohorts, their trainers, two learners with work, an admin, a class session."""
-    from grader import grade
+    from course.grading import grade
 
     app = make_app(tmp_path, WTF_CSRF_ENABLED=False)
     factory = Factory(app)
@@ -169,7 +169,7 @@ def build_world(tmp_path) -> World:
         db.session.add(work)
         db.session.flush()
         db.session.add(WorkVersion(work_id=work.id, number=1, text=text, source="submit",
-                                   report=grade("harm", text).to_dict(), verdict="ready"))
+                                   report=grade("harm", text, vignette="hill-family"), verdict="ready"))
         attempt = MappingAttempt(
             user_id=learner, vignette_id="hill-family", placements={}, correct=0, total=14, scale=5
         )

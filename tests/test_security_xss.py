@@ -27,12 +27,12 @@ from course.pilot import exports as pilot_exports
 from course.pilot.objectives import OBJECTIVES
 from course.pilot.services import required_modules
 from course.review.rubric import rubric_rows
-from course.vignettes import get_vignette
+from course.vignettes import KINDS, get_vignette
+from grader.vocabulary import kind_slug
 from tests.conftest import PASSWORD
 from tests.test_security_matrix import build_world
 
 LEADS = "=+-@"
-KIND_SLUGS = {"harm": "harm", "danger": "danger", "safety_goal": "safety-goal", "sf_question": "questions"}
 
 
 def payload(tag: str, lead: str = "=") -> str:
@@ -194,7 +194,8 @@ def _store(stored: Stored, tag: str) -> str:
 
 def _login(app, email: str):
     client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302 and response.location == "/", f"sign-in as {email} failed"
     return client
 
 
@@ -231,7 +232,7 @@ def stored(tmp_path_factory) -> Stored:
         s.ids["me"] = db.session.scalar(select(User.id).where(User.email == "xss0@example.org"))
 
     # statements: autosave then check, for each kind (JSON, as the page script does)
-    for slug in KIND_SLUGS.values():
+    for slug in map(kind_slug, KINDS):
         base = f"/exercises/hill-family/write/{slug}/1"
         draft = payload(f"draft-{slug}")  # replaced by the checked text below, so not kept in s.tags
         saved = _ok(me.post(f"{base}/autosave", json={"text": draft, "revision": 0}), "autosave")
@@ -343,7 +344,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
               "session_id": params["session_id"], "vignette_id": "hill-family", "kind": "harm", "position": 1,
               "number": 1, "module_id": s.ids["module"], "drill_id": params["drill_id"], "quiz_id": "harm-statements",
               "attempt_id": s.ids["attempt"], "code": params["code"], "entry_id": s.ids["bank"],
-              "filename": "css/app.css", "token": "not-a-real-token"}
+              "filename": "css/app.css", "token": "not-a-real-token", "slug": "mapping"}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -356,7 +357,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
                 args["code"] = params[("classroom.screen", "code")]
             urls.append(url_for(rule.endpoint, **args))
         for (kind, position), work_id in works.items():
-            slug = KIND_SLUGS[kind]
+            slug = kind_slug(kind)
             urls += [url_for("review.work", work_id=work_id), url_for("review.my_feedback", work_id=work_id),
                      url_for("exercises.statement", vignette_id="hill-family", kind=slug, position=position),
                      url_for("exercises.history", vignette_id="hill-family", kind=slug, position=position)]
@@ -479,10 +480,13 @@ def test_json_endpoints_round_trip_payloads_as_strings(stored):
         _, strings = audit_json(response, f"GET {url} as {role}")
         for tag in tags:
             assert stored.tags[tag] in strings, f"GET {url} as {role}: {tag} not found intact"
-    for key in ("name0", "live", "team"):  # the projector never shows names
-        if key == "name0":
-            state = stored.clients["anonymous"].get(f"/classroom/screen/{screen}/state").get_data(as_text=True)
-            assert marker("name0") not in state
+    projector = stored.clients["anonymous"].get(f"/classroom/screen/{screen}/state").get_data(as_text=True)
+    names = [tag for tag in stored.tags if re.fullmatch(r"name\d|staff", tag)]
+    assert len(names) == 6, names
+    for tag in names:  # the projector never shows a person's name ...
+        assert marker(tag) not in projector, f"the projector's state shows the name {tag}"
+    for tag in ("live", "team"):  # ... while what it does show is there, so the check is not vacuous
+        assert marker(tag) in projector, f"the projector's state does not show {tag}"
 
 
 def test_pages_embedding_state_with_tojson_are_escaped(stored):

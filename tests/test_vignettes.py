@@ -320,12 +320,12 @@ def test_library_reloads_when_a_file_changes(tmp_path):
 
 
 def test_roster_can_be_graded(nlp):
-    from course.exercises.grading import grader_vignette
+    from course.grading import roster_for
     from grader import grade
 
     vignette = library_for(SHIPPED).get("hill-family")
     report = grade(
-        "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", vignette=grader_vignette(vignette)
+        "harm", "On Saturday Marcus grabbed Jayden by the arm and he has bruises.", roster=roster_for(vignette)
     )
     assert report.component("child").present
 

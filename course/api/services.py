@@ -1,14 +1,12 @@
-"""Validate a grade request and run the grader."""
+"""Validate a grade request, then grade it through course/grading.py."""
 from __future__ import annotations
 
 from typing import Any
 
-KIND_NAMES = {
-    "harm": "Harm Statement",
-    "danger": "Danger Statement",
-    "safety_goal": "Safety Goal",
-    "sf_question": "Solution-Focused Questions",
-}
+from grader.vocabulary import KINDS
+
+from ..exercises.services import grade_draft
+from ..grading import GradingUnavailable, max_chars, too_long
 
 
 class GradeRequestError(ValueError):
@@ -20,32 +18,33 @@ class GradeRequestError(ValueError):
         self.status = status
 
 
-def validate_grade_payload(payload: Any, max_chars: int) -> tuple[str, str, str | None]:
-    """Return (kind, text, vignette) from a request body, or raise GradeRequestError."""
+def validate_grade_payload(payload: Any) -> tuple[str, str, str | None, Any]:
+    """Return (kind, text, vignette id, child age) from a request body, or raise GradeRequestError."""
     if not isinstance(payload, dict):
         raise GradeRequestError("The body must be a JSON object with 'kind' and 'text'.", "body")
     kind = payload.get("kind")
-    if not isinstance(kind, str) or kind not in KIND_NAMES:
-        raise GradeRequestError(f"'kind' must be one of: {', '.join(KIND_NAMES)}.", "kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise GradeRequestError(f"'kind' must be one of: {', '.join(KINDS)}.", "kind")
     text = payload.get("text")
     if not isinstance(text, str) or not text.strip():
         raise GradeRequestError("'text' is empty. Write your statement first, then check it.", "text")
-    if len(text) > max_chars:
-        raise GradeRequestError(f"'text' is {len(text):,} characters; the limit is {max_chars:,}. "
-                                "Shorten it: a statement is usually a few sentences.", "text")
+    if len(text) > max_chars():
+        raise GradeRequestError(f"'text': {too_long(len(text))}", "text")
     vignette = payload.get("vignette")
     if vignette is not None and (not isinstance(vignette, str) or len(vignette) > 80):
         raise GradeRequestError("'vignette' must be a vignette id such as 'hill-family'.", "vignette")
-    return kind, text, vignette
+    child_age = payload.get("child_age")
+    if child_age is not None and (isinstance(child_age, bool) or not isinstance(child_age, (int, float))):
+        raise GradeRequestError("'child_age' must be the child's age in years, a number such as 7.", "child_age")
+    return kind, text, vignette, child_age
 
 
-def grade_request(payload: Any, max_chars: int) -> dict:
-    """Validate the request and return the grader's report as a dict."""
-    from grader import grade
-
-    kind, text, vignette = validate_grade_payload(payload, max_chars)
+def grade_request(payload: Any, user_id: int) -> dict:
+    """Validate the request and return the report; raise GradeRequestError or GradingUnavailable (503)."""
+    kind, text, vignette, child_age = validate_grade_payload(payload)
     try:
-        return grade(kind, text, vignette=vignette).to_dict()
-    except (LookupError, ValueError) as exc:  # e.g. an unknown vignette id
-        field = "vignette" if vignette and "vignette" in str(exc).lower() else "text"
-        raise GradeRequestError(str(exc), field) from exc
+        return grade_draft(user_id, kind, text, vignette, child_age=child_age)
+    except GradingUnavailable as exc:
+        if exc.status == 503:
+            raise
+        raise GradeRequestError(str(exc), exc.field, exc.status) from exc

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort, Enrollment, Role, User
+from ..names import assign_alias
 from .sessions import end_every_sign_in
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud in a room
@@ -110,7 +111,7 @@ def register_learner(cohort: Cohort, display_name: str, email: str, password: st
         spend_hash_time(password)  # the same hashing cost as creating the account, so timing does not tell
         raise EmailTaken()
     user = create_user(email, display_name, password, verified=verified)
-    db.session.add(Enrollment(user=user, cohort=cohort))
+    enroll(user, cohort)
     return user
 
 
@@ -153,10 +154,11 @@ def change_password(user: User, new_password: str) -> None:
 
 
 def enroll(user: User, cohort: Cohort) -> Enrollment:
-    """Enroll an existing user in a cohort, once."""
+    """Enroll an existing user in a cohort, once, with their number for anonymous review (the caller commits)."""
     for enrollment in user.enrollments:
         if enrollment.cohort_id == cohort.id:
             return enrollment
     enrollment = Enrollment(user=user, cohort=cohort)
     db.session.add(enrollment)
+    assign_alias(cohort, user)
     return enrollment

@@ -5,42 +5,27 @@ placements are counted, and nothing else about a learner leaves the console.
 """
 from __future__ import annotations
 
-import logging
 import re
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from grader.vocabulary import kind_label
+
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..database import utcnow
+from ..exercises.services import grade_draft
 from ..extensions import db
-from ..models import User
+from ..models import Cohort, User
 from ..models.classroom import ClassSession, LiveActivity, LiveResponse
+from ..names import Namer
 from ..numbers import plain_int
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, KINDS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
 
-log = logging.getLogger(__name__)
-
-KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
-               "sf_question": "Solution-Focused Questions"}
+STATEMENT_KINDS = KINDS  # learners write the kinds a practice case has prompts for
 SUBMIT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-# ---------------------------------------------------------------- the grader
-
-def grade_text(kind: str, text: str, vignette_id: str) -> tuple[str, dict | None]:
-    """Grade a statement; return (state, report) where state is done, unavailable or error."""
-    try:
-        from grader import grade
-    except ImportError:  # the grader package is not installed in this checkout
-        return "unavailable", None
-    try:
-        return "done", grade(kind, text, vignette=vignette_id).to_dict()
-    except Exception:  # a grader fault must not lose the learner's response
-        log.exception("grader failed on a classroom response")
-        return "error", None
 
 
 # ---------------------------------------------------------------- starting and steering
@@ -59,8 +44,8 @@ def start_activity(
     """Start a statement or mapping activity and put it on the screen (the caller commits)."""
     vignette = vignette_or_error(vignette_id)
     if kind == "statement":
-        if statement_kind not in KIND_LABELS:
-            raise ClassroomError(f"Choose what learners write: {', '.join(KIND_LABELS.values())}.")
+        if statement_kind not in STATEMENT_KINDS:
+            raise ClassroomError(f"Choose what learners write: {', '.join(kind_label(k) for k in STATEMENT_KINDS)}.")
         if statement_kind == "harm" and vignette.danger_only:
             raise ClassroomError(
                 f"{vignette.title} has no harm to write about. Pick a danger statement or another case."
@@ -161,9 +146,8 @@ def submit(session: ClassSession, user: User, activity_id, submit_key: str, text
         text = (text or "").strip()
         if not text:
             raise ClassroomError("Write your statement first, then send it.")
-        limit = current_app.config.get("GRADE_MAX_CHARS", 5000)
-        if len(text) > limit:
-            raise ClassroomError(f"That is {len(text):,} characters; the limit is {limit:,}.", 413)
+        if len(text) > grading.max_chars():
+            raise ClassroomError(grading.too_long(len(text)), 413)
         placements = {}
     else:
         placements = _clean_placements(vignette_or_error(activity.vignette_id), placements)
@@ -224,15 +208,23 @@ def _own_response(activity: LiveActivity, user: User) -> LiveResponse | None:
                                                         LiveResponse.user_id == user.id))
 
 
-def grade_response(session: ClassSession, response: LiveResponse) -> None:
-    """Run the grader on a statement response and store the report (the caller commits)."""
+def grade_response(session: ClassSession, response: LiveResponse) -> str | None:
+    """Grade a saved statement response and store the report (the caller commits); return the message on failure.
+
+    The state becomes done, unavailable (the grader cannot run) or error (this text cannot be graded).
+    """
     activity = db.session.get(LiveActivity, response.activity_id)
     if activity.kind != "statement" or response.grader_state != "pending":
-        return
-    state, report = grade_text(activity.statement_kind, response.text, activity.vignette_id)
-    response.grader_state = state
-    response.report = report
+        return None
+    message = None
+    try:
+        response.report = grade_draft(response.user_id, activity.statement_kind, response.text, activity.vignette_id)
+        response.grader_state = "done"
+    except grading.GradingUnavailable as exc:
+        response.grader_state = "unavailable" if exc.status == 503 else "error"
+        message = str(exc) if exc.status == 503 else f"{exc} Your statement is saved and your trainer has it."
     bump(session, "queue_version", *(("version",) if response.spotlight else ()))
+    return message
 
 
 # ---------------------------------------------------------------- what each screen sees
@@ -282,7 +274,7 @@ def _fact_payload(vignette: Vignette, activity: LiveActivity, fact_id: str, coun
 
 def _base(activity: LiveActivity, vignette: Vignette) -> dict:
     """Return what every screen shows about an activity."""
-    title = (f"{KIND_LABELS[activity.statement_kind]}: {vignette.title}" if activity.kind == "statement"
+    title = (f"{kind_label(activity.statement_kind)}: {vignette.title}" if activity.kind == "statement"
              else f"Group map: {vignette.title}")
     prompt = (vignette.prompts.get(activity.statement_kind, "") if activity.kind == "statement"
               else "Place each fact in a column of the map: harm, danger, complicating factors, strengths, "
@@ -317,18 +309,19 @@ def screen_activity(activity: LiveActivity) -> dict:
     return out
 
 
-def console_activity(activity: LiveActivity) -> dict:
-    """Return the console's view: the moderation queue with names, or every fact with its tallies."""
+def console_activity(activity: LiveActivity, cohort: Cohort | None, namer: Namer) -> dict:
+    """Return the console's view: the moderation queue with names (masked as the namer says), or the tallies."""
     vignette = vignette_or_error(activity.vignette_id)
     out = _base(activity, vignette)
     if activity.kind == "statement":
-        rows = db.session.execute(select(LiveResponse, User.display_name).join(User, User.id == LiveResponse.user_id)
+        rows = db.session.execute(select(LiveResponse, User).join(User, User.id == LiveResponse.user_id)
                                   .where(LiveResponse.activity_id == activity.id).order_by(LiveResponse.seq)).all()
         out["responses"] = [{
-            "id": r.id, "label": f"Response {r.seq}", "name": name, "text": r.text, "revision": r.revision,
+            "id": r.id, "label": f"Response {r.seq}", "name": namer.name(user, cohort), "text": r.text,
+            "revision": r.revision,
             "grader_state": r.grader_state, "marks": _marks(r.report), "spotlight": r.spotlight,
             "marks_shown": r.marks_shown, "dismissed": r.dismissed, "updated": r.updated_at.isoformat(),
-        } for r, name in rows]
+        } for r, user in rows]
         out["received"] = len(rows)
     else:
         counts, sent = _tallies(activity, vignette)

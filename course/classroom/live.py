@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from .. import grading
 from ..extensions import db
 from ..models.classroom import ClassSession
+from ..ratelimit import too_many_requests
 from . import activities, game, live_bp
 from .forms import CodeForm
 from .routes import classroom_error, json_body, poll
@@ -74,14 +76,21 @@ def respond(code: str):
     """Submit a statement or a map; a retry with the same key returns the first result."""
     session = _joined_session(code)
     data = json_body()
+    if data.get("text") is not None:  # a statement is graded: count it against the grading limits first
+        refused = grading.rate_refusal(current_user.id)
+        if refused is not None:
+            return too_many_requests(refused, grading.RATE_MESSAGE + " Your draft is kept on this device.")
     response, changed = activities.submit(session, current_user, data.get("activity_id"), data.get("submit_key"),
                                           text=data.get("text"), placements=data.get("placements"))
-    db.session.commit()  # the console sees the response before the grader has finished
+    # Save before grading (a named exception to one commit a request): the console sees the response at
+    # once, and a grading failure never loses it.
+    db.session.commit()
+    message = None
     if changed:
-        activities.grade_response(session, response)
+        message = activities.grade_response(session, response)
         db.session.commit()
     return jsonify(ok=True, duplicate=not changed, submit_key=response.submit_key, revision=response.revision,
-                   grader_state=response.grader_state, report=response.report)
+                   grader_state=response.grader_state, report=response.report, message=message)
 
 
 @live_bp.route("/<code>/game/join", methods=["POST"])

@@ -24,10 +24,11 @@ from ..curriculum.services import all_modules
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession
+from ..names import Namer
 from ..ratelimit import first_refusal, peek, too_many_requests
 from ..security import roles_required
 from . import bp
-from .activities import KIND_LABELS, vignette_choices
+from .activities import STATEMENT_KINDS, vignette_choices
 from .forms import CodeForm, StartSessionForm
 from .services import (
     ClassroomError,
@@ -95,9 +96,7 @@ def _managed_session(session_id: int) -> ClassSession:
 @bp.route("/")
 @roles_required("trainer")
 def index():
-    """Start a session, or return to a running one."""
-    if purge_expired():
-        db.session.commit()
+    """Start a session, or return to a running one (expired sessions are already left out)."""
     cohorts = runnable_cohorts(current_user)
     form = StartSessionForm()
     form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
@@ -126,6 +125,7 @@ def create():
             for message in errors:
                 flash(message, "error")
         return redirect(url_for(".index"))
+    purge_expired()  # housekeeping with the write this request makes anyway (a GET never writes)
     session = start_session(current_user, cohort, form.day.data, form.module_id.data, form.day_start.data)
     db.session.commit()
     return redirect(url_for(".console", session_id=session.id))
@@ -147,7 +147,7 @@ def console(session_id: int):
     return render_template(
         "classroom/console.html", session=session, cohort=db.session.get(Cohort, session.cohort_id),
         modules=all_modules(), game_modules=[m for m in classroom_modules() if clue_counts.get(m.id)],
-        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=KIND_LABELS,
+        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=STATEMENT_KINDS,
         join=join_info(session),
     )
 
@@ -160,7 +160,8 @@ def console_poll(session_id: int):
     counters = session_counters(ClassSession.id, session.id)
     if counters is None:
         return jsonify(ended=True), 410
-    return poll(etag_for("c", *counters[:4]), lambda: console_state(session))
+    masked = "m" if Namer().hides(db.session.get(Cohort, session.cohort_id)) else "n"  # a toggle refreshes names
+    return poll(etag_for("c", *counters[:4], masked), lambda: console_state(session))
 
 
 @bp.route("/sessions/<int:session_id>/control", methods=["POST"])

@@ -1,6 +1,6 @@
 """Turn knowledge-check items and glossary terms into clues for the review game.
 
-The files are read by the shared loaders (course.quizzes.loader, course.glossary.loader), which
+The files are read by the shared loaders (course.quizzes.loader, course.terms), which
 validate them; a file they reject stops the game with the loader's file:line message.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..glossary.loader import Term, glossary_for
 from ..quizzes.loader import Item, all_quizzes, library_for
+from ..terms import Term, glossary_for
 from ..vignettes import CATEGORY_LABELS
 
 

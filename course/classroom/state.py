@@ -6,6 +6,7 @@ from flask import url_for
 from ..extensions import db
 from ..models import Cohort, User
 from ..models.classroom import ClassSession
+from ..names import Namer
 from . import activities, game
 from .services import (
     SCREEN_MODES,
@@ -59,7 +60,7 @@ def console_state(session: ClassSession) -> dict:
     out["agenda"] = agenda_payload(session)
     out["join"] = join_info(session)
     activity = activities.current_activity(session)
-    out["activity"] = activities.console_activity(activity) if activity else None
+    out["activity"] = activities.console_activity(activity, cohort, Namer()) if activity else None
     running = game.current_game(session)
     out["game"] = game.screen_game(running, with_counts=True) if running else None
     return out

@@ -10,7 +10,7 @@ from ..auth.mails import site_url
 from ..auth.services import join_code_expired, join_code_expires_on, rotate_join_code
 from ..extensions import db
 from ..models import Cohort
-from ..review.names import Namer, hides_names
+from ..names import REVEAL_HOURS, Namer
 from ..security import roles_required
 from . import bp
 from .forms import CohortForm, MoveForm, TrainerForm
@@ -108,7 +108,8 @@ def show(cohort_id: int):
     move_form = MoveForm()
     move_form.target.choices = [SelectChoice(c.id, c.name) for c in visible_cohorts(current_user) if c.id != cohort.id]
     return render_template(
-        "cohorts/show.html", cohort=cohort, roster=roster, hidden=hides_names(cohort), join_url=join_url(cohort),
+        "cohorts/show.html", cohort=cohort, roster=roster, hidden=namer.hides(cohort), join_url=join_url(cohort),
+        reveal_hours=REVEAL_HOURS,
         qr=join_qr_svg(cohort, scale=4), trainer_form=TrainerForm(), move_form=move_form,
         invitations=cohort_invitations(cohort), code_expires=join_code_expires_on(cohort),
         code_expired=join_code_expired(cohort), button=ButtonForm(),

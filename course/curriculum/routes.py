@@ -3,11 +3,20 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..glossary.services import link_module_html
 from . import bp
 from .diagrams import expand_diagrams
+from .glossary_links import link_module_html
 from .render import drop_leading_title, headings, render_markdown
-from .services import completion, get_module, library, plan, record_position, record_visit, resume_point, set_complete
+from .services import (
+    completion,
+    get_module,
+    library,
+    plan,
+    progress_by_module,
+    record_position,
+    resume_point,
+    set_complete,
+)
 
 
 def _audience() -> str:
@@ -35,8 +44,7 @@ def module(module_id: str):
     mod = get_module(module_id)
     if mod is None:
         abort(404)
-    row = record_visit(current_user, mod.id)
-    db.session.commit()
+    row = progress_by_module(current_user).get(mod.id)  # read only: the page's script records the position
     before, after = library().neighbours(mod.id)
     return render_template(
         "curriculum/module.html",

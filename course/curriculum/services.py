@@ -29,6 +29,11 @@ def all_modules() -> list[Module]:
     return library().all()
 
 
+def required_modules() -> list[Module]:
+    """Return the modules a certificate and the post-course check wait for: every module but pre-work."""
+    return [m for m in all_modules() if not m.prework]
+
+
 def get_module(module_id: str) -> Module | None:
     """Return a module by id, or None."""
     return library().get(module_id)
@@ -55,13 +60,6 @@ def _progress_row(user: User, module_id: str) -> ModuleProgress:
         row = db.session.scalar(
             select(ModuleProgress).where(ModuleProgress.user_id == user.id, ModuleProgress.module_id == module_id)
         )
-    return row
-
-
-def record_visit(user: User, module_id: str) -> ModuleProgress:
-    """Note that the user opened a module (the caller commits)."""
-    row = _progress_row(user, module_id)
-    row.updated_at = utcnow()
     return row
 
 

@@ -1,8 +1,8 @@
 """The drill rewrite form."""
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from ..forms import AppForm
+from ..forms import AppForm, GradableLength
 
 
 class RewriteForm(AppForm):
@@ -10,6 +10,6 @@ class RewriteForm(AppForm):
 
     text = TextAreaField("Your rewrite", validators=[
         DataRequired("Write your version of the sentence first."),
-        Length(max=2000, message="Keep it under 2,000 characters: one or two sentences is enough."),
+        GradableLength("one or two sentences is enough"),
     ], description="Use the names from the case. Never type real case details.")
     submit = SubmitField("Check my rewrite")

@@ -6,26 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.vocabulary import CATEGORIES, KINDS, category_label, kind_label
+
 from ..content_files import ContentLibrary, Problem, Reporter, display_path, is_text as _text, read_yaml
-from ..vignettes import KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "kind", "prompt", "focus", "hint", "model_answer")
 OPTIONAL = ("vignette",)
-# The grader's finding categories a drill prompt can be built around.
-FOCUSES = {
-    "vague_label": "Vague label",
-    "jargon": "Jargon",
-    "judgmental": "Judgmental words",
-    "passive_voice": "Passive voice",
-    "negative_framing": "Says what will not happen",
-    "service_compliance": "A service, not a behavior",
-    "closed_question": "Closed question",
-    "why_question": "“Why” question",
-    "leading_question": "Leading question",
-}
-KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
-               "sf_question": "Solution-Focused Question"}
 
 
 @dataclass(frozen=True)
@@ -44,12 +31,12 @@ class Drill:
     @property
     def kind_label(self) -> str:
         """Return the statement kind in plain words."""
-        return KIND_LABELS[self.kind]
+        return kind_label(self.kind)
 
     @property
     def focus_label(self) -> str:
-        """Return the main problem in plain words."""
-        return FOCUSES[self.focus]
+        """Return the main problem in plain words (the grader's finding category)."""
+        return category_label(self.focus)
 
 
 def validate_file(path: Path, vignette_ids: set[str] | None, seen: dict[str, str]) -> tuple[list[Drill], list[Problem]]:
@@ -96,8 +83,9 @@ def _check_entry(item, i: int, rep: Reporter, vignette_ids: set[str] | None, see
             seen[did] = where
     if "kind" in item and item["kind"] not in KINDS:
         rep.add(f"{label}: kind must be one of {', '.join(KINDS)}, not {item['kind']!r}", i, "kind")
-    if "focus" in item and item["focus"] not in FOCUSES:
-        rep.add(f"{label}: focus must be one of {', '.join(FOCUSES)}, not {item['focus']!r}", i, "focus")
+    if "focus" in item and item["focus"] not in CATEGORIES:
+        rep.add(f"{label}: focus must be one of the grader's finding categories ({', '.join(CATEGORIES)}), "
+                f"not {item['focus']!r}", i, "focus")
     vignette = item.get("vignette")
     if vignette is not None and (not _text(vignette) or (vignette_ids is not None and vignette not in vignette_ids)):
         rep.add(f"{label}: vignette {vignette!r} is not a vignette id (files in vignettes/)", i, "vignette")

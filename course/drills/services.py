@@ -1,12 +1,13 @@
-"""Drill services: the library for this app, grading a rewrite and the learner's attempts."""
+"""Drill services: the library for this app, saving and grading a rewrite, and the learner's attempts."""
 from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
 
+from ..exercises.services import grade_draft
 from ..extensions import db
+from ..grading import GradingUnavailable
 from ..models.work import DrillAttempt
-from ..vignettes import get_vignette
 from .loader import Drill, DrillLibrary, library_for
 
 
@@ -25,15 +26,24 @@ def attempts_by_drill(user_id: int) -> dict[str, list[DrillAttempt]]:
     return grouped
 
 
-def grade_rewrite(user_id: int, drill: Drill, text: str) -> tuple[DrillAttempt | None, dict | None, str | None]:
-    """Grade a rewrite with the drill's kind and vignette, keep it, and return (attempt, report, error)."""
-    from ..exercises.grading import GraderUnavailable, run_grader
-
-    vignette = get_vignette(drill.vignette) if drill.vignette else None
-    try:
-        report = run_grader(drill.kind, text, vignette)
-    except GraderUnavailable as exc:
-        return None, None, str(exc)
-    attempt = DrillAttempt(user_id=user_id, drill_id=drill.id, text=text, verdict=report.get("verdict"), report=report)
+def save_attempt(user_id: int, drill: Drill, text: str) -> DrillAttempt:
+    """Keep a rewrite before it is graded (the caller commits), so a grading failure never loses it."""
+    attempt = DrillAttempt(user_id=user_id, drill_id=drill.id, text=text)
     db.session.add(attempt)
-    return attempt, report, None
+    db.session.flush()
+    return attempt
+
+
+def grade_attempt(attempt: DrillAttempt, drill: Drill) -> tuple[dict | None, str | None]:
+    """Grade a kept rewrite with the drill's kind and vignette and store the report; return (report, error)."""
+    try:
+        report = grade_draft(attempt.user_id, drill.kind, attempt.text, drill.vignette)
+    except GradingUnavailable as exc:
+        return None, str(exc) if exc.status == 503 else f"{exc} Your rewrite is saved."
+    attempt.report, attempt.verdict = report, report.get("verdict")
+    return report, None
+
+
+def unchecked_text(attempts: list[DrillAttempt]) -> str:
+    """The newest rewrite when it was saved but never graded (to put back in the form), else ''."""
+    return attempts[0].text if attempts and attempts[0].report is None else ""

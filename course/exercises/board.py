@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import grading
 from ..database import utcnow
 from ..extensions import db
 from ..models import MapBoard, MapEntry, MappingAttempt
 from ..numbers import plain_int
 from ..vignettes import CATEGORIES, MAP_COLUMN_LABELS, MAP_COLUMNS, Vignette
-from .grading import GraderUnavailable, run_grader
 from .services import score_mapping
 
 MAX_ENTRY_CHARS = 200  # one short point, like the model map's entries (at most 25 words)
@@ -306,14 +306,18 @@ def keep_report(entry: MapEntry, text: str, report: dict) -> bool:
 def check_board_entries(vignette: Vignette, board: MapBoard) -> str | None:
     """Check each entry not checked yet for labels, jargon and judgement; return a message when grading cannot run.
 
-    Call it after the board is committed: grading is slow and may fail, and the board is already safe.
+    Call it after the board is committed (and counted against the grading rate limit): grading is slow
+    and may fail, and the board is already safe.
     """
     for entry in unchecked_entries(board):
         text = entry.text
         try:
-            report = run_grader("plain_language", text, vignette)
-        except GraderUnavailable as exc:
-            return f"{exc} Your entries are checked the next time you save."
+            report = grading.grade("plain_language", text, vignette=vignette)
+        except grading.GradingUnavailable as exc:
+            if exc.status == 503:
+                return ("Feedback is unavailable right now, so your entries were not checked. Your map is saved; "
+                        "the entries are checked the next time it saves.")
+            return f"{exc} Your map is saved."
         keep_report(entry, text, report)
     return None
 

@@ -1,9 +1,8 @@
-"""Content checks for `flask content check`: the vignettes and the rewrite drills."""
+"""Content checks for `flask content check`: the vignettes."""
 from __future__ import annotations
 
 from ..content_check import register_checker
-from ..curriculum.loader import Problem
-from ..drills.loader import check_drills
+from ..content_files import Problem
 from ..vignettes import check_vignettes
 
 
@@ -11,9 +10,3 @@ from ..vignettes import check_vignettes
 def vignettes_checker(settings: dict) -> list[Problem]:
     """Validate every vignette file."""
     return check_vignettes(settings["VIGNETTES_DIR"])
-
-
-@register_checker("drills")
-def drills_checker(settings: dict) -> list[Problem]:
-    """Validate every drill, including that its vignette exists."""
-    return check_drills(settings["DRILLS_DIR"], settings["VIGNETTES_DIR"])

@@ -6,10 +6,10 @@ from flask import current_app
 from ..auth.services import find_user
 from ..database import utcnow
 from ..events import work_submitted
+from ..grading import GradingUnavailable
 from ..models import Cohort, WorkStatus
 from ..vignettes import get_vignette
-from .grading import GraderUnavailable, grade_statement
-from .services import add_version, get_work, save_draft
+from .services import add_version, get_work, grade_draft, save_draft
 
 DEMO_LEARNER = "learner@example.org"
 VIGNETTE = "hill-family"
@@ -31,8 +31,8 @@ def seed(cohort: Cohort) -> list[str]:
     for text in (FIRST_DRAFT, SUBMITTED):
         work = save_draft(user.id, VIGNETTE, "harm", 1, text, work.revision).work
         try:
-            report = grade_statement("harm", text, vignette)
-        except GraderUnavailable:
+            report = grade_draft(user.id, "harm", text, vignette)
+        except GradingUnavailable:
             report = None
         add_version(work, "check", report)
     work.transition(WorkStatus.SUBMITTED)

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from ..forms import AppForm
+from ..forms import AppForm, GradableLength
 from ..numbers import plain_int
-
-MAX_STATEMENT_CHARS = 5000
 
 
 def fact_field_name(fact_id: str) -> str:
@@ -30,10 +28,7 @@ class BoardForm(AppForm):
 class StatementForm(AppForm):
     """A draft statement, with the revision it was based on (for the no-JavaScript form)."""
 
-    text = TextAreaField(
-        "Your draft",
-        validators=[Length(max=MAX_STATEMENT_CHARS, message=f"Keep it under {MAX_STATEMENT_CHARS:,} characters.")],
-    )
+    text = TextAreaField("Your draft", validators=[GradableLength()])
     revision = HiddenField(default="0")
     no_harm = BooleanField("No harm statement is due for this family")
     check = SubmitField("Check")

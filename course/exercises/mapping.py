@@ -12,12 +12,12 @@ from datetime import datetime
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grader import vocabulary
-
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..database import utcnow
 from ..extensions import db
 from ..models import MapBoard, MappingAttempt
+from ..ratelimit import RateLimitResult, wait_words
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, MAP_COLUMN_LABELS, MAP_COLUMNS, Vignette
 from . import bp
 from .board import (
@@ -37,10 +37,10 @@ from .board import (
     state_from_form,
     state_from_json,
     state_of,
+    unchecked_entries,
 )
 from .forms import BoardForm, fact_field_name
-from .routes import vignette_or_404
-from .services import mapping_attempts, score_mapping
+from .services import mapping_attempts, score_mapping, vignette_or_404
 from .statements import json_login_required
 
 # The map's three questions, each over the columns it holds, then the grey area (SOP primer section 3).
@@ -93,19 +93,10 @@ def map_status(vignette_id: str) -> str:
     return saved_ago(board.saved_at) if board is not None and board.saved_at else "Not started"
 
 
-def finding_category_label(category: str) -> str:
-    """Return a finding category's label from the grader's vocabulary (plain words for an older category)."""
-    try:
-        return vocabulary.category_label(category)
-    except KeyError:
-        return category.replace("_", " ").capitalize()
-
-
 @bp.context_processor
 def board_helpers():
     """Expose the map's status, column names and finding labels to the exercise templates."""
-    return {"map_status": map_status, "saved_ago": saved_ago, "column_labels": MAP_COLUMN_LABELS,
-            "entry_finding_label": finding_category_label}
+    return {"map_status": map_status, "saved_ago": saved_ago, "column_labels": MAP_COLUMN_LABELS}
 
 
 # ---------------------------------------------------------------- the board page
@@ -145,6 +136,25 @@ def _board_page(vignette: Vignette, board: MapBoard | None, state: BoardState, *
         max_entry_chars=MAX_ENTRY_CHARS, max_entries=MAX_ENTRIES_PER_COLUMN,
         narrative=render_markdown(vignette.narrative), attempts=mapping_attempts(current_user.id, vignette.id),
     ), status
+
+
+def check_within_limit(vignette: Vignette, board: MapBoard) -> tuple[RateLimitResult | None, str | None]:
+    """Check the board's new or edited entries unless the learner is over the grading rate limit.
+
+    Returns (the refusal, None) when over the limit, else (None, the grader's message when it could not run).
+    """
+    if not unchecked_entries(board):
+        return None, None
+    refused = grading.rate_refusal(current_user.id)
+    if refused is not None:
+        return refused, None
+    return None, check_board_entries(vignette, board)
+
+
+def _paused(refused: RateLimitResult) -> str:
+    """The message for a save whose entries were not checked because of the rate limit."""
+    return (f"{grading.RATE_MESSAGE} Your map is saved; its entries are checked when it saves again in "
+            f"{wait_words(refused.retry_after)} or later.")
 
 
 def _without_removed(state: BoardState, action: str) -> BoardState:
@@ -207,7 +217,9 @@ def mapping(vignette_id: str):
     except StaleBoard as exc:
         return _stale_page(vignette, state, exc)
     db.session.commit()  # saved before grading (a named exception to one commit a request): no failure loses it
-    grader_error = check_board_entries(vignette, saved.board)
+    refused, grader_error = check_within_limit(vignette, saved.board)
+    if refused is not None:
+        grader_error = _paused(refused)
     if action == "check":
         problems = check_problems(vignette, state)
         if problems:
@@ -288,7 +300,12 @@ def mapping_check(vignette_id: str):
     except StaleBoard as exc:
         return _json_conflict(vignette, exc)
     db.session.commit()  # saved before grading (a named exception to one commit a request): no failure loses it
-    grader_error = check_board_entries(vignette, saved.board)
+    refused, grader_error = check_within_limit(vignette, saved.board)
+    if refused is not None:
+        response = jsonify(saved=True, changed=saved.changed, error=_paused(refused), code="rate_limited",
+                           retry_after=refused.retry_after, **board_json(saved.board))
+        response.status_code, response.headers["Retry-After"] = 429, str(refused.retry_after)
+        return response
     db.session.commit()
     return jsonify(saved=True, changed=saved.changed, grader_error=grader_error, **board_json(saved.board))
 

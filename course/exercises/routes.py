@@ -1,17 +1,20 @@
 """Exercise pages: the index, the case and the set submission (the mapping board is in mapping.py)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from grader.vocabulary import kind_slug
+
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..models import InvalidTransition
 from ..numbers import plain_int
-from ..vignettes import CATEGORY_LABELS, Vignette, all_vignettes, get_vignette
+from ..ratelimit import too_many_requests
+from ..vignettes import CATEGORY_LABELS, all_vignettes
 from . import bp
 from .forms import SubmitSetForm
-from .grading import finding_label, mark_segments, question_label
 from .services import (
     SubmitBlocked,
     progress_for,
@@ -19,24 +22,8 @@ from .services import (
     slots_for,
     submit_set,
     submittable,
+    vignette_or_404,
 )
-
-KIND_SLUGS = {"harm": "harm", "danger": "danger", "safety_goal": "safety-goal", "sf_question": "questions"}
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
-
-
-def vignette_or_404(vignette_id: str) -> Vignette:
-    """Return the vignette or answer 404."""
-    vignette = get_vignette(vignette_id)
-    if vignette is None:
-        abort(404)
-    return vignette
-
-
-@bp.app_context_processor
-def report_helpers():
-    """Expose the report helpers to every template (the drills pages show reports too)."""
-    return {"mark_segments": mark_segments, "finding_label": finding_label, "question_label": question_label}
 
 
 @bp.context_processor
@@ -44,11 +31,10 @@ def exercise_helpers():
     """Expose small helpers to the exercise templates."""
     def slot_url(slot, vignette_id: str) -> str:
         """Return the URL of a statement slot's page."""
-        return url_for(
-            "exercises.statement", vignette_id=vignette_id, kind=KIND_SLUGS[slot.kind], position=slot.position
-        )
+        return url_for("exercises.statement", vignette_id=vignette_id, kind=kind_slug(slot.kind),
+                       position=slot.position)
 
-    return {"category_labels": CATEGORY_LABELS, "kind_slugs": KIND_SLUGS, "slot_url": slot_url}
+    return {"category_labels": CATEGORY_LABELS, "slot_url": slot_url}
 
 
 @bp.route("/")
@@ -89,6 +75,9 @@ def submit(vignette_id: str):
     form = SubmitSetForm()
     error, problems, status = None, [], 200
     if form.validate_on_submit():
+        refused = grading.rate_refusal(current_user.id)  # submitting grades every statement again
+        if refused is not None:
+            return too_many_requests(refused, grading.RATE_MESSAGE + " Your drafts are saved.")
         try:
             result = submit_set(current_user, vignette, _revisions_from_form())
         except SubmitBlocked as exc:
@@ -98,6 +87,7 @@ def submit(vignette_id: str):
             db.session.rollback()
             error, status = str(exc), 409
         else:
+            db.session.commit()
             if result.submitted:
                 count = len(result.submitted)
                 flash(f"Submitted {count} statement{'s' if count != 1 else ''} for trainer review. "

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from grader.vocabulary import is_numbered, kind_label
+
+from .. import grading
 from ..database import utcnow
 from ..events import work_submitted
 from ..extensions import db
+from ..feedback import numbered_label, privacy_findings
 from ..models import InvalidTransition, MappingAttempt, Work, WorkStatus, WorkVersion
 from ..models.work import TRANSITIONS
-from ..vignettes import CATEGORIES, Vignette
-from .grading import GraderUnavailable, grade_statement, privacy_findings
+from ..vignettes import CATEGORIES, KINDS, Vignette, get_vignette
+from . import versions
 
-KIND_LABELS = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
-               "sf_question": "Solution-Focused Questions"}
-KIND_ORDER = ("harm", "danger", "safety_goal", "sf_question")
 MAX_DANGER = 3
 QUESTION_RANGE = (3, 5)
 
@@ -64,9 +65,8 @@ class Slot:
 
     @property
     def label(self) -> str:
-        """Return a name like 'Danger Statement 2'."""
-        base = KIND_LABELS[self.kind]
-        return f"{base} {self.position}" if self.kind in ("danger", "safety_goal") else base
+        """Return the kind's label, numbered for the kinds written 1..n (danger statements, safety goals)."""
+        return numbered_label(self.kind, self.position)
 
     @property
     def has_text(self) -> bool:
@@ -84,10 +84,18 @@ class Slot:
         return self.work.status_label if self.status != "not_started" else "Not started"
 
 
+def vignette_or_404(vignette_id: str) -> Vignette:
+    """Return the vignette or answer 404."""
+    vignette = get_vignette(vignette_id)
+    if vignette is None:
+        abort(404)
+    return vignette
+
+
 def works_for(user_id: int, vignette_id: str) -> list[Work]:
     """Return the learner's works for a vignette, in kind and position order."""
     rows = db.session.scalars(select(Work).where(Work.user_id == user_id, Work.vignette_id == vignette_id)).all()
-    return sorted(rows, key=lambda w: (KIND_ORDER.index(w.kind) if w.kind in KIND_ORDER else 9, w.position))
+    return sorted(rows, key=lambda w: (KINDS.index(w.kind) if w.kind in KINDS else 9, w.position))
 
 
 def danger_count(works: list[Work]) -> int:
@@ -109,7 +117,9 @@ def slots_for(user_id: int, vignette: Vignette) -> list[Slot]:
 
 def allowed_position(kind: str, position: int, works: list[Work]) -> bool:
     """Return whether the learner may open this statement (one new danger statement at a time, up to 3)."""
-    if kind in ("harm", "sf_question"):
+    if kind not in KINDS:
+        return False  # a kind no practice case asks for
+    if not is_numbered(kind):
         return position == 1
     opened = max([w.position for w in works if w.kind == "danger"] or [0])
     if kind == "danger":
@@ -193,13 +203,14 @@ def add_version(work: Work, source: str, report: dict | None) -> tuple[WorkVersi
         source == "check" or latest.source == source
     ):
         if report is not None and latest.report is None:
-            latest.report, latest.verdict = report, report.get("verdict")
+            versions.record(latest, report)
         return latest, False
     number = (db.session.scalar(select(func.max(WorkVersion.number)).where(WorkVersion.work_id == work.id)) or 0) + 1
-    version = WorkVersion(work=work, number=number, text=work.draft_text, source=source, report=report,
-                          verdict=(report or {}).get("verdict"), no_harm=work.no_harm)
+    version = WorkVersion(work=work, number=number, text=work.draft_text, source=source, no_harm=work.no_harm)
+    versions.record(version, report)
     db.session.add(version)
     db.session.flush()
+    versions.drop_old_reports(work, version)
     return version, True
 
 
@@ -208,28 +219,75 @@ def get_version(work: Work, number: int) -> WorkVersion | None:
     return next((v for v in work.versions if v.number == number), None)
 
 
-def check_draft(
-    user_id: int,
-    vignette: Vignette,
-    kind: str,
-    position: int,
-    text: str,
-    revision: int,
-    no_harm: bool = False,
-    keep: bool = True,
-) -> tuple[SaveResult, WorkVersion | None, dict | None, str | None]:
-    """Save the draft, grade it and (when keep) keep a version; return (save, version, report, grader error)."""
-    saved = save_draft(user_id, vignette.id, kind, position, text, revision, no_harm)
-    if not text.strip():
-        return saved, None, None, None
+# ---------------------------------------------------------------- grading a learner's text
+
+def danger_drafts(user_id: int, vignette_id: str, position: int | None = None) -> list[str]:
+    """The learner's latest danger statement drafts for a vignette: the one paired with `position` when written."""
+    rows = db.session.execute(select(Work.position, Work.draft_text).where(
+        Work.user_id == user_id, Work.vignette_id == vignette_id, Work.kind == "danger").order_by(Work.position))
+    written = {number: text for number, text in rows if text.strip()}
+    if position in written:
+        return [written[position]]
+    return list(written.values())
+
+
+def grade_draft(user_id: int, kind: str, text: str, vignette: Vignette | str | None, position: int | None = None,
+                no_harm: bool = False, child_age: int | float | None = None) -> dict:
+    """Grade a learner's text: with the vignette's roster and, for a safety goal, their own danger statements.
+
+    Raises grading.GradingUnavailable (the caller has saved the text first).
+    """
+    if kind == "harm" and no_harm and isinstance(vignette, Vignette):
+        return no_harm_report(user_id, text, vignette)
+    danger = None
+    if kind == "safety_goal" and vignette is not None:
+        danger = danger_drafts(user_id, vignette if isinstance(vignette, str) else vignette.id, position)
+    return grading.grade(kind, text, vignette=vignette, danger=danger, child_age=child_age)
+
+
+def no_harm_report(user_id: int, reason: str, vignette: Vignette) -> dict:
+    """Judge a "no harm statement" answer: right only for danger-only vignettes; privacy still applies."""
+    base = {"findings": [], "grader_version": ""}
+    if reason.strip():
+        base = grading.grade("harm", reason, vignette=vignette)
+    child = ", ".join(p.short or p.name for p in vignette.children) or "the child"
+    fits = vignette.danger_only
+    hint = (
+        f"Right: nothing has happened to {child} yet, so the worries belong in the danger statements."
+        if fits else
+        f"Something has already happened to {child} in this case. Look again at the harm column of your map "
+        "and write a harm statement about it."
+    )
+    components = [
+        {"id": "no_harm_fits", "label": "No harm has happened in this case", "present": fits, "evidence": [],
+         "hint": hint},
+        {"id": "reason", "label": "A reason in your own words", "present": bool(reason.strip()), "evidence": [],
+         "hint": "Say in a sentence what has and has not happened to the child so far."},
+    ]
+    findings = privacy_findings(base)
+    ready = fits and bool(reason.strip()) and not findings
+    return {"kind": "harm", "verdict": "ready" if ready else "revise", "components": components,
+            "findings": findings, "questions": [], "metrics": {"no_harm": True},
+            "grader_version": base.get("grader_version", "")}
+
+
+def check_saved(user_id: int, vignette: Vignette, work: Work, keep: bool = True,
+                ) -> tuple[WorkVersion | None, dict | None, str | None]:
+    """Grade the saved draft and (when keep) keep it as a version; return (version, report, grader error).
+
+    The caller has committed the draft already, so a grading failure loses nothing.
+    """
+    if not work.draft_text.strip():
+        return None, None, None
     try:
-        report = grade_statement(kind, text, vignette, no_harm=saved.work.no_harm)
-    except GraderUnavailable as exc:
-        return saved, None, None, str(exc)
+        report = grade_draft(user_id, work.kind, work.draft_text, vignette, work.position, no_harm=work.no_harm)
+    except grading.GradingUnavailable as exc:
+        message = str(exc) if exc.status == 503 else f"{exc} Your draft is saved."
+        return None, None, message
     version = None
-    if keep and saved.work.editable:
-        version, _ = add_version(saved.work, "check", report)
-    return saved, version, report, None
+    if keep and work.editable:
+        version, _ = add_version(work, "check", report)
+    return version, report, None
 
 
 # ---------------------------------------------------------------- submitting the set
@@ -256,7 +314,8 @@ def set_warnings(vignette: Vignette, slots: list[Slot]) -> list[str]:
             goal = by_key.get(("safety_goal", slot.position))
             if goal is None or not goal.has_text:
                 notes.append(
-                    f"{slot.label} has no Safety Goal {slot.position} yet: each danger statement pairs with a goal."
+                    f"{slot.label} has no {numbered_label('safety_goal', slot.position)} yet: each danger statement "
+                    "pairs with a goal."
                 )
         if slot.kind == "sf_question" and slot.has_text:
             count = len([line for line in slot.work.draft_text.splitlines() if line.strip()])
@@ -266,12 +325,15 @@ def set_warnings(vignette: Vignette, slots: list[Slot]) -> list[str]:
                              f"the exercise asks for {low} to {high}, one per line.")
     harm = by_key.get(("harm", 1))
     if harm is not None and not harm.has_text:
-        notes.append("You have not written a Harm Statement (or said why none is due).")
+        notes.append(f"You have not written a {kind_label('harm')} (or said why none is due).")
     return notes
 
 
 def submit_set(user, vignette: Vignette, revisions: dict[int, int]) -> SubmitResult:
-    """Submit every drafted statement of the vignette whose revision the learner saw; all or nothing."""
+    """Submit every drafted statement of the vignette whose revision the learner saw; all or nothing.
+
+    The caller commits (after work_submitted's receivers have added their rows).
+    """
     slots = slots_for(user.id, vignette)
     ready = submittable(slots)
     result = SubmitResult(already=[s.work for s in slots if s.work and s.work.state in (
@@ -283,22 +345,28 @@ def submit_set(user, vignette: Vignette, revisions: dict[int, int]) -> SubmitRes
         names = ", ".join(s.label for s in stale)
         raise SubmitBlocked(f"{names} changed in another tab or window after this page was opened. "
                             "Look over the latest text below, then submit again.")
-    blocked, reports = [], {}
+    blocked, reports, unavailable = [], {}, False
     for slot in ready:
         work = slot.work
         if work.kind == "harm" and work.no_harm and not work.draft_text.strip():
             blocked.append({"label": slot.label, "message": "Say in a sentence why no harm statement is due."})
             continue
         try:
-            reports[work.id] = grade_statement(work.kind, work.draft_text, vignette, no_harm=work.no_harm)
-        except GraderUnavailable:
-            reports[work.id] = None  # the trainer reviews the text; privacy is checked again below if possible
-        private = privacy_findings(reports[work.id]) if reports[work.id] else []
+            reports[work.id] = grade_draft(user.id, work.kind, work.draft_text, vignette, work.position,
+                                           no_harm=work.no_harm)
+        except grading.GradingUnavailable as exc:
+            if exc.status == 503:
+                unavailable = True
+            else:
+                blocked.append({"label": slot.label, "message": str(exc)})
+            continue
+        private = privacy_findings(reports[work.id])
         if private:
             blocked.append({"label": slot.label, "message": private[0]["message"], "findings": private})
-    if any(r is None for r in reports.values()):
-        raise SubmitBlocked("The feedback checker is not available right now, so your statements cannot be checked "
-                            "for private details. Your drafts are saved: try submitting again in a few minutes.")
+    if unavailable:
+        raise SubmitBlocked("Nothing was submitted: feedback is unavailable right now, so your statements cannot be "
+                            "checked for private details. Your drafts are saved: try submitting again in a few "
+                            "minutes.")
     if blocked:
         raise SubmitBlocked("Nothing was submitted. Practice statements must not contain real case details "
                             "or identifiers; change the statements listed below, then submit again.", blocked)
@@ -322,9 +390,8 @@ def submit_set(user, vignette: Vignette, revisions: dict[int, int]) -> SubmitRes
         version, _ = add_version(work, "submit", reports[work.id])
         done.append((work, version))
     result.submitted = [w for w, _ in done]
-    db.session.commit()
     app = current_app._get_current_object()
-    for work, version in done:
+    for work, version in done:  # receivers add their rows to this transaction; the view commits it all
         work_submitted.send(app, user=user, work=work, version=version)
     return result
 

@@ -3,32 +3,36 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from grader.vocabulary import kind_from_slug, kind_slug
+
+from .. import grading
 from ..curriculum.render import render_markdown
 from ..extensions import db
+from ..feedback import summary
 from ..models import InvalidTransition, Work
+from ..ratelimit import wait_words
 from . import bp
 from .diffs import diff_counts, word_diff
 from .forms import HistoryDiffForm, StatementForm
-from .grading import summary
-from .routes import KIND_SLUGS, SLUG_KINDS, vignette_or_404
 from .services import (
-    KIND_LABELS,
     Slot,
     StaleRevision,
     WorkLocked,
     accepted_kinds,
     allowed_position,
-    check_draft,
+    check_saved,
     get_version,
     get_work,
     save_draft,
     slots_for,
+    vignette_or_404,
     works_for,
 )
+from .versions import version_summary
 
 
 def json_login_required(view):
@@ -44,10 +48,10 @@ def json_login_required(view):
     return wrapped
 
 
-def _slot_or_404(vignette_id: str, kind_slug: str, position: int):
+def _slot_or_404(vignette_id: str, slug: str, position: int):
     """Return (vignette, kind, slot) for the current learner, or answer 404."""
     vignette = vignette_or_404(vignette_id)
-    kind = SLUG_KINDS.get(kind_slug)
+    kind = kind_from_slug(slug)
     if kind is None or not allowed_position(kind, position, works_for(current_user.id, vignette.id)):
         abort(404)
     return vignette, kind, Slot(kind, position, get_work(current_user.id, vignette.id, kind, position))
@@ -65,8 +69,9 @@ def _work_state(work: Work | None) -> dict:
     }
 
 
-def _page(vignette, kind, slot, form, report=None, grader_error=None, message=None, server_text=None, status=200):
-    """Render the statement page."""
+def _page(vignette, kind, slot, form, report=None, grader_error=None, message=None, server_text=None, status=200,
+          retry_after: int | None = None):
+    """Render the statement page (with Retry-After when checking is paused by the rate limit)."""
     work = slot.work
     slots = slots_for(current_user.id, vignette)
     if report is None and work is not None and work.latest_version is not None:
@@ -78,13 +83,13 @@ def _page(vignette, kind, slot, form, report=None, grader_error=None, message=No
         paired = next((s for s in slots if s.kind == "danger" and s.position == slot.position), None)
     show_exemplars = kind in accepted_kinds(current_user.id, vignette.id)
     return render_template(
-        "exercises/statement.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind], slot=slot,
+        "exercises/statement.html", vignette=vignette, kind=kind, slot=slot,
         work=work, form=form, slots=slots, report=report, report_summary=summary(report), grader_error=grader_error,
         message=message, server_text=server_text, message_kind="conflict" if status == 409 else "info", paired=paired,
         exemplars=vignette.exemplars.get(kind, []) if show_exemplars else [],
-        state=_work_state(work), narrative=render_markdown(vignette.narrative), kind_slug=KIND_SLUGS[kind],
-        max_chars=current_app.config["GRADE_MAX_CHARS"],
-    ), status
+        state=_work_state(work), narrative=render_markdown(vignette.narrative),
+        max_chars=grading.max_chars(),
+    ), status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
 
 @bp.route("/<vignette_id>/write/<kind>/<int:position>", methods=["GET", "POST"])
@@ -101,27 +106,34 @@ def statement(vignette_id: str, kind: str, position: int):
     if not form.validate_on_submit():
         return _page(vignette, kind, slot, form, status=422)
     text, checking = form.text.data or "", bool(form.check.data)
-    report = grader_error = None
     try:
-        if checking:
-            saved, _, report, grader_error = check_draft(current_user.id, vignette, kind, position, text,
-                                                         form.revision_number, no_harm=form.no_harm.data)
-        else:
-            saved = save_draft(current_user.id, vignette.id, kind, position, text, form.revision_number,
-                               form.no_harm.data)
+        saved = save_draft(current_user.id, vignette.id, kind, position, text, form.revision_number,
+                           form.no_harm.data)
     except (StaleRevision, WorkLocked, InvalidTransition) as exc:
         db.session.rollback()
         slot.work = get_work(current_user.id, vignette.id, kind, position)
         form.revision.data = str(slot.work.revision if slot.work else 0)
         server_text = slot.work.draft_text if slot.work else ""
         return _page(vignette, kind, slot, form, message=str(exc), server_text=server_text, status=409)
-    db.session.commit()
+    db.session.commit()  # save before grading (a named exception to one commit a request): no failure loses it
     slot.work = saved.work
     form.revision.data = str(saved.work.revision)
-    note = None if checking else "Saved."
-    if checking and not text.strip():
-        note = "Write something first, then check it."
-    return _page(vignette, kind, slot, form, report=report, grader_error=grader_error, message=note)
+    if not checking:
+        return _page(vignette, kind, slot, form, message="Saved.")
+    if not text.strip():
+        return _page(vignette, kind, slot, form, message="Write something first, then check it.")
+    refused = grading.rate_refusal(current_user.id)
+    if refused is not None:
+        return _page(vignette, kind, slot, form, grader_error=_paused(refused.retry_after), status=429,
+                     retry_after=refused.retry_after)
+    _, report, grader_error = check_saved(current_user.id, vignette, saved.work)
+    db.session.commit()
+    return _page(vignette, kind, slot, form, report=report, grader_error=grader_error)
+
+
+def _paused(retry_after: int) -> str:
+    """The message for a check over the rate limit: the draft is saved, and when to check again."""
+    return f"{grading.RATE_MESSAGE} Your draft is saved; check it again in {wait_words(retry_after)}."
 
 
 def _json_payload() -> tuple[str, int, bool]:
@@ -132,7 +144,7 @@ def _json_payload() -> tuple[str, int, bool]:
     revision = data.get("revision", 0)
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
         abort(400)
-    if len(data["text"]) > current_app.config["GRADE_MAX_CHARS"]:
+    if len(data["text"]) > grading.max_chars():
         abort(413)
     return data["text"], revision, bool(data.get("no_harm", False))
 
@@ -162,29 +174,37 @@ def autosave(vignette_id: str, kind: str, position: int):
 @bp.route("/<vignette_id>/write/<kind>/<int:position>/check", methods=["POST"])
 @json_login_required
 def check(vignette_id: str, kind: str, position: int):
-    """Save, grade and (unless keep is false) keep a version; return the report and its rendered HTML."""
+    """Save, then grade and (unless keep is false) keep a version; return the report and its rendered HTML."""
     vignette, kind, _ = _slot_or_404(vignette_id, kind, position)
     text, revision, no_harm = _json_payload()
     keep = (request.get_json(silent=True) or {}).get("keep", True) is not False
     try:
-        saved, version, report, grader_error = check_draft(current_user.id, vignette, kind, position, text,
-                                                           revision, no_harm=no_harm, keep=keep)
+        saved = save_draft(current_user.id, vignette.id, kind, position, text, revision, no_harm)
     except (StaleRevision, WorkLocked, InvalidTransition) as exc:
         return _conflict(exc, vignette.id, kind, position)
+    db.session.commit()  # save before grading (a named exception to one commit a request): no failure loses it
+    state = {"saved": True, "reopened": saved.reopened, "versions": len(saved.work.versions),
+             **_work_state(saved.work)}
+    refused = grading.rate_refusal(current_user.id) if text.strip() else None
+    if refused is not None:
+        response = jsonify(error=_paused(refused.retry_after), retry_after=refused.retry_after, code="rate_limited",
+                           **state)
+        response.status_code, response.headers["Retry-After"] = 429, str(refused.retry_after)
+        return response
+    version, report, grader_error = check_saved(current_user.id, vignette, saved.work, keep=keep)
     db.session.commit()
-    html = render_template("exercises/_report.html", report=report, text=text, grader_error=grader_error,
+    html = render_template("partials/report.html", report=report, text=text, grader_error=grader_error,
                            kind=kind) if (report or grader_error) else ""
-    return jsonify(saved=True, reopened=saved.reopened, report=report, html=html,
-                   summary=summary(report) or grader_error or "",
-                   version=version.number if version else None,
-                   versions=len(saved.work.versions), **_work_state(saved.work))
+    return jsonify(report=report, html=html, summary=summary(report) or grader_error or "",
+                   version=version.number if version else None, grader_unavailable=grader_error is not None,
+                   **{**state, "versions": len(saved.work.versions)})
 
 
 # ---------------------------------------------------------------- history
 
-def _work_or_404(vignette_id: str, kind_slug: str, position: int):
+def _work_or_404(vignette_id: str, slug: str, position: int):
     """Return (vignette, kind, slot) when the learner's work exists, or answer 404."""
-    vignette, kind, slot = _slot_or_404(vignette_id, kind_slug, position)
+    vignette, kind, slot = _slot_or_404(vignette_id, slug, position)
     if slot.work is None:
         abort(404)
     return vignette, kind, slot
@@ -210,9 +230,9 @@ def history(vignette_id: str, kind: str, position: int):
         form.a.data, form.b.data = a, b
         runs = word_diff(older.text, newer.text)
         counts = diff_counts(runs)
-    return render_template("exercises/history.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind],
-                           slot=slot, work=slot.work, versions=versions, form=form, runs=runs, counts=counts,
-                           older=older, newer=newer, kind_slug=KIND_SLUGS[kind])
+    return render_template("exercises/history.html", vignette=vignette, kind=kind, slot=slot, work=slot.work,
+                           versions=versions, form=form, runs=runs, counts=counts, older=older, newer=newer,
+                           )
 
 
 @bp.route("/<vignette_id>/write/<kind>/<int:position>/versions/<int:number>")
@@ -223,7 +243,7 @@ def version(vignette_id: str, kind: str, position: int, number: int):
     kept = get_version(slot.work, number)
     if kept is None:
         abort(404)
-    return render_template("exercises/version.html", vignette=vignette, kind=kind, kind_label=KIND_LABELS[kind],
-                           slot=slot, work=slot.work, kept=kept, report=kept.report, kind_slug=KIND_SLUGS[kind],
-                           history_url=url_for(".history", vignette_id=vignette.id, kind=KIND_SLUGS[kind],
+    return render_template("exercises/version.html", vignette=vignette, kind=kind, slot=slot, work=slot.work,
+                           kept=kept, report=kept.report, summary=version_summary(kept),
+                           history_url=url_for(".history", vignette_id=vignette.id, kind=kind_slug(kind),
                                                position=slot.position))

@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 
 from ..content_check import register_checker
-from ..curriculum.loader import Problem, library_for as module_library
-from .loader import glossary_for
+from ..content_files import Problem
+from ..curriculum.loader import library_for as module_library
+from ..terms import glossary_for
 
 
 @register_checker("glossary")

@@ -6,6 +6,7 @@ from flask import current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from .. import grading
 from ..extensions import csrf, db
 from ..models.ratelimit import RateLimit
 from . import bp
@@ -33,10 +34,14 @@ def _probe_write() -> None:
 @bp.route("/healthz")
 @csrf.exempt
 def healthz():
-    """Report database and grader state; 503 when the database cannot be reached, cannot write, or its disk is full."""
-    from grader import pipeline_status
+    """Report database and grader state; 503 when the database cannot be reached, cannot write, or its disk is full.
 
-    body = {"status": "ok", "db": "ok", "grader": pipeline_status()}
+    A grader that failed to load makes the status "degraded" (still 200): pages and saving work, and
+    every check says "Feedback is unavailable right now; your draft is saved."
+    """
+    body = {"status": "ok", "db": "ok", "grader": grading.status()}
+    if body["grader"] == "unavailable":
+        body["status"] = "degraded"
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "unreachable" to a load balancer

@@ -116,7 +116,8 @@ class WorkVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # check | submit
-    report: Mapped[dict | None] = mapped_column(JSON)
+    report: Mapped[dict | None] = mapped_column(JSON)  # full, capped; only submitted and latest versions keep it
+    summary: Mapped[dict | None] = mapped_column(JSON)  # categories, components, verdict (course.exercises.versions)
     verdict: Mapped[str | None] = mapped_column(String(16))
     no_harm: Mapped[bool] = mapped_column(Boolean, default=False)  # the text is a "no harm statement" reason
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,8 @@ import io
 
 from flask import Response, url_for
 
+from ..names import Namer
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -73,13 +75,22 @@ def comment_rows(report, hidden_note: str):
             yield ["Course: what to change", text]
 
 
-def completion_rows(certificates):
-    """Yield one CSV row per certificate for agency training records."""
+def completion_rows(certificates, namer: Namer):
+    """Yield one CSV row per certificate for agency training records.
+
+    In an anonymous cohort (names not revealed) the row has the learner's pseudonym and no email,
+    code or verification link, since the public verification page shows the certificate's name.
+    """
     for cert in certificates:
         user = cert.user
         cohort = user.cohort
-        yield [cert.name, user.email, cohort.name if cohort else "", cert.course, cert.issued_at.date().isoformat(),
-               float(cert.hours), cert.code, url_for("pilot.verify", code=cert.code, _external=True)]
+        where = cohort.name if cohort else ""
+        issued = cert.issued_at.date().isoformat()
+        if namer.hides(cohort):
+            yield [namer.name(user, cohort), "", where, cert.course, issued, float(cert.hours), "", ""]
+            continue
+        yield [cert.name, namer.email(user, cohort), where, cert.course, issued, float(cert.hours), cert.code,
+               url_for("pilot.verify", code=cert.code, _external=True)]
 
 
 TABLES = {

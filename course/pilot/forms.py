@@ -75,3 +75,7 @@ class VerifyForm(AppForm):
 
     code = StringField("Verification code", validators=[InputRequired("Enter the code printed on the certificate.")],
                        description="12 letters and digits, for example 7K3M-Q9TD-2XWB.")
+
+
+class IssueCertificateForm(AppForm):
+    """Ask for a certificate the learner's completion already earns (just the CSRF token)."""

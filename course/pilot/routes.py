@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from ..curriculum.services import get_module
 from ..extensions import db
 from ..models import Role
+from ..names import Namer
 from ..security import roles_required
 from . import bp, exports
 from .charts import confidence_chart, funnel_chart, module_ratings_chart
-from .forms import EvaluationForm, ModuleFeedbackForm, VerifyForm
+from .forms import EvaluationForm, IssueCertificateForm, ModuleFeedbackForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
-from .report import HIDDEN_NOTE, MIN_GROUP, FilterError, build_filter, build_report, completions
+from .report import HIDDEN_NOTE, FilterError, build_filter, build_report, completions, month_label
 from .services import (
-    KIND_LABELS,
     REQUIRED_KINDS,
     certificate_for,
     completion_status,
@@ -29,6 +29,7 @@ from .services import (
     skip_feedback,
     vignette_title,
 )
+from .smallcells import MIN_GROUP, RULE_NOTE
 
 
 def _learner_only() -> None:
@@ -94,18 +95,26 @@ def evaluation():
 # ---------------------------------------------------------------- certificate and verification
 
 
-@bp.route("/pilot/certificate")
+@bp.route("/pilot/certificate", methods=["GET", "POST"])
 @login_required
 def certificate():
-    """Show the learner's certificate, or what is left before it is issued."""
+    """Show the learner's certificate, or what is left before it is issued; POST issues a certificate now due.
+
+    Milestones issue the certificate as they happen; the button covers a learner who met the
+    requirements some other way (say, before certificates existed), without a GET that writes.
+    """
     _learner_only()
-    cert = certificate_for(current_user) or issue_if_complete(current_user)
-    db.session.commit()
+    form = IssueCertificateForm()
+    if request.method == "POST" and form.validate_on_submit():
+        issue_if_complete(current_user)
+        db.session.commit()
+        return redirect(url_for(".certificate"))
+    cert = certificate_for(current_user)
     status = None if cert else completion_status(current_user)
     return render_template(
         "pilot/certificate.html", cert=cert, status=status, hours=course_hours(current_user),
-        kinds=REQUIRED_KINDS, kind_labels=KIND_LABELS, vignette_title=vignette_title, format_code=format_code,
-        evaluated=evaluation_for(current_user) is not None,
+        kinds=REQUIRED_KINDS, vignette_title=vignette_title, format_code=format_code,
+        evaluated=evaluation_for(current_user) is not None, form=form,
     )
 
 
@@ -153,7 +162,8 @@ def report():
         "funnel": funnel_chart(data.funnel),
     }
     return render_template("pilot/report.html", report=data, flt=flt, charts=charts, hidden_note=HIDDEN_NOTE,
-                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES)
+                           min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES, rule_note=RULE_NOTE,
+                           month_label=month_label)
 
 
 @bp.route("/pilot/report/<table>.csv")
@@ -181,4 +191,4 @@ def completions_csv():
         return redirect(url_for(".report"))
     suffix = f"-cohort-{flt.cohort.id}" if flt.cohort else ""
     return exports.csv_response(f"completions{suffix}.csv", exports.COMPLETION_HEADER,
-                                exports.completion_rows(completions(flt)))
+                                exports.completion_rows(completions(flt), Namer()))

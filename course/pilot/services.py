@@ -9,13 +9,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..curriculum.services import all_modules, progress_by_module
+from ..curriculum.services import all_modules, progress_by_module, required_modules as curriculum_required_modules
 from ..database import utcnow
 from ..events import course_completed
 from ..extensions import db
 from ..models import User, Work, WorkStatus
 from ..models.pilot import Certificate, CourseEvaluation, ModuleFeedback
-from ..xapi.outbox import flag_for_commit
+from ..vignettes import KINDS, get_vignette
 
 # ---------------------------------------------------------------- module feedback
 
@@ -94,16 +94,14 @@ def save_evaluation(user: User, confidence: dict[int, tuple[int, int]], usefulne
 
 # The exercise set a learner must have accepted, all for the same vignette. "harm" is met by an
 # accepted harm statement or by an accepted judgement that no harm statement is due (danger-only cases).
-REQUIRED_KINDS = ("harm", "danger", "safety_goal", "sf_question")
-KIND_LABELS = {"harm": "Harm Statement (or an accepted \u201cno harm statement is due\u201d)",
-               "danger": "Danger Statement", "safety_goal": "Safety Goal", "sf_question": "Solution-Focused Questions"}
+REQUIRED_KINDS = KINDS  # every kind a practice case asks for
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U to misread
 CODE_LENGTH = 12  # 60 random bits
 
 
 def required_modules():
     """Return the modules a certificate needs: every classroom module (pre-work is recommended, not required)."""
-    return [m for m in all_modules() if not m.prework]
+    return curriculum_required_modules()
 
 
 def accepted_kinds_by_vignette(user: User) -> dict[str, set[str]]:
@@ -120,12 +118,7 @@ def accepted_kinds_by_vignette(user: User) -> dict[str, set[str]]:
 
 def vignette_title(vignette_id: str) -> str:
     """Return a vignette's title, or its id when the vignette library is not available."""
-    try:
-        from ..vignettes import get_vignette
-
-        vignette = get_vignette(vignette_id)
-    except Exception:  # the title is decoration; the requirement check never depends on it
-        vignette = None
+    vignette = get_vignette(vignette_id)
     return vignette.title if vignette is not None else vignette_id
 
 
@@ -234,7 +227,6 @@ def issue_if_complete(user: User) -> Certificate | None:
             db.session.add(certificate)
     except IntegrityError:  # another request issued it at the same moment
         return certificate_for(user)
-    flag_for_commit()
     course_completed.send(current_app._get_current_object(), user=user, certificate=certificate)
     return certificate
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..curriculum.loader import Module
-from ..curriculum.services import progress_by_module
+from ..curriculum.services import progress_by_module, required_modules as curriculum_required_modules
 from ..events import quiz_scored
 from ..extensions import db
 from ..models import Cohort, User
@@ -143,9 +143,7 @@ class PostCheckGate:
 
 def required_modules() -> list[Module]:
     """Return the modules the post-course check waits for: the ones the certificate requires (the classroom modules)."""
-    from ..pilot.services import required_modules as certificate_modules  # imported here: pilot reads quiz results
-
-    return certificate_modules()
+    return curriculum_required_modules()
 
 
 def completed_module_ids(user: User) -> set[str]:

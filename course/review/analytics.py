@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from grader.vocabulary import kind_label
+
+from ..exercises.versions import version_summary
 from ..extensions import db
+from ..feedback import category_label
 from ..models import Cohort, Enrollment, MappingAttempt, Work, WorkVersion
 from ..models.review import GraderFeedback, Review
 from ..vignettes import CATEGORY_LABELS, get_vignette
-from .rubric import KIND_NAMES
+from .rubric import REVIEWED_KINDS
 from .services import MISSED_LABELS, current_version
 
 DECISIONS = ("accept", "return")
@@ -65,7 +69,7 @@ class KindAgreement:
     @property
     def name(self) -> str:
         """Return the kind's display name."""
-        return KIND_NAMES.get(self.kind, self.kind)
+        return kind_label(self.kind)
 
     @property
     def total(self) -> int:
@@ -90,7 +94,7 @@ class KindAgreement:
 
 def agreement(cohorts: list[Cohort]) -> list[KindAgreement]:
     """Compare decided reviews in the cohorts with the grader's verdict on the same version."""
-    by_kind = {kind: KindAgreement(kind) for kind in KIND_NAMES}
+    by_kind = {kind: KindAgreement(kind) for kind in REVIEWED_KINDS}
     query = select(Review, Work.kind).join(Work, Review.work_id == Work.id).where(
         Review.decision.in_(DECISIONS), Review.grader_verdict.is_not(None), Work.user_id.in_(learner_ids(cohorts))
     )
@@ -160,12 +164,13 @@ def finding_counts(cohort: Cohort) -> list[dict]:
     counts: Counter = Counter()
     words: dict[str, Counter] = defaultdict(Counter)
     for _work, version in _latest_versions(cohort):
-        for finding in (version.report or {}).get("findings", []):
-            category = finding.get("category", "other")
-            counts[category] += 1
-            words[category][finding.get("text", "").lower()] += 1
+        summary = version_summary(version) or {}
+        for category, n in summary.get("categories", {}).items():
+            counts[category] += n
+            for word in summary.get("examples", {}).get(category, []):
+                words[category][word.lower()] += 1
     return [
-        {"label": cat.replace("_", " ").capitalize(), "count": n,
+        {"label": category_label(cat), "count": n,
          "examples": ", ".join(w for w, _ in words[cat].most_common(3) if w)}
         for cat, n in counts.most_common()
     ]
@@ -177,15 +182,14 @@ def missing_components(cohort: Cohort) -> dict[str, list[dict]]:
     by_kind: dict[str, list[WorkVersion]] = defaultdict(list)
     for work, version in _latest_versions(cohort):
         by_kind[work.kind].append(version)
-    for kind in KIND_NAMES:
+    for kind in REVIEWED_KINDS:
         versions = by_kind.get(kind, [])
         missing: Counter = Counter()
         labels: dict[str, str] = {}
         for version in versions:
-            for comp in (version.report or {}).get("components", []):
-                labels[comp["id"]] = comp.get("label", comp["id"])
-                if not comp.get("present"):
-                    missing[comp["id"]] += 1
+            summary = version_summary(version) or {}
+            labels |= summary.get("component_labels", {})
+            missing.update(summary.get("components", {}).get("missing", []))
         if versions and labels:
             result[kind] = [
                 {"label": labels[cid], "count": missing.get(cid, 0), "of": len(versions)}

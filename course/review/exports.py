@@ -7,13 +7,17 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from grader.vocabulary import kind_label
+
 from ..cohorts.services import learner_progress
 from ..curriculum.services import progress_by_module
+from ..exercises.versions import version_summary
 from ..extensions import db
+from ..feedback import numbered_label
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
 from ..models.review import Review
-from .names import Namer, hides_names
-from .rubric import KIND_NAMES, rubric_rows
+from ..names import Namer
+from .rubric import rubric_rows
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,15 +42,13 @@ def to_csv(header: list[str], rows: list[list]) -> str:
 
 
 def work_label(work: Work) -> str:
-    """Return a short label such as 'hill-family: Danger Statement 2'."""
-    name = KIND_NAMES.get(work.kind, work.kind)
-    numbered = work.kind in ("danger", "safety_goal")
-    return f"{work.vignette_id}: {name}{' ' + str(work.position) if numbered else ''}"
+    """Return a short label: the vignette id, then the kind's label (numbered for danger statements and goals)."""
+    return f"{work.vignette_id}: {numbered_label(work.kind, work.position)}"
 
 
 def progress_csv(cohort: Cohort, namer: Namer) -> str:
     """Return one row per learner: modules done, mapping scores and statement statuses."""
-    hidden = hides_names(cohort)
+    hidden = namer.hides(cohort)
     header = ["Learner"] + ([] if hidden else ["Email"]) + [
         "Modules done", "Modules in course", "Mapping scores", *(s.value for s in WorkStatus), "Statements"]
     rows = []
@@ -55,7 +57,7 @@ def progress_csv(cohort: Cohort, namer: Namer) -> str:
         mapping = "; ".join(f"{title} {correct}/{total}" for title, correct, total in progress.mapping)
         statuses = Counter(w.status for w in progress.works)
         detail = "; ".join(f"{work_label(w)} = {w.status_label}" for w in progress.works)
-        rows.append([namer.name(user, cohort)] + ([] if hidden else [user.email]) + [
+        rows.append([namer.name(user, cohort)] + ([] if hidden else [namer.email(user, cohort)]) + [
             progress.done, progress.total, mapping, *(statuses.get(s.value, 0) for s in WorkStatus), detail])
     return to_csv(header, rows)
 
@@ -74,7 +76,7 @@ def reviews_csv(cohort: Cohort, namer: Namer) -> str:
         rubric = "; ".join(f"{r['criterion'].label}: {r['score_label']}" for r in rubric_rows(work.kind, review.rubric))
         comments = " | ".join(f"\"{c.quote}\": {c.body}" for c in review.comments)
         rows.append([
-            namer.name(learner, cohort), work.vignette_id, KIND_NAMES.get(work.kind, work.kind), work.position,
+            namer.name(learner, cohort), work.vignette_id, kind_label(work.kind), work.position,
             review.version.number, review.decided_at.strftime("%Y-%m-%d %H:%M UTC") if review.decided_at else "",
             "Accepted" if review.decision == "accept" else "Returned for revision",
             round(100 * (review.score or 0)), review.grader_verdict or "",
@@ -101,7 +103,7 @@ def my_work(user: User) -> dict:
             versions.append({
                 "number": version.number, "source": version.source, "text": version.text,
                 "created_at": _iso(version.created_at), "grader_verdict": version.verdict,
-                "grader_report": version.report,
+                "grader_report": version.report, "grader_summary": version_summary(version),
                 "review": None if review is None else {
                     "decision": review.decision, "decided_at": _iso(review.decided_at), "score": review.score,
                     "rubric": [{"criterion": r["criterion"].label, "score": r["score_label"], "comment": r["comment"]}

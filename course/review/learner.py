@@ -14,7 +14,7 @@ from ..vignettes import get_vignette
 from . import bp
 from .exports import my_work
 from .marks import comment_marks, comment_refs
-from .rubric import KIND_NAMES, rubric_rows
+from .rubric import rubric_rows
 from .services import decided_reviews, may_review, own_work_or_404
 
 
@@ -59,7 +59,7 @@ def my_feedback(work_id: int):
     work = own_work_or_404(work_id, current_user)
     vignette = get_vignette(work.vignette_id)
     return render_template(
-        "review/mine.html", work=work, kind_name=KIND_NAMES.get(work.kind, work.kind),
+        "review/mine.html", work=work,
         vignette_title=vignette.title if vignette else work.vignette_id,
         items=[feedback_for(r, work.kind) for r in reversed(decided_reviews(work))],
     )

@@ -5,6 +5,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from ..feedback import category_label
 from ..marks import Mark, valid_span
 
 
@@ -14,7 +15,7 @@ def finding_marks(report: dict | None, text: str) -> list[Mark]:
     for index, finding in enumerate((report or {}).get("findings", []), start=1):
         start, end = finding.get("start"), finding.get("end")
         if valid_span(text, start, end):
-            label = finding.get("category", "finding").replace("_", " ")
+            label = category_label(finding.get("category", "finding"))
             marks.append(Mark(start, end, "finding", f"F{index}", f"finding-{index}", f"Grader: {label}"))
     return marks
 

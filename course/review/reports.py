@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grader.vocabulary import kind_label
+
 from ..cohorts.services import managed_cohort, visible_cohorts
 from ..database import utcnow
+from ..names import REVEAL_HOURS, Namer, set_revealed
 from ..security import is_safe_next, roles_required
 from . import bp
 from .analytics import (
@@ -20,8 +23,6 @@ from .analytics import (
 from .charts import bar_chart
 from .exports import progress_csv, reviews_csv
 from .forms import ActionForm
-from .names import Namer, set_revealed
-from .rubric import KIND_NAMES
 from .services import MISSED_LABELS
 
 
@@ -36,7 +37,7 @@ def grader_agreement():
     rows, missed = missed_problems(cohorts)
     return render_template(
         "review/agreement.html", kinds=agreement(cohorts), kappa_words=kappa_words, rules=not_an_issue_rules(cohorts),
-        missed_rows=rows, missed=missed[:30], missed_labels=MISSED_LABELS, kind_names=KIND_NAMES,
+        missed_rows=rows, missed=missed[:30], missed_labels=MISSED_LABELS,
         cohorts=visible_cohorts(current_user), chosen=chosen,
     )
 
@@ -51,13 +52,13 @@ def cohort_analytics(cohort_id: int):
     facts = misplaced_facts(cohort)
     charts = {
         "findings": bar_chart("Grader findings by type", [(r["label"], r["count"]) for r in findings[:8]]),
-        "components": {kind: bar_chart(f"{KIND_NAMES[kind]}: parts missing", [(r["label"], r["count"]) for r in rows],
+        "components": {kind: bar_chart(f"{kind_label(kind)}: parts missing", [(r["label"], r["count"]) for r in rows],
                                        maximum=rows[0]["of"] if rows else None)
                        for kind, rows in components.items()},
         "facts": bar_chart("Mapping facts most often misplaced", [(r["label"], r["count"]) for r in facts]),
     }
     return render_template("review/analytics.html", cohort=cohort, findings=findings, components=components,
-                           facts=facts, charts=charts, kind_names=KIND_NAMES)
+                           facts=facts, charts=charts)
 
 
 def _csv_response(text: str, name: str) -> Response:
@@ -96,7 +97,7 @@ def reveal_names(cohort_id: int):
     if ActionForm().validate_on_submit():
         reveal = request.form.get("reveal") == "1"
         set_revealed(cohort, reveal)
-        flash("Learners' names are shown for this cohort until you sign out." if reveal
+        flash(f"Learners' names are shown for this cohort until you sign out (at most {REVEAL_HOURS} hours)." if reveal
               else "Learners' names are hidden again.", "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("cohorts.show", cohort_id=cohort.id))

@@ -5,18 +5,20 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from grader.vocabulary import is_numbered, kind_label
+
 from ..cohorts.services import visible_cohorts
 from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..marks import segments
 from ..models import User, Work
+from ..names import Namer
 from ..security import roles_required
 from ..vignettes import all_vignettes, get_vignette
 from . import bp
 from .forms import CommentForm, MissedForm
 from .marks import comment_marks, comment_refs, finding_marks, word_diff
-from .names import Namer, hides_names
-from .rubric import KIND_NAMES, SCORES, rubric_rows
+from .rubric import REVIEWED_KINDS, SCORES, rubric_rows
 from .services import (
     STATUS_FILTERS,
     QueueFilters,
@@ -53,7 +55,7 @@ def _queue_rows(items: list[Work], namer: Namer) -> list[dict]:
         holder = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
         rows.append({
             "work": work, "learner": namer.name(learner, cohort), "cohort": cohort.name if cohort else "",
-            "vignette": titles.get(work.vignette_id, work.vignette_id), "kind": KIND_NAMES.get(work.kind, work.kind),
+            "vignette": titles.get(work.vignette_id, work.vignette_id), "kind": kind_label(work.kind),
             "holder": holder, "mine": holder is not None and holder.id == current_user.id,
             "stale": holder is not None and holder.id != current_user.id and claim_is_stale(work),
         })
@@ -77,7 +79,7 @@ def queue_view():
     namer = Namer()
     rows = _queue_rows(queue(current_user, filters), namer)
     return render_template(
-        "review/queue.html", rows=rows, filters=filters, statuses=STATUS_FILTERS, kinds=KIND_NAMES,
+        "review/queue.html", rows=rows, filters=filters, statuses=STATUS_FILTERS, kinds=REVIEWED_KINDS,
         vignettes=all_vignettes(), learners=_learner_choices(namer), cohorts=visible_cohorts(current_user),
     )
 
@@ -105,6 +107,7 @@ def claim_work(work_id: int):
     filters = QueueFilters.from_args(request.args)
     try:
         took_over = claim(work, current_user)
+        db.session.commit()
     except ReviewError as exc:
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=str(exc)), 409
@@ -123,6 +126,7 @@ def release_work(work_id: int):
     work = reviewable_work_or_404(work_id, current_user)
     try:
         release(work, current_user)
+        db.session.commit()
         flash("Released. The work is back in the queue for any trainer.", "success")
     except ReviewError as exc:
         flash(str(exc), "error")
@@ -134,7 +138,7 @@ def _exemplars(vignette, work: Work) -> list[str]:
     if vignette is None:
         return []
     texts = vignette.exemplars.get(work.kind, [])
-    if work.kind in ("danger", "safety_goal"):
+    if is_numbered(work.kind):
         return texts[work.position - 1: work.position] or texts
     return texts
 
@@ -145,11 +149,8 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
     learner = db.session.get(User, work.user_id)
     cohort = learner_cohort(current_user, learner)
     version = current_version(work)
-    review = review_of(version)
+    review = review_of(version)  # opened by the claim; the screen itself never writes
     mine = work.claimed_by_id == current_user.id and work.status == "in_review"
-    if mine and review is None and version is not None:
-        review = open_review(work, version, current_user)
-        db.session.commit()
     report = (version.report if version else None) or {}
     comments = review.comments if review else []
     before, after = neighbours(queue(current_user, filters), work)
@@ -161,8 +162,8 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
         SelectChoice(e.id, e.text[:80]) for e in bank(current_user)]
     return render_template(
         "review/review.html", work=work, version=version, review=review, report=report,
-        learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=hides_names(cohort),
-        kind_name=KIND_NAMES.get(work.kind, work.kind), vignette=vignette,
+        learner_label=namer.name(learner, cohort), cohort=cohort, anonymous=namer.hides(cohort),
+        vignette=vignette,
         narrative=render_markdown(vignette.narrative) if vignette else "", exemplars=_exemplars(vignette, work),
         segments=(segments(version.text, finding_marks(report, version.text) + comment_marks(comments))
                   if version else []),
@@ -175,6 +176,14 @@ def _screen(work: Work, filters: QueueFilters, status: int = 200):
         before=before, after=after, filters=filters, bank=bank(current_user),
         comment_form=comment_form, missed_form=MissedForm(prefix="missed"),
     ), status
+
+
+def _refused(exc: ReviewError, work: Work, filters: QueueFilters, wants_json: bool):
+    """Answer 409 with what the trainer must do, as JSON or on the review screen."""
+    if wants_json:
+        return jsonify(error=str(exc)), 409
+    flash(str(exc), "error")
+    return _screen(work, filters, 409)
 
 
 @bp.route("/<int:work_id>", methods=["GET", "POST"])
@@ -203,14 +212,18 @@ def work(work_id: int):
         if request.form.get("save_overall") and overall.strip():
             save_to_bank(current_user, overall)
         save_review(review, work.kind, rubric, overall)
-        db.session.commit()
-        if action in ("accept", "return"):
-            decide(work, review, current_user, action)
     except ReviewError as exc:
-        if wants_json:
-            return jsonify(error=str(exc)), 409
-        flash(str(exc), "error")
-        return _screen(work, filters, 409)
+        db.session.rollback()
+        return _refused(exc, work, filters, wants_json)
+    refused = None
+    if action in ("accept", "return"):
+        try:
+            decide(work, review, current_user, action)  # the claim was checked above, once
+        except ReviewError as exc:  # the decision is refused; the rubric and comment are still saved
+            refused = exc
+    db.session.commit()  # one commit: the review, and the decision with what its receivers added
+    if refused is not None:
+        return _refused(refused, work, filters, wants_json)
     if wants_json:
         return jsonify(saved=True, status=work.status)
     if action == "accept":

@@ -3,12 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KIND_NAMES = {
-    "harm": "Harm Statement",
-    "danger": "Danger Statement",
-    "safety_goal": "Safety Goal",
-    "sf_question": "Solution-Focused Questions",
-}
+from grader.vocabulary import component_label
 
 SCORES = (("meets", "Meets"), ("partly", "Partly"), ("not_yet", "Not yet"))
 SCORE_LABELS = dict(SCORES)
@@ -23,6 +18,11 @@ class Criterion:
     guide: str
 
 
+def _parts(kind: str, guides: tuple[tuple[str, str], ...]) -> tuple[Criterion, ...]:
+    """One criterion per component of the kind, labelled as the grader's vocabulary labels it."""
+    return tuple(Criterion(cid, component_label(kind, cid), guide) for cid, guide in guides)
+
+
 PLAIN = Criterion(
     "plain_language",
     "Behaviorally specific, plain language",
@@ -30,27 +30,27 @@ PLAIN = Criterion(
 )
 
 _PARTS: dict[str, tuple[Criterion, ...]] = {
-    "harm": (
-        Criterion("caregiver_action", "What the caregiver did", "The act or failure to act someone could have seen."),
-        Criterion("child", "Which child", "The child by name, with age."),
-        Criterion("impact", "Impact on the child", "What happened to the child as a result."),
-        Criterion("when", "When or how often", "A date, time or frequency."),
-    ),
-    "danger": (
-        Criterion("worried_who", "Who is worried", "The agency and anyone in the network who shares the worry."),
-        Criterion("child", "Which child", "The child who could be hurt, by name, with age."),
-        Criterion("caregiver_behavior", "What the caregiver may do", "A behaviour, not a diagnosis or label."),
-        Criterion("future_impact", "How the child could be hurt", "A concrete future harm to the child."),
-        Criterion("context", "Trigger or situation", "When the worry is greatest."),
-    ),
-    "safety_goal": (
-        Criterion("who_needs_to_see", "Who needs to see it", "The agency and network members who must see the change."),
-        Criterion("caregiver_action", "What the caregiver will do",
-                  "A positive, observable protective action, not a service."),
-        Criterion("child_experience", "What the child will experience", "How life will feel or look for the child."),
-        Criterion("context", "Even when the danger arises", "The situation in which the safety must hold."),
-        Criterion("duration", "For how long", "The time over which it must be shown."),
-    ),
+    "harm": _parts("harm", (
+        ("caregiver_action", "The act or failure to act someone could have seen."),
+        ("child", "The child by name, with age."),
+        ("impact", "What happened to the child as a result."),
+        ("when", "A date, time or frequency."),
+    )),
+    "danger": _parts("danger", (
+        ("worried_who", "The agency and anyone in the network who shares the worry."),
+        ("child", "The child who could be hurt, by name, with age."),
+        ("caregiver_behavior", "A behaviour, not a diagnosis or label."),
+        ("future_impact", "A concrete future harm to the child."),
+        ("context", "When the worry is greatest."),
+    )),
+    "safety_goal": _parts("safety_goal", (
+        ("who_needs_to_see", "The agency and network members who must see the change."),
+        ("caregiver_action", "A positive, observable protective action, not a service."),
+        ("child_experience", "How life will feel or look for the child."),
+        ("context", "The situation in which the safety must hold."),
+        ("duration", "The time over which it must be shown."),
+    )),
+    # Solution-focused questions have no grader components: the rubric's rows are the trainer's own.
     "sf_question": (
         Criterion("open_questions", "Open questions",
                   "What, how, when, who: no yes/no, why, leading or lecturing questions."),
@@ -59,6 +59,9 @@ _PARTS: dict[str, tuple[Criterion, ...]] = {
         Criterion("next_steps", "Leads to next steps", "At least one question draws out a small, concrete next step."),
     ),
 }
+
+
+REVIEWED_KINDS = tuple(_PARTS)  # the kinds learners submit for review, in writing order
 
 
 def criteria(kind: str) -> tuple[Criterion, ...]:

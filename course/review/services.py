@@ -11,6 +11,7 @@ from ..cohorts.services import can_manage, visible_cohorts
 from ..database import utcnow
 from ..events import work_accepted
 from ..extensions import db
+from ..feedback import category_label
 from ..models import Cohort, Enrollment, User, Work, WorkStatus, WorkVersion
 from ..models.review import CommentBankEntry, GraderFeedback, InlineComment, Review
 from .rubric import clean_rubric, meets_fraction, missing_scores
@@ -24,16 +25,14 @@ STATUS_FILTERS = {
     "accepted": ("Accepted", (WorkStatus.ACCEPTED.value,)),
     "all": ("All reviewed or waiting", (*OPEN_STATUSES, WorkStatus.RETURNED.value, WorkStatus.ACCEPTED.value)),
 }
+# What a trainer can say the grader missed: the grader's own finding categories (labelled as learners
+# see them), plus three of the review's own.
 MISSED_CATEGORIES = (
-    ("vague_label", "Vague label instead of what happened"),
-    ("jargon", "Jargon or acronym"),
-    ("judgmental", "Judgmental word"),
-    ("passive_voice", "Passive voice hides who acted"),
+    *((c, category_label(c)) for c in ("vague_label", "jargon", "judgmental", "passive_voice")),
     ("missing_part", "A required part is missing"),
-    ("negative_framing", "Says what will not happen instead of what will"),
-    ("service_compliance", "A service or class instead of a behaviour"),
+    *((c, category_label(c)) for c in ("negative_framing", "service_compliance")),
     ("question", "Closed, why or leading question"),
-    ("privacy", "Identifying details"),
+    ("privacy", category_label("privacy")),
     ("other", "Something else"),
 )
 MISSED_LABELS = dict(MISSED_CATEGORIES)
@@ -159,7 +158,7 @@ def claim_is_stale(work: Work) -> bool:
 
 
 def claim(work: Work, trainer: User) -> User | None:
-    """Claim submitted work, or take over an idle claim; returns the trainer taken over from, if any.
+    """Claim submitted work, or take over an idle claim; return the trainer taken over from, if any (caller commits).
 
     One conditional UPDATE decides, so two trainers never both win, even when both take over.
     """
@@ -192,12 +191,12 @@ def claim(work: Work, trainer: User) -> User | None:
     if version is not None:
         review = open_review(work, version, trainer)
         review.trainer_id = trainer.id  # a taken-over draft (scores, comments) carries on under its new reviewer
-    db.session.commit()
+    db.session.flush()
     return took_over
 
 
 def release(work: Work, trainer: User) -> None:
-    """Give claimed work back to the queue (the claimer, or an admin)."""
+    """Give claimed work back to the queue (the claimer, or an admin); the caller commits."""
     conditions = [Work.id == work.id, Work.status == WorkStatus.IN_REVIEW.value]
     if not trainer.is_admin:
         conditions.append(Work.claimed_by_id == trainer.id)
@@ -210,7 +209,7 @@ def release(work: Work, trainer: User) -> None:
         raise ReviewError("You are not reviewing this work, so there is nothing to release. Reload the page.")
     db.session.refresh(work)
     work.transition(WorkStatus.SUBMITTED)
-    db.session.commit()
+    db.session.flush()
 
 
 def require_claim(work: Work, trainer: User) -> None:
@@ -260,8 +259,10 @@ def save_review(review: Review, kind: str, rubric: dict, overall_comment: str) -
 
 
 def decide(work: Work, review: Review, trainer: User, decision: str) -> None:
-    """Accept the work or return it for revision, then commit and announce an acceptance."""
-    require_claim(work, trainer)
+    """Accept the work or return it for revision, and announce an acceptance (the caller has checked the claim).
+
+    Receivers of work_accepted add their rows (xAPI, a certificate) to this transaction; the view commits it all.
+    """
     if decision not in ("accept", "return"):
         raise ReviewError("Choose Accept or Return for revision.")
     missing = missing_scores(work.kind, review.rubric)
@@ -279,7 +280,7 @@ def decide(work: Work, review: Review, trainer: User, decision: str) -> None:
     work.transition(WorkStatus.ACCEPTED if decision == "accept" else WorkStatus.RETURNED)
     work.claimed_by_id = None
     work.claimed_at = None
-    db.session.commit()
+    db.session.flush()
     if decision == "accept":
         learner = db.session.get(User, work.user_id)
         work_accepted.send(

@@ -7,15 +7,13 @@ from . import routes  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    """Connect the receivers, the commit safety net, the CLI and (when an LRS is set) the sender."""
+    """Connect the receivers, the CLI and (when an LRS is set) the sender."""
     from .cli import xapi_group
-    from .outbox import commit_after_request
     from .receivers import connect
     from .sender import install_wakeup, sender_wanted, start_sender
 
     connect()
     install_wakeup()
-    app.after_request(commit_after_request)
     app.cli.add_command(xapi_group)
     if sender_wanted(app):
         # Started on the first request of each process, so forked gunicorn workers each get a live thread.

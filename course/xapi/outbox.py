@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import or_, select, update
 
 from ..database import utcnow
@@ -38,30 +38,12 @@ def setting(name: str):
     return current_app.config.get(name, SETTINGS[name])
 
 
-def flag_for_commit() -> None:
-    """Ask for a commit after this request, for rows added by signal receivers after the view's own commit."""
-    if has_request_context():
-        g.pilot_commit_after_request = True
-
-
-def commit_after_request(response):
-    """Commit rows that receivers added once the view had already committed (only for successful responses)."""
-    if g.pop("pilot_commit_after_request", False) and response.status_code < 400:
-        try:
-            db.session.commit()
-        except Exception:  # never turn a learner's finished request into an error page
-            db.session.rollback()
-            log.exception("could not store xAPI or certificate rows after the request")
-    return response
-
-
 def enqueue(statement: dict, user, verb: str, cohort_id: int | None) -> XapiStatement:
-    """Add a statement to the outbox in the current transaction (the caller, or the request, commits)."""
+    """Add a statement to the outbox in the current transaction (the view that sent the milestone commits it)."""
     row = XapiStatement(statement_id=statement["id"], user_id=getattr(user, "id", None), cohort_id=cohort_id,
                         verb=verb, statement=statement, status=PENDING, attempts=0, next_attempt_at=utcnow())
     db.session.add(row)
     db.session.info["xapi_enqueued"] = True
-    flag_for_commit()
     return row
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from flask import current_app, has_request_context, request
 
 from ..database import utcnow
+from ..feedback import numbered_label
 
 XAPI_VERSION = "1.0.3"
 LANG = "en-US"
@@ -35,8 +36,6 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "exercise": "http://adlnet.gov/expapi/activities/performance",
 }
-KIND_NAMES = {"harm": "Harm Statement", "danger": "Danger Statement", "safety_goal": "Safety Goal",
-              "sf_question": "Solution-Focused Questions"}
 FALLBACK_BASE = "https://sop-foundations.invalid/"
 
 
@@ -136,12 +135,7 @@ def quiz_scored(user, quiz_id: str, score: float, max_score: float, cohort_id=No
 
 def _exercise_activity(work) -> dict:
     """Return the exercise (one statement slot of a vignette) as an Activity."""
-    kind = KIND_NAMES.get(work.kind, work.kind)
-    name = (
-        f"{kind} {work.position}, {work.vignette_id}"
-        if work.kind in ("danger", "safety_goal")
-        else f"{kind}, {work.vignette_id}"
-    )
+    name = f"{numbered_label(work.kind, work.position)}, {work.vignette_id}"
     return _activity("exercise", activity_id("exercise", work.vignette_id, work.kind, str(work.position)), name)
 
 

@@ -1,7 +1,7 @@
 """mapping boards saved with revisions, the learner's own map entries, and entries kept with each check
 
 Revision ID: 20261206_mapping_boards
-Revises: 20261204_accounts_sessions
+Revises: 20261204_harden_version_summaries
 Create Date: 2026-12-06
 
 """
@@ -11,7 +11,7 @@ import course.models.types
 
 
 revision = "20261206_mapping_boards"
-down_revision = "20261204_accounts_sessions"
+down_revision = "20261204_harden_version_summaries"
 branch_labels = None
 depends_on = None
 

@@ -55,7 +55,7 @@
         saveDraft(id, current);
         pendingNote(current.pending ? "Sending your latest version…" : "");
         status("Sent. Your trainer has it" + (result.data.duplicate ? " (it had already arrived)." : "."));
-        if (payload.text !== undefined) showFeedback(result.data.grader_state, result.data.report, payload.text);
+        if (payload.text !== undefined) showFeedback(result.data.grader_state, result.data.report, payload.text, result.data.message);
         if (current.pending) flush();
         poller.now();
       } else if (result.status >= 400 && result.status < 500) {
@@ -86,13 +86,13 @@
 
   // ------------------------------------------------------------ statement
 
-  function showFeedback(gstate, report, text) {
+  function showFeedback(gstate, report, text, message) {
     var box = $("feedback-body");
     $("feedback").hidden = false;
     if (gstate === "pending") { C.fill(box, [el("p", { text: "Checking…" })]); return; }
     if (!report) {
-      C.fill(box, [el("p", { text: gstate === "unavailable" ? "The automatic checker is not available right now. Your trainer has your statement." :
-        "The checker could not read this one. Your trainer has your statement." })]);
+      C.fill(box, [el("p", { text: message || (gstate === "unavailable" ? "Feedback is unavailable right now; your statement is saved and your trainer has it." :
+        "The checker could not read this one. Your statement is saved and your trainer has it.") })]);
       return;
     }
     var ready = report.verdict === "ready";

@@ -167,6 +167,8 @@
       if (data.html !== undefined && (mode !== "save")) this.showReport(data);
     } else if (res.status === 409) {
       this.showConflict(data, sent);
+    } else if (res.status === 429 && data.saved) {
+      this.paused(data, sent, mode);
     } else if (res.status === 401) {
       this.setSaveState("Not saved: your session has ended. Sign in again in another tab; your text is kept in this browser.", true);
     } else {
@@ -175,6 +177,20 @@
     var next = this.queued;
     this.queued = null;
     if (next) this.request(next);
+  };
+
+  /** Checking is over the rate limit, but the text was saved: say so, and check again when the wait is over. */
+  StatementEditor.prototype.paused = function (data, sent, mode) {
+    var self = this;
+    this.accept(data, sent);
+    var note = document.createElement("p");
+    note.className = "report__unavailable";
+    note.textContent = data.error || "Checking is paused for a moment. Your draft is saved.";
+    this.reportBox.innerHTML = "";
+    this.reportBox.appendChild(note);
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(function () { self.request(mode === "keep" ? "keep" : "live"); },
+                                 Math.max(1, data.retry_after || 30) * 1000);
   };
 
   /** The server has the text: remember its revision and show when it was saved. */

@@ -7,10 +7,13 @@ Text inside headings, links, code, buttons and callout titles is never linked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
-from .loader import Term
+from flask import url_for
+
+from ..terms import Term, all_terms
 
 SKIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "button", "abbr", "script", "style",
              "textarea", "select", "option", "label", "summary", "dt"}
@@ -133,3 +136,14 @@ def link_terms(html: str, terms: list[Term], glossary_url: str = "/glossary") ->
     linker.feed(html)
     linker.close()
     return "".join(linker.out)
+
+
+@lru_cache(maxsize=128)
+def _linked(html: str, terms: tuple[Term, ...], glossary_url: str) -> str:
+    """Link terms in rendered HTML, remembered per page text and glossary version."""
+    return link_terms(html, list(terms), glossary_url)
+
+
+def link_module_html(html: str) -> str:
+    """Return a module's rendered HTML with the first use of each glossary term linked to its definition."""
+    return _linked(html, tuple(all_terms()), url_for("glossary.index"))

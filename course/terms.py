@@ -1,4 +1,8 @@
-"""Load `content/glossary.yml`, validated with file:line problems, cached until the file changes."""
+"""The glossary's terms: load `content/glossary.yml`, validated with file:line problems, cached until it changes.
+
+Shared content, like the vignettes: the glossary page lists the terms, the module renderer links
+their first use (course/curriculum/glossary_links.py) and the classroom game asks about them.
+"""
 from __future__ import annotations
 
 import os
@@ -9,8 +13,8 @@ from pathlib import Path
 import yaml
 from flask import current_app, has_app_context
 
-from ..config import DEFAULTS
-from ..content_files import (
+from .config import DEFAULTS
+from .content_files import (
     CachedFileSet,
     Problem,
     display_path as _display_path,

@@ -1,6 +1,6 @@
 """Mapping pages: the board (placed facts, entries in the learner's own words, the scale), its saves, the results.
 
-The board is one plain form that works without JavaScript; exercises.js adds dragging, autosave,
+The board is one plain form that works without JavaScript; mapping.js adds dragging, autosave,
 conflict handling and restore. Every save sends the whole board with its revision (board.py).
 """
 from __future__ import annotations
@@ -206,7 +206,8 @@ def mapping(vignette_id: str):
     if not form.validate_on_submit():
         return _board_page(vignette, board, state_of(board), status=400,
                            error="The form could not be read. Reload the page and try again.")
-    action = request.form.get("action", "save")
+    # A post without a button (a script, or an older page) checks the map, as this page always has.
+    action = request.form.get("action", "check")
     try:
         posted = state_from_form(vignette, request.form, fact_field_name)
     except BoardInputError as exc:

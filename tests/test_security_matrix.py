@@ -59,6 +59,11 @@ ACCESS: dict[str, set[str]] = {
     "exercises.version": {"learner"},
     "exercises.submit": SIGNED_IN,
     "exercises.mapping_result": {"learner"},
+    "exercises.mapping_autosave": SIGNED_IN,
+    "exercises.mapping_check": SIGNED_IN,
+    "exercises.mapping_saved": SIGNED_IN,
+    "exercises.mapping_versions": SIGNED_IN,
+    "exercises.mapping_restore": SIGNED_IN,  # a copy of someone else's map is 404
     "drills.index": SIGNED_IN,
     "drills.drill": SIGNED_IN,
     "glossary.index": SIGNED_IN,
@@ -216,7 +221,7 @@ def build_world(tmp_path) -> World:
         ("classroom.screen_control", "code"): ids["screen"], ("auth.join", "code"): "AAAAAA",
         ("pilot.verify", "code"): "NOTAREALCODE", ("quizzes.take_pool", "quiz_id"): "key-terms",
         ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
-        "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
+        "kept_id": 1, "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
     }
     emails = {"learner": "learner@example.org", "other_learner": "other@example.org",
               "other_trainer": "other.trainer@example.org", "trainer": "trainer@example.org",

@@ -11,6 +11,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import grading
 from ..database import utcnow
 from ..extensions import db
-from ..models import MapBoard, MapEntry, MappingAttempt
+from ..models import MapBoard, MapBoardRevision, MapEntry, MappingAttempt
 from ..numbers import plain_int
 from ..vignettes import CATEGORIES, MAP_COLUMN_LABELS, MAP_COLUMNS, Vignette
 from .services import score_mapping
@@ -27,6 +28,9 @@ MAX_ENTRY_CHARS = 200  # one short point, like the model map's entries (at most 
 MAX_ENTRIES_PER_COLUMN = 10
 MAX_REASON_CHARS = 2000
 KEY_PATTERN = re.compile(r"[a-z0-9]{1,16}")
+REVISION_GAP = timedelta(minutes=5)  # autosaves closer together than this share one kept copy
+MAX_REVISIONS = 40  # kept copies per board; the oldest go first
+REVISION_SOURCES = ("autosave", "save", "check", "restore")
 
 
 @dataclass(frozen=True)
@@ -189,11 +193,14 @@ def state_of(board: MapBoard | None) -> BoardState:
     return BoardState(dict(board.placements or {}), entries, board.scale, board.scale_reason or "")
 
 
-def save_board(user_id: int, vignette: Vignette, state: BoardState, revision: int) -> BoardSave:
-    """Save the whole board if the learner's revision is current; raise StaleBoard otherwise."""
+def save_board(user_id: int, vignette: Vignette, state: BoardState, revision: int,
+               source: str = "autosave") -> BoardSave:
+    """Save the whole board if the learner's revision is current, keeping a copy; raise StaleBoard otherwise."""
     board = get_board(user_id, vignette.id)
     if board is None:
-        return BoardSave(_create(user_id, vignette, state, revision), changed=True)
+        board = _create(user_id, vignette, state, revision)
+        keep_revision(board, source)
+        return BoardSave(board, changed=True)
     if state_of(board) == state:
         return BoardSave(board, changed=False)  # the same board from either tab: nothing to resolve
     if board.revision != revision:
@@ -210,6 +217,7 @@ def save_board(user_id: int, vignette: Vignette, state: BoardState, revision: in
     if result.rowcount != 1:
         raise StaleBoard(board)
     _sync_entries(board, state.entries)
+    keep_revision(board, source)
     return BoardSave(board, changed=True)
 
 
@@ -248,6 +256,63 @@ def _sync_entries(board: MapBoard, entries: tuple[Entry, ...]) -> None:
         entry.text, entry.column_id, entry.position = item.text, item.column, position
     db.session.flush()
     db.session.refresh(board, ["entries"])
+
+
+# ---------------------------------------------------------------- kept copies (earlier versions)
+
+def state_dict(state: BoardState) -> dict:
+    """Return a board state as plain data (what a kept copy stores and the page script sends)."""
+    return {"placements": dict(state.placements), "scale": state.scale, "scale_reason": state.scale_reason,
+            "entries": [{"key": e.key, "column": e.column, "text": e.text} for e in state.entries]}
+
+
+def keep_revision(board: MapBoard, source: str) -> MapBoardRevision:
+    """Keep a copy of the board as just saved; a run of autosaves a few minutes apart updates one copy."""
+    now = board.saved_at or utcnow()
+    latest = db.session.scalar(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
+                               .order_by(MapBoardRevision.id.desc()).limit(1))
+    data = state_dict(state_of(board))
+    if (latest is not None and source == "autosave" and latest.source == "autosave"
+            and now - latest.saved_at < REVISION_GAP):
+        latest.state, latest.revision, latest.saved_at = data, board.revision, now
+        db.session.flush()
+        return latest
+    kept = MapBoardRevision(board_id=board.id, revision=board.revision, source=source, state=data, saved_at=now)
+    db.session.add(kept)
+    db.session.flush()
+    old = db.session.scalars(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
+                             .order_by(MapBoardRevision.id.desc()).offset(MAX_REVISIONS)).all()
+    for row in old:
+        db.session.delete(row)
+    db.session.flush()
+    return kept
+
+
+def board_revisions(board: MapBoard | None) -> list[MapBoardRevision]:
+    """Return the board's kept copies, newest first."""
+    if board is None:
+        return []
+    return list(db.session.scalars(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
+                                   .order_by(MapBoardRevision.id.desc())))
+
+
+def revision_state(vignette: Vignette, kept: MapBoardRevision) -> BoardState:
+    """Return a kept copy as a BoardState (facts the case no longer has are left out)."""
+    data = kept.state or {}
+    placements = {k: v for k, v in (data.get("placements") or {}).items()
+                  if k in {f.id for f in vignette.mapping_facts} and v in CATEGORIES}
+    entries = tuple(Entry(e["key"], e["column"], e["text"]) for e in data.get("entries") or []
+                    if e.get("column") in MAP_COLUMNS)
+    return BoardState(placements, entries, data.get("scale"), data.get("scale_reason") or "")
+
+
+def restore_revision(user_id: int, vignette: Vignette, kept_id: int, revision: int) -> BoardSave:
+    """Save a kept copy as the board's newest version (the current one stays in the list); LookupError if not theirs."""
+    board = get_board(user_id, vignette.id)
+    kept = db.session.get(MapBoardRevision, kept_id)
+    if board is None or kept is None or kept.board_id != board.id:
+        raise LookupError(kept_id)
+    return save_board(user_id, vignette, revision_state(vignette, kept), revision, source="restore")
 
 
 # ---------------------------------------------------------------- merging two copies

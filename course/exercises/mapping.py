@@ -26,6 +26,7 @@ from .board import (
     BoardInputError,
     BoardState,
     StaleBoard,
+    board_revisions,
     check_board_entries,
     check_problems,
     entries_by_column,
@@ -33,7 +34,10 @@ from .board import (
     merge_states,
     progress_of,
     record_attempt,
+    restore_revision,
+    revision_state,
     save_board,
+    state_dict,
     state_from_form,
     state_from_json,
     state_of,
@@ -101,12 +105,6 @@ def board_helpers():
 
 # ---------------------------------------------------------------- the board page
 
-def state_json(state: BoardState) -> dict:
-    """Return a board state as the page script reads and sends it."""
-    return {"placements": state.placements, "scale": state.scale, "scale_reason": state.scale_reason,
-            "entries": [{"key": e.key, "column": e.column, "text": e.text} for e in state.entries]}
-
-
 def entry_views(state: BoardState, board: MapBoard | None) -> dict[str, list[EntryView]]:
     """Group the shown entries by column, each with its saved report when the saved text is the same."""
     saved = {e.key: e for e in board.entries} if board is not None else {}
@@ -130,7 +128,8 @@ def _board_page(vignette: Vignette, board: MapBoard | None, state: BoardState, *
         "exercises/mapping.html", vignette=vignette, groups=MAP_GROUPS, hints=COLUMN_HINTS, state=state,
         placed=placed, pool=pool, numbers=numbers, entries=entry_views(state, board), fact_field=fact_field_name,
         categories=CATEGORIES, category_labels=CATEGORY_LABELS, problems=problems, error=error, conflict=conflict,
-        revision=board.revision if board is not None else 0, base=json.dumps(state_json(saved)),
+        revision=board.revision if board is not None else 0, base=json.dumps(state_dict(saved)),
+        versions=len(board_revisions(board)),
         saved_at=board.saved_at if board is not None else None, progress=progress_of(vignette, state.placements,
                                                                                    state.entries),
         max_entry_chars=MAX_ENTRY_CHARS, max_entries=MAX_ENTRIES_PER_COLUMN,
@@ -214,7 +213,8 @@ def mapping(vignette_id: str):
         return _board_page(vignette, board, state_of(board), error=str(exc), status=422)
     state = _without_removed(posted, action)
     try:
-        saved = save_board(current_user.id, vignette, state, form.revision_number)
+        saved = save_board(current_user.id, vignette, state, form.revision_number,
+                           source="check" if action == "check" else "save")
     except StaleBoard as exc:
         return _stale_page(vignette, state, exc)
     db.session.commit()  # saved before grading (a named exception to one commit a request): no failure loses it
@@ -245,7 +245,7 @@ def board_json(board: MapBoard | None) -> dict:
     return {"revision": board.revision if board is not None else 0,
             "saved_at": board.saved_at.isoformat() if board is not None and board.saved_at else None,
             "saved_label": saved_ago(board.saved_at if board is not None else None),
-            "state": state_json(state_of(board)), "flags": flags}
+            "state": state_dict(state_of(board)), "flags": flags}
 
 
 def _json_error(message: str, status: int, code: str):
@@ -317,6 +317,71 @@ def mapping_saved(vignette_id: str):
     """Return the saved board, so a tab coming back into view can tell whether another tab saved since."""
     vignette = vignette_or_404(vignette_id)
     return jsonify(**board_json(get_board(current_user.id, vignette.id)))
+
+
+# ---------------------------------------------------------------- earlier versions
+
+@dataclass(frozen=True)
+class KeptView:
+    """A kept copy as the list shows it: when, how it was saved, and what it held."""
+
+    id: int
+    saved_at: datetime
+    source: str
+    placed: int
+    entries: dict[str, list[str]]
+    scale: int | None
+    current: bool
+
+
+SOURCE_LABELS = {"autosave": "Saved as you worked", "save": "Saved with Save my map", "check": "Saved when checked",
+                 "restore": "Restored from an earlier version"}
+
+
+def kept_views(vignette: Vignette, board: MapBoard | None) -> list[KeptView]:
+    """Return the board's kept copies for the list, newest first; the first is the board as it is now."""
+    views = []
+    for index, kept in enumerate(board_revisions(board)):
+        state = revision_state(vignette, kept)
+        entries = {c: [e.text for e in state.entries if e.column == c] for c in MAP_COLUMNS}
+        views.append(KeptView(kept.id, kept.saved_at, kept.source, len(state.placements),
+                              {c: texts for c, texts in entries.items() if texts}, state.scale, index == 0))
+    return views
+
+
+@bp.route("/<vignette_id>/mapping/versions")
+@login_required
+def mapping_versions(vignette_id: str):
+    """List the kept copies of the learner's map, each with what it held and a button to restore it."""
+    vignette = vignette_or_404(vignette_id)
+    board = get_board(current_user.id, vignette.id)
+    return render_template("exercises/mapping_versions.html", vignette=vignette, versions=kept_views(vignette, board),
+                           revision=board.revision if board is not None else 0, total=len(vignette.mapping_facts),
+                           source_labels=SOURCE_LABELS, form=BoardForm())
+
+
+@bp.route("/<vignette_id>/mapping/versions/<int:kept_id>/restore", methods=["POST"])
+@login_required
+def mapping_restore(vignette_id: str, kept_id: int):
+    """Make a kept copy the newest version of the map; the version it replaces stays in the list."""
+    vignette = vignette_or_404(vignette_id)
+    form = BoardForm()
+    if not form.validate_on_submit():
+        flash("The form could not be read. Reload the page and try again.", "error")
+        return redirect(url_for(".mapping_versions", vignette_id=vignette.id))
+    try:
+        saved = restore_revision(current_user.id, vignette, kept_id, form.revision_number)
+    except LookupError:
+        abort(404)
+    except StaleBoard:
+        db.session.rollback()
+        flash("Your map changed since this list was opened (in another tab or window), so nothing was restored. "
+              "Look at the list again, then restore.", "warning")
+        return redirect(url_for(".mapping_versions", vignette_id=vignette.id))
+    db.session.commit()
+    flash("Restored that version. The version you had before is kept in the list." if saved.changed
+          else "That version is the same as your map now, so nothing changed.", "success")
+    return redirect(url_for(".mapping", vignette_id=vignette.id) + "#board-status")
 
 
 # ---------------------------------------------------------------- results

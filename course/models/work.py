@@ -162,6 +162,25 @@ class MapBoard(db.Model):
     entries: Mapped[list[MapEntry]] = relationship(
         back_populates="board", order_by="MapEntry.position", cascade="all, delete-orphan"
     )
+    revisions: Mapped[list[MapBoardRevision]] = relationship(
+        back_populates="board", order_by="MapBoardRevision.id.desc()", cascade="all, delete-orphan"
+    )
+
+
+class MapBoardRevision(db.Model):
+    """A kept copy of a board as saved, for the list of earlier versions (close autosaves share one)."""
+
+    __tablename__ = "map_board_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("map_boards.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # the board's revision this copy shows
+    source: Mapped[str] = mapped_column(String(16))  # autosave, save, check or restore
+    # {"placements": {fact id: column}, "entries": [{"key", "column", "text"}], "scale", "scale_reason"}
+    state: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board: Mapped[MapBoard] = relationship(back_populates="revisions")
 
 
 class MapEntry(db.Model):

@@ -1,4 +1,4 @@
-"""mapping boards saved with revisions, the learner's own map entries, and entries kept with each check
+"""mapping boards saved with revisions (and kept copies to restore), the learner's own map entries, and entries kept with each check
 
 Revision ID: 20261206_mapping_boards
 Revises: 20261204_harden_version_summaries
@@ -53,6 +53,21 @@ def upgrade():
     with op.batch_alter_table("map_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_map_entries_board_id"), ["board_id"], unique=False)
 
+    op.create_table(
+        "map_board_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("board_id", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("saved_at", course.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["board_id"], ["map_boards.id"],
+                                name=op.f("fk_map_board_revisions_board_id_map_boards"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_map_board_revisions")),
+    )
+    with op.batch_alter_table("map_board_revisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_map_board_revisions_board_id"), ["board_id"], unique=False)
+
     # Tries made before learners wrote entries have none.
     with op.batch_alter_table("mapping_attempts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("entries", sa.JSON(), nullable=False, server_default="[]"))
@@ -61,6 +76,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("mapping_attempts", schema=None) as batch_op:
         batch_op.drop_column("entries")
+    with op.batch_alter_table("map_board_revisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_map_board_revisions_board_id"))
+    op.drop_table("map_board_revisions")
     with op.batch_alter_table("map_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_map_entries_board_id"))
     op.drop_table("map_entries")

@@ -58,7 +58,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     assert_accessible(page, "case page")
 
     page.get_by_role("link", name="Map it").click()
-    assert page.locator("[data-board]").is_visible()
+    assert page.locator("form[data-mapping]").is_visible()
     assert_accessible(page, "mapping board")
     cards = page.locator("[data-fact]")
     count = cards.count()

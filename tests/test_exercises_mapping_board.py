@@ -151,11 +151,22 @@ def test_autosaves_close_together_share_one_kept_copy(app, factory, hill):
         board = boards.get_board(user, hill.id)
         kept = boards.board_revisions(board)
         assert [(k.revision, k.source, len(k.state["placements"])) for k in kept] == [(2, "autosave", 2)]
-        kept[0].saved_at -= boards.REVISION_GAP + timedelta(seconds=1)  # a pause longer than the gap
+        kept[0].started_at -= boards.REVISION_GAP + timedelta(seconds=1)  # that copy began long enough ago
         boards.save_board(user, hill, _state({facts[0]: "grey"}), 2)
         boards.save_board(user, hill, _state({facts[0]: "strength"}), 3, source="save")
         kept = boards.board_revisions(board)
         assert [(k.revision, k.source) for k in kept] == [(4, "save"), (3, "autosave"), (2, "autosave")]
+
+
+def test_save_my_map_on_an_unchanged_map_keeps_it_as_its_own_version(client, learner, app, hill):
+    fact = hill.mapping_facts[0].id
+    client.post(URL + "/autosave", json=_body(0, {fact: "harm"}))
+    assert client.post(URL + "/autosave", json={**_body(1, {fact: "harm"}), "source": "save"}).json["versions"] == 1
+    moved = client.post(URL + "/autosave", json=_body(1, {fact: "grey"}))  # a slip, a second later
+    assert moved.json["versions"] == 2  # the copy saved on purpose was not overwritten
+    with app.app_context():
+        kept = boards.board_revisions(boards.get_board(learner, hill.id))
+        assert [(k.source, k.state["placements"][fact]) for k in kept] == [("autosave", "grey"), ("save", "harm")]
 
 
 def test_kept_copies_are_capped(app, factory, hill, monkeypatch):
@@ -225,7 +236,7 @@ def test_plain_form_adds_checks_and_removes_entries(client, learner, app, hill, 
     page = client.get(URL).get_data(as_text=True)
     assert f'name="entry-{key}-text"' in page and LABELLED in page
     assert 'class="flag"' in page and "Plain words" not in page  # the label is flagged, on the server page too
-    assert "Earlier versions of this map (1)" in page
+    assert "Earlier versions of this map (<span data-versions-count>1</span>)" in page
     # A word typed in an add box is saved with any button, so nothing typed is lost.
     client.post(URL, data=_form(1, "save", **{f"entry-{key}-text": LABELLED, f"entry-{key}-column": "needs",
                                              "new-grey": "Nobody knows how much Marcus drinks."}))
@@ -269,6 +280,17 @@ def test_a_complete_check_shows_the_learners_map_beside_the_model_map(client, le
     with app.app_context():
         attempt = db.session.scalar(select(MappingAttempt).where(MappingAttempt.user_id == learner))
         assert len(attempt.entries) == len(MAP_COLUMNS) and all(e["report"] for e in attempt.entries)
+
+
+def test_checking_the_same_map_twice_keeps_one_try(client, learner, app, hill):
+    form = _form(0, "check", _right(hill), scale="4", scale_reason="Tanya protects him.")
+    first = client.post(URL, data=form)
+    second = client.post(URL, data=form)  # a double click without the page script: same revision, same map
+    assert first.headers["Location"] == second.headers["Location"]
+    third = client.post(URL, data={**form, "revision": "1", "scale": "5"})
+    assert third.headers["Location"] != first.headers["Location"]
+    with app.app_context():
+        assert len(db.session.scalars(select(MappingAttempt)).all()) == 2
 
 
 def test_an_incomplete_check_keeps_the_model_map_closed(client, learner, hill):

@@ -28,7 +28,7 @@ MAX_ENTRY_CHARS = 200  # one short point, like the model map's entries (at most 
 MAX_ENTRIES_PER_COLUMN = 10
 MAX_REASON_CHARS = 2000
 KEY_PATTERN = re.compile(r"[a-z0-9]{1,16}")
-REVISION_GAP = timedelta(minutes=5)  # autosaves closer together than this share one kept copy
+REVISION_GAP = timedelta(minutes=2)  # autosaves within this time of a copy's first save share that copy
 MAX_REVISIONS = 40  # kept copies per board; the oldest go first
 REVISION_SOURCES = ("autosave", "save", "check", "restore")
 
@@ -202,6 +202,8 @@ def save_board(user_id: int, vignette: Vignette, state: BoardState, revision: in
         keep_revision(board, source)
         return BoardSave(board, changed=True)
     if state_of(board) == state:
+        if source != "autosave":
+            _seal_latest(board, source)
         return BoardSave(board, changed=False)  # the same board from either tab: nothing to resolve
     if board.revision != revision:
         raise StaleBoard(board)
@@ -266,18 +268,32 @@ def state_dict(state: BoardState) -> dict:
             "entries": [{"key": e.key, "column": e.column, "text": e.text} for e in state.entries]}
 
 
+def _latest_kept(board: MapBoard) -> MapBoardRevision | None:
+    """Return the board's newest kept copy."""
+    return db.session.scalar(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
+                             .order_by(MapBoardRevision.id.desc()).limit(1))
+
+
+def _seal_latest(board: MapBoard, source: str) -> None:
+    """Mark the newest copy as saved on purpose (Save my map on an unchanged map), so autosaves start a new one."""
+    latest = _latest_kept(board)
+    if latest is not None and latest.source == "autosave":
+        latest.source = source
+        db.session.flush()
+
+
 def keep_revision(board: MapBoard, source: str) -> MapBoardRevision:
-    """Keep a copy of the board as just saved; a run of autosaves a few minutes apart updates one copy."""
+    """Keep a copy of the board as just saved; autosaves within a couple of minutes of a copy's start update it."""
     now = board.saved_at or utcnow()
-    latest = db.session.scalar(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
-                               .order_by(MapBoardRevision.id.desc()).limit(1))
+    latest = _latest_kept(board)
     data = state_dict(state_of(board))
     if (latest is not None and source == "autosave" and latest.source == "autosave"
-            and now - latest.saved_at < REVISION_GAP):
+            and now - latest.started_at < REVISION_GAP):
         latest.state, latest.revision, latest.saved_at = data, board.revision, now
         db.session.flush()
         return latest
-    kept = MapBoardRevision(board_id=board.id, revision=board.revision, source=source, state=data, saved_at=now)
+    kept = MapBoardRevision(board_id=board.id, revision=board.revision, source=source, state=data, started_at=now,
+                            saved_at=now)
     db.session.add(kept)
     db.session.flush()
     old = db.session.scalars(select(MapBoardRevision).where(MapBoardRevision.board_id == board.id)
@@ -423,10 +439,19 @@ def check_problems(vignette: Vignette, state: BoardState) -> dict[str, list[str]
 
 
 def record_attempt(user_id: int, vignette: Vignette, board: MapBoard) -> MappingAttempt:
-    """Score the saved board's facts and keep it as a try, with the learner's entries as they are now."""
+    """Score the saved board's facts and keep it as a try, with the learner's entries as they are now.
+
+    Checking a map that is the same as the last try (a double click, a resent form) returns that try.
+    """
     placements = dict(board.placements or {})
     _, correct, total = score_mapping(vignette, placements)
     entries = [{"column": e.column_id, "text": e.text, "report": e.report} for e in board.entries]
+    latest = db.session.scalar(select(MappingAttempt).where(
+        MappingAttempt.user_id == user_id, MappingAttempt.vignette_id == vignette.id
+    ).order_by(MappingAttempt.id.desc()).limit(1))
+    if latest is not None and (latest.placements, latest.scale, latest.scale_reason, latest.entries) == (
+            placements, board.scale, board.scale_reason, entries):
+        return latest
     attempt = MappingAttempt(user_id=user_id, vignette_id=vignette.id, placements=placements, correct=correct,
                              total=total, scale=board.scale, scale_reason=board.scale_reason, entries=entries)
     db.session.add(attempt)

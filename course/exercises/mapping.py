@@ -245,12 +245,18 @@ def board_json(board: MapBoard | None) -> dict:
     return {"revision": board.revision if board is not None else 0,
             "saved_at": board.saved_at.isoformat() if board is not None and board.saved_at else None,
             "saved_label": saved_ago(board.saved_at if board is not None else None),
-            "state": state_dict(state_of(board)), "flags": flags}
+            "state": state_dict(state_of(board)), "flags": flags, "versions": len(board_revisions(board))}
 
 
 def _json_error(message: str, status: int, code: str):
     """Stop the request with a JSON error the page script shows."""
     abort(make_response(jsonify(error=message, code=code), status))
+
+
+def _json_source() -> str:
+    """Return how the page saved: 'save' when the learner pressed Save my map, else 'autosave'."""
+    data = request.get_json(silent=True)
+    return "save" if isinstance(data, dict) and data.get("source") == "save" else "autosave"
 
 
 def _read_board_json(vignette: Vignette) -> tuple[BoardState, int]:
@@ -283,7 +289,7 @@ def mapping_autosave(vignette_id: str):
     vignette = vignette_or_404(vignette_id)
     state, revision = _read_board_json(vignette)
     try:
-        saved = save_board(current_user.id, vignette, state, revision)
+        saved = save_board(current_user.id, vignette, state, revision, source=_json_source())
     except StaleBoard as exc:
         return _json_conflict(vignette, exc)
     db.session.commit()
@@ -297,7 +303,7 @@ def mapping_check(vignette_id: str):
     vignette = vignette_or_404(vignette_id)
     state, revision = _read_board_json(vignette)
     try:
-        saved = save_board(current_user.id, vignette, state, revision)
+        saved = save_board(current_user.id, vignette, state, revision, source=_json_source())
     except StaleBoard as exc:
         return _json_conflict(vignette, exc)
     db.session.commit()  # saved before grading (a named exception to one commit a request): no failure loses it

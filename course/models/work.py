@@ -178,7 +178,8 @@ class MapBoardRevision(db.Model):
     source: Mapped[str] = mapped_column(String(16))  # autosave, save, check or restore
     # {"placements": {fact id: column}, "entries": [{"key", "column", "text"}], "scale", "scale_reason"}
     state: Mapped[dict] = mapped_column(JSON)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first save this copy holds
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last save this copy holds
 
     board: Mapped[MapBoard] = relationship(back_populates="revisions")
 

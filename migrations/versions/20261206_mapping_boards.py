@@ -60,6 +60,7 @@ def upgrade():
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("started_at", course.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("saved_at", course.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["board_id"], ["map_boards.id"],
                                 name=op.f("fk_map_board_revisions_board_id_map_boards"), ondelete="CASCADE"),

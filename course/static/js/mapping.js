@@ -372,12 +372,12 @@
   MappingBoard.prototype.onSubmit = function (event) {
     var button = event.submitter;
     var action = button ? button.value : "save";
-    if (this.leaving) return;
     event.preventDefault();
+    if (this.leaving) return;  // a second click while the check is on its way: it is already sent
     if (action.indexOf("add:") === 0) this.add(button.closest("[data-column]"));
     else if (action.indexOf("remove:") === 0) this.removeEntry(button.closest("[data-entry]"));
     else if (action === "check") this.checkMap();
-    else this.changed(true);
+    else this.saveOnPurpose();
   };
 
   /** Add the add box's text as a new entry in its column, then save and check it. */
@@ -418,6 +418,13 @@
     column.querySelector("[data-entry-new]").focus();
     this.say("Removed " + label + ".");
     this.changed(true);
+  };
+
+  /** Save my map: save now, and keep this map as its own version even when nothing changed since the last save. */
+  MappingBoard.prototype.saveOnPurpose = function () {
+    this.onPurpose = true;
+    this.remember();
+    this.save(this.needsCheck() ? "check" : "save");
   };
 
   /** Save, then send the plain form, which scores the map and opens the results. */
@@ -653,10 +660,11 @@
       if (!this.queued || mode === "check") this.queued = mode;
       return;
     }
-    if (mode === "save" && !this.unsaved()) return this.settled();
+    if (mode === "save" && !this.unsaved() && !this.onPurpose) return this.settled();
     var self = this;
     var sent = this.state();
-    var body = Object.assign({ revision: this.revision }, sent);
+    var body = Object.assign({ revision: this.revision, source: this.onPurpose ? "save" : "autosave" }, sent);
+    this.onPurpose = false;
     this.inFlight = true;
     this.sent = sent;
     clearTimeout(this.typingTimer);
@@ -715,6 +723,7 @@
     this.saved = normal(data.state || sent);
     this.baseInput.value = JSON.stringify(this.saved);
     this.savedAt = data.saved_at;
+    this.showVersions(data.versions);
     if (checked) {
       var serverText = {};
       this.saved.entries.forEach(function (e) { serverText[e.key] = e.text; });
@@ -733,6 +742,15 @@
       this.showSaved();
       this.remember();
     }
+  };
+
+  /** Keep the link to earlier versions in step with the number the server keeps. */
+  MappingBoard.prototype.showVersions = function (count) {
+    if (typeof count !== "number") return;
+    var link = this.form.querySelector("[data-versions-link]");
+    link.querySelector("[data-versions-count]").textContent = String(count);
+    link.hidden = count === 0;
+    this.form.querySelector("[data-versions-none]").hidden = count > 0;
   };
 
   MappingBoard.prototype.showSaved = function () {
@@ -795,6 +813,7 @@
     this.sent = this.saved;
     this.baseInput.value = JSON.stringify(this.saved);
     this.savedAt = server.saved_at;
+    this.showVersions(server.versions);
     this.apply(shown || this.saved, server.flags, this.saved);
     this.remember();
     if (!this.unsaved()) this.showSaved();

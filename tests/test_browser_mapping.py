@@ -77,13 +77,26 @@ def test_board_survives_navigation_reload_and_a_second_tab(new_context, live_ser
     entry.locator(".flag").first.wait_for()  # the label is flagged beside the entry
     _wait_saved(page)
     assert_accessible(page, "mapping board with a flagged entry")
+    # A second entry, moved up by keyboard, then to another column with its menu and back.
+    box.fill("Tanya takes Jayden to Aunt Keisha's before Marcus starts drinking.")
+    box.press("Enter")
+    up = page.get_by_role("button", name="Move up: What needs to happen, entry 2")
+    up.focus()
+    page.keyboard.press("Enter")
+    texts = page.locator('[data-column="needs"] [data-entry-text]')
+    assert texts.nth(0).input_value().startswith("Tanya takes Jayden")
+    assert page.evaluate("() => document.activeElement.dataset.entryMove") == "up"
+    page.get_by_label("Column for What needs to happen, entry 2").select_option("grey")
+    assert page.locator('[data-column="grey"] [data-entry-text]').input_value() == LABELLED
+    page.get_by_label("Column for Grey area, entry 1").select_option("needs")
+    _wait_saved(page)
 
     page.get_by_role("link", name="The Hill family").click()  # the breadcrumb: what lost the work before
     page.go_back()
     assert _column(page, facts[0]) == "harm" and _column(page, facts[1]) == "danger"
     page.reload()
     assert _column(page, facts[0]) == "harm" and _column(page, facts[1]) == "danger"
-    assert page.locator('[data-column="needs"] [data-entry-text]').input_value() == LABELLED
+    assert page.locator('[data-column="needs"] [data-entry-text]').nth(1).input_value() == LABELLED
     assert page.locator('[data-column="needs"] .flag').count() >= 1  # the check is kept with the entry
 
     # A second tab saves first; this tab's next change meets the conflict banner and keeps both.

@@ -250,6 +250,38 @@ def test_plain_form_adds_checks_and_removes_entries(client, learner, app, hill, 
         assert [e.text for e in boards.get_board(learner, hill.id).entries] == []
 
 
+def _entry_fields(entries) -> dict:
+    fields = {}
+    for key, column, text in entries:
+        fields[f"entry-{key}-text"], fields[f"entry-{key}-column"] = text, column
+    return fields
+
+
+@pytest.mark.parametrize("action, expected", [
+    ("up:b2", ["b2", "a1", "c3"]),
+    ("down:a1", ["b2", "a1", "c3"]),
+    ("up:a1", ["a1", "b2", "c3"]),  # already first: nothing moves
+    ("down:c3", ["a1", "b2", "c3"]),  # c3 is the only entry in its column
+    ("remove:b2", ["a1", "c3"]),
+])
+def test_plain_form_entry_buttons_reorder_and_remove(client, learner, app, hill, action, expected):
+    entries = [("a1", "needs", "one"), ("b2", "needs", "two"), ("c3", "grey", "three")]
+    client.post(URL + "/autosave", json=_body(0, entries=entries))
+    response = client.post(URL, data=_form(1, action, **_entry_fields(entries)))
+    assert response.headers["Location"].endswith("#column-" + ("grey" if action.endswith("c3") else "needs"))
+    with app.app_context():
+        assert [e.key for e in boards.get_board(learner, hill.id).entries] == expected
+
+
+def test_plain_form_moves_an_entry_to_another_column_with_its_menu(client, learner, app, hill):
+    client.post(URL + "/autosave", json=_body(0, entries=[("a1", "danger", "Marcus may grab Jayden again.")]))
+    page = client.get(URL).get_data(as_text=True)
+    assert re.search(r'<label class="entry__tool-label" for="entry-a1-column">Column<span', page)
+    client.post(URL, data=_form(1, "save", **_entry_fields([("a1", "needs", "Marcus may grab Jayden again.")])))
+    with app.app_context():
+        assert [e.column_id for e in boards.get_board(learner, hill.id).entries] == ["needs"]
+
+
 def test_plain_form_from_an_older_copy_shows_the_newer_map_with_this_pages_changes(client, learner, app, hill):
     facts = [f.id for f in hill.mapping_facts]
     client.post(URL, data=_form(0, "save", {facts[0]: "harm"}))
@@ -339,7 +371,7 @@ def test_check_route_flags_a_label_and_passes_plain_words(client, learner, nlp):
     response = client.post(URL + "/check", json=_body(0, entries=[("a1", "harm", LABELLED), ("a2", "harm", PLAIN)]))
     assert response.status_code == 200 and response.json["grader_error"] is None
     flags = response.json["flags"]
-    assert 'class="flag"' in flags["a1"]
+    assert 'class="flag"' in flags["a1"] and 'href="#f-a1-1"' in flags["a1"]  # anchors unique on the page
     assert "Plain words" in flags["a2"]
 
 

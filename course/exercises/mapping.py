@@ -132,7 +132,7 @@ def _board_page(vignette: Vignette, board: MapBoard | None, state: BoardState, *
         versions=len(board_revisions(board)),
         saved_at=board.saved_at if board is not None else None, progress=progress_of(vignette, state.placements,
                                                                                    state.entries),
-        max_entry_chars=MAX_ENTRY_CHARS, max_entries=MAX_ENTRIES_PER_COLUMN,
+        max_entry_chars=MAX_ENTRY_CHARS, columns=MAP_COLUMNS, max_entries=MAX_ENTRIES_PER_COLUMN,
         narrative=render_markdown(vignette.narrative), attempts=mapping_attempts(current_user.id, vignette.id),
     ), status
 
@@ -156,20 +156,33 @@ def _paused(refused: RateLimitResult) -> str:
             f"{wait_words(refused.retry_after)} or later.")
 
 
-def _without_removed(state: BoardState, action: str) -> BoardState:
-    """Drop the entry a Remove button names (action 'remove:<key>')."""
-    if not action.startswith("remove:"):
+def _with_action(state: BoardState, action: str) -> BoardState:
+    """Apply an entry button: 'remove:<key>' drops it; 'up:<key>' and 'down:<key>' move it within its column."""
+    verb, _, key = action.partition(":")
+    entries = list(state.entries)
+    index = next((i for i, e in enumerate(entries) if e.key == key), None)
+    if index is None or verb not in ("remove", "up", "down"):
         return state
-    key = action.removeprefix("remove:")
-    return replace(state, entries=tuple(e for e in state.entries if e.key != key))
+    if verb == "remove":
+        del entries[index]
+        return replace(state, entries=tuple(entries))
+    column = entries[index].column
+    same = [i for i, e in enumerate(entries) if e.column == column]
+    at = same.index(index)
+    other = at - 1 if verb == "up" else at + 1
+    if 0 <= other < len(same):
+        j = same[other]
+        entries[index], entries[j] = entries[j], entries[index]
+    return replace(state, entries=tuple(entries))
 
 
 def _anchor(action: str, before: BoardState) -> str:
     """Return where the page should open after a plain-form save: the column just changed, or the status."""
     if action.startswith("add:") and action[4:] in MAP_COLUMNS:
         return f"#column-{action[4:]}"
-    if action.startswith("remove:"):
-        column = next((e.column for e in before.entries if e.key == action[7:]), None)
+    verb, _, key = action.partition(":")
+    if verb in ("remove", "up", "down"):
+        column = next((e.column for e in before.entries if e.key == key), None)
         if column:
             return f"#column-{column}"
     return "#board-status"
@@ -211,7 +224,7 @@ def mapping(vignette_id: str):
         posted = state_from_form(vignette, request.form, fact_field_name)
     except BoardInputError as exc:
         return _board_page(vignette, board, state_of(board), error=str(exc), status=422)
-    state = _without_removed(posted, action)
+    state = _with_action(posted, action)
     try:
         saved = save_board(current_user.id, vignette, state, form.revision_number,
                            source="check" if action == "check" else "save")
@@ -241,7 +254,8 @@ def board_json(board: MapBoard | None) -> dict:
     flags = {}
     for entry in board.entries if board is not None else []:
         if entry.report is not None:
-            flags[entry.key] = render_template("exercises/_entry_flags.html", entry=entry, report=entry.report)
+            flags[entry.key] = render_template("exercises/_entry_flags.html", entry=entry, report=entry.report,
+                                              prefix=f"f-{entry.key}")
     return {"revision": board.revision if board is not None else 0,
             "saved_at": board.saved_at.isoformat() if board is not None and board.saved_at else None,
             "saved_label": saved_ago(board.saved_at if board is not None else None),

@@ -293,7 +293,9 @@
       Array.prototype.forEach.call(items, function (item, index) {
         var name = label + ", entry " + (index + 1);
         item.querySelector("[data-entry-label]").textContent = name;
-        item.querySelector("[data-entry-remove-name]").textContent = " " + name;
+        item.querySelectorAll("[data-entry-name]").forEach(function (span) {
+          span.textContent = span.getAttribute("data-entry-name") + name;
+        });
       });
       column.querySelector("[data-entry-add-box]").hidden = items.length >= self.maxEntries;
       var filled = Array.prototype.some.call(items, function (item) {
@@ -349,6 +351,8 @@
     var target = event.target;
     if (target.matches("[data-fact-select]")) {
       this.place(target.closest("[data-fact]"), target.value, false);
+    } else if (target.matches("[data-entry-column]")) {
+      this.moveEntryTo(target.closest("[data-entry]"), target.value);
     } else if (target.matches("[data-scale]")) {
       this.changed(true);
     } else if (target.matches("[data-entry-text]")) {
@@ -376,6 +380,8 @@
     if (this.leaving) return;  // a second click while the check is on its way: it is already sent
     if (action.indexOf("add:") === 0) this.add(button.closest("[data-column]"));
     else if (action.indexOf("remove:") === 0) this.removeEntry(button.closest("[data-entry]"));
+    else if (action.indexOf("up:") === 0) this.moveEntry(button.closest("[data-entry]"), "up");
+    else if (action.indexOf("down:") === 0) this.moveEntry(button.closest("[data-entry]"), "down");
     else if (action === "check") this.checkMap();
     else this.saveOnPurpose();
   };
@@ -405,8 +411,41 @@
     holder.innerHTML = html;
     var item = holder.querySelector("[data-entry]");
     item.querySelector("[data-entry-text]").value = text;
+    item.querySelector("[data-entry-column]").value = columnId;
     column.querySelector("[data-entries]").appendChild(item);
     return item;
+  };
+
+  /** Move an entry one place up or down within its column; focus stays on the button pressed. */
+  MappingBoard.prototype.moveEntry = function (item, direction) {
+    var sibling = direction === "up" ? item.previousElementSibling : item.nextElementSibling;
+    var button = item.querySelector('[data-entry-move="' + direction + '"]');
+    if (!sibling) {
+      this.say(direction === "up" ? "Already first in this column." : "Already last in this column.");
+      return;
+    }
+    if (direction === "up") sibling.before(item);
+    else sibling.after(item);
+    this.refresh();
+    button.focus();
+    this.say("Moved " + direction + ". Now " + item.querySelector("[data-entry-label]").textContent + ".");
+    this.changed(true);
+  };
+
+  /** Move an entry to the end of another column (its column menu); focus stays on the menu. */
+  MappingBoard.prototype.moveEntryTo = function (item, columnId) {
+    var column = this.form.querySelector('[data-column="' + columnId + '"]');
+    var list = column.querySelector("[data-entries]");
+    if (list.children.length >= this.maxEntries) {
+      item.querySelector("[data-entry-column]").value = item.closest("[data-column]").getAttribute("data-column");
+      this.say(this.columnName(column) + " already has " + this.maxEntries + " entries. Remove one there first.");
+      return;
+    }
+    list.appendChild(item);
+    this.refresh();
+    item.querySelector("[data-entry-column]").focus();
+    this.say("Moved to " + item.querySelector("[data-entry-label]").textContent + ".");
+    this.changed(true);
   };
 
   MappingBoard.prototype.removeEntry = function (item) {

@@ -46,6 +46,9 @@ def _column(page, fact: str) -> str | None:
 def test_board_survives_navigation_reload_and_a_second_tab(new_context, live_server, learner, assert_accessible):
     context = new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    refused = []  # the Content Security Policy allows no inline script or style: nothing may be refused
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
     browser_login(page, live_server.url, learner)
     page.goto(live_server.url + PATH)
     assert page.locator("[data-save-state]").text_content() == "Not started yet"
@@ -99,6 +102,19 @@ def test_board_survives_navigation_reload_and_a_second_tab(new_context, live_ser
     assert page.locator('[data-column="needs"] [data-entry-text]').nth(1).input_value() == LABELLED
     assert page.locator('[data-column="needs"] .flag').count() >= 1  # the check is kept with the entry
 
+    # Fact 5 dragged with the pointer into Strengths (the ghost that follows the pointer is styled from script).
+    page.locator('[data-zone=""]').scroll_into_view_if_needed()
+    handle = page.locator(f'[data-fact="{facts[4]}"] .fact__grab').bounding_box()
+    page.mouse.move(handle["x"] + 10, handle["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 40, handle["y"] + 40, steps=4)
+    target = page.locator('[data-zone="strength"] .zone__title').bounding_box()
+    page.mouse.move(target["x"] + 30, target["y"] + 10, steps=8)
+    page.mouse.up()
+    assert _column(page, facts[4]) == "strength"
+    _wait_saved(page)
+    assert not refused, refused
+
     # A second tab saves first; this tab's next change meets the conflict banner and keeps both.
     other = context.new_page()
     other.goto(live_server.url + PATH)
@@ -111,7 +127,8 @@ def test_board_survives_navigation_reload_and_a_second_tab(new_context, live_ser
     page.get_by_role("button", name="Load the newer version and keep my changes").click()
     _wait_saved(page)
     placements = _saved(page, live_server.url)["state"]["placements"]
-    assert placements == {facts[0]: "harm", facts[1]: "danger", facts[2]: "grey", facts[3]: "strength"}
+    assert placements == {facts[0]: "harm", facts[1]: "danger", facts[2]: "grey", facts[3]: "strength",
+                          facts[4]: "strength"}
 
 
 def test_changes_made_offline_come_back_after_the_tab_is_closed(new_context, live_server, learner):

@@ -224,6 +224,14 @@ def test_empty_state_says_what_to_do(client, learner):
     assert "No versions yet." in versions and "Open the map" in versions
 
 
+def test_the_case_sidebar_shows_the_maps_status(client, learner, hill):
+    assert re.search(r'>Map it</a> <span class="steps__status">Not started</span>',
+                     client.get("/exercises/hill-family").get_data(as_text=True))
+    client.post(URL + "/autosave", json=_body(0, {hill.mapping_facts[0].id: "harm"}))
+    assert re.search(r'>Map it</a> <span class="steps__status">Saved just now</span>',
+                     client.get("/exercises/hill-family").get_data(as_text=True))
+
+
 def test_plain_form_adds_checks_and_removes_entries(client, learner, app, hill, nlp):
     response = client.post(URL, data=_form(0, "add:needs", **{"new-needs": LABELLED}))
     assert response.status_code == 302 and response.headers["Location"].endswith("#column-needs")

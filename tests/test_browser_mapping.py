@@ -183,3 +183,24 @@ def test_an_earlier_version_is_restored_at_phone_width(new_context, live_server,
     page.get_by_text("Restored that version").wait_for()
     assert _column(page, facts[0]) == "harm"
     assert page.locator("[data-restore]").is_hidden()  # nothing left over in this browser to offer back
+
+
+def test_the_board_works_without_javascript(new_context, live_server, learner):
+    context = new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    browser_login(page, live_server.url, learner)
+    page.goto(live_server.url + PATH)
+    assert page.locator(".fact__grab").count() == 0  # no Move buttons: each fact's menu places it
+    facts = _facts(page)
+    page.locator(f'select[name="fact_{facts[0]}"]').select_option("harm")
+    page.get_by_label("Add to What needs to happen").fill(LABELLED)
+    page.get_by_role("button", name="Add to What needs to happen").click()
+    assert page.url.endswith("#column-needs")
+    assert page.locator('[data-column="needs"] .flag').count() >= 1  # checked on the server, shown on the page
+    assert page.locator(f'select[name="fact_{facts[0]}"]').input_value() == "harm"  # saved with the Add button
+    page.get_by_role("button", name="Move up: What needs to happen, entry 1").click()  # already first: no change
+    page.get_by_role("button", name="Remove What needs to happen, entry 1").click()
+    assert page.locator('[data-column="needs"] [data-entry]').count() == 0
+    page.get_by_role("button", name="Check my map").click()
+    assert page.locator("#form-errors").filter(has_text="still need a column").is_visible()  # saved, not checked
+    assert page.locator(f'select[name="fact_{facts[0]}"]').input_value() == "harm"

@@ -88,8 +88,11 @@ class GunicornServer:
         self.log_path = log_path or f"/tmp/sop-gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> GunicornServer:
-        """Start gunicorn and wait until /healthz answers (and the grader is ready, if preloading)."""
+    def start(self, timeout: float = 300) -> GunicornServer:
+        """Start gunicorn and wait until /healthz answers (and the grader is ready, if preloading).
+
+        The wait is generous: each worker loads spaCy, and on a shared, loaded machine that took over 90 s.
+        """
         env = dict(os.environ)
         env.update({
             "SECRET_KEY": "bench-secret", "DATABASE_URL": self.database_url,

@@ -4,9 +4,11 @@ from flask import Flask
 from . import (
     admin,
     api,
+    attendance,
     auth,
     classroom,
     cohorts,
+    completion,
     curriculum,
     drills,
     exercises,
@@ -27,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(curriculum.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(cohorts.bp, url_prefix="/cohorts")
+    app.register_blueprint(attendance.bp, url_prefix="/cohorts")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
@@ -41,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(xapi.bp)
     app.register_blueprint(kit.bp)
     classroom.init_app(app)
+    completion.init_app(app)
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)

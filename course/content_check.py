@@ -5,8 +5,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .curriculum.diagrams import INCLUDE_ANYWHERE, diagram_set, include_name
-from .curriculum.loader import Problem, library_for
 from .curriculum.render import SLIDE_WORD_LIMIT, slide_blocks, split_h2
+from .module_files import Problem, library_for
 
 Checker = Callable[[dict], list[Problem]]
 _CHECKERS: list[tuple[str, Checker]] = []
@@ -91,6 +91,7 @@ def _include_problems(body: str, path: str, first_line: int, known: set[str]) ->
 def _load_feature_checkers() -> None:
     """Import the feature modules that register more checkers (vignettes, quizzes, glossary, agenda and kit)."""
     # Imported here, not at the top: each of them imports register_checker from this module.
+    from .completion import checks as _completion_checks  # noqa: F401
     from .curriculum import plan_checks as _plan_checks  # noqa: F401
     from .drills import checks as _drill_checks  # noqa: F401
     from .exercises import checks as _exercise_checks  # noqa: F401

@@ -65,11 +65,12 @@ def seed_demo() -> str:
 
 def _run_feature_seeders(cohort: Cohort) -> list[str]:
     """Run each feature's demo seeder; each returns lines to print."""
+    from . import demo_progress
     from .exercises import demo as exercises_demo
     from .review import demo as review_demo
 
     lines = []
-    for module in (exercises_demo, review_demo):
+    for module in (exercises_demo, review_demo, demo_progress):
         lines.extend(module.seed(cohort) or [])
         db.session.commit()
     return lines

@@ -18,6 +18,7 @@ from .content_files import (
     is_text as _text,
     open_mapping_file,
 )
+from .network_guidance import NetworkGuidance, build_network_guidance, check_network_guidance
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLES = ("child", "caregiver", "network", "professional")
@@ -27,7 +28,8 @@ CATEGORY_LABELS = {
     "danger": "Danger",
     "complicating": "Complicating factors",
     "strength": "Strengths",
-    "safety": "Existing safety",
+    # One column for both, as on the course map: a single act of protection is not yet safety.
+    "safety": "Existing safety and acts of protection",
     "grey": "Grey area",
 }
 # The model map adds the third question's column to the six fact columns.
@@ -37,7 +39,7 @@ MAP_ENTRY_WORDS = 25
 KINDS = ("harm", "danger", "safety_goal", "sf_question")
 REQUIRED = ("id", "title", "summary", "content_notes", "danger_only", "roster", "narrative",
             "mapping_facts", "scale_guidance", "prompts", "exemplars", "model_map", "family_profile")
-OPTIONAL = ("not_danger",)
+OPTIONAL = ("not_danger", "network_guidance")
 PERSON_FIELDS = ("name", "short", "role", "age", "pronouns", "relation")
 FACT_FIELDS = ("id", "text", "category", "explanation")
 # A past event keyed "danger" is evidence for the danger (docs/content-format.md, "Danger facts").
@@ -126,6 +128,7 @@ class Vignette:
     model_map: dict[str, list[str]] = field(default_factory=dict)  # column id (MAP_COLUMNS) -> short entries
     profile: FamilyProfile | None = None
     not_danger: list[NotDanger] = field(default_factory=list)
+    network_guidance: NetworkGuidance | None = None  # course/network_guidance.py
     path: str = ""
     facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
     lines: dict[str, int] = field(default_factory=dict, repr=False)  # "exemplars.danger.1" -> line, for messages
@@ -485,6 +488,7 @@ def _validate(path: Path) -> tuple[dict | None, _Reporter | None, list[Problem]]
     _check_model_map(data, rep)
     _check_profile(data, rep)
     _check_not_danger(data, rep)
+    check_network_guidance(data, rep)
     return data, rep, rep.problems
 
 
@@ -527,6 +531,7 @@ def _build(data: dict, path: str, rep: _Reporter) -> Vignette:
                               worries=tuple(profile["worries"])),
         not_danger=[NotDanger(**{k: e[k].strip() for k in NOT_DANGER_FIELDS}, cues=tuple(e.get("cues", [])))
                     for e in data.get("not_danger") or []],
+        network_guidance=build_network_guidance(data),
         path=path,
         lines=_lines(rep, data),
     )

@@ -7,13 +7,11 @@ import re
 
 import pytest
 
-from course.curriculum.services import set_complete
-from course.extensions import db
-from course.models import User
 from course.quizzes.loader import get_quiz
 from course.quizzes.services import POOL_ID, required_modules
 from tests.conftest import browser_login
 from tests.quiz_forms import answer_data
+from tests.test_pilot_support import complete_modules
 
 pytestmark = pytest.mark.browser
 
@@ -90,10 +88,7 @@ def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_
     page.goto(f"{base}/quizzes/{POOL_ID}/post")
     assert "not open yet" in page.locator("h1").inner_text()
     with live_app.app_context():
-        user = db.session.get(User, user_id)
-        for module in required_modules():
-            set_complete(user, module.id)
-        db.session.commit()
+        complete_modules(user_id, [m.id for m in required_modules()])
     page.goto(f"{base}/quizzes/{POOL_ID}/post")
     answer(page, pool, right=True)
     page.get_by_role("button", name="Check my answers").click()

@@ -10,7 +10,7 @@ import yaml
 
 from course.config import DEFAULTS
 from course.curriculum.agenda import load_agenda
-from course.curriculum.loader import library_for as modules_for
+from course.module_files import library_for as modules_for
 from course.objectives.services import coverage
 from course.vignettes import all_vignettes
 
@@ -157,6 +157,8 @@ def test_safety_networks_check_applies_concepts_to_new_cases():
         (r"five years after mia was born", "the five years ran from the pregnancy to last summer (review 1 D13)"),
         (r"\| existing safety \|", "Daniel's night-off feeds keyed as existing safety (review 1 A1)"),
         (r"tanya drops jayden", "the Hill goal put the protective work on Tanya (review section 3)"),
+        (r"(updated|update in|updated version in) 2024", "an ICPM update nobody could verify (review 1 C5)"),
+        (r"will not hit jayden", "a weak goal that says Marcus hit Jayden; he grabbed him (review 1 D15)"),
     ],
 )
 def test_review_fixes_stay_fixed(pattern, why):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from course.curriculum.loader import ContentError, parse_module
 from course.drills.loader import validate_file as validate_drills
+from course.module_files import ContentError, parse_module
 from course.quizzes.loader import validate_file as validate_quiz
 from course.vignettes import check_vignettes
 

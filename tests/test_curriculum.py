@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from course.curriculum.loader import ContentError, ModuleLibrary, parse_module
 from course.curriculum.render import render_markdown, split_sections, strip_trainer_notes
+from course.module_files import ContentError, ModuleLibrary, parse_module
 from tests.conftest import make_app
 
 GOOD = """\
@@ -248,7 +248,7 @@ def test_completion_sends_signal_once(course_app, learner_client):
 
 def test_shipped_modules_are_valid():
     from course.config import DEFAULTS
-    from course.curriculum.loader import library_for
+    from course.module_files import library_for
 
     library = library_for(DEFAULTS["CONTENT_DIR"])
     assert library.problems() == []

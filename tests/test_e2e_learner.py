@@ -7,12 +7,15 @@ import re
 
 import pytest
 
+from course.completion.services import required_modules
+from course.curriculum.services import get_module
 from course.extensions import db
 from course.models import User, Work
-from course.pilot.services import required_modules
 from course.quizzes.loader import get_quiz
+from course.quizzes.services import POOL_ID
 from tests.conftest import PASSWORD, browser_login
 from tests.test_browser_curriculum import answer
+from tests.test_pilot_support import complete_modules
 
 pytestmark = pytest.mark.browser
 
@@ -63,20 +66,6 @@ def check_and_read(page) -> None:
         "before => document.querySelector('[data-history-link]').textContent !== before", arg=before)
     page.locator("[data-report] .report").wait_for()
     page.wait_for_function("() => document.querySelector('[data-report-summary]').textContent.trim().length > 0")
-
-
-def mark_complete_in_db(user_id: int, module_ids: list[str]) -> None:
-    """Mark modules complete directly in the database, keeping rows that reading a module already made."""
-    from course.database import utcnow
-    from course.models import ModuleProgress
-
-    for module_id in module_ids:
-        row = db.session.scalar(db.select(ModuleProgress).filter_by(user_id=user_id, module_id=module_id))
-        if row is None:
-            row = ModuleProgress(user_id=user_id, module_id=module_id, last_position="")
-            db.session.add(row)
-        row.completed_at = utcnow()
-    db.session.commit()
 
 
 def trainer_decides(page, base: str, learner_name: str, kind_label: str, decision: str, overall: str = "") -> None:
@@ -211,10 +200,12 @@ def test_learner_joins_practises_is_returned_revises_and_earns_a_verified_certif
     assert statuses == {"harm": "accepted", "danger": "accepted", "safety_goal": "accepted", "sf_question": "accepted"}
 
     # Module feedback, then finish what the certificate needs. To keep the run short, every required module
-    # but the last is marked complete directly in the database; the last one is completed in the browser.
+    # but the last is completed as the rules count it (a passed check) directly in the database; the last
+    # check, the post-course check and the evaluation are done in the browser.
     with live_app.app_context():
         modules = [m.id for m in required_modules()]
-        mark_complete_in_db(learner_id, modules[:-1])
+        complete_modules(learner_id, modules[:-1])
+        last, pool = get_quiz(get_module(modules[-1]).quiz), get_quiz(POOL_ID)
     page.goto(f"{base}/modules/{modules[-1]}")
     form = page.locator("#feedback")
     form.get_by_role("group", name="How useful was this module for your work?").get_by_label("5").check()
@@ -222,7 +213,16 @@ def test_learner_joins_practises_is_returned_revises_and_earns_a_verified_certif
     form.get_by_label("Comment (optional)").fill("Putting the pieces together in one case helped.")
     form.get_by_role("button", name="Send feedback").click()
     page.get_by_text("you rated it 5 of 5 for usefulness and 4 of 5 for clarity").wait_for()
-    page.get_by_role("button", name=re.compile("^Mark complete")).click()
+    page.locator("#module-status").get_by_role("link", name="Take the knowledge check").click()
+    answer(page, last, right=True)
+    page.get_by_role("button", name="Check my answers").click()
+    page.locator("#quiz-result").wait_for()
+    page.goto(f"{base}/quizzes/{POOL_ID}/post")
+    answer(page, pool, right=True)
+    page.get_by_role("button", name="Check my answers").click()
+    page.locator("#quiz-result").wait_for()
+    page.goto(f"{base}/pilot/evaluation")
+    page.get_by_role("button", name="I would rather not give an evaluation").click()
     page.wait_for_load_state()
 
     page.goto(f"{base}/pilot/certificate")
@@ -277,8 +277,8 @@ def test_core_learner_journey_by_keyboard_alone(live_app, live_server, live_fact
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=re.compile("Kim Keys")).wait_for()
 
-    # Open the first module from the course home and mark it complete.
-    tab_to(page, "a[href^='/modules/']")
+    # Open the opening module (the one kind that is marked, having no check or activity) and mark it complete.
+    tab_to(page, "a[href='/modules/welcome']")
     assert_focus_visible(page, "module link")
     module_href = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from course.curriculum.loader import ContentError, Module, parse_module
 from course.curriculum.render import render_markdown, split_sections
+from course.module_files import ContentError, Module, parse_module
 
 yaml_values = st.one_of(
     st.text(max_size=30), st.integers(-5, 20), st.booleans(), st.none(),

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from course.curriculum.glossary_links import link_terms
-from course.curriculum.loader import library_for as modules_for
 from course.glossary.checks import check_glossary
+from course.module_files import library_for as modules_for
 from course.terms import Term, glossary_for, parse_glossary
 
 HARM = Term("Harm", "harm", "What a caregiver did that hurt the child.", "Marcus grabbed Jayden.", "key-terms")

@@ -202,7 +202,7 @@ TEMPLATE_LOOP = (  # the template loop marked_html replaced, kept as the definit
 def test_marked_html_matches_the_template_loop(text, pairs):
     from jinja2 import Environment
 
-    from course.exercises.grading import mark_segments, marked_html
+    from course.feedback import mark_segments, marked_html
 
     findings = [{"start": s, "end": e, "category": "judgmental"} for s, e in pairs]
     expected = Environment(autoescape=True).from_string(TEMPLATE_LOOP).render(
@@ -211,7 +211,7 @@ def test_marked_html_matches_the_template_loop(text, pairs):
 
 
 def test_identical_findings_fold_into_one_note():
-    from course.exercises.grading import finding_notes
+    from course.feedback import finding_notes
 
     same = {"category": "judgmental", "severity": "warning", "text": "lazy", "message": "m", "suggestion": "s"}
     other = dict(same, text="hostile")

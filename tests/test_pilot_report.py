@@ -9,7 +9,15 @@ from course.models import ModuleProgress
 from course.pilot import knowledge
 from course.pilot.exports import safe_cell
 from course.pilot.report import HIDDEN_NOTE, ReportFilter, build_report
-from tests.test_pilot_support import accept_works, add_evaluation, add_feedback, complete_modules, utc
+from tests.test_pilot_support import (
+    accept_works,
+    add_evaluation,
+    add_feedback,
+    complete_modules,
+    finish_everything_but_modules,
+    take_post_check,
+    utc,
+)
 
 MODULE = "mapping"
 
@@ -177,8 +185,9 @@ def test_comments_carry_no_names_and_no_submission_order(app, client, factory, c
 def test_funnel_counts_each_stage(app, factory, cohort):
     _, cohort_id = cohort
     with app.app_context():
+        from course.completion.services import required_modules
         from course.models import User
-        from course.pilot.services import issue_if_complete, required_modules
+        from course.pilot.services import issue_if_complete
 
         ids = learners(factory, cohort_id, 6)
         required = [m.id for m in required_modules()]
@@ -189,6 +198,8 @@ def test_funnel_counts_each_stage(app, factory, cohort):
         accept_works(ids[3], kinds=("harm", "danger", "safety_goal"))  # one short
         complete_modules(ids[4])
         accept_works(ids[4], vignette_id="okafor-family", no_harm=True)
+        take_post_check(ids[4])
+        add_evaluation(ids[4], cohort_id, 2, 4)
         issue_if_complete(db.session.get(User, ids[4]))
         db.session.commit()
         funnel = {key: count for key, _, count in report_for(app, cohort_id).funnel}
@@ -287,7 +298,7 @@ def test_completions_csv_lists_certificates_with_hours(app, client, factory, coh
 
         learner = factory.user("learner", cohort_id=cohort_id, name="=Jo Example")
         complete_modules(learner)
-        accept_works(learner)
+        finish_everything_but_modules(learner)
         cert = issue_if_complete(db.session.get(User, learner))
         db.session.commit()
         code, hours = cert.code, cert.hours

@@ -53,6 +53,8 @@ PLAUSIBLE: dict[str, dict] = {
     "exercises.mapping_check": {"revision": 0, "placements": {}, "entries": [], "scale": 4},
     "exercises.mapping_restore": {"revision": "1"},
     "exercises.statement": {"text": "Marcus grabbed Jayden (7).", "revision": "0", "save": "Save draft"},
+    "exercises.network": {"orientation": "Rose, Marcus grabbed Jayden's arm.", "revision": "0", "save": "Save"},
+    "exercises.child_interview": {"house": "three_houses", "opening": "Hi Jayden.", "revision": "0", "save": "Save"},
     "exercises.autosave": {"text": "Marcus grabbed Jayden (7).", "revision": 0},
     "exercises.check": {"text": "Marcus grabbed Jayden (7).", "revision": 0},
     "exercises.submit": {"confirm": "Submit for trainer review"},

@@ -58,6 +58,8 @@ FORM_FIELDS = {
     "exercises.mapping": _mapping_fields,
     "exercises.mapping_restore": ["revision"],
     "exercises.statement": ["text", "revision", "no_harm", "check"],
+    "exercises.network": ["circle_0", "circle_1", "fit_0", "orientation", "revision", "check"],
+    "exercises.child_interview": ["house", "opening", "questions", "sharing", "revision", "check"],
     "exercises.submit": ["confirm", "rev_1", "rev_2"],
     "quizzes.take": lambda: _quiz_fields("harm-statements"),
     "quizzes.take_pool": lambda: _quiz_fields("key-terms"),

@@ -52,6 +52,8 @@ ACCESS: dict[str, set[str]] = {
     "exercises.index": SIGNED_IN,
     "exercises.case": SIGNED_IN,
     "exercises.mapping": SIGNED_IN,
+    "exercises.network": SIGNED_IN,
+    "exercises.child_interview": SIGNED_IN,
     "exercises.statement": SIGNED_IN,
     "exercises.autosave": SIGNED_IN,
     "exercises.check": SIGNED_IN,
@@ -83,6 +85,8 @@ ACCESS: dict[str, set[str]] = {
     "pilot.module_feedback": LEARNERS | {"admin"},
     "pilot.evaluation": LEARNERS | {"admin"},
     "pilot.certificate": LEARNERS | {"admin"},
+    "pilot.issue": LEARNERS | {"admin"},
+    "pilot.decline": LEARNERS | {"admin"},
     # trainers
     "cohorts.index": STAFF,
     "cohorts.new": STAFF,
@@ -132,6 +136,10 @@ ACCESS: dict[str, set[str]] = {
     "review.progress_export": COHORT_STAFF,
     "review.reviews_export": COHORT_STAFF,
     "xapi.export_cohort": COHORT_STAFF,
+    "attendance.overview": COHORT_STAFF,
+    "attendance.register": COHORT_STAFF,
+    "attendance.attendance_csv": COHORT_STAFF,
+    "pilot.revoke_certificate": COHORT_STAFF,  # a trainer of the cohort the certificate was issued in, or an admin
     "classroom.console": COHORT_STAFF,
     "classroom.console_poll": COHORT_STAFF,
     "classroom.console_control": COHORT_STAFF,
@@ -165,7 +173,7 @@ def build_world(tmp_path) -> World:
     cohort_a = factory.cohort("Cohort A", "AAAAAA", trainer)
     factory.cohort("Cohort B", "BBBBBB", other_trainer)
     learner = factory.user("learner", "learner@example.org", "Owner Learner", cohort_a)
-    factory.user("learner", "other@example.org", "Other Learner", cohort_a)
+    other = factory.user("learner", "other@example.org", "Other Learner", cohort_a)
     factory.user("admin", "admin@example.org")
     text = "On Saturday night Marcus grabbed Jayden (7) by the arm and Jayden had a bruise."
     with app.app_context():
@@ -185,7 +193,11 @@ def build_world(tmp_path) -> World:
         quiz = QuizAttempt(user_id=learner, quiz_id="harm-statements", kind="module", answers={}, item_scores={},
                            item_order=[], score=1, max_score=5)
         bank = CommentBankEntry(trainer_id=trainer, text="Name the child and their age.")
-        db.session.add_all([quiz, bank])
+        from course.models.pilot import Certificate
+
+        certificate = Certificate(user_id=other, cohort_id=cohort_a, code="0123456789AB", name="Other Learner",
+                                  course="SOP Foundations", hours=11.5, trainer="Trainer")
+        db.session.add_all([quiz, bank, certificate])
         from course.classroom.services import start_session
 
         session = start_session(db.session.get(User, trainer), db.session.get(Cohort, cohort_a), 1, "harm-statements")
@@ -219,7 +231,8 @@ def build_world(tmp_path) -> World:
         ("review.delete_missed_problem", "entry_id"): missed.id if missed else 1,
         ("classroom.screen", "code"): ids["screen"], ("classroom.screen_poll", "code"): ids["screen"],
         ("classroom.screen_control", "code"): ids["screen"], ("auth.join", "code"): "AAAAAA",
-        ("pilot.verify", "code"): "NOTAREALCODE", ("quizzes.take_pool", "quiz_id"): "key-terms",
+        ("pilot.verify", "code"): "NOTAREALCODE", ("pilot.revoke_certificate", "code"): "0123456789AB",
+        "day": 1, ("quizzes.take_pool", "quiz_id"): "key-terms",
         ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
         "kept_id": 1, "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
     }

@@ -20,16 +20,17 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+from course.completion.services import required_modules
 from course.extensions import db
 from course.models import MappingAttempt, User, Work
 from course.models.review import CommentBankEntry, InlineComment
 from course.pilot import exports as pilot_exports
 from course.pilot.objectives import OBJECTIVES
-from course.pilot.services import required_modules
 from course.review.rubric import rubric_rows
 from course.vignettes import KINDS, get_vignette
 from grader.vocabulary import kind_slug
 from tests.conftest import PASSWORD
+from tests.test_pilot_support import complete_modules, take_post_check
 from tests.test_security_matrix import build_world
 
 LEADS = "=+-@"
@@ -256,6 +257,12 @@ def stored(tmp_path_factory) -> Stored:
         "entries": [{"key": "x1", "column": "grey", "text": _store(s, "map-entry-json")}]}), "mapping check")
     audit_json(saved, "POST /exercises/hill-family/mapping/check")
     _ok(me.post(f"/drills/{world.params['drill_id']}", data={"text": _store(s, "drill")}), "drill")
+    # the network and child-interview plans (saved, and checked so the report shows the words too)
+    _ok(me.post("/exercises/hill-family/network", data={"orientation": _store(s, "orientation"), "revision": "0",
+                                                         "check": "1"}), "network")
+    _ok(me.post("/exercises/hill-family/child-interview", data={
+        "house": "three_houses", "opening": _store(s, "opening"), "questions": _store(s, "child-questions"),
+        "sharing": _store(s, "sharing"), "revision": "0", "save": "Save"}), "child interview")
 
     # submit the set (rev_<id> as the submit page sends them); the danger/2 draft goes too
     with app.app_context():
@@ -284,9 +291,11 @@ def stored(tmp_path_factory) -> Stored:
             "review", codes=(302,))
     _ok(trainer.post("/review/bank", data={"text": _store(s, "bank")}), "bank", codes=(302,))
 
-    # the learner completes the course (the certificate carries the payload name)
-    for module_id in modules:
-        _ok(me.post(f"/modules/{module_id}/complete"), "complete module", codes=(302,))
+    # the learner completes the modules and the post check (stored as passed attempts: the checks themselves are
+    # not under test here); the evaluation below is the last requirement, so the certificate carries the name
+    with app.app_context():
+        complete_modules(s.ids["me"], modules)
+        take_post_check(s.ids["me"])
 
     # five learners give module feedback and the course evaluation (comments show from 5 responses)
     module_id = modules[0]
@@ -327,7 +336,7 @@ def stored(tmp_path_factory) -> Stored:
         s.ids["comments"] = db.session.scalars(select(InlineComment.id)).all()
         from course.models.pilot import Certificate
 
-        s.ids["certificate"] = db.session.scalar(select(Certificate.code))
+        s.ids["certificate"] = db.session.scalar(select(Certificate.code).where(Certificate.user_id == s.ids["me"]))
     assert s.ids["certificate"], "the learner's certificate was not issued, so completions.csv has no payload"
     yield s
     with app.app_context():
@@ -348,7 +357,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
               "session_id": params["session_id"], "vignette_id": "hill-family", "kind": "harm", "position": 1,
               "number": 1, "module_id": s.ids["module"], "drill_id": params["drill_id"], "quiz_id": "harm-statements",
               "attempt_id": s.ids["attempt"], "code": params["code"], "entry_id": s.ids["bank"],
-              "filename": "css/app.css", "token": "not-a-real-token", "slug": "mapping"}
+              "filename": "css/app.css", "day": 1, "slug": "mapping", "token": "not-a-real-token"}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -374,6 +383,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
 def _export_urls(s: Stored) -> list[str]:
     cohort = s.world.params["cohort_id"]
     return ([f"/review/cohorts/{cohort}/progress.csv", f"/review/cohorts/{cohort}/reviews.csv",
+             f"/cohorts/{cohort}/attendance.csv",
              "/pilot/completions.csv", f"/pilot/completions.csv?cohort={cohort}"]
             + [f"/pilot/report/{table}.csv" for table in pilot_exports.TABLES]
             + [f"/pilot/report/{table}.csv?cohort={cohort}" for table in pilot_exports.TABLES])
@@ -424,6 +434,8 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("learner", "/exercises/hill-family/mapping", ["map-entry-json"]),
     ("learner", "/exercises/hill-family/mapping/versions", ["map-entry", "map-entry-json"]),
     ("learner", "/drills/{drill}", ["drill"]),
+    ("learner", "/exercises/hill-family/network", ["orientation"]),
+    ("learner", "/exercises/hill-family/child-interview", ["opening", "child-questions", "sharing"]),
     ("learner", "/pilot/evaluation", ["keep0", "change0"]),
     ("learner", "/pilot/certificate", ["name0"]),
     ("learner", "/live/{join}", ["live"]),

@@ -13,6 +13,7 @@ from course.auth.services import create_user
 from course.exercises.versions import MAX_STORED_FINDINGS, capped, summarise
 from course.extensions import db
 from course.models import Work, WorkVersion
+from grader.vocabulary import category_label
 from tests.conftest import make_app
 
 HARM = "/exercises/hill-family/write/harm/1"
@@ -59,7 +60,7 @@ def test_only_the_latest_check_keeps_its_full_report(app, client, learner, nlp):
     history = client.get(HARM + "/history?a=1&b=3").get_data(as_text=True)
     assert "Version 1" in history and "Needed work" in history
     page = client.get(HARM + "/versions/1").get_data(as_text=True)
-    assert "Vague label: 1" in page and "Only this summary is kept" in page
+    assert f"{category_label('vague_label')}: 1" in page and "Only this summary is kept" in page
     assert "Missing:" in page
     # The learner's own download carries the summary of every version.
     mine = client.get("/review/my-work.json").get_json()

@@ -15,7 +15,6 @@ from sqlalchemy import delete, or_, select, update
 
 from ..auth.services import JOIN_CODE_ALPHABET, normalise_join_code
 from ..cohorts.services import can_manage
-from ..curriculum.loader import Module
 from ..curriculum.services import all_modules, get_module
 from ..database import utcnow
 from ..extensions import db
@@ -30,6 +29,7 @@ from ..models.classroom import (
     LiveResponse,
     ReviewGame,
 )
+from ..module_files import Module
 from .slides import clamp_index, deck
 
 SCREEN_MODES = ("slides", "agenda", "join", "activity", "game")

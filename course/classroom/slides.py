@@ -13,7 +13,6 @@ from functools import lru_cache
 from markupsafe import escape
 
 from ..curriculum.diagrams import diagram_set, drop_slots, get_diagram, include_name, slot_names
-from ..curriculum.loader import Module
 from ..curriculum.render import (
     SlideBlock,
     drop_leading_title,
@@ -24,6 +23,7 @@ from ..curriculum.render import (
     strip_trainer_notes,
     trainer_notes_markdown,
 )
+from ..module_files import Module
 from ..objectives.services import OBJECTIVES
 
 

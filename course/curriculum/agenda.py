@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from ..content_files import CachedFileSet, Problem, Reporter, display_path, is_text, read_yaml
-from .loader import Module
+from ..module_files import Module
 
 AGENDA_FILE = "agenda.yaml"
 TOP_FIELDS = ("note", "days", "followup")

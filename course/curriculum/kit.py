@@ -11,8 +11,8 @@ from flask import current_app, has_app_context
 
 from ..config import DEFAULTS
 from ..content_files import CachedFileSet, Problem, Reporter, display_path, is_text, read_yaml
+from ..module_files import Module, library_for
 from ..vignettes import Vignette, all_vignettes
-from .loader import Module, library_for
 
 KIT_DIR = "kit"
 FACILITATION_FILE = "facilitation.yaml"

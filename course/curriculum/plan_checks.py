@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from ..content_check import register_checker
 from ..content_files import Problem
+from ..module_files import library_for
 from ..vignettes import all_vignettes
 from .agenda import load_agenda
 from .kit import load_kit
-from .loader import library_for
 
 
 @register_checker("agenda")

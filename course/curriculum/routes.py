@@ -1,7 +1,8 @@
 """Course home, agenda and module pages."""
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..completion import services as rules
 from ..extensions import db
 from . import bp
 from .diagrams import expand_diagrams
@@ -40,7 +41,8 @@ def home():
 @bp.route("/modules/<module_id>")
 @login_required
 def module(module_id: str):
-    """Show one module, with previous/next links and the complete button."""
+    """Show one module, with previous/next links and how it counts as complete (a button only when it has no check
+    or activity)."""
     mod = get_module(module_id)
     if mod is None:
         abort(404)
@@ -55,6 +57,7 @@ def module(module_id: str):
         ),
         outline=[h for h in headings(mod.body) if h.level == 2],
         progress=row,
+        state=rules.module_state(current_user._get_current_object(), mod),
         before=before,
         after=after,
     )
@@ -63,10 +66,15 @@ def module(module_id: str):
 @bp.route("/modules/<module_id>/complete", methods=["POST"])
 @login_required
 def complete(module_id: str):
-    """Mark a module complete (or not complete) and move on."""
+    """Mark a module complete (or not complete) and move on; only a module with no check or activity is marked."""
     mod = get_module(module_id)
     if mod is None:
         abort(404)
+    state = rules.module_state(current_user._get_current_object(), mod)
+    if state.counts != "mark":
+        # Clicking is not evidence: this module counts by its check or activity, worked out from the records.
+        flash(f"{state.how} {state.todo.text}", "warning")
+        return redirect(url_for(".module", module_id=mod.id) + "#module-status")
     mark = request.form.get("complete", "1") != "0"
     set_complete(current_user, mod.id, mark)
     db.session.commit()

@@ -12,9 +12,9 @@ from ..database import utcnow
 from ..events import module_completed
 from ..extensions import db
 from ..models import ModuleProgress, User
+from ..module_files import Module, ModuleLibrary, library_for
 from .agenda import Agenda, FollowUp, clock_label, load_agenda
 from .kit import Kit, kit
-from .loader import Module, ModuleLibrary, library_for
 
 DAY_NAMES = {1: "Day 1", 2: "Day 2"}
 
@@ -155,11 +155,22 @@ class CoursePlan:
         return sum(day.classroom_minutes for day in self.days)
 
 
-def _status(row: ModuleProgress | None) -> str:
-    """Return a module's status for a learner from their progress row."""
-    if row is None:
-        return "not_started"
-    return "complete" if row.completed_at else "in_progress"
+def completed_ids(user: User | None) -> set[str]:
+    """Return the modules the user has completed under the completion rules (worked out from their records)."""
+    if user is None:
+        return set()
+    from ..completion.services import completed_module_ids  # imported here: completion reads this package's modules
+
+    return completed_module_ids(user)
+
+
+def statuses(user: User | None) -> dict[str, str]:
+    """Return each module's status for the user under the completion rules: not_started, in_progress or complete."""
+    if user is None:
+        return {}
+    from ..completion.services import module_states
+
+    return {state.module.id: state.status for state in module_states(user)}
 
 
 def course_agenda() -> tuple[Agenda | None, list[Problem]]:
@@ -179,7 +190,8 @@ def plan(user: User | None) -> CoursePlan:
     check says why) the days are built from the modules' front matter alone, so the course home still works.
     """
     progress = progress_by_module(user) if user is not None else {}
-    items = {m.id: AgendaItem(m, _status(progress.get(m.id)), progress.get(m.id)) for m in all_modules()}
+    status = statuses(user)
+    items = {m.id: AgendaItem(m, status.get(m.id, "not_started"), progress.get(m.id)) for m in all_modules()}
     schedule, _ = course_agenda()
     if schedule is None:
         return CoursePlan(_days_from_modules(items))
@@ -210,25 +222,25 @@ def agenda(user: User | None) -> list[AgendaDay]:
 def completion(user: User) -> tuple[int, int]:
     """Return (modules complete, modules in the course) for the user."""
     modules = all_modules()
-    progress = progress_by_module(user)
-    done = sum(1 for m in modules if progress.get(m.id) and progress[m.id].completed_at)
-    return done, len(modules)
+    done = completed_ids(user)
+    return sum(1 for m in modules if m.id in done), len(modules)
 
 
 def resume_point(user: User) -> tuple[Module, str] | None:
     """Return the module and section to resume: the last one touched, else the first not complete."""
     progress = progress_by_module(user)
+    done = completed_ids(user)
     modules = {m.id: m for m in all_modules()}
     touched = sorted(
         (row for row in progress.values() if row.module_id in modules), key=lambda r: r.updated_at, reverse=True
     )
     if touched:
         last = touched[0]
-        if last.completed_at is None:
+        if last.module_id not in done:
             return modules[last.module_id], last.last_position
         for module in all_modules():
             row = progress.get(module.id)
-            if row is None or row.completed_at is None:
+            if module.id not in done:
                 return module, row.last_position if row else ""
         return None
     first = next(iter(modules.values()), None)

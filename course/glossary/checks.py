@@ -5,7 +5,7 @@ import os
 
 from ..content_check import register_checker
 from ..content_files import Problem
-from ..curriculum.loader import library_for as module_library
+from ..module_files import library_for as module_library
 from ..terms import glossary_for
 
 

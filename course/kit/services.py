@@ -17,8 +17,8 @@ from grader import default_ruleset
 
 from ..curriculum.agenda import Day, FollowUp
 from ..curriculum.kit import Card, Guide, kit
-from ..curriculum.loader import Module
 from ..curriculum.services import all_modules, course_agenda, get_module
+from ..module_files import Module
 from ..vignettes import Fact, Vignette, all_vignettes
 
 FACTS_PER_PAGE = 8  # two columns of four cards on a letter page

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..curriculum.services import all_modules, progress_by_module
+from ..curriculum.services import all_modules, completed_ids
 from ..extensions import db
-from ..models import MappingAttempt, User, Work, WorkStatus
+from ..models import MappingAttempt, PracticeWork, User, Work, WorkStatus
+from ..network_guidance import interview_children
 from ..quizzes.loader import all_quizzes
 from ..quizzes.services import items_answered_correctly
 from ..vignettes import Vignette, all_vignettes
@@ -41,7 +42,7 @@ OBJECTIVES: dict[int, tuple[str, str]] = {
 }
 
 # Which practice exercises check which objective (the exercises feature owns the pages).
-EXERCISE_KINDS = {8: "mapping", 9: "statements", 10: "sf_questions"}
+EXERCISE_KINDS = {5: "practice", 8: "mapping", 9: "statements", 10: "sf_questions"}
 DONE_STATUSES = {WorkStatus.SUBMITTED.value, WorkStatus.IN_REVIEW.value, WorkStatus.ACCEPTED.value}
 STATUS_WORDS = {"not_started": "Not started", "started": "Started", "done": "Done"}
 
@@ -143,7 +144,23 @@ def _exercises(number: int, vignettes: list[Vignette]) -> list[ExerciseLink]:
                 for v in vignettes]
     if kind == "sf_questions":
         return [ExerciseLink(f"Solution-focused questions: {v.title}", f"/exercises/{v.id}") for v in vignettes]
+    if kind == "practice":  # the foundational tools, practised: the safety network and the child interview
+        links = [ExerciseLink(f"Safety network: {v.title}", f"/exercises/{v.id}/network")
+                 for v in vignettes if v.network_guidance is not None]
+        links += [ExerciseLink(f"Child interview: {v.title}", f"/exercises/{v.id}/child-interview")
+                  for v in vignettes if interview_children(v)]
+        return links
     return []
+
+
+def _practice_status(works: list[PracticeWork], vignette_id: str, kind: str) -> tuple[str, str]:
+    """Return the status of a practice exercise for one family: done once any of its plans checked ready."""
+    mine = [w for w in works if w.vignette_id == vignette_id and w.kind == kind]
+    if not mine:
+        return "not_started", ""
+    if any(v.verdict == "ready" for w in mine for v in w.versions):
+        return "done", "checked: ready"
+    return "started", "plan in progress"
 
 
 def _statement_status(works: list[Work], kinds: set[str]) -> tuple[str, str]:
@@ -172,8 +189,15 @@ def _apply_exercise_status(coverage: list[Coverage], user: User, vignettes: list
     works: dict[str, list[Work]] = {}
     for work in db.session.scalars(select(Work).where(Work.user_id == user.id)):
         works.setdefault(work.vignette_id, []).append(work)
+    practice = list(db.session.scalars(select(PracticeWork).where(PracticeWork.user_id == user.id)))
     for item in coverage:
         kind = EXERCISE_KINDS.get(item.number)
+        if kind == "practice":
+            for exercise in item.exercises:
+                _, vignette_id, page = exercise.url.rsplit("/", 2)
+                exercise.status, exercise.detail = _practice_status(
+                    practice, vignette_id, "network" if page == "network" else "child_interview")
+            continue
         for vignette, exercise in zip(vignettes, item.exercises, strict=False):
             if kind == "mapping" and vignette.id in mapped:
                 best = mapped[vignette.id]
@@ -191,15 +215,14 @@ def coverage(user: User | None = None) -> list[Coverage]:
     quizzes = all_quizzes()
     vignettes = sorted(all_vignettes(), key=lambda v: v.id)
     position = {module.id: index for index, module in enumerate(modules)}
-    progress = progress_by_module(user) if user is not None else {}
+    done = completed_ids(user)
     right = items_answered_correctly(user.id) if user is not None else set()
     result = []
     for number, (title, text) in OBJECTIVES.items():
         item = Coverage(number, title, text)
         for module in modules:
             if number in module.objectives:
-                row = progress.get(module.id)
-                item.modules.append(ModuleLink(module.id, module.title, module.day, bool(row and row.completed_at)))
+                item.modules.append(ModuleLink(module.id, module.title, module.day, module.id in done))
         for quiz in sorted(quizzes, key=lambda q: (not q.pool, position.get(q.module, len(position)), q.id)):
             ids = [i.id for i in quiz.items if number in i.objectives]
             if ids:

@@ -86,11 +86,12 @@ def completion_rows(certificates, namer: Namer):
         cohort = user.cohort
         where = cohort.name if cohort else ""
         issued = cert.issued_at.date().isoformat()
+        revoked = [cert.revoked_at.date().isoformat(), cert.revoke_reason] if cert.revoked else ["", ""]
         if namer.hides(cohort):
-            yield [namer.name(user, cohort), "", where, cert.course, issued, float(cert.hours), "", ""]
+            yield [namer.name(user, cohort), "", where, cert.course, issued, float(cert.hours), "", "", *revoked]
             continue
         yield [cert.name, namer.email(user, cohort), where, cert.course, issued, float(cert.hours), cert.code,
-               url_for("pilot.verify", code=cert.code, _external=True)]
+               url_for("pilot.verify", code=cert.code, _external=True), *revoked]
 
 
 TABLES = {
@@ -103,4 +104,5 @@ TABLES = {
     "funnel": (["stage", "label", "learners", "percent_of_joined"], funnel_rows, False),
     "comments": (["where", "comment"], comment_rows, True),
 }
-COMPLETION_HEADER = ["name", "email", "cohort", "course", "completed_on", "hours", "verification_code", "verify_url"]
+COMPLETION_HEADER = ["name", "email", "cohort", "course", "completed_on", "hours", "verification_code", "verify_url",
+                     "revoked_on", "revoke_reason"]

@@ -77,5 +77,13 @@ class VerifyForm(AppForm):
                        description="12 letters and digits, for example 7K3M-Q9TD-2XWB.")
 
 
-class IssueCertificateForm(AppForm):
-    """Ask for a certificate the learner's completion already earns (just the CSRF token)."""
+class RevokeForm(AppForm):
+    """Revoke a certificate: the reason is shown on the verification page and kept."""
+
+    reason = TextAreaField(
+        "Reason for revoking",
+        validators=[InputRequired("Give the reason for revoking; it is shown on the verification page."),
+                    Length(min=10, max=1000, message="Give the reason in 10 to 1,000 characters.")],
+        description="Shown publicly on the verification page with the date. Describe what was wrong (for "
+                    "example, attendance recorded in error), not the person.",
+    )

@@ -11,13 +11,13 @@ from statistics import mean
 from sqlalchemy import func, select
 
 from ..cohorts.services import visible_cohorts
+from ..completion.services import REQUIRED_KINDS, module_states, required_modules
 from ..curriculum.services import all_modules
 from ..extensions import db
-from ..models import Cohort, Enrollment, ModuleProgress, User, Work, WorkStatus
+from ..models import Cohort, Enrollment, User, Work, WorkStatus
 from ..models.pilot import Certificate, CourseEvaluation, ModuleFeedback
 from . import knowledge
 from .objectives import OBJECTIVES
-from .services import REQUIRED_KINDS, required_modules
 from .smallcells import shown_views
 
 HIDDEN_NOTE = "hidden to protect anonymity (a group under 5, or a difference with another view under 5)"
@@ -334,20 +334,16 @@ FUNNEL_STAGES = (
 
 def completion_funnel(ids: list[int]) -> list[tuple[str, str, int]]:
     """Return (stage, label, learners) for each funnel stage, each counting learners who reached it."""
+    # Completion is derived from the rules for each learner (a stored "complete" flag is not trusted).
+    users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
     required = {m.id for m in required_modules()}
-    course = {m.id for m in all_modules()}
     started: set[int] = set()
     done: dict[int, int] = {}
-    if ids:
-        rows = db.session.execute(
-            select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at)
-            .where(ModuleProgress.user_id.in_(ids))
-        )
-        for user_id, module_id, completed_at in rows:
-            if module_id in course:
-                started.add(user_id)
-            if completed_at is not None and module_id in required:
-                done[user_id] = done.get(user_id, 0) + 1
+    for user in users:
+        states = module_states(user)
+        if any(s.status != "not_started" for s in states):
+            started.add(user.id)
+        done[user.id] = sum(1 for s in states if s.required and s.complete)
     half_needed = (len(required) + 1) // 2
     half = {u for u, n in done.items() if required and n >= half_needed}
     finished = {u for u, n in done.items() if required and n >= len(required)}
@@ -360,7 +356,8 @@ def completion_funnel(ids: list[int]) -> list[tuple[str, str, int]]:
             accepted.setdefault((user_id, vignette_id), set()).add(kind)
     exercises = {u for (u, _), kinds in accepted.items() if set(REQUIRED_KINDS) <= kinds}
     certified = (
-        set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids)))) if ids else set()
+        set(db.session.scalars(select(Certificate.user_id).where(Certificate.user_id.in_(ids),
+                                                                  Certificate.revoked_at.is_(None)))) if ids else set()
     )
     reached = {"joined": len(ids), "started": len(started), "half": len(half), "all": len(finished),
                "exercises": len(exercises), "certificate": len(certified)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..completion.services import hours_earned
 from ..curriculum.services import get_module
 from ..extensions import db
 from ..models import Role
@@ -11,23 +12,28 @@ from ..names import Namer
 from ..security import roles_required
 from . import bp, exports
 from .charts import confidence_chart, funnel_chart, module_ratings_chart
-from .forms import EvaluationForm, IssueCertificateForm, ModuleFeedbackForm, VerifyForm
+from .forms import EvaluationForm, ModuleFeedbackForm, RevokeForm, VerifyForm
 from .objectives import CONFIDENCE_LABELS, OBJECTIVES, RECOMMEND_CHOICES
 from .report import HIDDEN_NOTE, FilterError, build_filter, build_report, completions, month_label
 from .services import (
-    REQUIRED_KINDS,
+    CertificateError,
+    can_revoke,
     certificate_for,
-    completion_status,
-    course_hours,
+    decline_evaluation,
+    declined_evaluation,
     evaluation_for,
     feedback_for,
     find_certificate,
     format_code,
     issue_if_complete,
+    latest_revoked,
+    requirements_since,
+    revoke,
+    rules_problems,
     save_evaluation,
     save_feedback,
     skip_feedback,
-    vignette_title,
+    standing,
 )
 from .smallcells import MIN_GROUP, RULE_NOTE
 
@@ -85,37 +91,57 @@ def evaluation():
     if form.validate_on_submit():
         save_evaluation(current_user, form.confidence(), form.usefulness.data, form.recommend.data,
                         form.keep.data, form.change.data)
+        issue_if_complete(current_user._get_current_object())
         db.session.commit()
         flash("Thank you. Your evaluation was saved; you can change it here until the pilot closes.", "success")
         return redirect(url_for(".certificate"))
     status = 400 if form.errors else 200
-    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS), status
+    return render_template("pilot/evaluation.html", form=form, row=row, labels=CONFIDENCE_LABELS,
+                           declined=declined_evaluation(current_user)), status
+
+
+@bp.route("/pilot/evaluation/decline", methods=["POST"])
+@login_required
+def decline():
+    """Record that the learner would rather not give the evaluation (the certificate accepts that choice)."""
+    _learner_only()
+    if evaluation_for(current_user) is None:
+        decline_evaluation(current_user)
+        issue_if_complete(current_user._get_current_object())
+        db.session.commit()
+        flash("Noted: you chose not to give the course evaluation. You can still give it here at any time.",
+              "success")
+    return redirect(url_for(".certificate"))
 
 
 # ---------------------------------------------------------------- certificate and verification
 
 
-@bp.route("/pilot/certificate", methods=["GET", "POST"])
+@bp.route("/pilot/certificate")
 @login_required
 def certificate():
-    """Show the learner's certificate, or what is left before it is issued; POST issues a certificate now due.
-
-    Milestones issue the certificate as they happen; the button covers a learner who met the
-    requirements some other way (say, before certificates existed), without a GET that writes.
-    """
+    """Show the learner's certificate, or each requirement still missing with a link to do it (nothing is written:
+    certificates are issued when a requirement is met, or by the button here)."""
     _learner_only()
-    form = IssueCertificateForm()
-    if request.method == "POST" and form.validate_on_submit():
-        issue_if_complete(current_user)
-        db.session.commit()
-        return redirect(url_for(".certificate"))
-    cert = certificate_for(current_user)
-    status = None if cert else completion_status(current_user)
+    user = current_user._get_current_object()
+    cert = certificate_for(user)
     return render_template(
-        "pilot/certificate.html", cert=cert, status=status, hours=course_hours(current_user),
-        kinds=REQUIRED_KINDS, vignette_title=vignette_title, format_code=format_code,
-        evaluated=evaluation_for(current_user) is not None, form=form,
+        "pilot/certificate.html", cert=cert, status=None if cert else standing(user), hours=hours_earned(user),
+        format_code=format_code, evaluated=evaluation_for(user) is not None, revoked=latest_revoked(user),
+        since=requirements_since(user), rules_broken=bool(rules_problems()),
     )
+
+
+@bp.route("/pilot/certificate", methods=["POST"])
+@login_required
+def issue():
+    """Issue the certificate when every requirement is met (normally done as the last one is met)."""
+    _learner_only()
+    cert = issue_if_complete(current_user._get_current_object())
+    db.session.commit()
+    if cert is None:
+        flash("Not yet: the requirements below are not all met. Each one missing has a link to do it.", "warning")
+    return redirect(url_for(".certificate"))
 
 
 @bp.route("/verify", methods=["GET"])
@@ -129,11 +155,35 @@ def verify_lookup():
 
 @bp.route("/verify/<code>")
 def verify(code: str):
-    """Public: confirm a certificate's name, course, hours and date, and nothing else."""
+    """Public: confirm a certificate's name, course, hours, date and trainer, or show that it was revoked."""
     cert = find_certificate(code)
     if cert is None:
         return render_template("pilot/verify.html", cert=None, code=code[:40]), 404
-    return render_template("pilot/verify.html", cert=cert, code=format_code(cert.code))
+    allowed = can_revoke(current_user, cert)
+    return render_template("pilot/verify.html", cert=cert, code=format_code(cert.code), staff=allowed,
+                           form=RevokeForm() if allowed and not cert.revoked else None)
+
+
+@bp.route("/verify/<code>/revoke", methods=["POST"])
+@login_required
+def revoke_certificate(code: str):
+    """Revoke a certificate with a reason: a trainer of the cohort it was issued in, or an admin."""
+    cert = find_certificate(code)
+    if cert is None or not can_revoke(current_user, cert):
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".verify", code=format_code(cert.code)) + "#revoke")
+    try:
+        revoke(cert, current_user._get_current_object(), form.reason.data)
+    except CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".verify", code=format_code(cert.code)) + "#revoke")
+    db.session.commit()
+    flash("Certificate revoked. The verification page now says so, with your reason.", "success")
+    return redirect(url_for(".verify", code=format_code(cert.code)))
 
 
 # ---------------------------------------------------------------- report and exports

@@ -1,21 +1,25 @@
 """Pilot services: module feedback, the course evaluation, course completion and certificates."""
 from __future__ import annotations
 
-import math
 import secrets
-from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..curriculum.services import all_modules, progress_by_module, required_modules as curriculum_required_modules
+from ..completion.services import (  # noqa: F401  (re-exported: older callers read these here)
+    REQUIRED_KINDS,
+    CertificateStatus,
+    certificate_status,
+    hours_earned,
+    required_modules,
+    rules_problems,
+)
 from ..database import utcnow
 from ..events import course_completed
 from ..extensions import db
-from ..models import User, Work, WorkStatus
-from ..models.pilot import Certificate, CourseEvaluation, ModuleFeedback
-from ..vignettes import KINDS, get_vignette
+from ..models import Cohort, User
+from ..models.pilot import Certificate, CourseEvaluation, EvaluationDecline, ModuleFeedback
 
 # ---------------------------------------------------------------- module feedback
 
@@ -90,92 +94,37 @@ def save_evaluation(user: User, confidence: dict[int, tuple[int, int]], usefulne
     return row
 
 
-# ---------------------------------------------------------------- completion and certificates
+# ---------------------------------------------------------------- declining the evaluation
 
-# The exercise set a learner must have accepted, all for the same vignette. "harm" is met by an
-# accepted harm statement or by an accepted judgement that no harm statement is due (danger-only cases).
-REQUIRED_KINDS = KINDS  # every kind a practice case asks for
+
+def declined_evaluation(user: User) -> EvaluationDecline | None:
+    """Return the learner's explicit choice not to give the evaluation, if they made it."""
+    return db.session.scalar(select(EvaluationDecline).where(EvaluationDecline.user_id == user.id))
+
+
+def decline_evaluation(user: User) -> EvaluationDecline:
+    """Record that the learner chose not to give the evaluation (the caller commits); asking again renews it."""
+    row = declined_evaluation(user)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = EvaluationDecline(user_id=user.id)
+                db.session.add(row)
+        except IntegrityError:  # a second tab declined at the same moment
+            row = declined_evaluation(user)
+    row.declined_at = utcnow()
+    return row
+
+
+# ---------------------------------------------------------------- certificates
+
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U to misread
 CODE_LENGTH = 12  # 60 random bits
+REVOKE_REASON_MAX = 1000
 
 
-def required_modules():
-    """Return the modules a certificate needs: every classroom module (pre-work is recommended, not required)."""
-    return curriculum_required_modules()
-
-
-def accepted_kinds_by_vignette(user: User) -> dict[str, set[str]]:
-    """Return, per vignette, which required kinds the learner has accepted work for."""
-    rows = db.session.execute(
-        select(Work.vignette_id, Work.kind).where(Work.user_id == user.id, Work.status == WorkStatus.ACCEPTED.value)
-    )
-    found: dict[str, set[str]] = {}
-    for vignette_id, kind in rows:
-        if kind in REQUIRED_KINDS:
-            found.setdefault(vignette_id, set()).add(kind)
-    return found
-
-
-def vignette_title(vignette_id: str) -> str:
-    """Return a vignette's title, or its id when the vignette library is not available."""
-    vignette = get_vignette(vignette_id)
-    return vignette.title if vignette is not None else vignette_id
-
-
-@dataclass
-class CompletionStatus:
-    """Where a learner stands against the certificate requirements."""
-
-    modules_done: list = field(default_factory=list)
-    modules_missing: list = field(default_factory=list)
-    best_vignette: str | None = None
-    kinds_done: set = field(default_factory=set)
-    exercises_done: bool = False
-
-    @property
-    def modules_complete(self) -> bool:
-        """Return whether every required module is complete."""
-        return not self.modules_missing
-
-    @property
-    def complete(self) -> bool:
-        """Return whether the learner has earned the certificate."""
-        return self.modules_complete and self.exercises_done and bool(self.modules_done)
-
-    @property
-    def kinds_missing(self) -> list[str]:
-        """Return the required kinds still missing for the closest vignette."""
-        return [k for k in REQUIRED_KINDS if k not in self.kinds_done]
-
-
-def completion_status(user: User) -> CompletionStatus:
-    """Return the learner's standing: required modules done and missing, and the closest exercise set."""
-    progress = progress_by_module(user)
-    status = CompletionStatus()
-    for module in required_modules():
-        row = progress.get(module.id)
-        (status.modules_done if row and row.completed_at else status.modules_missing).append(module)
-    by_vignette = accepted_kinds_by_vignette(user)
-    if by_vignette:
-        best = max(sorted(by_vignette), key=lambda v: len(by_vignette[v]))
-        status.best_vignette, status.kinds_done = best, by_vignette[best]
-        status.exercises_done = any(set(REQUIRED_KINDS) <= kinds for kinds in by_vignette.values())
-        if status.exercises_done:
-            status.best_vignette = next(v for v in sorted(by_vignette) if set(REQUIRED_KINDS) <= by_vignette[v])
-            status.kinds_done = set(REQUIRED_KINDS)
-    return status
-
-
-def round_half(hours: float) -> float:
-    """Round hours to the nearest half hour (halves round up)."""
-    return math.floor(hours * 2 + 0.5) / 2
-
-
-def course_hours(user: User) -> float:
-    """Return credit hours: the minutes of every module the learner completed (pre-work included) / 60."""
-    progress = progress_by_module(user)
-    minutes = sum(m.minutes for m in all_modules() if progress.get(m.id) and progress[m.id].completed_at)
-    return round_half(minutes / 60)
+class CertificateError(ValueError):
+    """A change to a certificate that cannot be made; the message says why and what to do."""
 
 
 def new_code() -> str:
@@ -198,8 +147,31 @@ def format_code(code: str) -> str:
 
 
 def certificate_for(user: User) -> Certificate | None:
-    """Return the learner's certificate, if issued."""
-    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id))
+    """Return the learner's certificate in force (not revoked), if any."""
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                       Certificate.revoked_at.is_(None)))
+
+
+def latest_revoked(user: User) -> Certificate | None:
+    """Return the learner's most recently revoked certificate, if any."""
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                       Certificate.revoked_at.is_not(None))
+                             .order_by(Certificate.revoked_at.desc(), Certificate.id.desc()).limit(1))
+
+
+def requirements_since(user: User):
+    """Return the time after which records count toward a new certificate: the latest revocation, or None.
+
+    A revoked certificate is re-issued only when the learner completes again, so after a revocation only checks,
+    reviews, records and answers made after it count toward the requirements.
+    """
+    revoked = latest_revoked(user)
+    return revoked.revoked_at if revoked is not None else None
+
+
+def standing(user: User) -> CertificateStatus:
+    """Return the learner's standing against the certificate's requirements (counting from any revocation)."""
+    return certificate_status(user, requirements_since(user))
 
 
 def find_certificate(code: str) -> Certificate | None:
@@ -210,19 +182,33 @@ def find_certificate(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
+def trainer_names(cohort) -> str:
+    """Return the cohort's trainers' names for the certificate, in the order they joined the cohort."""
+    if cohort is None:
+        return ""
+    names = [t.display_name for t in cohort.trainers]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def issue_if_complete(user: User) -> Certificate | None:
-    """Issue the learner's certificate once they meet the requirements; return it (or None if not yet)."""
+    """Issue the learner's certificate once they meet every requirement; return it (or None if not yet).
+
+    Nothing is issued while the completion rules have a problem: a certificate must follow the published rules.
+    """
     existing = certificate_for(user)
     if existing is not None:
         return existing
-    if user.role != "learner" or not completion_status(user).complete:
+    if user.role != "learner" or rules_problems() or not standing(user).complete:
         return None
+    cohort = user.cohort
     try:
         with db.session.begin_nested():
             certificate = Certificate(
-                user_id=user.id, cohort_id=cohort_id_of(user), code=new_code(), name=user.display_name,
-                course=current_app.config.get("SITE_NAME", "SOP Foundations"), hours=course_hours(user),
-                issued_at=utcnow(),
+                user_id=user.id, cohort_id=cohort.id if cohort else None, code=new_code(), name=user.display_name,
+                course=current_app.config.get("SITE_NAME", "SOP Foundations"), hours=hours_earned(user).hours,
+                trainer=trainer_names(cohort), issued_at=utcnow(),
             )
             db.session.add(certificate)
     except IntegrityError:  # another request issued it at the same moment
@@ -231,6 +217,34 @@ def issue_if_complete(user: User) -> Certificate | None:
     return certificate
 
 
+def can_revoke(user: User, certificate: Certificate) -> bool:
+    """Return whether the user may revoke the certificate: an admin, or a trainer of the cohort it was issued in."""
+    if not user.is_authenticated or not user.is_trainer:
+        return False
+    if user.is_admin:
+        return True
+    cohort = db.session.get(Cohort, certificate.cohort_id) if certificate.cohort_id else None
+    return cohort is not None and any(t.id == user.id for t in cohort.trainers)
+
+
+def revoke(certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revoke a certificate with a reason, recording who and when (the caller commits)."""
+    reason = " ".join((reason or "").split())
+    if certificate.revoked:
+        raise CertificateError("This certificate was already revoked; its first revocation is kept.")
+    if len(reason) < 10:
+        raise CertificateError("Give the reason for revoking in a sentence (at least 10 characters); "
+                               "it is shown on the verification page.")
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CertificateError(f"Keep the reason under {REVOKE_REASON_MAX} characters.")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = by.id
+    certificate.revoked_by_name = by.display_name
+    certificate.revoke_reason = reason
+    db.session.flush()
+    return certificate
+
+
 def on_milestone(sender, user, **extra) -> None:
-    """Check for course completion whenever a module is completed or work is accepted."""
+    """Check for course completion whenever something the requirements count happens."""
     issue_if_complete(user)

@@ -3,7 +3,7 @@ item-bank rules (longest-answer keys, uneven options, cases that must be new; se
 from __future__ import annotations
 
 from ..content_check import register_checker
-from ..curriculum.loader import Problem, library_for as module_library
+from ..module_files import Problem, library_for as module_library
 from .bank import bank_problems, module_texts
 from .loader import library_for
 from .services import POOL_ID

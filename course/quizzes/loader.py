@@ -20,12 +20,12 @@ from ..content_files import (
     is_text as _text,
     open_mapping_file,
 )
-from ..curriculum.loader import OBJECTIVE_RANGE
+from ..module_files import OBJECTIVE_RANGE
 from ..vignettes import CATEGORIES, CATEGORY_LABELS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_TYPES = ("single", "multiple", "match", "sort")
-QUIZ_FIELDS = ("id", "title", "module", "pool", "pass_percent", "items")
+QUIZ_FIELDS = ("id", "title", "module", "pool", "items")
 COMMON_ITEM_FIELDS = ("id", "type", "objectives", "case", "prompt", "form", "pairs_with")
 ITEM_FIELDS = {
     "single": (*COMMON_ITEM_FIELDS, "options"),
@@ -36,7 +36,6 @@ ITEM_FIELDS = {
 FORMS = ("pre", "post")  # the pool's two parallel forms
 PART_FIELDS = {"options": ("text", "correct", "explanation"), "pairs": ("term", "definition", "explanation"),
                "items": ("text", "column", "explanation")}
-DEFAULT_PASS_PERCENT = 70
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,6 @@ class Quiz:
     path: str
     module: str | None = None
     pool: bool = False
-    pass_percent: int = DEFAULT_PASS_PERCENT
     items_by_id: dict[str, Item] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -157,9 +155,9 @@ def _check_top(data: dict, rep: _Reporter, stem: str) -> None:
         rep.add("module must be the id of a module", "module")
     if not pool and "module" not in data:
         rep.add("missing field 'module' (only the pre/post pool, with 'pool: true', has no module)")
-    percent = data.get("pass_percent", DEFAULT_PASS_PERCENT)
-    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
-        rep.add(f"pass_percent must be a whole number from 1 to 100, not {percent!r}", "pass_percent")
+    if "pass_percent" in data:  # one place decides what passes a module: the completion rules
+        rep.add("pass_percent is set in content/completion.yaml (the default, or the module's own "
+                "'pass_percent:'); remove it here", "pass_percent")
     items = data.get("items")
     if not isinstance(items, list) or not items:
         rep.add("items must be a non-empty list of questions", "items")
@@ -357,8 +355,7 @@ def _build(data: dict, path: str, root_lines: dict[int, int]) -> Quiz:
             form=raw.get("form"), pairs_with=raw.get("pairs_with"),
         ))
     return Quiz(id=data["id"], title=str(data["title"]).strip(), items=tuple(items), path=path,
-                module=data.get("module"), pool=bool(data.get("pool", False)),
-                pass_percent=data.get("pass_percent", DEFAULT_PASS_PERCENT))
+                module=data.get("module"), pool=bool(data.get("pool", False)))
 
 
 def _item_lines(path: Path) -> dict[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..completion import services as rules
 from ..curriculum.services import get_module, resume_point
 from ..extensions import db
 from ..models.quizzes import QuizAttempt
@@ -141,10 +142,15 @@ def _result_context(quiz: Quiz, attempt: QuizAttempt, result: QuizResult) -> dic
     """Return what the result page and fragment show: per-item feedback, best and latest, and the gain."""
     pool_kind = attempt.kind in ("pre", "post")
     user = current_user._get_current_object()
+    module = get_module(quiz.module) if quiz.module else None
+    threshold = rules.pass_percent(module) if module else None
     return {
         "quiz": quiz, "attempt": attempt, "result": result, "kind": attempt.kind,
-        "kind_title": KIND_TITLES.get(attempt.kind), "module": get_module(quiz.module) if quiz.module else None,
+        "kind_title": KIND_TITLES.get(attempt.kind), "module": module,
         "summary": summarize(attempts(attempt.user_id, quiz.id, attempt.kind)),
+        # The module's mark comes from the completion rules, judged as they judge it (on the exact score).
+        "pass_percent": threshold,
+        "passed": threshold is not None and rules.passes(attempt.score, attempt.max_score, threshold),
         "gain": knowledge_gain(user) if pool_kind else None,
         "gate": post_check_gate(user) if pool_kind else None,
         "cohort_gain": cohort_gain_for(user) if pool_kind else None,

@@ -62,11 +62,6 @@ class QuizResult:
         """Return the score as a whole percentage."""
         return round(100 * self.score / self.max_score) if self.max_score else 0
 
-    @property
-    def passed(self) -> bool:
-        """Return whether the score reaches the quiz's pass mark."""
-        return self.percent >= self.quiz.pass_percent
-
 
 def score_choice(item: Item, answer) -> ItemResult:
     """Score a single or multiple choice item: the point only for exactly the correct set."""

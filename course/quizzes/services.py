@@ -10,18 +10,18 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..curriculum.loader import Module
-from ..curriculum.services import progress_by_module, required_modules as curriculum_required_modules
+from ..completion import services as rules
+from ..completion.rules import POOL_ID  # noqa: F401  (the pre/post pool; quiz pages read it here)
 from ..events import quiz_scored
 from ..extensions import db
 from ..models import Cohort, User
 from ..models.quizzes import QuizAttempt
+from ..module_files import Module
 from .intervals import MIN_N, Interval, mean_interval
 from .loader import Quiz, all_quizzes, get_quiz
 from .presentation import ShownItem, attempt_id, shown_items
 from .scoring import QuizResult, score_quiz
 
-POOL_ID = "key-terms"  # the pre/post pool: content/quizzes/key-terms.yaml
 KINDS = ("module", "pre", "post")
 
 
@@ -142,13 +142,13 @@ class PostCheckGate:
 
 
 def required_modules() -> list[Module]:
-    """Return the modules the post-course check waits for: the ones the certificate requires (the classroom modules)."""
-    return curriculum_required_modules()
+    """Return the modules the post-course check waits for: the ones the completion rules require."""
+    return rules.required_modules()
 
 
 def completed_module_ids(user: User) -> set[str]:
-    """Return the ids of the modules the curriculum records as complete for the learner."""
-    return {module_id for module_id, row in progress_by_module(user).items() if row.completed_at is not None}
+    """Return the ids of the modules the learner has completed under the completion rules (from their records)."""
+    return rules.completed_module_ids(user)
 
 
 def post_check_gate(user: User, required: Callable[[], Iterable[Module]] = required_modules,

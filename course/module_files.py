@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..content_files import ContentLibrary, Problem, display_path, key_lines, mark_line
+from .content_files import ContentLibrary, Problem, display_path, key_lines, mark_line
 
 OBJECTIVE_RANGE = range(1, 11)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,4 +1,5 @@
-"""Benchmark classroom mode: 40 learners, a console and a projector polling a real server for 60 s.
+"""Benchmark classroom mode: 40 phones (joined with the live code only), a console and a projector polling a real
+server for 60 s.
 
 Reports p50/p95 delay from a learner's submit to the console seeing the response, and from
 the console's reveal to the projector showing it, plus request counts and errors.
@@ -69,6 +70,18 @@ def signed_in(base: str, email: str) -> requests.Session:
                     allow_redirects=False)
     if res.status_code != 302:
         raise RuntimeError(f"login failed for {email}: {res.status_code}")
+    return http
+
+
+def joined(base: str, join_code: str, name: str) -> requests.Session:
+    """Return a phone (no account) that joined the live session with its code through the real join form."""
+    http = requests.Session()
+    page = http.get(f"{base}/live/")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    res = http.post(f"{base}/live/", data={"code": join_code, "name": name, "csrf_token": token},
+                    allow_redirects=False)
+    if res.status_code != 302:
+        raise RuntimeError(f"join failed for {name}: {res.status_code}")
     return http
 
 
@@ -200,7 +213,7 @@ def run(base: str, cohort_id: str, trainer: str, learners: int, seconds: float) 
                     stats.submit_delays.append(now - submitted[marker])
 
     def on_screen(state, now):
-        shown = {s["label"] for s in (state.get("activity") or {}).get("spotlight", []) if s.get("marks")}
+        shown = {s["label"] for s in (state.get("activity") or {}).get("wall", []) if s.get("marks")}
         with lock:
             if reveal_target["at"] is not None and reveal_target["label"] in shown:
                 stats.reveal_delays.append(now - reveal_target["at"])
@@ -210,7 +223,7 @@ def run(base: str, cohort_id: str, trainer: str, learners: int, seconds: float) 
                Poller(requests.Session(), f"{base}/classroom/screen/{screen_code}/state", stats, stop, on_screen)]
     learner_http = []
     for i in range(learners):
-        http = signed_in(base, f"learner{i}@bench.test")
+        http = joined(base, join_code, f"Phone {i}")
         http.headers["X-CSRFToken"] = csrf_from(http.get(f"{base}/live/{join_code}").text)
         learner_http.append(http)
         pollers.append(Poller(http, f"{base}/live/{join_code}/state", stats, stop, lambda s, t: None))

@@ -30,10 +30,12 @@ DEFAULTS = {
     "GRADE_MAX_CHARS": 5000,  # the longest text the app grades; at most grader.MAX_CHARS (checked at start-up)
     # Rate limits on every request that grades, per fixed window, per user and per address. The
     # editor checks 1.5 s after typing pauses, one request at a time, so a learner typing sends at
-    # most about 40 a minute; a classroom behind one address multiplies that by the room.
+    # most about 40 a minute; a classroom behind one address multiplies that by the room, so the
+    # address limit is a full room of 40 writing at once (an attacker's accounts are capped by
+    # the per-user limit and by registration's own per-address limit).
     "GRADE_RATE_WINDOW_SECONDS": 60,
     "GRADE_RATE_PER_USER": 60,
-    "GRADE_RATE_PER_ADDRESS": 600,
+    "GRADE_RATE_PER_ADDRESS": 2400,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
@@ -60,6 +62,14 @@ DEFAULTS = {
     "COHORT_CODE_EXPIRY_DAYS": 30,  # a join code stops working this many days after Day 2 (or its rotation)
     "SCREEN_CODE_GUESSES_PER_ATTEMPT": 10,  # wrong screen codes per projector browser per 10 minutes
     "SCREEN_CODE_GUESSES_GLOBAL": 200,  # wrong screen codes on the whole site per 10 minutes
+    # Joining a live session with its code only (course/classroom/participants.py): never per address.
+    "LIVE_CODE_GUESSES_PER_DEVICE": 10,  # wrong live codes per phone per 10 minutes
+    "LIVE_CODE_GUESSES_GLOBAL": 300,  # wrong live codes on the whole site per 10 minutes
+    "LIVE_JOINS_PER_SESSION": 300,  # joins (and re-joins) per live session per 10 minutes: a large room twice over
+    "LIVE_JOINS_PER_DEVICE": 10,  # joins per phone per 10 minutes (changing the name counts)
+    "LIVE_POSTS_PER_PARTICIPANT": 60,  # responses and game answers per participant per minute
+    "LIVE_REQUEST_TIMEOUT_SECONDS": 10,  # a phone gives up a request that hangs this long (poor wifi) and sends again
+    "LIVE_EXPORT_DAYS": 30,  # how long an ended session's CSV and Markdown summary are kept
     "REQUIRE_EMAIL_VERIFICATION": False,  # new learners confirm their email (through the outbox) before using the site
     "EMAIL_VERIFICATION_HOURS": 48,
     "PASSWORD_RESET_MINUTES": 60,

@@ -1,4 +1,4 @@
-"""Demo data: a cohort with a trainer and two learners. Safe to run again: it changes nothing."""
+"""Demo data: a cohort with a trainer, two learners and six pilot learners. Safe to run again: it changes nothing."""
 from __future__ import annotations
 
 import secrets
@@ -67,10 +67,11 @@ def _run_feature_seeders(cohort: Cohort) -> list[str]:
     """Run each feature's demo seeder; each returns lines to print."""
     from . import demo_progress
     from .exercises import demo as exercises_demo
+    from .pilot import demo as pilot_demo
     from .review import demo as review_demo
 
     lines = []
-    for module in (exercises_demo, review_demo, demo_progress):
+    for module in (exercises_demo, review_demo, pilot_demo, demo_progress):
         lines.extend(module.seed(cohort) or [])
         db.session.commit()
     return lines

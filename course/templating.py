@@ -1,13 +1,14 @@
 """Template filters and globals shared by every page."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from flask import Flask
 
 from grader.vocabulary import component_label, is_numbered, kind_label, kind_slug
 
 from . import feedback
+from .timezones import localtime, zone_label
 
 
 def format_minutes(minutes: int) -> str:
@@ -18,21 +19,18 @@ def format_minutes(minutes: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def format_time(value: datetime | None) -> str:
-    """Return a timestamp as 'HH:MM UTC' for status lines."""
-    return value.strftime("%H:%M UTC") if value else ""
-
-
-def format_date(value) -> str:
-    """Return a date like 'Mon 3 Mar 2027'."""
-    return value.strftime("%a %-d %b %Y") if value else "not set"
+def format_date(value: date | None) -> str:
+    """Return a calendar date (a cohort's Day 1) like 'Mon 3 Mar 2027'; a timestamp goes through `localtime`."""
+    return localtime(value, "date", empty="not set")  # a timestamp's date depends on the zone
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Register the filters and globals (the vocabulary's labels, once, for every page)."""
+    """Register the filters and globals (the vocabulary's labels, once, for every page); every timestamp on a
+    page goes through `localtime`."""
     app.add_template_filter(format_minutes, "minutes")
-    app.add_template_filter(format_time, "hhmm")
+    app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(zone_label, "zone_label")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     vocabulary = {
         "kind_label": kind_label, "kind_slug": kind_slug, "is_numbered": is_numbered,

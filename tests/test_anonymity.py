@@ -26,7 +26,7 @@ NOT_COHORT_VIEWS = {"admin.users", "static"}
 def world(tmp_path):
     """The security matrix's world with cohort A anonymous, a live response and a certificate."""
     from course.classroom import activities
-    from course.models.classroom import ClassSession
+    from course.models.classroom import ClassSession, LiveParticipant
 
     world = build_world(tmp_path)
     with world.app.app_context():
@@ -35,8 +35,10 @@ def world(tmp_path):
         learner = db.session.get(User, world.params["user_id"])
         session = db.session.get(ClassSession, world.params["session_id"])
         activity = activities.start_activity(session, "statement", "hill-family", "harm")
+        phone = LiveParticipant(session_id=session.id, token_hash="anonymity-walk", number=1, user_id=learner.id)
+        db.session.add(phone)  # the learner joined from a phone while signed in, so the phone is linked
         db.session.flush()
-        activities.submit(session, learner, activity.id, "anonymity-walk-1",
+        activities.submit(session, phone, activity.id, "anonymity-walk-1",
                           text="On Saturday Marcus hit Jayden (7) and he had a bruise.")
         db.session.add(Certificate(user_id=learner.id, cohort_id=cohort.id, code="ANONWALK01", name="Owner Learner",
                                    course="SOP Foundations", hours=12))

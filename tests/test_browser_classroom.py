@@ -1,4 +1,7 @@
-"""Classroom mode in real browsers: a trainer console, a projector and three learner phones at once."""
+"""Classroom mode in real browsers: a trainer console, a projector and three phones at once.
+
+The phones have no accounts: each joins with the live code and types a name, which the console
+may show and the projector never does."""
 from __future__ import annotations
 
 import os
@@ -16,11 +19,9 @@ SHOTS = Path(os.environ.get("SOP_CLASSROOM_SHOTS", "/tmp/shots-classroom"))
 
 @pytest.fixture
 def classroom(live_server, live_factory, new_context):
-    """A running session: console (laptop), projector (1920x1080) and three learners (phones, 360 wide)."""
+    """A running session: console (laptop), projector (1920x1080) and three phones (360 x 640, no accounts)."""
     trainer = live_factory.user("trainer", email="trainer@example.org", name="Tess Trainer")
-    cohort = live_factory.cohort(name="Fresno pilot", trainer_id=trainer)
-    for i, name in enumerate(LEARNER_NAMES):
-        live_factory.user("learner", email=f"learner{i}@example.org", name=name, cohort_id=cohort)
+    live_factory.cohort(name="Fresno pilot", trainer_id=trainer)
 
     console = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     browser_login(console, live_server.url, "trainer@example.org")
@@ -37,17 +38,21 @@ def classroom(live_server, live_factory, new_context):
     projector.get_by_role("button", name="Open the screen").click()
     projector.wait_for_selector("body.projector[data-mode]")
 
-    learners = []
-    for i in range(3):
-        page = new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
-        browser_login(page, live_server.url, f"learner{i}@example.org")
-        page.goto(f"{live_server.url}/live/")
-        page.get_by_label("Code").fill(join_code.lower())
-        page.get_by_role("button", name="Join").click()
-        page.wait_for_selector("#live")
-        learners.append(page)
+    learners = [phone_join(new_context, live_server.url, join_code.lower(), name) for name in LEARNER_NAMES]
     return {"console": console, "projector": projector, "learners": learners, "screen": screen_code, "join": join_code,
             "url": live_server.url}
+
+
+def phone_join(new_context, base_url: str, code: str, name: str = ""):
+    """Open a phone (360 x 640, no account), type the live code and a name, and wait for the live page."""
+    page = new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{base_url}/live/")
+    page.get_by_label("Live code").fill(code)
+    if name:
+        page.get_by_label("Your name (optional)").fill(name)
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#live")
+    return page
 
 
 def start_activity(console, what: str, case: str) -> None:
@@ -150,24 +155,24 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
     expect(queue).to_have_count(3, timeout=5000)
     for name in LEARNER_NAMES:
         expect(console.locator(".queue")).to_contain_text(name)
-    expect(projector.locator(".spotlight__item")).to_have_count(0)
+    expect(projector.locator(".wall-card")).to_have_count(0)
     expect(projector.locator("#activity-status")).to_contain_text("3 responses in")
 
     # The trainer puts the second response on the screen: text, no name, no marks yet.
     second = console.locator(".queue__item", has_text="On Saturday night Marcus")
     second.get_by_role("button", name="Show on screen").click()
-    expect(projector.locator(".spotlight__item")).to_have_count(1, timeout=3000)
-    expect(projector.locator(".spotlight__item")).to_contain_text("threw him into the hallway wall")
+    expect(projector.locator(".wall-card")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".wall-card")).to_contain_text("threw him into the hallway wall")
     label = second.locator(".queue__who strong").inner_text()
-    expect(projector.locator(".spotlight__item h3")).to_have_text(label)
+    expect(projector.locator(".wall-card__label")).to_have_text(label)
     expect(projector.locator(".marks")).to_have_count(0)
 
     # Marks appear only on command, and go away again.
     first = console.locator(".queue__item", has_text="Marcus neglected")
     first.get_by_role("button", name="Show on screen").click()
-    expect(projector.locator(".spotlight__item")).to_have_count(2, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(2, timeout=3000)
     console.locator(".queue__item", has_text="Marcus neglected").get_by_role("button", name="Reveal marks").click()
-    flagged = projector.locator(".spotlight__item", has_text="Marcus neglected")
+    flagged = projector.locator(".wall-card", has_text="Marcus neglected")
     expect(flagged.locator(".marks")).to_be_visible(timeout=3000)
     expect(flagged.locator("mark.finding")).to_contain_text("neglected")
     console.locator(".queue__item", has_text="Marcus neglected").get_by_role("button", name="Hide marks").click()
@@ -175,10 +180,10 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
 
     # Hide and show results.
     console.get_by_role("button", name="Hide results on screen").click()
-    expect(projector.locator(".spotlight__item")).to_have_count(0, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(0, timeout=3000)
     expect(projector.locator("#activity-body")).to_contain_text("Results are hidden")
     console.get_by_role("button", name="Show results on screen").click()
-    expect(projector.locator(".spotlight__item")).to_have_count(2, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(2, timeout=3000)
 
     # Lock: the learner's button is disabled and the server refuses.
     console.get_by_role("button", name="Lock submissions").click()
@@ -209,6 +214,119 @@ def test_offline_learner_sends_once_when_back(classroom):
     page.evaluate("window.dispatchEvent(new Event('online'))")  # a second retry must not duplicate
     page.wait_for_timeout(1500)
     expect(console.locator(".queue__item")).to_have_count(1)
+
+
+def start_question(console, question: str) -> None:
+    """Start a short-answer question from the console (no grader: the answer arrives at once)."""
+    console.get_by_label("Learners do").select_option(label="Answer a question (short answers)")
+    console.get_by_label("Question for the room").fill(question)
+    console.get_by_role("button", name="Start activity").click()
+
+
+def test_a_reply_lost_on_poor_wifi_is_sent_again_and_arrives_once(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_REQUEST_TIMEOUT_SECONDS"] = 2  # the phone gives up a hung request after 2 s
+    console, page = classroom["console"], classroom["learners"][0]
+    page.reload()
+    assert page.locator("#live").get_attribute("data-timeout-ms") == "2000"
+    start_question(console, "What is one strength in the Hill family?")
+    expect(page.locator("#activity-prompt")).to_contain_text("strength", timeout=3000)
+    calls, wifi = [], {"back": False}
+
+    def poor_wifi(route):
+        """The first send reaches the server but its reply is lost; retries fail until the wifi is back."""
+        calls.append(route.request.post_data_json["submit_key"])
+        if len(calls) == 1:
+            route.fetch()  # the server stores it; the phone is left waiting until it gives up
+        elif wifi["back"]:
+            route.continue_()
+        else:
+            route.abort("internetdisconnected")
+
+    page.route("**/respond", poor_wifi)
+    page.get_by_label("Your answer").fill("Grandma Rose visits every day")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(console.locator(".queue__item")).to_have_count(1, timeout=5000)  # it arrived, the phone does not know
+    expect(page.locator("#live-pending")).to_contain_text("The connection is slow", timeout=5000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-slow-connection.png"))
+    wifi["back"] = True
+    expect(page.locator("#live-status")).to_contain_text("it had already arrived", timeout=12000)
+    assert len(calls) >= 2 and set(calls) == {calls[0]}  # sent again, always with the same key
+    expect(page.locator("#live-pending")).to_be_hidden()
+    stored = page.evaluate(
+        "Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]")
+    assert stored["pending"] is False
+    expect(console.locator(".queue__item")).to_have_count(1)
+
+
+def test_a_console_action_with_a_lost_reply_says_it_may_have_arrived(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_REQUEST_TIMEOUT_SECONDS"] = 2
+    console = classroom["console"]
+    console.reload()
+    expect(console.locator("#console")).to_have_attribute("data-slide", "0", timeout=5000)
+    held = []
+
+    def lose_the_reply(route):
+        """The action reaches the server, but its reply never reaches the laptop."""
+        if not held:
+            held.append(route.fetch())
+            return
+        route.continue_()
+
+    console.route("**/control", lose_the_reply)
+    console.get_by_role("button", name="Next", exact=True).click()
+    expect(console.locator("#console-status")).to_contain_text("that action may not have arrived", timeout=6000)
+    expect(console.locator("#console-status")).to_contain_text("Check the screen")
+    expect(console.locator("#console")).to_have_attribute("data-slide", "1", timeout=5000)  # it had arrived
+    expect(classroom["projector"].locator("body")).to_have_attribute("data-slide", "1", timeout=5000)
+
+
+def test_a_phone_over_its_sending_limit_keeps_its_answer(classroom, live_app):
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_POSTS_PER_PARTICIPANT"] = 1
+    console, page = classroom["console"], classroom["learners"][1]
+    start_question(console, "Who could help on a weekday evening?")
+    expect(page.locator("#activity-prompt")).to_contain_text("weekday", timeout=3000)
+    page.get_by_label("Your answer").fill("Aunt Keisha")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(page.locator("#live-status")).to_contain_text("Sent", timeout=5000)
+    page.get_by_label("Your answer").fill("Aunt Keisha, after her shift")
+    page.get_by_role("button", name="Send to the trainer").click()
+    expect(page.locator("#live-pending")).to_contain_text("Sending is paused for", timeout=5000)
+    expect(page.locator("#live-pending")).to_contain_text("will be sent by itself")
+    stored = page.evaluate(
+        "Object.values(JSON.parse(localStorage.getItem(document.getElementById('live').dataset.storageKey)))[0]")
+    assert stored["pending"] is True and stored["text"] == "Aunt Keisha, after her shift"
+    expect(console.locator(".queue__item")).to_have_count(1)
+    expect(console.locator(".queue__item")).not_to_contain_text("after her shift")
+
+
+def test_a_game_answer_tapped_offline_is_sent_when_back(classroom):
+    from playwright.sync_api import expect
+
+    console, projector, phone = classroom["console"], classroom["projector"], classroom["learners"][2]
+    ticked = console.locator("#game-form input[name=modules]:checked")
+    while ticked.count():
+        ticked.first.uncheck()
+    console.get_by_label("The Hill family").check()
+    console.get_by_label("Individuals", exact=False).check()
+    console.get_by_role("button", name="Start game").click()
+    phone.get_by_role("button", name="Join the game").click()
+    expect(phone.locator(".me")).to_be_visible(timeout=3000)
+    console.locator(".console-board button").first.click()
+    expect(phone.locator(".answer")).not_to_have_count(0, timeout=3000)
+    phone.context.set_offline(True)
+    phone.locator(".answer").nth(1).click()
+    expect(phone.locator("#live-status")).to_contain_text("Answer B is not sent yet: you are offline", timeout=5000)
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("#live-status")).to_contain_text("Answer B sent.", timeout=8000)
+    expect(projector.locator(".clue-meta")).to_contain_text("1 answer in", timeout=5000)
 
 
 def test_group_mapping_bars_add_up(classroom):
@@ -368,3 +486,175 @@ def test_screenshots(classroom):
     expect(projector.locator(".board")).to_be_visible(timeout=3000)
     projector.screenshot(path=str(SHOTS / "projector-game.png"))
     assert_no_names(projector)
+
+
+# ---------------------------------------------------------------- phones without accounts, the wall and the summary
+
+def test_three_phones_join_with_the_code_the_wall_shows_approved_answers_and_the_summary_keeps_them(
+        classroom, assert_accessible):
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    console, projector, phones = classroom["console"], classroom["projector"], classroom["learners"]
+    console.get_by_label("Learners do").select_option(label="Answer a question (short answers)")
+    console.get_by_label("Question for the room").fill("Who could be in the Hill family's safety network?")
+    console.get_by_role("button", name="Start activity").click()
+    answers = ["Grandma Rose, who visits every day", "Aunt Keisha and Grandma Rose", "Ms. Lee at school"]
+    for phone, text in zip(phones, answers, strict=True):
+        expect(phone.locator("#activity-prompt")).to_contain_text("safety network", timeout=3000)
+        expect(phone.locator("#case")).to_be_hidden()
+        phone.get_by_label("Your answer").fill(text)
+        phone.get_by_role("button", name="Send to the trainer").click()
+        expect(phone.locator("#live-status")).to_contain_text("Sent", timeout=5000)
+    expect(console.locator(".queue__item")).to_have_count(3, timeout=5000)
+    expect(projector.locator(".wall-card")).to_have_count(0)
+    expect(projector.locator("#activity-status")).to_contain_text("3 responses in · 0 approved", timeout=3000)
+
+    for text in answers:
+        console.locator(".queue__item", has_text=text).get_by_role("button", name="Approve").click()
+        expect(console.locator(".queue__item", has_text=text)).to_contain_text("approved", timeout=3000)
+    console.get_by_role("button", name="Show all approved (3)").click()
+    expect(projector.locator(".wall-card")).to_have_count(3, timeout=3000)
+    for text in answers:
+        expect(projector.locator(".wall-card", has_text=text)).to_be_visible()
+    console.get_by_role("button", name="Show word summary").click()
+    expect(projector.locator(".words__row").first).to_contain_text("grandma", timeout=3000)
+    expect(projector.locator(".words__row", has_text="grandma").locator(".words__count")).to_have_text("2")
+    expect(phones[0].locator("#live-status")).to_contain_text("approved your answer for the screen", timeout=3000)
+    assert_no_names(projector)
+    projector.screenshot(path=str(SHOTS / "projector-wall.png"))
+    assert_accessible(projector, "projector response wall")
+
+    # A late answer arrives on the open wall with the arrival animation.
+    late = phone_join_like(classroom, "")
+    late.get_by_label("Your answer").fill("Uncle-style neighbour next door")
+    late.get_by_role("button", name="Send to the trainer").click()
+    console.locator(".queue__item", has_text="neighbour").get_by_role("button", name="Approve").click()
+    expect(projector.locator(".wall-card--new", has_text="neighbour")).to_have_count(1, timeout=3000)
+
+    console.set_viewport_size({"width": 1280, "height": 900})
+    console.screenshot(path=str(SHOTS / "console-wall.png"), full_page=True)
+    phones[1].screenshot(path=str(SHOTS / "phone-question.png"))
+
+    # Ending offers the summary; it holds every answer and no name.
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="End session and keep its summary").click()
+    expect(console.get_by_role("heading", name="Session summary")).to_be_visible(timeout=5000)
+    assert_accessible(console, "session summary page")
+    console.screenshot(path=str(SHOTS / "export-page.png"), full_page=True)
+    files = {}
+    for label in ("Download CSV (spreadsheet)", "Download Markdown summary"):
+        with console.expect_download() as info:
+            console.get_by_role("link", name=label).click()
+        files[label] = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    for text in answers:
+        assert all(text in body for body in files.values()), text
+    for body in files.values():
+        for name in LEARNER_NAMES:
+            assert name not in body and name.split()[0] not in body, f"{name} reached the summary"
+
+    # The phones say the session is over and what to do next, not "Keep this page open".
+    for phone in phones:
+        expect(phone.locator("#over")).to_be_visible(timeout=5000)
+        expect(phone.locator("#waiting")).to_be_hidden()
+        assert "Keep this page open" not in phone.locator("main").inner_text()
+    phones[0].screenshot(path=str(SHOTS / "phone-ended.png"))
+    assert_accessible(phones[0], "phone after the session ended")
+    expect(projector.locator("#ended")).to_be_visible(timeout=5000)
+
+
+def phone_join_like(classroom, name: str):
+    """Open one more phone in the same browser as the projector's context family and join the running session."""
+    context = classroom["projector"].context.browser.new_context(viewport={"width": 360, "height": 640},
+                                                                 is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{classroom['url']}/live/{classroom['join']}")
+    if name:
+        page.get_by_label("Your name (optional)").fill(name)
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#live")
+    return page
+
+
+def test_phone_join_page_is_short_accessible_and_minimal(classroom, new_context, assert_accessible):
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone = new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True).new_page()
+    phone.goto(f"{classroom['url']}/live/")
+    expect(phone.locator(".site-nav")).to_have_count(0)
+    header = phone.locator(".live-header").bounding_box()
+    assert header["height"] <= 48, f"the live header is {header['height']} px tall"
+    join = phone.get_by_role("button", name="Join").bounding_box()
+    assert join["y"] + join["height"] <= 640, "the Join button is below the fold at 360 x 640"
+    phone.screenshot(path=str(SHOTS / "phone-join.png"))
+    assert_accessible(phone, "phone join page")
+    phone.get_by_label("Live code").fill("ZZZZZZ")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.locator(".field__error")).to_contain_text("No running session has that code")
+    assert_accessible(phone, "phone join page with an error")
+    # The QR code's address opens the form with the code filled in.
+    phone.goto(f"{classroom['url']}/live/{classroom['join']}")
+    expect(phone.get_by_label("Live code")).to_have_value(classroom["join"])
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.locator(".live-title")).to_contain_text("Participant 4", timeout=3000)
+    assert_accessible(phone, "phone live page")
+
+
+def test_phone_sees_right_or_wrong_without_scrolling_after_a_reveal(classroom, assert_accessible):
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    console, projector, phones = classroom["console"], classroom["projector"], classroom["learners"]
+    ticked = console.locator("#game-form input[name=modules]:checked")
+    while ticked.count():
+        ticked.first.uncheck()  # a click, so the form's own limit lets go of the other boxes
+    console.get_by_label("The Okafor family").check()
+    console.get_by_label("Team names, separated by commas").fill("Owls, Foxes")
+    console.get_by_role("button", name="Start game").click()
+    expect(projector.locator(".board__cell")).to_have_count(5, timeout=3000)
+    expect(projector.locator(".board__category")).to_have_text(["The Okafor family"])
+    for i, phone in enumerate(phones):
+        phone.get_by_role("button", name="Owls" if i < 2 else "Foxes").click()
+        expect(phone.locator(".me")).to_be_visible(timeout=3000)
+    console.locator(".console-board button").first.click()
+    for i, phone in enumerate(phones):
+        expect(phone.locator(".answer")).to_have_count(6, timeout=3000)
+        phone.locator(".answer").nth(i).click()  # A, B, C: at least two are wrong
+        expect(phone.locator(".muted", has_text="Your answer is in")).to_be_visible(timeout=3000)
+        phone.locator(".answer").last.scroll_into_view_if_needed()  # a phone scrolled down to tap
+    console.get_by_role("button", name="Reveal answer and score").click()
+    verdicts = []
+    for phone in phones:
+        banner = phone.locator("#reveal-banner")
+        expect(banner).to_be_visible(timeout=3000)
+        box = banner.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 640, f"the verdict is out of sight: {box}"
+        assert phone.evaluate("window.scrollY") == 0
+        verdicts.append(banner.locator(".reveal-banner__verdict").inner_text())
+    assert all(v.startswith(("✓ Right!", "✗ Not this time.")) for v in verdicts), verdicts
+    assert any(v.startswith("✗") for v in verdicts)
+    phones[0].screenshot(path=str(SHOTS / "phone-result-0.png"))
+    phones[2].screenshot(path=str(SHOTS / "phone-result-2.png"))
+    assert_accessible(phones[0], "phone after a reveal")
+    assert_no_names(projector)
+
+
+def test_presenting_hides_names_on_the_console_and_says_so(classroom, assert_accessible):
+    from playwright.sync_api import expect
+
+    console, phones = classroom["console"], classroom["learners"]
+    start_activity(console, "Write a Danger Statement", "The Nguyen family")
+    phones[0].get_by_label("Your statement", exact=True).fill("Priya Shah is worried Bao and An may be alone.")
+    phones[0].get_by_role("button", name="Send to the trainer").click()
+    expect(console.locator(".queue__item")).to_contain_text(LEARNER_NAMES[0], timeout=5000)
+    console.get_by_role("button", name="Start presenting").click()
+    expect(console.locator(".presenting-banner")).to_contain_text("names are hidden on every page")
+    expect(console.locator(".queue__item")).to_contain_text("Participant 1", timeout=5000)
+    assert LEARNER_NAMES[0] not in console.content()
+    console.set_viewport_size({"width": 1280, "height": 900})
+    console.screenshot(path=str(SHOTS / "console-presenting.png"))
+    assert_accessible(console, "console while presenting")
+    console.get_by_role("button", name="Stop presenting").click()
+    expect(console.locator(".presenting-banner")).to_have_count(0)
+    expect(console.locator(".queue__item")).to_contain_text(LEARNER_NAMES[0], timeout=5000)

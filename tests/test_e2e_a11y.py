@@ -19,7 +19,7 @@ PREFERENCE = ("anonymous", "learner", "trainer", "admin")
 EVERY_ROLE = {"curriculum.home"}
 # Anonymous pages a learner opens on a phone (the projector screen is not one of them).
 PHONE_ANONYMOUS = {"auth.login", "auth.register", "auth.join", "pilot.verify", "pilot.verify_lookup",
-                   "curriculum.home"}
+                   "curriculum.home", "live.enter", "live.room"}
 
 
 @pytest.fixture(scope="module")

@@ -165,7 +165,8 @@ def test_drills_keep_the_rewrite_when_the_grader_fails(app, client, learner, bro
 
 
 def live_room(app, learner_email="live@example.org", address="192.0.2.20"):
-    """A running class session with a statement activity; return (the learner's phone, the room code, activity id)."""
+    """A running class session with a statement activity; return (the learner's joined phone, the live code, activity
+    id). The phone is signed in, so it is linked to the learner's account (their grading limits apply)."""
     from tests.conftest import Factory
 
     factory = Factory(app)
@@ -187,6 +188,7 @@ def live_room(app, learner_email="live@example.org", address="192.0.2.20"):
 
     with app.app_context():
         code = db.session.get(ClassSession, session_id).join_code
+    assert phone.post("/live/", data={"code": code, "name": ""}).status_code == 302  # the phone joins with the code
     return phone, code, activity_id
 
 
@@ -308,3 +310,10 @@ def test_the_default_limit_lets_a_learner_type_for_a_minute(app):
         assert results == [None] * 60
         refused = rate_refusal(7)
         assert refused is not None and 1 <= refused.retry_after <= app.config["GRADE_RATE_WINDOW_SECONDS"]
+
+
+def test_the_default_limit_lets_a_classroom_behind_one_address_type_for_a_minute(app):
+    """A room of 40 learners sharing one address, each checking 40 times a minute, is never refused."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.1"}):
+        refused = [rate_refusal(user_id) for _ in range(40) for user_id in range(100, 140)]
+        assert refused == [None] * 1600

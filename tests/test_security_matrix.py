@@ -44,6 +44,13 @@ ACCESS: dict[str, set[str]] = {
     "classroom.screen": EVERYONE,
     "classroom.screen_poll": EVERYONE,
     "classroom.screen_control": EVERYONE,
+    # phones join a live session with its code only; each then sees only its own participant's work
+    "live.enter": EVERYONE,
+    "live.room": EVERYONE,
+    "live.room_poll": EVERYONE,
+    "live.respond": EVERYONE,
+    "live.game_join": EVERYONE,
+    "live.game_answer": EVERYONE,
     # every signed-in user, each seeing only their own data
     "curriculum.module": SIGNED_IN,
     "curriculum.complete": SIGNED_IN,
@@ -76,12 +83,6 @@ ACCESS: dict[str, set[str]] = {
     "quizzes.result": {"learner"},
     "review.my_feedback": {"learner"},
     "review.my_work_json": SIGNED_IN,
-    "live.enter": SIGNED_IN,
-    "live.room": SIGNED_IN,
-    "live.room_poll": SIGNED_IN,
-    "live.respond": SIGNED_IN,
-    "live.game_join": SIGNED_IN,
-    "live.game_answer": SIGNED_IN,
     "pilot.module_feedback": LEARNERS | {"admin"},
     "pilot.evaluation": LEARNERS | {"admin"},
     "pilot.certificate": LEARNERS | {"admin"},
@@ -100,6 +101,7 @@ ACCESS: dict[str, set[str]] = {
     "review.use_bank_comment": {"trainer", "admin"},
     "classroom.index": STAFF,
     "classroom.create": STAFF,
+    "classroom.presenting": STAFF,  # this sign-in's own presenting flag
     "pilot.report": STAFF,
     "pilot.report_csv": STAFF,
     "pilot.completions_csv": STAFF,
@@ -144,6 +146,8 @@ ACCESS: dict[str, set[str]] = {
     "classroom.console_poll": COHORT_STAFF,
     "classroom.console_control": COHORT_STAFF,
     "classroom.end": COHORT_STAFF,
+    "classroom.export": COHORT_STAFF,  # an ended session's summary (no names), kept 30 days
+    "classroom.export_download": COHORT_STAFF,
     # admins
     "admin.users": {"admin"},
     "admin.deactivate": {"admin"},
@@ -201,13 +205,18 @@ def build_world(tmp_path) -> World:
         from course.classroom.services import start_session
 
         session = start_session(db.session.get(User, trainer), db.session.get(Cohort, cohort_a), 1, "harm-statements")
+        from course.classroom.export import end_session
+
+        ended = start_session(db.session.get(User, trainer), db.session.get(Cohort, cohort_a), 1, "harm-statements")
+        export = end_session(ended, trainer)
         from course.models import CohortInvitation
 
         invitation = CohortInvitation(cohort_id=cohort_a, invitee_id=other_trainer, invited_by_id=trainer)
         db.session.add(invitation)
         db.session.commit()
         ids = {"invitation": invitation.id, "work": work.id, "attempt": attempt.id, "quiz": quiz.id, "bank": bank.id,
-               "screen": session.screen_code, "join": session.join_code, "session": session.id}
+               "screen": session.screen_code, "join": session.join_code, "session": session.id,
+               "export": export.id}
     client = app.test_client()  # the cohort's trainer adds a comment and a missed problem through the views
     client.post("/auth/login", data={"email": "trainer@example.org", "password": PASSWORD})
     client.post(f"/review/{ids['work']}/claim")
@@ -235,6 +244,7 @@ def build_world(tmp_path) -> World:
         "day": 1, ("quizzes.take_pool", "quiz_id"): "key-terms",
         ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
         "kept_id": 1, "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
+        "export_id": ids["export"], "fmt": "csv",
     }
     emails = {"learner": "learner@example.org", "other_learner": "other@example.org",
               "other_trainer": "other.trainer@example.org", "trainer": "trainer@example.org",

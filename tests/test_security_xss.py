@@ -315,11 +315,20 @@ def stored(tmp_path_factory) -> Stored:
     _ok(trainer.post(control, json={"action": "start_activity", "kind": "statement", "statement_kind": "harm",
                                     "vignette": "hill-family"}), "start activity")
     activity_id = trainer.get(f"/classroom/sessions/{session_id}/state").get_json()["activity"]["id"]
+    live_name = _store(s, "livename")[:40]  # display names are kept to 40 characters
+    s.tags["livename"] = live_name
+    _ok(me.post("/live/", data={"code": join, "name": live_name}), "live join", codes=(302,))
     _ok(me.post(f"/live/{join}/respond", json={"activity_id": activity_id, "submit_key": "xss-key-0001",
                                                "text": _store(s, "live")}), "live respond")
     response_id = trainer.get(f"/classroom/sessions/{session_id}/state").get_json()["activity"]["responses"][0]["id"]
     for action in ("activity.spotlight", "activity.marks"):
         _ok(trainer.post(control, json={"action": action, "response_id": response_id, "value": True}), action)
+    with app.app_context():  # the summary an ended session keeps, built from the same live data
+        from course.classroom.export import build_export
+        from course.models.classroom import ClassSession
+
+        s.ids["export"] = build_export(db.session.get(ClassSession, session_id), None).id
+        db.session.commit()
     team = _store(s, "team")[:40]  # team names are kept to 40 characters
     s.tags["team"] = team
     _ok(trainer.post(control, json={"action": "start_game", "modules": ["key-terms"], "mode": "teams",
@@ -357,7 +366,8 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
               "session_id": params["session_id"], "vignette_id": "hill-family", "kind": "harm", "position": 1,
               "number": 1, "module_id": s.ids["module"], "drill_id": params["drill_id"], "quiz_id": "harm-statements",
               "attempt_id": s.ids["attempt"], "code": params["code"], "entry_id": s.ids["bank"],
-              "filename": "css/app.css", "day": 1, "slug": "mapping", "token": "not-a-real-token"}
+              "filename": "css/app.css", "token": "not-a-real-token", "export_id": s.ids["export"], "fmt": "md",
+              "slug": "mapping", "invitation_id": 0, "answer": "accept", "day": 1}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -426,6 +436,7 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("trainer", "/review/agreement", ["missed-{harm}"]),
     ("trainer", "/pilot/report", ["feedback0", "feedback4", "keep0", "change4"]),
     ("trainer", "/classroom/sessions/{session}", ["cohort"]),
+    ("trainer", "/classroom/exports/{export}", ["live", "cohort"]),
     ("admin", "/admin/users", ["name0", "staff"]),
     ("learner", "/review/mine/{harm}", ["stmt-harm", "inline-{harm}", "overall-{harm}"]),
     ("learner", "/exercises/hill-family/write/harm/1", ["stmt-harm"]),
@@ -438,14 +449,14 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("learner", "/exercises/hill-family/child-interview", ["opening", "child-questions", "sharing"]),
     ("learner", "/pilot/evaluation", ["keep0", "change0"]),
     ("learner", "/pilot/certificate", ["name0"]),
-    ("learner", "/live/{join}", ["live"]),
+    ("learner", "/live/{join}", ["live", "livename"]),
     ("anonymous", "/verify/{certificate}", ["name0"]),
 ])
 def test_pages_show_each_payload_as_text(stored, shown, role, path, tags):
     values = {"cohort": stored.world.params["cohort_id"], "harm": stored.ids["works"][("harm", 1)],
               "session": stored.world.params["session_id"], "attempt": stored.ids["attempt"],
               "drill": stored.world.params["drill_id"], "join": stored.world.params["code"],
-              "certificate": stored.ids["certificate"]}
+              "certificate": stored.ids["certificate"], "export": stored.ids["export"]}
     url = path.format(**values)
     response = stored.clients[role].get(url)
     assert response.status_code == 200, f"GET {url} as {role}: {response.status_code}"
@@ -488,6 +499,7 @@ def test_json_endpoints_round_trip_payloads_as_strings(stored):
         ("trainer", "/review/queue.json?status=all", ["name0", "cohort"]),
         ("learner", "/review/my-work.json", ["name0", "stmt-harm", f"overall-{harm}", f"inline-{harm}", "scale"]),
         ("trainer", f"/xapi/cohorts/{params['cohort_id']}/statements.json", []),
+        # the console names a phone linked to an account as the name-masking service names its learner
         ("trainer", f"/classroom/sessions/{session_id}/state", ["live", "name0", "cohort", "team"]),
         ("anonymous", f"/classroom/screen/{screen}/state", ["live", "team"]),
         ("learner", f"/live/{join}/state", ["live"]),
@@ -499,9 +511,9 @@ def test_json_endpoints_round_trip_payloads_as_strings(stored):
         for tag in tags:
             assert stored.tags[tag] in strings, f"GET {url} as {role}: {tag} not found intact"
     projector = stored.clients["anonymous"].get(f"/classroom/screen/{screen}/state").get_data(as_text=True)
-    names = [tag for tag in stored.tags if re.fullmatch(r"name\d|staff", tag)]
-    assert len(names) == 6, names
-    for tag in names:  # the projector never shows a person's name ...
+    names = [tag for tag in stored.tags if re.fullmatch(r"name\d|staff|livename", tag)]
+    assert len(names) == 7, names
+    for tag in names:  # the projector never shows a person's name (nor a phone's display name) ...
         assert marker(tag) not in projector, f"the projector's state shows the name {tag}"
     for tag in ("live", "team"):  # ... while what it does show is there, so the check is not vacuous
         assert marker(tag) in projector, f"the projector's state does not show {tag}"

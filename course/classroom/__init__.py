@@ -12,8 +12,10 @@ from . import live, routes  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    """Register the learners' /live blueprint and the classroom CLI commands."""
+    """Register the learners' /live blueprint, the classroom CLI commands and the presenting flag for templates."""
+    from ..names import is_presenting
     from .cli import classroom_group
 
     app.register_blueprint(live_bp)
     app.cli.add_command(classroom_group)
+    app.context_processor(lambda: {"presenting": is_presenting()})

@@ -1,7 +1,7 @@
-"""Live practice: statement drafts graded on the learner's device, and the group mapping board.
+"""Live practice: statement drafts graded on the phone, short-answer questions, and the group mapping board.
 
-The projector payloads here never read a user's name: responses are "Response 3", mapping
-placements are counted, and nothing else about a learner leaves the console.
+The projector payloads here never read a name: responses are anonymous cards ("Response 3"),
+mapping placements are counted, and nothing else about a participant leaves the console.
 """
 from __future__ import annotations
 
@@ -17,15 +17,25 @@ from ..curriculum.render import render_markdown
 from ..database import utcnow
 from ..exercises.services import grade_draft
 from ..extensions import db
-from ..models import Cohort, User
-from ..models.classroom import ClassSession, LiveActivity, LiveResponse
-from ..names import Namer
+from ..models import Cohort
+from ..models.classroom import ClassSession, LiveActivity, LiveParticipant, LiveResponse
 from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, KINDS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
+from .words import word_summary
 
 STATEMENT_KINDS = KINDS  # learners write the kinds a practice case has prompts for
 SUBMIT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+QUESTION_MAX_CHARS = 200  # the trainer's question
+ANSWER_MAX_CHARS = 280  # a short answer: a card on the wall must stay readable
+TEXT_KINDS = ("statement", "question")
+
+
+def write_labels() -> list[tuple[str, str]]:
+    """Return the console picker's (kind, label) pairs from the grader's vocabulary."""
+    # A plural kind takes no article: "Write Solution-Focused Questions", not "Write a ...".
+    return [(kind, f"Write {label}" if label.endswith("s") else f"Write a {label}")
+            for kind, label in ((k, kind_label(k)) for k in STATEMENT_KINDS)]
 
 
 # ---------------------------------------------------------------- starting and steering
@@ -39,9 +49,12 @@ def vignette_or_error(vignette_id: str) -> Vignette:
 
 
 def start_activity(
-    session: ClassSession, kind: str, vignette_id: str, statement_kind: str | None = None
+    session: ClassSession, kind: str, vignette_id: str, statement_kind: str | None = None, question: str | None = None
 ) -> LiveActivity:
-    """Start a statement or mapping activity and put it on the screen (the caller commits)."""
+    """Start a statement, question or mapping activity and put it on the screen (the caller commits)."""
+    if kind == "question":
+        return _start(session, LiveActivity(session_id=session.id, kind="question", vignette_id="",
+                                             question=_clean_question(question), revealed_facts=[]))
     vignette = vignette_or_error(vignette_id)
     if kind == "statement":
         if statement_kind not in STATEMENT_KINDS:
@@ -53,9 +66,24 @@ def start_activity(
     elif kind == "mapping":
         statement_kind = None
     else:
-        raise ClassroomError("An activity is either a statement or the mapping board.")
-    activity = LiveActivity(session_id=session.id, kind=kind, statement_kind=statement_kind, vignette_id=vignette.id,
-                            revealed_facts=[], focus_fact=vignette.mapping_facts[0].id if kind == "mapping" else None)
+        raise ClassroomError("An activity is a statement, a question or the mapping board.")
+    return _start(session, LiveActivity(
+        session_id=session.id, kind=kind, statement_kind=statement_kind, vignette_id=vignette.id, revealed_facts=[],
+        focus_fact=vignette.mapping_facts[0].id if kind == "mapping" else None))
+
+
+def _clean_question(question: str | None) -> str:
+    """Return the trainer's question, or refuse an empty or long one."""
+    text = " ".join((question or "").split())
+    if not text:
+        raise ClassroomError("Type the question learners answer, for example: What is one strength in this family?")
+    if len(text) > QUESTION_MAX_CHARS:
+        raise ClassroomError(f"Keep the question under {QUESTION_MAX_CHARS} characters; it is {len(text)}.")
+    return text
+
+
+def _start(session: ClassSession, activity: LiveActivity) -> LiveActivity:
+    """Store a new activity and make it the one on the screen."""
     db.session.add(activity)
     db.session.flush()
     session.activity_id = activity.id
@@ -90,18 +118,19 @@ def steer(session: ClassSession, action: str, data: dict) -> None:
         activity.locked = bool(data.get("value", not activity.locked))
     elif action == "results":
         activity.results_shown = bool(data.get("value", not activity.results_shown))
-    elif action in ("spotlight", "marks", "dismiss"):
-        response = _response(activity, data.get("response_id"))
-        if action == "spotlight":
-            response.spotlight = bool(data.get("value", not response.spotlight))
-            response.dismissed = False if response.spotlight else response.dismissed
-        elif action == "marks":
-            response.marks_shown = bool(data.get("value", not response.marks_shown))
-        else:
-            response.dismissed = bool(data.get("value", True))
-            response.spotlight = False if response.dismissed else response.spotlight
-        bump(session, "queue_version")
+    elif action in ("approve", "spotlight", "marks", "dismiss"):
+        _moderate(activity, action, _response(activity, data.get("response_id")), data)
+        bump(session, "queue_version", "board_version")
+    elif action == "show_approved":
+        activity.show_approved = bool(data.get("value", not activity.show_approved))
+        if activity.show_approved:  # one tap: the wall of approved responses is on the screen
+            activity.results_shown = True
+            session.screen_mode = "activity"
+    elif action == "words":
+        activity.show_words = bool(data.get("value", not activity.show_words))
     elif action in ("focus_fact", "reveal_fact"):
+        if activity.kind != "mapping":
+            raise ClassroomError("Facts belong to the mapping board.")
         vignette = vignette_or_error(activity.vignette_id)
         fact_id = str(data.get("fact_id", ""))
         if fact_id not in vignette.facts_by_id:
@@ -120,6 +149,26 @@ def steer(session: ClassSession, action: str, data: dict) -> None:
     bump(session, "version")
 
 
+def _moderate(activity: LiveActivity, action: str, response: LiveResponse, data: dict) -> None:
+    """Approve, spotlight, mark or set aside one response (spotlighting approves; setting aside withdraws)."""
+    if activity.kind not in TEXT_KINDS:
+        raise ClassroomError("Only written responses are moderated.")
+    if action == "approve":
+        response.approved = bool(data.get("value", not response.approved))
+        response.spotlight = response.spotlight and response.approved
+        response.dismissed = False if response.approved else response.dismissed
+    elif action == "spotlight":
+        response.spotlight = bool(data.get("value", not response.spotlight))
+        if response.spotlight:
+            response.approved, response.dismissed = True, False
+    elif action == "marks":
+        response.marks_shown = bool(data.get("value", not response.marks_shown))
+    else:
+        response.dismissed = bool(data.get("value", True))
+        if response.dismissed:
+            response.approved = response.spotlight = False
+
+
 # ---------------------------------------------------------------- learners submitting
 
 def _clean_placements(vignette: Vignette, placements) -> dict[str, str]:
@@ -129,25 +178,34 @@ def _clean_placements(vignette: Vignette, placements) -> dict[str, str]:
     return {fid: cat for fid, cat in placements.items() if fid in vignette.facts_by_id and cat in CATEGORIES}
 
 
-def submit(session: ClassSession, user: User, activity_id, submit_key: str, text: str | None = None,
+def is_graded(session: ClassSession, activity_id) -> bool:
+    """Return True when the activity a phone answers is the running statement activity (the grader reads it)."""
+    activity = current_activity(session)
+    return activity is not None and str(activity.id) == str(activity_id) and activity.kind == "statement"
+
+
+def submit(session: ClassSession, participant: LiveParticipant, activity_id, submit_key: str, text: str | None = None,
            placements: dict | None = None) -> tuple[LiveResponse, bool]:
-    """Store a learner's response once per submit key; return (response, changed). The caller commits."""
+    """Store a participant's response once per submit key; return (response, changed). The caller commits."""
     activity = current_activity(session)
     if activity is None or str(activity.id) != str(activity_id):
         raise ClassroomError("This activity has finished. Your draft is still saved on this device.", 409)
     if not isinstance(submit_key, str) or not SUBMIT_KEY.match(submit_key):
         raise ClassroomError("The submission is missing its key; reload the page and send it again.")
-    existing = _own_response(activity, user)
+    existing = _own_response(activity, participant)
     if existing is not None and existing.submit_key == submit_key:
         return existing, False  # a retry of a submission we already have
     if activity.locked:
         raise ClassroomError("Your trainer has locked submissions for this activity.", 423)
-    if activity.kind == "statement":
-        text = (text or "").strip()
+    if activity.kind in TEXT_KINDS:
+        text = (text or "").strip() if isinstance(text, str) else ""
         if not text:
-            raise ClassroomError("Write your statement first, then send it.")
-        if len(text) > grading.max_chars():
+            raise ClassroomError("Write your answer first, then send it.")
+        if activity.kind == "statement" and len(text) > grading.max_chars():
             raise ClassroomError(grading.too_long(len(text)), 413)
+        if activity.kind == "question" and len(text) > ANSWER_MAX_CHARS:
+            raise ClassroomError(f"That is {len(text):,} characters; the limit is {ANSWER_MAX_CHARS:,}. "
+                                 "Shorten it so it fits on a card on the wall.", 413)
         placements = {}
     else:
         placements = _clean_placements(vignette_or_error(activity.vignette_id), placements)
@@ -158,11 +216,8 @@ def submit(session: ClassSession, user: User, activity_id, submit_key: str, text
         _revise(existing, submit_key, text, placements)
         response = existing
     else:
-        response = _insert(activity, user, submit_key, text, placements)
-    counters = ["queue_version", "board_version"]  # the projector shows how many are in
-    if response.revision > 1 and (response.spotlight or response.marks_shown):
-        counters.append("version")
-    bump(session, *counters)
+        response = _insert(activity, participant, submit_key, text, placements)
+    bump(session, "queue_version", "board_version")  # the projector shows how many are in (and drops a revised card)
     return response, True
 
 
@@ -173,27 +228,36 @@ def _revise(response: LiveResponse, submit_key: str, text: str, placements: dict
     response.placements = placements
     response.revision += 1
     response.report = None
-    response.grader_state = "pending" if text else "done"
+    response.grader_state = "pending" if _graded(response) else "done"
+    response.approved = False  # a new text is moderated again before the wall shows it
     response.spotlight = False
     response.marks_shown = False
     response.dismissed = False
     response.updated_at = utcnow()
 
 
-def _insert(activity: LiveActivity, user: User, submit_key: str, text: str, placements: dict) -> LiveResponse:
+def _graded(response: LiveResponse) -> bool:
+    """Return whether the grader reads this response (statements only)."""
+    activity = db.session.get(LiveActivity, response.activity_id)
+    return activity is not None and activity.kind == "statement" and bool(response.text)
+
+
+def _insert(activity: LiveActivity, participant: LiveParticipant, submit_key: str, text: str,
+            placements: dict) -> LiveResponse:
     """Insert a response with the next anonymous number, retrying if another worker took it."""
     for _attempt in range(5):
         seq = (
             db.session.scalar(select(func.max(LiveResponse.seq)).where(LiveResponse.activity_id == activity.id)) or 0
         ) + 1
-        response = LiveResponse(activity_id=activity.id, user_id=user.id, seq=seq, submit_key=submit_key, text=text,
-                                placements=placements, grader_state="pending" if text else "done")
+        response = LiveResponse(activity_id=activity.id, participant_id=participant.id, seq=seq,
+                                submit_key=submit_key, text=text, placements=placements,
+                                grader_state="pending" if activity.kind == "statement" else "done")
         try:
             with db.session.begin_nested():
                 db.session.add(response)
         except IntegrityError:
-            existing = _own_response(activity, user)
-            if existing is not None:  # the same learner's retry won the race
+            existing = _own_response(activity, participant)
+            if existing is not None:  # the same phone's retry won the race
                 if existing.submit_key != submit_key:
                     _revise(existing, submit_key, text, placements)
                 return existing
@@ -202,10 +266,10 @@ def _insert(activity: LiveActivity, user: User, submit_key: str, text: str, plac
     raise ClassroomError("The room is busy; send it again in a moment.", 503)
 
 
-def _own_response(activity: LiveActivity, user: User) -> LiveResponse | None:
-    """Return the learner's response to this activity, if any."""
+def _own_response(activity: LiveActivity, participant: LiveParticipant) -> LiveResponse | None:
+    """Return the participant's response to this activity, if any."""
     return db.session.scalar(select(LiveResponse).where(LiveResponse.activity_id == activity.id,
-                                                        LiveResponse.user_id == user.id))
+                                                        LiveResponse.participant_id == participant.id))
 
 
 def grade_response(session: ClassSession, response: LiveResponse) -> str | None:
@@ -216,15 +280,23 @@ def grade_response(session: ClassSession, response: LiveResponse) -> str | None:
     activity = db.session.get(LiveActivity, response.activity_id)
     if activity.kind != "statement" or response.grader_state != "pending":
         return None
+    participant = db.session.get(LiveParticipant, response.participant_id)
     message = None
     try:
-        response.report = grade_draft(response.user_id, activity.statement_kind, response.text, activity.vignette_id)
+        response.report = _grade(activity, response.text, participant.user_id if participant else None)
         response.grader_state = "done"
     except grading.GradingUnavailable as exc:
         response.grader_state = "unavailable" if exc.status == 503 else "error"
         message = str(exc) if exc.status == 503 else f"{exc} Your statement is saved and your trainer has it."
-    bump(session, "queue_version", *(("version",) if response.spotlight else ()))
+    bump(session, "queue_version", *(("board_version",) if response.spotlight or response.approved else ()))
     return message
+
+
+def _grade(activity: LiveActivity, text: str, user_id: int | None) -> dict:
+    """Grade through the app's one seam: a linked learner's safety goal is checked against their own dangers."""
+    if user_id is None:  # an anonymous phone has no drafts of its own
+        return grading.grade(activity.statement_kind, text, vignette=activity.vignette_id)
+    return grade_draft(user_id, activity.statement_kind, text, activity.vignette_id)
 
 
 # ---------------------------------------------------------------- what each screen sees
@@ -243,7 +315,7 @@ def _marks(report: dict | None) -> dict | None:
     }
 
 
-def _tallies(activity: LiveActivity, vignette: Vignette) -> tuple[dict[str, dict[str, int]], int]:
+def tallies(activity: LiveActivity, vignette: Vignette) -> tuple[dict[str, dict[str, int]], int]:
     """Count, per fact, how many learners placed it in each column; return (counts, maps sent)."""
     counts = {f.id: {c: 0 for c in CATEGORIES} for f in vignette.mapping_facts}
     placements = db.session.scalars(select(LiveResponse.placements).where(LiveResponse.activity_id == activity.id))
@@ -272,33 +344,64 @@ def _fact_payload(vignette: Vignette, activity: LiveActivity, fact_id: str, coun
     }
 
 
-def _base(activity: LiveActivity, vignette: Vignette) -> dict:
+def activity_head(activity: LiveActivity, vignette: Vignette | None) -> dict:
     """Return what every screen shows about an activity."""
-    title = (f"{kind_label(activity.statement_kind)}: {vignette.title}" if activity.kind == "statement"
-             else f"Group map: {vignette.title}")
-    prompt = (vignette.prompts.get(activity.statement_kind, "") if activity.kind == "statement"
-              else "Place each fact in a column of the map: harm, danger, complicating factors, strengths, "
-                   "existing safety or grey area.")
+    if activity.kind == "question":
+        title, prompt = "Question for the room", activity.question or ""
+    elif activity.kind == "statement":
+        title = f"{kind_label(activity.statement_kind)}: {vignette.title}"
+        prompt = vignette.prompts.get(activity.statement_kind, "")
+    else:
+        title = f"Group map: {vignette.title}"
+        prompt = ("Place each fact in a column of the map: harm, danger, complicating factors, strengths, "
+                  "existing safety or grey area.")
     return {"id": activity.id, "kind": activity.kind, "statement_kind": activity.statement_kind, "title": title,
-            "prompt": prompt, "vignette_id": vignette.id, "locked": activity.locked,
-            "results_shown": activity.results_shown}
+            "prompt": prompt, "vignette_id": vignette.id if vignette else "", "locked": activity.locked,
+            "results_shown": activity.results_shown, "show_approved": activity.show_approved,
+            "show_words": activity.show_words}
+
+
+def _vignette_of(activity: LiveActivity) -> Vignette | None:
+    """Return the activity's case (None for a question, which has none)."""
+    return None if activity.kind == "question" else vignette_or_error(activity.vignette_id)
+
+
+def _wall(activity: LiveActivity) -> list[dict]:
+    """Return the cards the projector shows: spotlighted responses, and every approved one once the wall is open."""
+    shown = LiveResponse.spotlight.is_(True)
+    if activity.show_approved:
+        shown = shown | LiveResponse.approved.is_(True)
+    rows = db.session.execute(
+        select(LiveResponse.seq, LiveResponse.text, LiveResponse.report, LiveResponse.marks_shown,
+               LiveResponse.spotlight, LiveResponse.revision)
+        .where(LiveResponse.activity_id == activity.id, LiveResponse.dismissed.is_(False), shown)
+        .order_by(LiveResponse.seq)
+    ).all()
+    return [{"key": f"{seq}.{revision}", "label": f"Response {seq}", "text": text, "featured": bool(spotlight),
+             "marks": _marks(report) if marks_shown else None}
+            for seq, text, report, marks_shown, spotlight, revision in rows]
+
+
+def _approved_texts(activity: LiveActivity) -> list[str]:
+    """Return the approved responses' texts (the word summary counts only what the trainer let through)."""
+    return list(db.session.scalars(select(LiveResponse.text).where(
+        LiveResponse.activity_id == activity.id, LiveResponse.approved.is_(True), LiveResponse.dismissed.is_(False))))
 
 
 def screen_activity(activity: LiveActivity) -> dict:
     """Return the projector's view of an activity: anonymous, and only what the trainer put up."""
-    vignette = vignette_or_error(activity.vignette_id)
-    out = _base(activity, vignette)
-    if activity.kind == "statement":
-        rows = db.session.execute(
-            select(LiveResponse.seq, LiveResponse.text, LiveResponse.report, LiveResponse.marks_shown)
-            .where(LiveResponse.activity_id == activity.id, LiveResponse.spotlight.is_(True))
-            .order_by(LiveResponse.seq)
-        ).all()
+    vignette = _vignette_of(activity)
+    out = activity_head(activity, vignette)
+    if activity.kind in TEXT_KINDS:
         out["received"] = db.session.scalar(select(func.count()).where(LiveResponse.activity_id == activity.id))
-        out["spotlight"] = [{"label": f"Response {seq}", "text": text, "marks": _marks(report) if shown else None}
-                            for seq, text, report, shown in rows] if activity.results_shown else []
+        out["approved"] = db.session.scalar(select(func.count()).where(
+            LiveResponse.activity_id == activity.id, LiveResponse.approved.is_(True),
+            LiveResponse.dismissed.is_(False)))
+        out["wall"] = _wall(activity) if activity.results_shown else []
+        out["words"] = (word_summary(_approved_texts(activity))
+                        if activity.results_shown and activity.show_words else None)
     else:
-        counts, sent = _tallies(activity, vignette)
+        counts, sent = tallies(activity, vignette)
         out["received"] = sent
         out["fact_count"] = len(vignette.mapping_facts)
         focus = activity.focus_fact if activity.focus_fact in vignette.facts_by_id else vignette.mapping_facts[0].id
@@ -309,22 +412,27 @@ def screen_activity(activity: LiveActivity) -> dict:
     return out
 
 
-def console_activity(activity: LiveActivity, cohort: Cohort | None, namer: Namer) -> dict:
-    """Return the console's view: the moderation queue with names (masked as the namer says), or the tallies."""
-    vignette = vignette_or_error(activity.vignette_id)
-    out = _base(activity, vignette)
-    if activity.kind == "statement":
-        rows = db.session.execute(select(LiveResponse, User).join(User, User.id == LiveResponse.user_id)
+def console_activity(activity: LiveActivity, cohort: Cohort | None, names) -> dict:
+    """Return the console's view: the moderation queue (named as `names` says), or every fact with its tallies.
+
+    `names(participant, cohort)` returns what the console may show for a participant.
+    """
+    vignette = _vignette_of(activity)
+    out = activity_head(activity, vignette)
+    if activity.kind in TEXT_KINDS:
+        rows = db.session.execute(select(LiveResponse, LiveParticipant)
+                                  .join(LiveParticipant, LiveParticipant.id == LiveResponse.participant_id)
                                   .where(LiveResponse.activity_id == activity.id).order_by(LiveResponse.seq)).all()
         out["responses"] = [{
-            "id": r.id, "label": f"Response {r.seq}", "name": namer.name(user, cohort), "text": r.text,
-            "revision": r.revision,
-            "grader_state": r.grader_state, "marks": _marks(r.report), "spotlight": r.spotlight,
-            "marks_shown": r.marks_shown, "dismissed": r.dismissed, "updated": r.updated_at.isoformat(),
-        } for r, user in rows]
+            "id": r.id, "label": f"Response {r.seq}", "name": names(p, cohort), "participant": p.label, "text": r.text,
+            "revision": r.revision, "grader_state": r.grader_state, "marks": _marks(r.report),
+            "approved": r.approved, "spotlight": r.spotlight, "marks_shown": r.marks_shown, "dismissed": r.dismissed,
+        } for r, p in rows]
         out["received"] = len(rows)
+        out["approved"] = sum(1 for r, _p in rows if r.approved and not r.dismissed)
+        out["words"] = word_summary(_approved_texts(activity))
     else:
-        counts, sent = _tallies(activity, vignette)
+        counts, sent = tallies(activity, vignette)
         out["received"] = sent
         out["focus_fact"] = activity.focus_fact
         out["facts"] = [_fact_payload(vignette, activity, f.id, counts) | {"answer_label": CATEGORY_LABELS[f.category],
@@ -333,20 +441,21 @@ def console_activity(activity: LiveActivity, cohort: Cohort | None, namer: Namer
     return out
 
 
-def learner_activity(activity: LiveActivity, user: User) -> dict:
-    """Return the learner's view: the case, the prompt, their own response and any revealed answers."""
-    vignette = vignette_or_error(activity.vignette_id)
-    out = _base(activity, vignette)
-    out["case"] = {
+def learner_activity(activity: LiveActivity, participant: LiveParticipant) -> dict:
+    """Return the phone's view: the case, the prompt, its own response and any revealed answers."""
+    vignette = _vignette_of(activity)
+    out = activity_head(activity, vignette)
+    out["max_chars"] = ANSWER_MAX_CHARS if activity.kind == "question" else None
+    out["case"] = None if vignette is None else {
         "title": vignette.title,
         "summary": vignette.summary,
         "narrative_html": render_markdown(vignette.narrative, "learner"),
         "roster": [{"name": p.name, "role": p.role, "age": p.age, "relation": p.relation} for p in vignette.roster],
     }
-    mine = _own_response(activity, user)
+    mine = _own_response(activity, participant)
     out["mine"] = None if mine is None else {
         "submit_key": mine.submit_key, "revision": mine.revision, "text": mine.text, "placements": mine.placements,
-        "grader_state": mine.grader_state, "report": mine.report,
+        "grader_state": mine.grader_state, "report": mine.report, "approved": mine.approved and not mine.dismissed,
     }
     if activity.kind == "mapping":
         revealed = set(activity.revealed_facts or [])
@@ -359,13 +468,14 @@ def learner_activity(activity: LiveActivity, user: User) -> dict:
     return out
 
 
-def learner_stamp(activity_id: int | None, user: User) -> str:
-    """Return a short stamp of the learner's own response, for their ETag."""
+def learner_stamp(activity_id: int | None, participant: LiveParticipant) -> str:
+    """Return a short stamp of the participant's own response, for their ETag."""
     if activity_id is None:
         return "0"
-    row = db.session.execute(select(LiveResponse.revision, LiveResponse.grader_state)
-                             .where(LiveResponse.activity_id == activity_id, LiveResponse.user_id == user.id)).first()
-    return f"{row[0]}{row[1][0]}" if row else "0"
+    row = db.session.execute(select(LiveResponse.revision, LiveResponse.grader_state, LiveResponse.approved)
+                             .where(LiveResponse.activity_id == activity_id,
+                                    LiveResponse.participant_id == participant.id)).first()
+    return f"{row[0]}{row[1][0]}{int(row[2])}" if row else "0"
 
 
 def vignette_choices() -> list[dict]:

@@ -11,9 +11,9 @@ def classroom_group() -> None:
 @classroom_group.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete expired and ended classroom sessions with all their responses and scores."""
+    """Summarise expired sessions, delete them and ended ones, and drop summaries kept past their 30 days."""
     from ..extensions import db
-    from .services import purge_expired
+    from .export import purge_expired
 
     count = purge_expired()
     db.session.commit()

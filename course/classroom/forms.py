@@ -30,3 +30,27 @@ class CodeForm(AppForm):
         description="Six letters and digits, for example K7P2QX.",
     )
     submit = SubmitField("Join")
+
+
+class JoinLiveForm(AppForm):
+    """Join a live session from a phone: the live code, and a name only if the learner wants one."""
+
+    code = StringField(
+        "Live code",
+        validators=[
+            DataRequired("Type the code shown on the classroom screen."),
+            Length(min=4, max=12, message="The code has six letters and digits."),
+            Regexp(r"^[A-Za-z0-9 -]+$", message="Use the letters and digits of the code."),
+        ],
+        description="Six letters and digits from the classroom screen, for example K7P2QX.",
+    )
+    name = StringField(
+        "Your name (optional)",
+        validators=[Length(max=40, message="Keep the name under 40 characters.")],
+        description="Leave it blank to stay anonymous. Names are never shown on the classroom screen.",
+    )
+    submit = SubmitField("Join")
+
+
+class PresentingForm(AppForm):
+    """Turn presenting on or off: while on, names are hidden on every page this sign-in opens."""

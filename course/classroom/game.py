@@ -1,7 +1,8 @@
 """The review game: a board built from knowledge checks and the glossary, with scores in the database.
 
-Teams are named by the trainer; in individual play each learner is an anonymous
-"Player N", so no learner name ever reaches the projector.
+Teams are named by the trainer; in individual play each phone is an anonymous
+"Player N", so no name ever reaches the projector. A category is a module (its knowledge
+checks and glossary terms) or a family case (where its facts go on the map).
 """
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..curriculum.services import get_module
 from ..extensions import db
-from ..models import User
-from ..models.classroom import ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, ReviewGame
+from ..models.classroom import ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, LiveParticipant, ReviewGame
 from ..numbers import plain_int
 from .activities import SUBMIT_KEY
 from .services import ClassroomError, bump
-from .sources import SourceError, all_clues
+from .sources import CASE_PREFIX, SourceError, all_clues, case_clues
 
 MAX_CATEGORIES = 6
 CLUES_PER_CATEGORY = 5
@@ -27,33 +27,49 @@ LETTERS = "ABCDEF"
 
 # ---------------------------------------------------------------- building
 
+def _category(source_id: str, clues_by_module: dict) -> tuple[str, list] | None:
+    """Return (header, clues) for a module id or a "case:<family>" id, or None when it has no clues."""
+    if source_id.startswith(CASE_PREFIX):
+        found = case_clues(source_id[len(CASE_PREFIX):])
+        return found if found and found[1] else None
+    module = get_module(source_id)
+    clues = list(clues_by_module.get(source_id, []))
+    if module is None or not clues:
+        return None
+    # "Key Terms: Harm, Danger, ..." fits a board header as "Key Terms".
+    return module.title.split(":")[0].strip(), clues
+
+
 def build_board(module_ids: list[str], seed: int) -> list[dict]:
-    """Return the board: one category per module, up to five clues from 100 to 500 points."""
+    """Return the board: one category per module or family case, up to five clues from 100 to 500 points."""
     try:
         clues_by_module = all_clues()
     except SourceError as exc:
         raise ClassroomError(f"The review game cannot read the knowledge checks: {exc}") from exc
     rng = random.Random(seed)
     board = []
-    for module_id in module_ids[:MAX_CATEGORIES]:
-        module = get_module(module_id)
-        clues = list(clues_by_module.get(module_id, []))
-        if module is None or not clues:
+    empty = []
+    for module_id in module_ids:
+        found = _category(module_id, clues_by_module)
+        if found is None:
+            empty.append(module_id)
             continue
+        header, clues = found
+        clues = list(clues)
         rng.shuffle(clues)
         column = []
         for rank, clue in enumerate(clues[:CLUES_PER_CATEGORY], start=1):
             order = list(range(len(clue.options)))
-            rng.shuffle(order)  # authors often put the right answer first
+            if not module_id.startswith(CASE_PREFIX):  # map columns keep the map's order
+                rng.shuffle(order)  # authors often put the right answer first
             column.append({
                 "id": f"{module_id}:{clue.id}", "points": rank * POINTS, "prompt": clue.prompt,
                 "options": [clue.options[i] for i in order][: len(LETTERS)], "answer": order.index(clue.answer),
                 "explanation": clue.explanation,
             })
-        # "Key Terms: Harm, Danger, ..." fits a board header as "Key Terms".
-        board.append({"category": module.title.split(":")[0].strip(), "module_id": module_id, "clues": column})
-    if not board:
-        raise ClassroomError("None of the chosen modules has knowledge-check items. Choose other modules.")
+        board.append({"category": header, "module_id": module_id, "clues": column})
+    if empty:  # nothing is dropped silently: say which choice has no questions
+        raise ClassroomError(f"These choices have no questions for the game: {', '.join(empty)}. Untick them.")
     return board
 
 
@@ -63,10 +79,13 @@ def start_game(
     """Create a game for the session and put its board on the screen (the caller commits)."""
     if mode not in ("teams", "individual"):
         raise ClassroomError("Play in teams or as individuals.")
-    module_ids = [m for m in module_ids if isinstance(m, str)]
+    module_ids = list(dict.fromkeys(m for m in module_ids if isinstance(m, str)))
     if not module_ids:
-        raise ClassroomError("Pick at least one module for the game.")
-    game = ReviewGame(session_id=session.id, mode=mode, module_ids=module_ids[:MAX_CATEGORIES],
+        raise ClassroomError("Pick at least one module or family case for the game.")
+    if len(module_ids) > MAX_CATEGORIES:
+        raise ClassroomError(f"A board has up to six categories; you picked {len(module_ids)}. "
+                             "Untick some modules or cases.")
+    game = ReviewGame(session_id=session.id, mode=mode, module_ids=module_ids,
                       board=build_board(module_ids, random.SystemRandom().randrange(1 << 30)), used_clues=[])
     db.session.add(game)
     db.session.flush()
@@ -167,39 +186,39 @@ def _award(game: ReviewGame, data: dict) -> None:
 
 # ---------------------------------------------------------------- learners playing
 
-def join(session: ClassSession, user: User, entrant_id=None) -> GameEntrant:
-    """Put a learner on a team, or make them an anonymous player (the caller commits)."""
+def join(session: ClassSession, participant: LiveParticipant, entrant_id=None) -> GameEntrant:
+    """Put a participant on a team, or make them an anonymous player (the caller commits)."""
     game = current_game(session)
     if game is None:
         raise ClassroomError("There is no game running.", 409)
-    member = _membership(game, user)
+    member = _membership(game, participant)
     if game.mode == "teams":
         digits = str(entrant_id or "")
         entrant = db.session.get(GameEntrant, plain_int(digits)) if plain_int(digits) is not None else None
         if entrant is None or entrant.game_id != game.id:
             raise ClassroomError("Choose one of the teams.")
         if member is None:
-            _add_member(game, user, entrant)
+            _add_member(game, participant, entrant)
         else:
             member.entrant_id = entrant.id
     else:
         if member is not None:
             return db.session.get(GameEntrant, member.entrant_id)
-        entrant = _new_player(game, user)
+        entrant = _new_player(game, participant)
     bump(session, "board_version")
     return entrant
 
 
-def _add_member(game: ReviewGame, user: User, entrant: GameEntrant) -> None:
+def _add_member(game: ReviewGame, participant: LiveParticipant, entrant: GameEntrant) -> None:
     """Record the learner's team, tolerating a duplicate request from a retry."""
     try:
         with db.session.begin_nested():
-            db.session.add(GameMember(game_id=game.id, user_id=user.id, entrant_id=entrant.id))
+            db.session.add(GameMember(game_id=game.id, participant_id=participant.id, entrant_id=entrant.id))
     except IntegrityError:
-        _membership(game, user).entrant_id = entrant.id
+        _membership(game, participant).entrant_id = entrant.id
 
 
-def _new_player(game: ReviewGame, user: User) -> GameEntrant:
+def _new_player(game: ReviewGame, participant: LiveParticipant) -> GameEntrant:
     """Create 'Player N' for a learner, retrying if another worker took N."""
     for _attempt in range(8):
         position = (
@@ -207,12 +226,13 @@ def _new_player(game: ReviewGame, user: User) -> GameEntrant:
         ) + 1
         try:
             with db.session.begin_nested():
-                entrant = GameEntrant(game_id=game.id, label=f"Player {position}", position=position, user_id=user.id)
+                entrant = GameEntrant(game_id=game.id, label=f"Player {position}", position=position,
+                                      participant_id=participant.id)
                 db.session.add(entrant)
                 db.session.flush()
-                db.session.add(GameMember(game_id=game.id, user_id=user.id, entrant_id=entrant.id))
+                db.session.add(GameMember(game_id=game.id, participant_id=participant.id, entrant_id=entrant.id))
         except IntegrityError:
-            member = _membership(game, user)
+            member = _membership(game, participant)
             if member is not None:
                 return db.session.get(GameEntrant, member.entrant_id)
             continue
@@ -220,12 +240,13 @@ def _new_player(game: ReviewGame, user: User) -> GameEntrant:
     raise ClassroomError("The room is busy; try again in a moment.", 503)
 
 
-def _membership(game: ReviewGame, user: User) -> GameMember | None:
-    """Return the learner's team membership in this game."""
-    return db.session.scalar(select(GameMember).where(GameMember.game_id == game.id, GameMember.user_id == user.id))
+def _membership(game: ReviewGame, participant: LiveParticipant) -> GameMember | None:
+    """Return the participant's team membership in this game."""
+    return db.session.scalar(select(GameMember).where(GameMember.game_id == game.id,
+                                                      GameMember.participant_id == participant.id))
 
 
-def answer(session: ClassSession, user: User, clue_id: str, choice, submit_key: str) -> GameAnswer:
+def answer(session: ClassSession, participant: LiveParticipant, clue_id: str, choice, submit_key: str) -> GameAnswer:
     """Record a learner's answer to the open question; they may change it until the reveal (the caller commits)."""
     game = current_game(session)
     if game is None or game.current_clue != clue_id:
@@ -237,24 +258,24 @@ def answer(session: ClassSession, user: User, clue_id: str, choice, submit_key: 
     _category, clue = find_clue(game, clue_id)
     if not isinstance(choice, int) or not 0 <= choice < len(clue["options"]):
         raise ClassroomError("Choose one of the options.")
-    member = _membership(game, user)
+    member = _membership(game, participant)
     if member is None:
         raise ClassroomError("Join a team first.", 409)
     existing = db.session.scalar(select(GameAnswer).where(GameAnswer.game_id == game.id, GameAnswer.clue_id == clue_id,
-                                                          GameAnswer.user_id == user.id))
+                                                          GameAnswer.participant_id == participant.id))
     if existing is not None:
         if existing.submit_key != submit_key:
             existing.choice, existing.submit_key, existing.entrant_id = choice, submit_key, member.entrant_id
             bump(session, "board_version")
         return existing
-    row = GameAnswer(game_id=game.id, clue_id=clue_id, user_id=user.id, entrant_id=member.entrant_id,
+    row = GameAnswer(game_id=game.id, clue_id=clue_id, participant_id=participant.id, entrant_id=member.entrant_id,
                      choice=choice, submit_key=submit_key)
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:  # a retry raced the first request
         return db.session.scalar(select(GameAnswer).where(GameAnswer.game_id == game.id, GameAnswer.clue_id == clue_id,
-                                                          GameAnswer.user_id == user.id))
+                                                          GameAnswer.participant_id == participant.id))
     bump(session, "board_version")
     return row
 
@@ -307,14 +328,15 @@ def screen_game(game: ReviewGame, with_counts: bool = False) -> dict:
             "scores": scores(game)}
 
 
-def learner_game(game: ReviewGame, user: User) -> dict:
+def learner_game(game: ReviewGame, participant: LiveParticipant) -> dict:
     """Return the learner's view: the teams to choose from, the open question and their own answer."""
-    member = _membership(game, user)
+    member = _membership(game, participant)
     clue = _clue_view(game, with_counts=False)
     mine = None
     if clue is not None:
         row = db.session.execute(select(GameAnswer.choice, GameAnswer.submit_key).where(
-            GameAnswer.game_id == game.id, GameAnswer.clue_id == clue["id"], GameAnswer.user_id == user.id)).first()
+            GameAnswer.game_id == game.id, GameAnswer.clue_id == clue["id"],
+            GameAnswer.participant_id == participant.id)).first()
         if row is not None:
             mine = {"choice": row[0], "submit_key": row[1]}
             if clue["revealed"]:

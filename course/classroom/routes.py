@@ -21,30 +21,32 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.services import normalise_join_code
 from ..curriculum.services import all_modules
+from ..database import utcnow
 from ..extensions import db
 from ..models import Cohort
-from ..models.classroom import ClassSession
-from ..names import Namer
+from ..models.classroom import ClassSession, SessionExport
+from ..names import REVEAL_HOURS, Namer, set_presenting
 from ..ratelimit import first_refusal, peek, too_many_requests
-from ..security import roles_required
+from ..security import is_safe_next, roles_required
+from ..timezones import to_zone
 from . import bp
-from .activities import STATEMENT_KINDS, vignette_choices
-from .forms import CodeForm, StartSessionForm
+from .activities import QUESTION_MAX_CHARS, vignette_choices, write_labels
+from .export import end_session, exports_for, purge_expired, summary_html
+from .forms import CodeForm, PresentingForm, StartSessionForm
+from .game import MAX_CATEGORIES
 from .services import (
     ClassroomError,
     can_run,
     classroom_modules,
     default_day,
-    end_session,
     etag_for,
-    purge_expired,
     runnable_cohorts,
     session_by_screen_code,
     session_counters,
     sessions_for,
     start_session,
 )
-from .sources import SourceError, modules_with_clues
+from .sources import CASE_PREFIX, SourceError, modules_with_clues
 from .state import console_state, control, join_info, screen_state
 
 SCREEN_COOKIE = "classroom_screen"
@@ -106,7 +108,8 @@ def index():
         form.day.data = default_day(cohorts[0])
         first = classroom_modules(form.day.data)
         form.module_id.data = first[0].id if first else None
-    return render_template("classroom/index.html", form=form, cohorts=cohorts, sessions=sessions_for(current_user))
+    return render_template("classroom/index.html", form=form, cohorts=cohorts, sessions=sessions_for(current_user),
+                           exports=exports_for([c.id for c in cohorts]))
 
 
 @bp.route("/sessions", methods=["POST"])
@@ -144,11 +147,14 @@ def console(session_id: int):
         clue_problem = None
     except SourceError as exc:
         clue_counts, clue_problem = {}, str(exc)
+    game_modules = [m for m in classroom_modules() if clue_counts.get(m.id)]
+    # Ticked by default: today's modules, never more than a board holds (the form says "up to six").
+    ticked = [m.id for m in game_modules if m.day == session.day][:MAX_CATEGORIES]
     return render_template(
         "classroom/console.html", session=session, cohort=db.session.get(Cohort, session.cohort_id),
-        modules=all_modules(), game_modules=[m for m in classroom_modules() if clue_counts.get(m.id)],
-        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=STATEMENT_KINDS,
-        join=join_info(session),
+        modules=all_modules(), game_modules=game_modules, ticked=ticked, max_categories=MAX_CATEGORIES,
+        clue_counts=clue_counts, clue_problem=clue_problem, vignettes=vignette_choices(), kinds=write_labels(),
+        case_prefix=CASE_PREFIX, question_max=QUESTION_MAX_CHARS, join=join_info(session),
     )
 
 
@@ -178,12 +184,61 @@ def console_control(session_id: int):
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 @roles_required("trainer")
 def end(session_id: int):
-    """End the session: delete every response, game and score, and stop its screens."""
+    """End the session: keep its summary (CSV and Markdown) for 30 days, then delete its live data."""
     session = _managed_session(session_id)
-    end_session(session)
+    if session.ended_at is not None:
+        flash("That session had already ended.", "info")
+        return redirect(url_for(".index"))
+    export = end_session(session, current_user.id)
     db.session.commit()
-    flash("Session ended. Its responses and scores are deleted.", "success")
-    return redirect(url_for(".index"))
+    flash("Session ended. Download its summary below; it is kept for "
+          f"{current_app.config['LIVE_EXPORT_DAYS']} days.", "success")
+    return redirect(url_for(".export", export_id=export.id))
+
+
+@bp.route("/presenting", methods=["POST"])
+@roles_required("trainer")
+def presenting():
+    """Start or stop presenting: while on, every page this sign-in opens hides learners' names (a mirrored laptop
+    shows none), until it is stopped, the trainer signs out, or REVEAL_HOURS pass."""
+    if PresentingForm().validate_on_submit():
+        on = request.form.get("value") == "on"
+        set_presenting(on)
+        flash(f"Presenting: names are hidden on every page until you stop (or sign out; at most {REVEAL_HOURS} "
+              "hours)." if on else "Presenting is off: names show again where your cohorts allow.", "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for(".index"))
+
+
+# ---------------------------------------------------------------- what ended sessions leave
+
+def _managed_export(export_id: int) -> SessionExport:
+    """Return a kept export of a cohort the trainer leads; others (and expired ones) get 404."""
+    export = db.get_or_404(SessionExport, export_id)
+    cohort = db.session.get(Cohort, export.cohort_id)
+    if cohort is None or not can_run(current_user, cohort) or export.expires_at <= utcnow():
+        abort(404)
+    return export
+
+
+@bp.route("/exports/<int:export_id>")
+@roles_required("trainer")
+def export(export_id: int):
+    """An ended session's summary: what it held, and its CSV and Markdown downloads."""
+    found = _managed_export(export_id)
+    return render_template("classroom/export.html", export=found, cohort=found.cohort, summary=summary_html(found))
+
+
+@bp.route("/exports/<int:export_id>.<any(csv, md):fmt>")
+@roles_required("trainer")
+def export_download(export_id: int, fmt: str):
+    """Download an ended session's summary as CSV or Markdown."""
+    found = _managed_export(export_id)
+    stamp = to_zone(found.ended_at, found.cohort).strftime("%Y%m%d-%H%M")
+    name = f"classroom-{found.cohort_id}-{stamp}.{fmt}"
+    body, mimetype = (("\ufeff" + found.csv_text, "text/csv") if fmt == "csv"
+                      else (found.markdown_text, "text/markdown"))
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # ---------------------------------------------------------------- the projector

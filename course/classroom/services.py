@@ -26,6 +26,7 @@ from ..models.classroom import (
     GameEntrant,
     GameMember,
     LiveActivity,
+    LiveParticipant,
     LiveResponse,
     ReviewGame,
 )
@@ -71,6 +72,13 @@ def session_by_screen_code(code: str) -> ClassSession | None:
 def session_by_join_code(code: str) -> ClassSession | None:
     """Return the live session a learner code joins, or None."""
     return db.session.scalar(_live(select(ClassSession).where(ClassSession.join_code == normalise_join_code(code))))
+
+
+def ended_session_by_join_code(code: str) -> ClassSession | None:
+    """Return a session that has ended (or expired) and is not yet purged, by its old live code, or None."""
+    return db.session.scalar(select(ClassSession).where(
+        ClassSession.join_code == normalise_join_code(code),
+        or_(ClassSession.ended_at.is_not(None), ClassSession.expires_at <= utcnow())))
 
 
 def session_counters(column, value) -> tuple | None:
@@ -159,8 +167,8 @@ def _clean_time(value: str) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
-def _delete_live_data(session_id: int) -> None:
-    """Delete every activity, response, game and score of a session."""
+def delete_live_data(session_id: int, keep_participants: bool = False) -> None:
+    """Delete every activity, response, game and score of a session, and (unless kept) its participants."""
     activity_ids = select(LiveActivity.id).where(LiveActivity.session_id == session_id)
     game_ids = select(ReviewGame.id).where(ReviewGame.session_id == session_id)
     db.session.execute(delete(LiveResponse).where(LiveResponse.activity_id.in_(activity_ids)))
@@ -168,28 +176,8 @@ def _delete_live_data(session_id: int) -> None:
         db.session.execute(delete(model).where(model.game_id.in_(game_ids)))
     db.session.execute(delete(ReviewGame).where(ReviewGame.session_id == session_id))
     db.session.execute(delete(LiveActivity).where(LiveActivity.session_id == session_id))
-
-
-def end_session(session: ClassSession) -> None:
-    """End a session: delete its responses, games and scores, and stop every screen (the caller commits)."""
-    _delete_live_data(session.id)
-    session.ended_at = utcnow()
-    session.activity_id = None
-    session.game_id = None
-    bump(session, *COUNTERS)
-
-
-def purge_expired() -> int:
-    """Delete sessions that expired or ended more than an hour ago; return how many (the caller commits)."""
-    now = utcnow()
-    stale = list(db.session.scalars(select(ClassSession.id).where(
-        or_(ClassSession.expires_at <= now, ClassSession.ended_at <= now - timedelta(hours=1))
-    )))
-    for session_id in stale:
-        _delete_live_data(session_id)
-    if stale:
-        db.session.execute(delete(ClassSession).where(ClassSession.id.in_(stale)))
-    return len(stale)
+    if not keep_participants:
+        db.session.execute(delete(LiveParticipant).where(LiveParticipant.session_id == session_id))
 
 
 def sessions_for(user: User) -> list[ClassSession]:

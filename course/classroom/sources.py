@@ -13,7 +13,9 @@ from flask import current_app
 
 from ..quizzes.loader import Item, all_quizzes, library_for
 from ..terms import Term, glossary_for
-from ..vignettes import CATEGORY_LABELS
+from ..vignettes import CATEGORIES, CATEGORY_LABELS, get_vignette
+
+CASE_PREFIX = "case:"  # a game category made from a family case: "case:hill-family"
 
 
 class SourceError(ValueError):
@@ -142,3 +144,16 @@ def modules_with_clues(module_ids: list[str]) -> dict[str, int]:
     """Return how many clues each module offers, for the game picker."""
     clues = all_clues()
     return {module_id: len(clues.get(module_id, [])) for module_id in module_ids}
+
+
+def case_clues(vignette_id: str) -> tuple[str, list[Clue]] | None:
+    """Return (header, clues) for a family case: where each of its facts goes on the map, or None if unknown."""
+    vignette = get_vignette(vignette_id)
+    if vignette is None:
+        return None
+    labels = tuple(CATEGORY_LABELS[c] for c in CATEGORIES)
+    family = vignette.title.removeprefix("The ").strip()
+    clues = [Clue(fact.id, f"Where does this go on the {family}’s map? “{fact.text}”", labels,
+                  CATEGORIES.index(fact.category), fact.explanation)
+             for fact in vignette.mapping_facts if fact.category in CATEGORIES]
+    return vignette.title, clues

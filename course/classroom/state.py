@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import url_for
 
 from ..extensions import db
-from ..models import Cohort, User
-from ..models.classroom import ClassSession
+from ..models import Cohort
+from ..models.classroom import ClassSession, LiveParticipant
 from ..names import Namer
 from . import activities, game
 from .services import (
@@ -23,6 +23,18 @@ from .services import (
 
 # What the projector itself may do with its keys; everything else needs the trainer's console.
 SCREEN_ACTIONS = {"next", "prev", "goto", "blank", "timer_toggle"}
+
+
+def participant_name(participant: LiveParticipant, cohort: Cohort | None, namer: Namer) -> str:
+    """Return how the console shows a participant, by the name-masking service's rule.
+
+    A phone linked to a learner's account is named as the service names that learner (the name, or
+    "Learner 7" in an anonymous cohort or while presenting); any other phone by the name it typed,
+    or "Participant 4" when it typed none or while names are hidden.
+    """
+    if participant.user is not None:
+        return namer.name(participant.user, cohort)
+    return participant.label if namer.hides(cohort) or not participant.display_name else participant.display_name
 
 
 def join_info(session: ClassSession) -> dict:
@@ -60,19 +72,25 @@ def console_state(session: ClassSession) -> dict:
     out["agenda"] = agenda_payload(session)
     out["join"] = join_info(session)
     activity = activities.current_activity(session)
-    out["activity"] = activities.console_activity(activity, cohort, Namer()) if activity else None
+    namer = Namer()
+    hidden = namer.hides(cohort)
+    out["presenting"] = namer.presenting
+    out["names_hidden"] = hidden
+    out["activity"] = (activities.console_activity(activity, cohort, lambda p, c: participant_name(p, c, namer))
+                       if activity else None)
     running = game.current_game(session)
     out["game"] = game.screen_game(running, with_counts=True) if running else None
     return out
 
 
-def learner_state(session: ClassSession, user: User) -> dict:
-    """Return a learner's state: the open activity or game question and their own work."""
+def learner_state(session: ClassSession, participant: LiveParticipant) -> dict:
+    """Return a phone's state: the open activity or game question and its own work."""
     activity = activities.current_activity(session)
     running = game.current_game(session)
     return {"mode": session.screen_mode, "ended": session.ended_at is not None,
-            "activity": activities.learner_activity(activity, user) if activity else None,
-            "game": game.learner_game(running, user) if running else None,
+            "me": {"label": participant.label, "name": participant.display_name},
+            "activity": activities.learner_activity(activity, participant) if activity else None,
+            "game": game.learner_game(running, participant) if running else None,
             "slide_title": slide_payload(session)["title"]}
 
 
@@ -121,8 +139,9 @@ def _control_screen(session: ClassSession, action: str, data: dict) -> None:
     elif action == "timer_reset":
         timer_reset(session, data.get("minutes"))
     elif action == "start_activity":
+        question = data.get("question")
         activities.start_activity(session, str(data.get("kind", "")), str(data.get("vignette", "")),
-                                  data.get("statement_kind"))
+                                  data.get("statement_kind"), question if isinstance(question, str) else None)
     elif action == "start_game":
         modules = data.get("modules") or []
         teams = data.get("teams") or []

@@ -1,8 +1,10 @@
 """Cohort forms."""
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import AppForm
+from ..timezones import DEFAULT_ZONE, ZONE_CHOICES
 
 
 class CohortForm(AppForm):
@@ -14,6 +16,9 @@ class CohortForm(AppForm):
     )
     day1_date = DateField("Day 1 date", validators=[Optional()])
     day2_date = DateField("Day 2 date", validators=[Optional()])
+    time_zone = SelectField("Time zone", choices=[SelectChoice(key, label) for key, label in ZONE_CHOICES],
+                            default=DEFAULT_ZONE,
+                            description="Every time shown about this cohort is in this zone, with the zone named.")
     anonymous_review = BooleanField("Review submissions anonymously (show 'Learner 7' instead of names)")
     submit = SubmitField("Save cohort")
 

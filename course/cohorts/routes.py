@@ -73,7 +73,8 @@ def new():
     form = CohortForm()
     if form.validate_on_submit():
         cohort = create_cohort(
-            current_user, form.name.data, form.day1_date.data, form.day2_date.data, form.anonymous_review.data
+            current_user, form.name.data, form.day1_date.data, form.day2_date.data, form.anonymous_review.data,
+            form.time_zone.data,
         )
         db.session.commit()
         flash(f"Cohort created. Its join code is {cohort.join_code}.", "success")
@@ -84,13 +85,14 @@ def new():
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
 @roles_required("trainer")
 def edit(cohort_id: int):
-    """Change a cohort's name, dates and anonymous review setting."""
+    """Change a cohort's name, dates, time zone and anonymous review setting."""
     cohort = managed_cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
     if form.validate_on_submit():
         cohort.name = form.name.data.strip()
         cohort.day1_date, cohort.day2_date = form.day1_date.data, form.day2_date.data
         cohort.anonymous_review = form.anonymous_review.data
+        cohort.time_zone = form.time_zone.data
         db.session.commit()
         flash("Cohort saved.", "success")
         return redirect(url_for(".show", cohort_id=cohort.id))

@@ -11,13 +11,15 @@ from ..curriculum.services import completion
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import Cohort, CohortInvitation, Enrollment, MappingAttempt, User, Work
+from ..timezones import DEFAULT_ZONE
 from ..vignettes import get_vignette
 
 
-def create_cohort(trainer: User, name: str, day1=None, day2=None, anonymous_review: bool = False) -> Cohort:
+def create_cohort(trainer: User, name: str, day1=None, day2=None, anonymous_review: bool = False,
+                  time_zone: str = DEFAULT_ZONE) -> Cohort:
     """Create a cohort led by the trainer, with a fresh join code (the caller commits)."""
     cohort = Cohort(name=name.strip(), day1_date=day1, day2_date=day2, join_code=new_join_code(),
-                    anonymous_review=anonymous_review, created_by_id=trainer.id)
+                    anonymous_review=anonymous_review, created_by_id=trainer.id, time_zone=time_zone)
     cohort.trainers.append(trainer)
     db.session.add(cohort)
     return cohort

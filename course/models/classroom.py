@@ -1,19 +1,25 @@
-"""Classroom mode: live sessions, activities, responses and the review game.
+"""Classroom mode: live sessions, participants, activities, responses, the review game and exports.
 
 Every piece of live state lives in these tables, never in process memory, so the console,
 the projector and the learners may be served by different workers or machines. Each
 session carries three counters that polling clients compare instead of re-reading data.
+A phone takes part as a participant: a random token in a cookie (stored here only as a hash),
+with an account linked when a signed-in learner of the cohort joins.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
 from .types import UTCDateTime
+
+if TYPE_CHECKING:
+    from .users import Cohort, User
 
 
 class ClassSession(db.Model):
@@ -44,6 +50,7 @@ class ClassSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    cohort: Mapped[Cohort] = relationship()
     activities: Mapped[list[LiveActivity]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True, order_by="LiveActivity.id"
     )
@@ -52,16 +59,47 @@ class ClassSession(db.Model):
     )
 
 
+class LiveParticipant(db.Model):
+    """One device in a session: known by its cookie token (hashed), anonymous unless it gave a name."""
+
+    __tablename__ = "class_participants"
+    __table_args__ = (
+        UniqueConstraint("session_id", "token_hash", name="uq_class_participants_session_token"),
+        UniqueConstraint("session_id", "number", name="uq_class_participants_session_number"),
+        UniqueConstraint("session_id", "user_id", name="uq_class_participants_session_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the cookie's token
+    number: Mapped[int] = mapped_column(Integer)  # "Participant 4" on the console
+    display_name: Mapped[str] = mapped_column(String(40), default="")  # what the phone chose; "" is anonymous
+    # A signed-in learner of the cohort: their responses stay linked to their account.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        """Return the anonymous label, "Participant 4"."""
+        return f"Participant {self.number}"
+
+
 class LiveActivity(db.Model):
-    """A practice activity run in the room: a statement draft of one kind, or the group map."""
+    """A practice activity run in the room: a statement draft, a short-answer question, or the group map."""
 
     __tablename__ = "class_activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # statement | mapping
+    kind: Mapped[str] = mapped_column(String(16))  # statement | question | mapping
     statement_kind: Mapped[str | None] = mapped_column(String(20))  # harm | danger | safety_goal | sf_question
-    vignette_id: Mapped[str] = mapped_column(String(80))
+    vignette_id: Mapped[str] = mapped_column(String(80))  # "" for a question
+    question: Mapped[str | None] = mapped_column(Text)  # the trainer's short-answer question
+    # The wall shows every approved response; the wall shows the word summary.
+    show_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    show_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     results_shown: Mapped[bool] = mapped_column(Boolean, default=True)
     focus_fact: Mapped[str | None] = mapped_column(String(40))
@@ -75,17 +113,17 @@ class LiveActivity(db.Model):
 
 
 class LiveResponse(db.Model):
-    """One learner's answer to an activity; retries with the same submit key change nothing."""
+    """One participant's answer to an activity; retries with the same submit key change nothing."""
 
     __tablename__ = "class_responses"
     __table_args__ = (
-        UniqueConstraint("activity_id", "user_id", name="uq_class_responses_activity_user"),
+        UniqueConstraint("activity_id", "participant_id", name="uq_class_responses_activity_participant"),
         UniqueConstraint("activity_id", "seq", name="uq_class_responses_activity_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("class_activities.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("class_participants.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)  # the anonymous "Response 3" label
     submit_key: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -93,6 +131,8 @@ class LiveResponse(db.Model):
     placements: Mapped[dict] = mapped_column(JSON, default=dict)  # mapping: fact id -> category
     report: Mapped[dict | None] = mapped_column(JSON)
     grader_state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | unavailable | error
+    # The trainer let it onto the wall.
+    approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     spotlight: Mapped[bool] = mapped_column(Boolean, default=False)  # on the projector (anonymously)
     marks_shown: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -134,31 +174,34 @@ class GameEntrant(db.Model):
     game_id: Mapped[int] = mapped_column(ForeignKey("class_games.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # individual mode only
+    participant_id: Mapped[int | None] = mapped_column(  # individual mode only
+        ForeignKey("class_participants.id", ondelete="CASCADE"))
 
 
 class GameMember(db.Model):
-    """Which team (or player) a learner answers for."""
+    """Which team (or player) a participant answers for."""
 
     __tablename__ = "class_game_members"
-    __table_args__ = (UniqueConstraint("game_id", "user_id", name="uq_class_game_members_game_user"),)
+    __table_args__ = (UniqueConstraint("game_id", "participant_id", name="uq_class_game_members_game_participant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("class_games.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("class_participants.id", ondelete="CASCADE"))
     entrant_id: Mapped[int] = mapped_column(ForeignKey("class_game_entrants.id", ondelete="CASCADE"))
 
 
 class GameAnswer(db.Model):
-    """A learner's answer to one clue, from their device."""
+    """A participant's answer to one clue, from their device."""
 
     __tablename__ = "class_game_answers"
-    __table_args__ = (UniqueConstraint("game_id", "clue_id", "user_id", name="uq_class_game_answers_game_clue_user"),)
+    __table_args__ = (
+        UniqueConstraint("game_id", "clue_id", "participant_id", name="uq_class_game_answers_game_clue_participant"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("class_games.id", ondelete="CASCADE"), index=True)
     clue_id: Mapped[str] = mapped_column(String(60))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("class_participants.id", ondelete="CASCADE"))
     entrant_id: Mapped[int] = mapped_column(ForeignKey("class_game_entrants.id", ondelete="CASCADE"))
     choice: Mapped[int] = mapped_column(Integer)
     submit_key: Mapped[str] = mapped_column(String(64))
@@ -179,3 +222,23 @@ class GameAward(db.Model):
     clue_id: Mapped[str | None] = mapped_column(String(60))  # None for the trainer's own awards
     points: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionExport(db.Model):
+    """What a session leaves behind when it ends: a CSV and a Markdown summary, without names, kept 30 days."""
+
+    __tablename__ = "class_session_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # counts for the list: activities, responses, ...
+    csv_text: Mapped[str] = mapped_column(Text)
+    markdown_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    cohort: Mapped[Cohort] = relationship()

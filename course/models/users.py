@@ -115,6 +115,9 @@ class Cohort(db.Model):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     join_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     anonymous_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # IANA zone for every time shown about this cohort (course/timezones.py); the course is Californian.
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/Los_Angeles",
+                                           server_default="America/Los_Angeles")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Who created the cohort: a co-trainer cannot remove them (None for cohorts made before this was kept).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,7 +1,7 @@
 """mapping boards saved with revisions (and kept copies to restore), the learner's own map entries, and entries kept with each check
 
 Revision ID: 20261206_mapping_boards
-Revises: 20261204_networks_practice_works
+Revises: 20261205_live_participants
 Create Date: 2026-12-06
 
 """
@@ -11,7 +11,7 @@ import course.models.types
 
 
 revision = "20261206_mapping_boards"
-down_revision = "20261204_networks_practice_works"
+down_revision = "20261205_live_participants"
 branch_labels = None
 depends_on = None
 

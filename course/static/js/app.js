@@ -8,14 +8,19 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  /** POST JSON with the CSRF header; resolves to {ok, status, data}. */
-  function postJSON(url, body) {
+  /** POST JSON with the CSRF header; resolves to {ok, status, data}. With timeoutMs, a request that hangs
+   * (poor wifi) is given up and rejects like a lost connection, so the caller can send it again. */
+  function postJSON(url, body, timeoutMs) {
+    var controller = timeoutMs && window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, timeoutMs) : null;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
       body: JSON.stringify(body || {}),
+      signal: controller ? controller.signal : undefined,
     }).then(function (response) {
+      clearTimeout(timer);
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { ok: response.ok, status: response.status, data: data };
       });

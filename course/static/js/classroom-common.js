@@ -12,6 +12,7 @@
       if (value === null || value === undefined || value === false) return;
       if (key === "text") node.textContent = value;
       else if (key === "html") node.innerHTML = value; // only for HTML the server already sanitised
+      else if (key === "style") Object.keys(value).forEach(function (prop) { node.style[prop] = value[prop]; }); // CSSOM: allowed by the CSP
       else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value === true ? "" : value);
     });
@@ -31,11 +32,14 @@
   /**
    * Poll a state URL with If-None-Match every ~700 ms; call onState with fresh JSON only when it changed.
    * Handlers: onState(state), onStatus("ok" | "offline" | "ended" | "signed-out").
+   * "signed-out" also covers a phone whose place in the session is gone (403): it must join again.
+   * handlers.timeoutMs: a poll that hangs this long (poor wifi) is given up and counts as offline.
    */
   function Poller(url, handlers) {
     this.url = url;
     this.etag = null;
     this.handlers = handlers;
+    this.timeoutMs = handlers.timeoutMs || 10000;
     this.timer = null;
     this.busy = false;
     this.failures = 0;
@@ -73,9 +77,13 @@
     this.busy = true;
     var headers = { "Accept": "application/json" };
     if (this.etag) headers["If-None-Match"] = this.etag;
-    fetch(this.url, { headers: headers, cache: "no-store", credentials: "same-origin", redirect: "manual" })
+    // Without a time limit one stalled request would stop the polling for good: give it up and poll again.
+    var controller = window.AbortController ? new AbortController() : null;
+    var limit = controller ? setTimeout(function () { controller.abort(); }, this.timeoutMs) : null;
+    fetch(this.url, { headers: headers, cache: "no-store", credentials: "same-origin", redirect: "manual",
+                      signal: controller ? controller.signal : undefined })
       .then(function (response) {
-        if (response.type === "opaqueredirect" || response.status === 401) {
+        if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
           self.stopped = true;
           self.handlers.onStatus && self.handlers.onStatus("signed-out");
           return null;
@@ -99,6 +107,7 @@
         self.handlers.onStatus && self.handlers.onStatus("offline");
       })
       .then(function () {
+        clearTimeout(limit);
         self.busy = false;
         if (self.again) { self.again = false; self.tick(); return; }
         self.schedule();

@@ -11,7 +11,10 @@
 
   function status(text) { $("console-status").textContent = text; }
 
+  // On poor wifi an action can hang: give it up after this long and say what may have happened.
+  var timeoutMs = Number(root.getAttribute("data-timeout-ms")) || 10000;
   var poller = new C.Poller(root.getAttribute("data-state-url"), {
+    timeoutMs: timeoutMs,
     onState: render,
     onStatus: function (s) {
       if (s === "offline") status("Connection lost: retrying…");
@@ -25,11 +28,18 @@
   function send(action, extra) {
     var payload = extra || {};
     payload.action = action;
-    return window.SOP.postJSON(controlUrl, payload).then(function (result) {
+    return window.SOP.postJSON(controlUrl, payload, timeoutMs).then(function (result) {
       if (!result.ok) status(result.data.error || "That did not work. Try again.");
       poller.now();
       return result;
-    }).catch(function () { status("Connection lost: that action was not sent. Try again."); });
+    }).catch(function (error) {
+      // A timed-out action may still have arrived: sending it again blindly could skip two slides.
+      status(error && error.name === "AbortError"
+        ? "No answer from the server in " + Math.round(timeoutMs / 1000) + " seconds: that action may not have arrived. " +
+          "Check the screen, then try again if nothing changed."
+        : "Connection lost: that action was not sent. Try again.");
+      poller.now();
+    });
   }
 
   var countdown = new C.Countdown(function (left, running) {
@@ -87,21 +97,27 @@
     ]);
   }
 
-  function responseCard(r) {
+  function responseCard(r, a) {
     var actions = [
+      el("button", { type: "button", "class": "button" + (r.approved ? " button--primary" : ""), "aria-pressed": String(r.approved),
+        onclick: function () { send("activity.approve", { response_id: r.id, value: !r.approved }); } },
+        [r.approved ? "Approved: withdraw" : "Approve"]),
       el("button", { type: "button", "class": "button" + (r.spotlight ? " button--primary" : ""), "aria-pressed": String(r.spotlight),
         onclick: function () { send("activity.spotlight", { response_id: r.id, value: !r.spotlight }); } },
-        [r.spotlight ? "On screen: remove" : "Show on screen"]),
-      el("button", { type: "button", "class": "button button--quiet", "aria-pressed": String(r.marks_shown), disabled: !r.marks,
+        [r.spotlight ? (a.show_approved ? "Featured: unfeature" : "On screen: remove") : (a.show_approved ? "Feature on screen" : "Show on screen")]),
+      a.kind === "statement" ? el("button", { type: "button", "class": "button button--quiet", "aria-pressed": String(r.marks_shown), disabled: !r.marks,
         onclick: function () { send("activity.marks", { response_id: r.id, value: !r.marks_shown }); } },
-        [r.marks_shown ? "Hide marks" : "Reveal marks"]),
+        [r.marks_shown ? "Hide marks" : "Reveal marks"]) : null,
       el("button", { type: "button", "class": "button button--quiet",
         onclick: function () { send("activity.dismiss", { response_id: r.id, value: !r.dismissed }); } },
         [r.dismissed ? "Back to queue" : "Set aside"])
     ];
-    return el("li", { "class": "queue__item" + (r.spotlight ? " queue__item--on" : "") + (r.dismissed ? " queue__item--aside" : ""), "data-response-id": String(r.id) }, [
-      el("p", { "class": "queue__who" }, [el("strong", { text: r.label }), " · " + r.name + (r.revision > 1 ? " · revised (" + r.revision + ")" : "") +
-        (r.spotlight ? " · on screen" : "") + (r.dismissed ? " · set aside" : "")]),
+    var onWall = r.spotlight || (r.approved && a.show_approved);
+    return el("li", { "class": "queue__item" + (onWall ? " queue__item--on" : "") + (r.approved ? " queue__item--approved" : "") +
+      (r.dismissed ? " queue__item--aside" : ""), "data-response-id": String(r.id) }, [
+      el("p", { "class": "queue__who" }, [el("strong", { text: r.label }), " · ", el("span", { "class": "queue__name", text: r.name }), r.name !== r.participant ? " (" + r.participant + ")" : "",
+        (r.revision > 1 ? " · revised (" + r.revision + ")" : "") + (r.approved ? " · approved" : "") +
+        (onWall ? " · on screen" : "") + (r.dismissed ? " · set aside" : "")]),
       el("p", { "class": "queue__text" }, r.marks ? C.markedText(r.text, r.marks.findings) : [r.text]),
       marksSummary(r.marks, r.grader_state),
       el("div", { "class": "control-row" }, actions)
@@ -123,6 +139,31 @@
     ]);
   }
 
+  /** The word summary as a list the trainer reads before putting it on the screen. */
+  function wordList(words) {
+    if (!words || !words.words.length) return el("p", { "class": "muted", text: "Word summary: no approved answers yet." });
+    return el("div", { "class": "word-preview" }, [
+      el("p", { "class": "word-preview__head", text: "Most used words in " + words.answers + " approved answer" + (words.answers === 1 ? "" : "s") + ":" }),
+      el("ol", { "class": "word-preview__list" }, words.words.map(function (w) {
+        return el("li", { text: w.word + " (" + w.count + ")" });
+      }))
+    ]);
+  }
+
+  function textControls(a) {
+    return [
+      el("div", { "class": "control-row", role: "group", "aria-label": "The response wall" }, [
+        el("button", { type: "button", "class": "button" + (a.show_approved ? " button--primary" : ""), "aria-pressed": String(a.show_approved),
+          id: "show-approved", onclick: function () { send("activity.show_approved", { value: !a.show_approved }); } },
+          [a.show_approved ? "Showing all approved (" + a.approved + "): stop" : "Show all approved (" + a.approved + ")"]),
+        el("button", { type: "button", "class": "button button--quiet", "aria-pressed": String(a.show_words),
+          onclick: function () { send("activity.words", { value: !a.show_words }); } },
+          [a.show_words ? "Hide word summary" : "Show word summary"])
+      ]),
+      wordList(a.words)
+    ];
+  }
+
   function renderActivity(a) {
     var box = $("activity");
     if (!a) { C.fill(box, [el("p", { "class": "muted", text: "No activity is running." })]); return; }
@@ -140,10 +181,11 @@
       ])
     ];
     var bodyPart;
-    if (a.kind === "statement") {
+    if (a.kind !== "mapping") {
+      head = head.concat(textControls(a));
       bodyPart = a.responses.length
-        ? el("ol", { "class": "queue", "aria-label": "Responses" }, a.responses.map(responseCard))
-        : el("p", { "class": "empty", text: "Waiting for responses. Learners join with the learner code." });
+        ? el("ol", { "class": "queue", "aria-label": "Responses" }, a.responses.map(function (r) { return responseCard(r, a); }))
+        : el("p", { "class": "empty", text: "Waiting for responses. Phones join with the live code." });
     } else {
       bodyPart = el("div", { "class": "table-wrap" }, [el("table", { "class": "table facts-table" }, [
         el("caption", { "class": "visually-hidden", text: "Facts with the room's placements" }),
@@ -172,7 +214,7 @@
           return el("li", { "class": right ? "is-right" : null }, [el("strong", { text: o.letter + ". " }), o.text,
             el("span", { "class": "muted", text: " · " + (clue.counts ? clue.counts[i] : 0) + " chose this" + (right ? " · ✓ correct" : "") })]);
         })),
-        el("p", { "aria-live": "polite", text: clue.answers_in + " answers in" }),
+        el("p", { "aria-live": "polite", text: clue.answers_in + (clue.answers_in === 1 ? " answer in" : " answers in") }),
         clue.revealed ? el("p", { "class": "muted", text: clue.explanation }) : null,
         el("div", { "class": "control-row" }, [
           clue.revealed ? null : el("button", { type: "button", "class": "button button--primary", onclick: function () { send("game.reveal"); } }, ["Reveal answer and score"]),
@@ -231,6 +273,7 @@
     var spot = focusSpot();
     state = s;
     renderSlides(s);
+    root.classList.toggle("names-hidden", !!s.names_hidden);
     renderAgenda(s.agenda);
     renderActivity(s.activity);
     renderGame(s.game);
@@ -254,11 +297,34 @@
     e.preventDefault();
     send("timer_reset", { minutes: Number($("timer-minutes").value) });
   });
+  function showActivityFields() {
+    var question = $("activity-kind").value === "question";
+    $("question-field").hidden = !question;
+    $("vignette-field").hidden = question;
+  }
+  $("activity-kind").addEventListener("change", showActivityFields);
+  showActivityFields();
   $("activity-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var kind = $("activity-kind").value.split(":");
-    send("start_activity", { kind: kind[0], statement_kind: kind[1] || null, vignette: $("activity-vignette").value });
+    send("start_activity", { kind: kind[0], statement_kind: kind[1] || null, vignette: $("activity-vignette").value,
+      question: kind[0] === "question" ? $("activity-question").value : null });
   });
+
+  /** The game form holds its own limit: past six ticks the other boxes are disabled, and the count says so. */
+  function enforceGameLimit() {
+    var limit = $("game-limit");
+    var max = Number(limit.getAttribute("data-max"));
+    var boxes = document.querySelectorAll("#game-form input[name=modules]");
+    var chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+    Array.prototype.forEach.call(boxes, function (b) { b.disabled = !b.checked && chosen >= max; });
+    limit.textContent = "Choose up to " + max + " categories: modules, family cases or both. " + chosen + " chosen" +
+      (chosen >= max ? " (the board is full: untick one to choose another)." : ".");
+  }
+  document.querySelectorAll("#game-form input[name=modules]").forEach(function (box) {
+    box.addEventListener("change", enforceGameLimit);
+  });
+  enforceGameLimit();
   $("game-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var modules = Array.prototype.map.call(document.querySelectorAll("#game-form input[name=modules]:checked"), function (i) { return i.value; });

@@ -78,16 +78,92 @@
     ]);
   }
 
-  function renderStatement(activity) {
-    if (!activity.results_shown) return [el("p", { "class": "hint", text: "Results are hidden." })];
-    if (!activity.spotlight.length) return [el("p", { "class": "hint", text: "Write your response on your device. Selected responses appear here without names." })];
-    return [el("div", { "class": "spotlight" }, activity.spotlight.map(function (item) {
-      var text = el("p", { "class": "spotlight__text" }, item.marks ? C.markedText(item.text, item.marks.findings) : [item.text]);
-      return el("article", { "class": "spotlight__item" }, [
-        el("h3", { text: item.label }), text, renderMarks(item.marks)
-      ]);
-    }))];
+  // ------------------------------------------------------------ the response wall
+
+  var seenCards = null; // card keys already on the wall: only new ones animate in
+  var wallPage = 0;
+  var wallTimer = null;
+  var WALL_PAGE_MS = 12000;
+
+  /** The word summary: a ranked list whose words and counts are text; the bars only echo the counts. */
+  function renderWords(words) {
+    var max = Math.max.apply(null, [1].concat(words.words.map(function (w) { return w.count; })));
+    return el("figure", { "class": "words", "aria-labelledby": "words-title" }, [
+      el("figcaption", { id: "words-title", "class": "words__title",
+        text: "Most used words · " + words.answers + " approved answer" + (words.answers === 1 ? "" : "s") }),
+      words.words.length ? el("ol", { "class": "words__list" }, words.words.map(function (w) {
+        return el("li", { "class": "words__row" }, [
+          el("span", { "class": "words__word", text: w.word }),
+          el("span", { "class": "words__track", "aria-hidden": "true" }, [el("span", { "class": "words__bar", style: { width: (100 * w.count / max) + "%" } })]),
+          el("span", { "class": "words__count", text: String(w.count) }),
+          el("span", { "class": "visually-hidden", text: w.count === 1 ? " answer" : " answers" })
+        ]);
+      })) : el("p", { "class": "hint", text: "Words appear here as answers are approved." })
+    ]);
   }
+
+  function wallCard(item, animate) {
+    var text = el("p", { "class": "wall-card__text" }, item.marks ? C.markedText(item.text, item.marks.findings) : [item.text]);
+    return el("article", { "class": "wall-card" + (item.featured ? " wall-card--featured" : "") + (animate ? " wall-card--new" : ""),
+      "data-key": item.key }, [text, renderMarks(item.marks), el("p", { "class": "wall-card__label", text: item.label })]);
+  }
+
+  function renderWall(activity) {
+    if (!activity.results_shown) return [el("p", { "class": "hint", text: "Results are hidden." })];
+    var first = seenCards === null;
+    seenCards = seenCards || {};
+    var cards = activity.wall.map(function (item) {
+      var card = wallCard(item, !first && !seenCards[item.key]);
+      seenCards[item.key] = true;
+      return card;
+    });
+    var parts = [];
+    if (cards.length) {
+      parts.push(el("div", { "class": "wall", id: "wall", "data-count": String(Math.min(cards.length, 12)) }, cards));
+      parts.push(el("p", { "class": "wall-pages", id: "wall-pages", "aria-hidden": "true" }));
+    } else {
+      parts.push(el("p", { "class": "hint", text: activity.kind === "question"
+        ? "Answer on your phone. Approved answers appear here without names."
+        : "Write your response on your phone. Approved responses appear here without names." }));
+    }
+    var box = [el("div", { "class": "wall-area" + (activity.words ? " wall-area--words" : "") }, [
+      el("div", { "class": "wall-area__cards" }, parts), activity.words ? renderWords(activity.words) : null])];
+    return box;
+  }
+
+  /** Fit the wall: shrink its type (never below 28px); past that, show it a page at a time, turning every 12 s. */
+  function fitWall() {
+    var wall = $("wall");
+    clearInterval(wallTimer);
+    if (!wall || !wall.offsetParent) return;
+    var cards = Array.prototype.slice.call(wall.children);
+    cards.forEach(function (c) { c.hidden = false; });
+    wall.style.fontSize = "";
+    var size = parseFloat(getComputedStyle(wall).fontSize);
+    while (wall.scrollHeight > wall.clientHeight + 2 && size > 28) {
+      size = Math.max(28, size - 2);
+      wall.style.fontSize = size + "px";
+    }
+    // Cards fill the grid row by row, so the first card that ends below the wall starts the next page.
+    var pages = [];
+    for (var start = 0; start < cards.length;) {
+      cards.forEach(function (c, i) { c.hidden = i < start; });
+      var end = start + 1;
+      while (end < cards.length && cards[end].offsetTop + cards[end].offsetHeight <= wall.clientHeight + 1) end++;
+      pages.push([start, end]);
+      start = end;
+    }
+    var label = $("wall-pages");
+    function showPage() {
+      wallPage = wallPage % pages.length;
+      var page = pages[wallPage];
+      cards.forEach(function (c, i) { c.hidden = i < page[0] || i >= page[1]; });
+      label.textContent = pages.length > 1 ? "Page " + (wallPage + 1) + " of " + pages.length + " · " + cards.length + " responses" : "";
+    }
+    showPage();
+    if (pages.length > 1) wallTimer = setInterval(function () { wallPage += 1; showPage(); }, WALL_PAGE_MS);
+  }
+  window.addEventListener("resize", fitWall);
 
   function renderMapping(activity) {
     var fact = activity.fact;
@@ -101,7 +177,7 @@
         var isAnswer = fact.revealed && bar.category === fact.answer_category;
         return el("li", { "class": "bar" + (isAnswer ? " bar--answer" : ""), "data-category": bar.category, "data-count": String(bar.count) }, [
           el("span", { "class": "bar__label", text: (isAnswer ? "✓ " : "") + bar.label }),
-          el("span", { "class": "bar__track" }, [el("span", { "class": "bar__fill", style: "width:" + (100 * bar.count / max) + "%" })]),
+          el("span", { "class": "bar__track" }, [el("span", { "class": "bar__fill", style: { width: (100 * bar.count / max) + "%" } })]),
           el("span", { "class": "bar__count", text: String(bar.count) })
         ]);
       })));
@@ -118,11 +194,16 @@
   }
 
   function renderActivity(activity) {
-    if (!activity) return;
-    $("activity-title").textContent = activity.title;
+    if (!activity) { seenCards = null; return; }
+    $("activity-title").textContent = activity.kind === "question" ? activity.prompt : activity.title;
     $("activity-status").textContent = activity.received + (activity.kind === "mapping" ? (activity.received === 1 ? " map sent" : " maps sent") : (activity.received === 1 ? " response in" : " responses in")) +
+      (activity.kind !== "mapping" ? " · " + activity.approved + " approved" : "") +
       (activity.locked ? " · submissions locked" : "");
-    C.fill($("activity-body"), activity.kind === "mapping" ? renderMapping(activity) : renderStatement(activity));
+    if ($("mode-activity").getAttribute("data-activity") !== String(activity.id)) {
+      seenCards = null; // another activity: its cards start without animation
+      $("mode-activity").setAttribute("data-activity", String(activity.id));
+    }
+    C.fill($("activity-body"), activity.kind === "mapping" ? renderMapping(activity) : renderWall(activity));
   }
 
   function renderGame(game) {
@@ -131,7 +212,8 @@
     if (game.clue) {
       var clue = game.clue;
       C.fill(main, [
-        el("p", { "class": "clue-meta", text: clue.category + " · " + clue.points + " points · " + clue.answers_in + " answers in" }),
+        el("p", { "class": "clue-meta", text: clue.category + " · " + clue.points + " points · " + clue.answers_in +
+          (clue.answers_in === 1 ? " answer in" : " answers in") }),
         el("h2", { "class": "clue-prompt", text: clue.prompt }),
         el("ol", { "class": "clue-options" }, clue.options.map(function (option, i) {
           var right = clue.revealed && i === clue.answer;
@@ -153,7 +235,7 @@
             [clue.used ? el("span", { "class": "visually-hidden", text: "answered" }) : null, clue.used ? "—" : String(clue.points)]) : el("div"));
         });
       }
-      C.fill(main, [el("div", { "class": "board", style: "grid-template-columns: repeat(" + game.board.length + ", 1fr)" }, cells)]);
+      C.fill(main, [el("div", { "class": "board", style: { gridTemplateColumns: "repeat(" + game.board.length + ", 1fr)" } }, cells)]);
     }
     C.fill($("scores"), game.scores.map(function (row) {
       return el("li", { "class": "scores__row" }, [el("span", { text: row.label }), el("strong", { text: String(row.score) })]);
@@ -168,6 +250,7 @@
     if (state.mode === "slides" && !$("slide").getAttribute("data-fitted")) fitSlide($("slide"));
     renderAgenda(state.agenda);
     renderActivity(state.activity);
+    if (state.mode === "activity") fitWall();
     renderGame(state.game);
     $("blank").hidden = !state.blanked;
     body.classList.toggle("is-blank", !!state.blanked);

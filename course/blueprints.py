@@ -12,6 +12,7 @@ from . import (
     curriculum,
     drills,
     exercises,
+    followup,
     glossary,
     health,
     kit,
@@ -43,9 +44,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pilot.bp)
     app.register_blueprint(xapi.bp)
     app.register_blueprint(kit.bp)
+    app.register_blueprint(followup.bp)
     classroom.init_app(app)
     completion.init_app(app)
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)
     mail.init_app(app)
+    followup.init_app(app)

@@ -75,6 +75,9 @@ ACCESS: dict[str, set[str]] = {
     "exercises.mapping_restore": SIGNED_IN,  # a copy of someone else's map is 404
     "drills.index": SIGNED_IN,
     "drills.drill": SIGNED_IN,
+    "drills.habits": SIGNED_IN,
+    "drills.learner_habits": COHORT_STAFF,
+    "followup.index": SIGNED_IN,  # each learner sees only their own follow-up
     "glossary.index": SIGNED_IN,
     "objectives.index": SIGNED_IN,
     "quizzes.index": SIGNED_IN,

@@ -1,7 +1,7 @@
 """mapping boards saved with revisions (and kept copies to restore), the learner's own map entries, and entries kept with each check
 
 Revision ID: 20261206_mapping_boards
-Revises: 20261205_live_participants
+Revises: 20261205_loop_learning_loop
 Create Date: 2026-12-06
 
 """
@@ -11,7 +11,7 @@ import course.models.types
 
 
 revision = "20261206_mapping_boards"
-down_revision = "20261205_live_participants"
+down_revision = "20261205_loop_learning_loop"
 branch_labels = None
 depends_on = None
 

@@ -13,4 +13,4 @@ from .users import (  # noqa: F401
     User,
     cohort_trainers,
 )
-from .work import InvalidTransition, MappingAttempt, Work, WorkStatus, WorkVersion  # noqa: F401
+from .work import InvalidTransition, MapBoard, MapBoardRevision, MapEntry, MappingAttempt, Work, WorkStatus, WorkVersion  # noqa: F401

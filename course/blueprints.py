@@ -12,6 +12,7 @@ from . import (
     curriculum,
     drills,
     exercises,
+    followup,
     glossary,
     health,
     kit,
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pilot.bp)
     app.register_blueprint(xapi.bp)
     app.register_blueprint(kit.bp)
+    app.register_blueprint(followup.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(trainers.bp)
     classroom.init_app(app)
@@ -53,3 +55,4 @@ def register_blueprints(app: Flask) -> None:
     quizzes.init_app(app)
     xapi.init_app(app)
     mail.init_app(app)
+    followup.init_app(app)

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 
 from .lexicon import CueTagger, Lexicon, is_english_word
 from .people import Person, Roster, alias_table
+from .text_guard import rule_words
 
 PRONOUN_GENDER = {
     "he": "he",
@@ -32,6 +33,7 @@ PRONOUN_GENDER = {
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
 ADULT_AGE = 18  # years: a person this old or older is never the child
+TEEN_PARENT_AGE = 13  # a younger person who "has a son" is read as a child, not a parent
 AGE_NUM = re.compile(r"^(\d{1,2})(?:yo|y/o|yrs?|mos?|m|wks?)?$")
 AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
 PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network", "county"}
@@ -39,6 +41,8 @@ PERSON_ROLES = ("child", "caregiver", "network", "professional", "unknown")
 ADULT_ROLES = ("caregiver", "network", "professional", "observer")
 NAME_WORD_ZIPF = 3.0  # a capitalised noun rarer than this in English is read as a name
 OPEN_MARKERS = ("when", "whenever", "if", "while", "whilst", "anytime")
+# Seasons and months that are also given names; capitalised where a person stands, they are the person.
+WORD_NAMES = frozenset({"summer", "winter", "autumn", "spring", "june", "april", "august", "dawn", "january"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class _Mention:
     gender: str | None  # "he", "she", "they", or None when unknown
     is_subject: bool
     verb: int  # token index of the verb it is the subject or object of
+    holds_worry: bool = False  # the subject of "are worried" / "need to see": rarely who a later he or she is
 
 
 def _is_subject(tok: Token) -> bool:
@@ -81,6 +86,7 @@ def _verb_of(tok: Token) -> int:
 def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) -> _Mention | None:
     """The mention a pronoun most likely refers to (latest first), or None."""
     fitting = [m for m in reversed(seen) if m.gender == gender or m.gender is None]
+    fitting = [m for m in fitting if not m.holds_worry] or fitting  # "X is worried that she may ...": she is not X
     if not is_subject:  # "Ximena asks him": an object pronoun is not its own verb's subject
         fitting = [m for m in fitting if not (m.is_subject and m.verb == verb)]
     pool = [m for m in fitting if m.gender == gender] or fitting
@@ -91,6 +97,17 @@ def _antecedent(seen: list[_Mention], gender: str, is_subject: bool, verb: int) 
     if pool:
         return pool[0]
     return None
+
+
+def _infinitive_of_object(verb: Token) -> bool:
+    """True for "to cook" in "have time to cook": an infinitive, with no subject of its own, hung on an object."""
+    return (
+        verb.dep_ in ("relcl", "acl")
+        and verb.head.dep_ == "dobj"
+        and verb.head.head is not verb.head
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        and not any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+    )
 
 
 def age_in_years(number: str, unit: str) -> float | None:
@@ -146,7 +163,8 @@ class Analysis:
         self.cue_sets: list[frozenset[str]] = doc._.cue_sets
         self.cue_spans: dict[str, list[tuple[int, int]]] = doc._.cues
         self.tokens = list(doc)  # spaCy makes a new Token object per index or iteration; make them once
-        self.lower = [t.lower_ for t in self.tokens]
+        # the learner's own words, lower-cased (the parser saw a truecased copy, with a stand-in for a name like "Will")
+        self.lower = [self.text[t.idx : t.idx + len(t.text)].lower() for t in self.tokens]
         self.lemma = [t.lemma_.lower() for t in self.tokens]
         n = len(doc)
         self.role: list[str | None] = [None] * n
@@ -154,6 +172,8 @@ class Analysis:
         self.gender: list[str | None] = [None] * n
         self.mentions: list[tuple[int, int, str, Person | None]] = []
         self.adult: set[int] = set()  # people whom a title, an age of 18+ or an adult relation makes adults
+        self.kin: set[int] = set()  # relatives ("grandpa Ray", "her aunt Bisi"): caregivers when they act on the child
+        self.years: dict[int, float] = {}  # name token -> age in years, when the text gives one
         self.age_tokens: set[int] = set()  # "(10 months)", "age 6": an age, never a time
         self.name_tokens: set[int] = set()  # words taken as names not on the roster
         self.antecedent: dict[int, int] = {}  # pronoun index -> index of the mention it refers to
@@ -169,6 +189,7 @@ class Analysis:
         self._propagate_names()
         self._resolve_pronouns()
         self._owners_of_parents()
+        self._owners_of_children()
         self._pronoun_objects_as_children()
         self._sync_mentions()
         self.negated_tokens = self.negated_tokens_early()
@@ -201,7 +222,9 @@ class Analysis:
         self.mentions.append((start, end, role, person))
 
     def _gender_of_word(self, i: int) -> str:
-        """he/she/they from a kin or title word."""
+        """he/she/they from a kin or title word (a plural, "the boys", is they)."""
+        if self.tokens[i].tag_ in ("NNS", "NNPS") and self.lower[i] not in ("mrs", "ms", "mrs.", "ms."):
+            return "they"
         return "he" if self.has(i, "male_nouns") else "she" if self.has(i, "female_nouns") else "they"
 
     def _is_name(self, i: int) -> bool:
@@ -226,17 +249,28 @@ class Analysis:
             "sibling_nouns",
             "body_parts",
         )
-        if any(self.has(i, name) for name in blocked):
+        if any(self.has(i, name) for name in blocked) and not self._word_name(tok):
             return False
         if not tok.text[:1].isupper() and tok.is_stop:
             return False
+        if tok.is_sent_start and self.lower[i] in rule_words():
+            return False  # "Allegation of abuse substantiated": a capital at the start says nothing
         return True
+
+    def _word_name(self, tok: Token) -> bool:
+        """A capitalised season or month that stands where a person does ("on days Summer takes more methadone")."""
+        if not tok.text[:1].isupper() or tok.is_sent_start or self.lower[tok.i] not in WORD_NAMES:
+            return False
+        return tok.dep_ in ("nsubj", "nsubjpass", "dobj", "poss", "appos") or (
+            tok.i + 1 < len(self.tokens) and self.lower[tok.i + 1] == "("
+        )
 
     def _find_mentions(self) -> None:
         """Find roster names, kin and child nouns, ages and unknown names."""
         doc, low = self.tokens, self.lower
         table = alias_table(self.roster) if self.roster.explicit else {}
         n, i = len(doc), 0
+        title_names = {low[k] for k in range(n) if self._title_owns_kin(k) or self._title_before_age(k)}
         while i < n:
             hit = 0
             for size in (3, 2, 1):
@@ -267,11 +301,18 @@ class Analysis:
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))
             elif self.has(i, "sibling_nouns"):
                 self._mark(i, i + 1, "child", None, self._gender_of_word(i))  # _siblings may make them adults
+            elif low[i] in title_names and self._title_as_name(i):
+                self._mark(i, i + 1, "unknown", None, None)  # "Tia's grandmother", "Tia (7)": a name, not an aunt
+                self.name_tokens.add(i)
             elif self.has(i, "observer_nouns") and not (low[i] == "they" and not self._they_watch(i)):
                 self._mark(i, i + 1, "observer", None, self._gender_of_word(i) if tok.pos_ == "NOUN" else None)
+                if self.has(i, "kin_adults"):
+                    self.kin.add(i)
             elif self._is_name(i) and i > 0 and self.has(i - 1, "adult_titles") and self.role[i - 1]:
                 self._mark(i, i + 1, self.role[i - 1], None, self.gender[i - 1])  # "Grandpa Ike", "Aunt Bea"
                 self.adult.update((i - 1, i))
+                if self.has(i - 1, "kin_adults"):
+                    self.kin.update((i - 1, i))
             elif self._is_name(i):
                 self._mark(i, i + 1, "unknown", None, None)
                 self.name_tokens.add(i)
@@ -281,6 +322,33 @@ class Analysis:
                         self.gender[i] = self._gender_of_word(i - 1)
             i += 1
         self._ages_after_mentions()
+
+    def _title_as_name(self, i: int) -> bool:
+        """A capitalised title word the text uses as a name ("Tia (7)", "when Tia talks back"), not before a name."""
+        tok = self.tokens[i]
+        if not tok.text[:1].isupper() or self.has(i, "caregiver_nouns"):
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        return nxt is None or not (nxt.pos_ == "PROPN" and nxt.text[:1].isupper())
+
+    def _title_before_age(self, i: int) -> bool:
+        """True for a capitalised title word right before an age ("Tia (7)")."""
+        if not self.has(i, "adult_titles") or not self.tokens[i].text[:1].isupper():
+            return False
+        end, years = self._age_after(i + 1)
+        return bool(end) and years is not None and years < ADULT_AGE
+
+    def _title_owns_kin(self, i: int) -> bool:
+        """True for a capitalised title word owning a parent or relative ("Tia's grandmother"): a name, not a title."""
+        n = len(self.tokens)
+        return (
+            self.has(i, "adult_titles")
+            and not self.has(i, "caregiver_nouns")
+            and self.tokens[i].text[:1].isupper()
+            and i + 2 < n
+            and self.lower[i + 1] in ("'s", "’s")
+            and self.has(i + 2, "parent_nouns")
+        )
 
     def _ages_after_mentions(self) -> None:
         """Ages after mentions ("Jayden (7)", "jayden (7)") are ages, and an unnamed word before one is a child."""
@@ -351,6 +419,9 @@ class Analysis:
                     j += 1
                 for k in range(i, j + 1):
                     out[k] = (i, j + 1)
+                gender = next((self.gender[k] for k in range(i, j + 1) if self.gender[k]), None)
+                for k in range(i, j + 1):
+                    self.gender[k] = self.gender[k] or gender  # "Aunt Fatima Siddiqui": she, all of her
                 if any(k in self.adult for k in range(i, j + 1)):
                     self.adult.update(range(i, j + 1))
                 i = j + 1
@@ -406,6 +477,8 @@ class Analysis:
             end, years = self._age_after(e)
             if end:
                 self.age_tokens.update(range(e, end))
+                if years is not None:
+                    self.years.update((k, years) for k in range(s, e))
                 if years is not None and years >= ADULT_AGE:
                     self.adult.update(range(s, e))  # "Grace (19)" is a young parent, not a child
                 else:
@@ -441,22 +514,34 @@ class Analysis:
                 self._set_name_role(
                     s, "network"
                 )  # "her teacher Ms. Ruiz", "a neighbor (Tom Pike)"; not "the agency, Theresa ..."
+                if self.has(p, "kin_adults"):
+                    self.kin.update(range(s, e))  # "her grandmother Mercy"
         for s, e in seen:
             last = self.tokens[e - 1]
             links = [last.head] if last.dep_ == "appos" else []
             links += [c for c in last.children if c.dep_ == "appos"]
+            teen = self.role[s] == "child" and self.years.get(s, 0) >= TEEN_PARENT_AGE
             for other in links:
-                if self.role[s] != "unknown":
+                if teen and self.role[other.i] == "caregiver" and self.has(other.i, "caregiver_nouns"):
+                    self._make_carer(range(s, e), teen=True)  # "Jordan (17), Nevaeh's dad": a teen parent
                     break
+                if self.role[s] != "unknown":
+                    continue
                 if self.role[other.i] == "observer":
                     self._set_name_role(s, "network")  # "Tom Pike, a neighbor, found ..."
+                    if other.i in self.kin:
+                        self.kin.update(range(s, e))  # "Rose Tran, Khoa's great-grandma"
                 elif self.role[other.i] == "caregiver":
                     self._set_name_role(s, "caregiver")  # "Rosa, the children's mother, ..."
                 elif self.role[other.i] == "child" and not any(k in self.adult for k in range(s, e)):
                     self._set_name_role(s, "child")
 
     def _carers(self) -> None:
-        """Whoever a relative clause says looks after a child is a caregiver ("Ike, who watches Tessa")."""
+        """Whoever the words say looks after a child is a caregiver.
+
+        "Ike, who watches Tessa", "Andre (24), who has custody of Malik", "Faith is raising her
+        grandsons", "Kayla (16) and Marco (17) want to keep raising the baby" (teen parents).
+        """
         for tok in self.tokens:
             if not self._cares_for_child(tok):
                 continue
@@ -465,16 +550,47 @@ class Analysis:
                 start -= 1
             if start > 0 and self.has(start - 1, "adult_titles") and self.role[start - 1] is not None:
                 start -= 1  # the title before the name ("Grandpa Ike")
-            span = range(start, tok.i + 1)
-            if all(self.role[k] in ("unknown", "network", "observer") for k in span):
-                for k in span:
-                    self.role[k] = "caregiver"
-                self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+            self._make_carer(range(start, tok.i + 1))
+        for tok in self.tokens:
+            if tok.pos_ != "VERB" or not self._raises_a_child(tok):
+                continue
+            for who in self.subjects(tok):
+                s, e = self.names.get(who.i, (who.i, who.i + 1))
+                self._make_carer(range(s, e), teen=True)
+
+    def _make_carer(self, span: range, teen: bool = False) -> None:
+        """Make a person (a span of tokens) a caregiver, unless the roster or a kin word already says who they are."""
+        if not all(
+            self.role[k] in ("unknown", "network", "observer") or (teen and self.role[k] == "child") for k in span
+        ):
+            return
+        if any(self.person[k] is not None for k in span):
+            return
+        for k in span:
+            self.role[k] = "caregiver"
+        self.mentions = [(s, e, "caregiver" if s in span else r, p) for s, e, r, p in self.mentions]
+
+    def _raises_a_child(self, verb: Token) -> bool:
+        """True for 'raise', 'parent', 'babysit' or 'care for' with a child as its object ("keep raising the baby")."""
+        lemma = self.lemma[verb.i]
+        if lemma in ("raise", "parent", "babysit"):
+            objects = [c for c in verb.children if c.dep_ == "dobj"]
+        elif lemma == "care":
+            objects = [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children]
+        else:
+            return False
+        return any(self.role[o.i] == "child" or self.has(o.i, "child_nouns") for o in objects)
 
     def _cares_for_child(self, tok: Token) -> bool:
-        """True when a relative clause says the person looks after a child ("who watches Tessa", "who babysits")."""
+        """True when a relative clause says the person looks after a child ("who watches Tessa", "has custody of")."""
         for c in tok.children:
-            if c.dep_ == "relcl" and self.lemma_in(c, "care_verbs"):
+            if c.dep_ != "relcl":
+                continue
+            if self.lemma_in(c, "care_verbs"):
+                return True
+            if self.lemma[c.i] in ("have", "get", "take", "share") and any(
+                g.dep_ == "dobj" and self.lemma_in(g, "care_nouns") for g in c.children
+            ):
                 return True
         return False
 
@@ -540,6 +656,8 @@ class Analysis:
             if role != "unknown" or self.person[i] is not None or i in self.adult:
                 continue
             head = tok.head
+            if self._witnessed_by_children(tok):
+                continue  # "hit Paola in front of the children": the one hit is an adult the children saw
             if self._acted_on(tok) and not self._acted_on_by_child(tok):
                 self._set_name_role(i, "child")
             elif (
@@ -559,6 +677,7 @@ class Analysis:
                 self._set_name_role(i, "child")  # "Sofias insulin" typed without the apostrophe
             elif tok.dep_ == "poss" and (
                 self.has(head.i, "parent_nouns")
+                or any(c.dep_ == "compound" and self.has(c.i, "parent_nouns") for c in head.children)
                 or self.has(head.i, "owned_effects")
                 or (self.has(head.i, "body_parts") and head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass"))
             ):
@@ -600,6 +719,20 @@ class Analysis:
                 and self.role[tok.head.i] == "child"
             ):
                 self._set_name_role(tok.i, "child")
+
+    def _witnessed_by_children(self, tok: Token) -> bool:
+        """True when the act on this person happens 'in front of the children' or 'while the kids watched'."""
+        if tok.dep_ != "dobj":
+            return False
+        for c in tok.head.children:
+            if c.dep_ not in ("prep", "advcl"):
+                continue
+            sub = list(c.subtree)
+            if any(self.has(t.i, "presence_words") for t in sub) and any(
+                self.has(t.i, "child_nouns") or self.role[t.i] == "child" for t in sub
+            ):
+                return True
+        return False
 
     def _could_suffer(self, tok: Token, head: Token) -> bool:
         """True for the subject of a may/could effect ("Nevaeh could be sad", "Luca could choke")."""
@@ -658,6 +791,25 @@ class Analysis:
                 self._set_name_role(src, "child")
                 self.poss_role[i] = "child"
 
+    def _owners_of_children(self) -> None:
+        """ "destiny (16) left her son Kairo", "Kayla's baby": whoever owns a son, daughter or baby is a parent."""
+        for tok in self.tokens:
+            if tok.dep_ != "poss" or not self.has(tok.head.i, "child_nouns") or self.has(tok.head.i, "sibling_nouns"):
+                continue
+            src = tok.i if tok.i in self.names else self._poss_source.get(tok.i)
+            if src is None or src not in self.names or self.person[src] is not None:
+                continue
+            s, e = self.names[src]
+            if self.years.get(s, ADULT_AGE) < TEEN_PARENT_AGE:
+                continue  # a child of nine does not have a son
+            if self.role[s] in ("unknown", "child"):
+                self._make_carer(range(s, e), teen=True)
+                for k, other in self.antecedent.items():
+                    if s <= other < e:
+                        self.role[k] = "caregiver"
+                if tok.i in self.poss_role:
+                    self.poss_role[tok.i] = "caregiver"
+
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
         for tok in self.tokens:
@@ -711,8 +863,10 @@ class Analysis:
                     self.role[i] = "observer"  # "her sister", with her the mother: an adult
                     self.adult.add(i)
                     self.mentions = [(s, e, "observer" if s == i else r, p) for s, e, r, p in self.mentions]
-                if self.role[i] in PERSON_ROLES:
-                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, _verb_of(tok)))
+                if self.role[i] in PERSON_ROLES or i in self.kin:
+                    verb = _verb_of(tok)
+                    worry = is_subj and self._holds_worry(self.tokens[verb])
+                    seen.append(_Mention(i, self.role[i], self.person[i], self.gender[i], is_subj, verb, worry))
                 continue
             g = PRONOUN_GENDER.get(self.lower[i])
             if g is None:
@@ -744,6 +898,14 @@ class Analysis:
             self.gender[i] = g
             seen.append(_Mention(found.index, found.role, found.person, g, is_subj, _verb_of(tok)))
 
+    def _holds_worry(self, verb: Token) -> bool:
+        """True for the verb of someone who holds the worry or needs to see ("are worried", "worry", "need to see")."""
+        if self.has(verb.i, "worry_words"):
+            return True
+        if self.lemma_in(verb, "see_governors"):  # "need to see", not "Ana wants meth"
+            return any(c.dep_ in ("xcomp", "ccomp") and self.lemma_in(c, "see_verbs") for c in verb.children)
+        return any(c.dep_ in ("acomp", "dobj", "attr", "xcomp") and self.has(c.i, "worry_words") for c in verb.children)
+
     def _acts_on_someone(self, tok: Token) -> bool:
         """True when a subject pronoun does an act of force or leaving to someone ("he may hit her")."""
         head = tok.head
@@ -758,9 +920,14 @@ class Analysis:
             return self.has(head.i, "body_parts") or self.has(head.i, "impact_words")
         if tok.dep_ not in ("nsubj", "nsubjpass"):
             return False
+        if any(c.dep_ in ("acomp", "attr") and self.has(c.i, "trigger_states") for c in head.children):
+            return False  # "when he feels jealous, he leaves": the adult's own trigger, not the child's harm
         if self.has(head.i, "impact_words") or self.has(head.i, "experiencer_verbs"):
             return not self.has(head.i, "violent_verbs") or tok.dep_ == "nsubjpass"
-        return any(self.has(c.i, "impact_words") for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep"))
+        parts = [c for c in head.children if c.dep_ in ("dobj", "acomp", "attr", "prep")]
+        # "spent 3 days in the hospital", "end up with a split lip"
+        parts += [g for c in parts if c.dep_ == "prep" for g in c.subtree if g.dep_ in ("pobj", "amod", "compound")]
+        return any(self.has(c.i, "impact_words") for c in parts)
 
     # ---- negation ----------------------------------------------------------
     def _negation_scope(self) -> frozenset[int]:
@@ -770,20 +937,31 @@ class Analysis:
         everything in that head's subtree except clauses of their own (a "while ..." clause or a
         new subject starts its own scope).
         """
+        self.negation_scopes: dict[int, frozenset[int]] = {}  # negation word -> the tokens it negates
         out: set[int] = set()
         for tok in self.tokens:
             if not self.has(tok.i, "negation_words"):
                 continue
             if self.lower[tok.i] in ("unharmed", "unhurt", "uninjured"):
-                out.add(tok.i)
-                continue
-            head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
-            if self.lower[tok.i] == "without":
-                head = tok
-            if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
-                head = head.head  # "neither child has been to class", "no one fed her": the whole clause
-            out.update(self._clause_subtree(head))
+                scope = {tok.i}
+            else:
+                head = tok.head if tok.dep_ in ("neg", "det", "advmod", "prep", "dep", "preconj") else tok
+                if self.lower[tok.i] == "without":
+                    head = tok
+                if tok.dep_ == "det" and head.dep_ in ("nsubj", "nsubjpass") and head.head is not head:
+                    head = head.head  # "neither child has been to class", "no one fed her": the whole clause
+                scope = self._clause_subtree(head)
+            self.negation_scopes[tok.i] = frozenset(scope)
+            out.update(scope)
         return frozenset(out)
+
+    def negated_outside(self, start: int, end: int) -> bool:
+        """True when a negation word outside tokens start..end negates them ("had not eaten" is itself an effect)."""
+        self.negated_tokens_early()
+        return any(
+            not start <= neg < end and any(start <= k < end for k in scope)
+            for neg, scope in self.negation_scopes.items()
+        )
 
     def _clause_subtree(self, head: Token) -> set[int]:
         """The subtree of a head without the subordinate clauses and conjoined clauses hanging from it."""
@@ -839,20 +1017,39 @@ class Analysis:
             modal = next((k for k in clause if self.tokens[k].tag_ == "MD"), None)
             if modal is not None:
                 # A trigger carries no may/could: when the parser hung the main clause under it
-                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before.
+                # ("when baby Isla cries, and Isla could go without feeds"), stop at the last comma before,
+                # or else where the modal's own clause begins ("if Ana keeps using she'll get high").
                 stop = max((k for k in clause if k < modal and self.lower[k] in (",", ";")), default=None)
+                if stop is None:
+                    start = self.tokens[modal].head.left_edge.i
+                    stop = start if i + 1 < start <= modal else None
                 if stop is not None:
                     clause = [k for k in clause if k < stop]
             out.update(clause)
         for s, e in self.spans("context_phrases"):
             last = self.tokens[e - 1]
             out.update(t.i for t in last.subtree if t.i >= s)
+            out.update(self._reduced_trigger(e))
         # A purpose clause ("..., so that Leo rides safely") is never part of the trigger, even
         # when the parser hangs it under the trigger clause.
         for tok in self.tokens:
             if self.lower[tok.i] == "so" and tok.dep_ == "mark" and tok.head.i > tok.i:
                 out.difference_update(t.i for t in tok.head.subtree if t.i >= tok.i)
         return frozenset(out)
+
+    def _reduced_trigger(self, e: int) -> list[int]:
+        """ "on days Summer takes more than she should, ...": a clause right after the phrase, up to its comma."""
+        n = len(self.tokens)
+        if e >= n or not (self.role[e] is not None or self.tokens[e].pos_ in ("PRON", "PROPN")):
+            return []
+        out = []
+        for k in range(e, n):
+            if self.lower[k] in (",", ";", ".") or self.tokens[k].tag_ == "MD":
+                break
+            out.append(k)
+        if len(out) == n - e or len(out) > 25:
+            return []  # no comma or modal ends it: not a trigger clause of its own
+        return out
 
     # ---- syntax helpers --------------------------------------------------
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
@@ -898,6 +1095,10 @@ class Analysis:
                 return self.subjects(head, depth + 1)
         if verb.dep_ == "advcl" and verb.tag_ == "VBG" and head.pos_ in ("VERB", "AUX"):
             return self.subjects(head, depth + 1)  # "Dad hit him, leaving a bruise"
+        if _infinitive_of_object(verb) and self.lemma[head.head.i] == "have":
+            return self.subjects(head.head, depth + 1)  # "he may not have time to cook": he cooks
+        if verb.dep_ == "pcomp" and self.lower[head.i] == "by" and head.head.pos_ in ("VERB", "AUX"):
+            return self.subjects(head.head, depth + 1)  # "neglected Kian by forgetting him in the car"
         return []
 
     def role_of(self, tok: Token) -> str | None:
@@ -916,6 +1117,11 @@ class Analysis:
         """True when the token refers to a child (a possessive pronoun through its owner)."""
         return self.role_of(tok) == "child" or self.poss_role.get(tok.i) == "child"
 
+    def is_kin(self, tok: Token) -> bool:
+        """True for a relative the roster does not name ("grandpa Ray", or "he" referring to him)."""
+        i = self.antecedent.get(tok.i, tok.i)
+        return i in self.kin and self.person[i] is None
+
     def is_adult(self, tok: Token) -> bool:
         """True when the token refers to an adult other than a child."""
         role = self.role_of(tok) or self.poss_role.get(tok.i)
@@ -929,6 +1135,8 @@ class Analysis:
             return True  # "is going to hit"
         if depth < 3 and verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
             return self.has_modal(verb.head, depth + 1)
+        if depth < 3 and _infinitive_of_object(verb):
+            return self.has_modal(verb.head.head, depth + 1)  # "may not have time to cook dinner"
         return False
 
     def passive_patient(self, verb: Token) -> bool:

@@ -29,7 +29,7 @@ from .vocabulary import KINDS, reports_category
 
 QUESTION_KINDS = ("sf_question", "child_questions")
 
-GRADER_VERSION = "2.0.0"  # bump when the same text can grade differently
+GRADER_VERSION = "2.1.0"  # bump when the same text can grade differently
 # The grader's own hard limit on one text; the app keeps its own, smaller setting.
 MAX_CHARS = 20000
 MAX_CHILD_AGE = 21
@@ -103,6 +103,7 @@ def check_child_age(child_age: Any) -> int | None:
 
 def _names(a: Analysis, roster: Roster) -> dict[str, str]:
     """People to name in hints and messages: first mentioned, else from the roster."""
+    job_text = a.text
     seen: dict[str, str] = {}
     for s, e, role, person in a.mentions:
         if role in seen or role not in ("child", "caregiver", "network"):
@@ -110,7 +111,8 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
         if person is not None:
             seen[role] = person.display
         elif role in ("caregiver", "child") and e - s == 1 and not (roster.explicit and roster.with_role(role)):
-            word = a.tokens[s].text
+            tok = a.tokens[s]
+            word = job_text[tok.idx : tok.idx + len(tok.text)]  # the learner's characters, not the parser's copy
             generic = word.lower() in ("mom", "dad", "mommy", "daddy")
             if word.lower() in ("minor", "minors", "victim", "perpetrator", "perp"):
                 continue  # never repeat jargon back in a hint
@@ -379,7 +381,9 @@ def _components(
                 target = negative_tokens if rule.category == "negative_framing" else label_tokens
                 target.update(range(span.start, span.end))
     danger_types = job.roster.danger_types or (relevance.classify(job.danger) if job.danger else ())
-    ctx = Context(a, label_tokens, negative_tokens, danger_types if kind == "safety_goal" else ())
+    goal = kind == "safety_goal"
+    danger_words = frozenset(w for t in job.danger or () for w in relevance.words(t)) if goal else frozenset()
+    ctx = Context(a, label_tokens, negative_tokens, danger_types if goal else (), danger_words)
     found = detectors.detect(kind, ctx)
     out = []
     for spec in ruleset.components[kind]:

@@ -1,5 +1,5 @@
 """Accessibility sweep: axe-core (WCAG 2.1 A and AA) on every HTML page the app serves, generated from the
-URL map and visited by a role allowed to see it (learner pages also at 360 px); plus two checks axe cannot
+URL map and visited by a role allowed to see it (learner and trainer pages also at 360 px); plus two checks axe cannot
 make: flagged words are marked by more than colour, and status messages are announced."""
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def sweep(world_server):
 
 
 @pytest.mark.parametrize("role, width", [("anonymous", 1280), ("learner", 1280), ("trainer", 1280), ("admin", 1280),
-                                         ("learner", 360), ("anonymous", 360)])
+                                         ("learner", 360), ("trainer", 360), ("anonymous", 360)])
 def test_every_page_type_has_no_wcag_violations(world_server, sweep, new_context, role, width):
     world, server = world_server
     pages = sweep[role]

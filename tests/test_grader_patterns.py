@@ -130,6 +130,65 @@ CASES = [
         True,
         {},
     ),
+    # a child left to wait alone is the effect; an adult leaving the child alone is the behaviour
+    (
+        "danger",
+        "The teacher is worried that when Ravi Joshi works late he may leave Tali (4) at the gym after closing, and "
+        "she could end up waiting outside alone in the dark.",
+        "future_impact",
+        True,
+        {},
+    ),
+    (
+        "danger",
+        "The worker is worried that when Mom drinks she may leave Noor (2) alone all night.",
+        "caregiver_behavior",
+        True,
+        {},
+    ),
+    # who holds the worry, when the parser loses the subject; who needs to see, as a heading
+    (
+        "danger",
+        "Because Mom uses meth while she is alone with Noor (3), her aunt Rita and the social worker are worried. On "
+        "days Mom uses, she may leave Noor alone and Noor could fall down the stairs.",
+        "worried_who",
+        True,
+        {},
+    ),
+    (
+        "safety_goal",
+        "WHO NEEDS TO SEE: me (social worker) + Uncle Abe\nWHAT: Dad gives Noor (3) to Abe before he opens a beer, "
+        "every Friday for six months, so that Noor feels safe.",
+        "who_needs_to_see",
+        True,
+        {},
+    ),
+    # a described time of day is a recurring situation; a date is not
+    (
+        "danger",
+        "The worker is worried that on cold nights Dad may light the barbecue grill inside the trailer where Noor (4) "
+        "sleeps, and Noor could be poisoned by the fumes and die.",
+        "context",
+        True,
+        {},
+    ),
+    (
+        "danger",
+        "The worker is worried that Dad may grab Noor (4) by the arm again on the same day and Noor could "
+        "break her arm.",
+        "context",
+        False,
+        {},
+    ),
+    # wanting something is not needing to see: the one who wants it can be the "she" who acts
+    (
+        "danger",
+        "The worker and Aunt Jo are worried about Noor (4) and Sam (2). On nights when Dad is away and Mom wants "
+        "pills, she may go out and leave them alone. Noor could wander outside and be hit by a car.",
+        "caregiver_behavior",
+        True,
+        {},
+    ),
     # relevance: a goal's action answers the danger; services and gifts do not
     (
         "safety_goal",
@@ -160,6 +219,32 @@ CASES = [
         "caregiver_action",
         True,
         {"danger": "Mom may leave her pills on the table within reach and Ezra could swallow them."},
+    ),
+    # an action on the very thing the danger names answers it; a cue never spans a comma
+    (
+        "safety_goal",
+        "The worker needs to see Dad take down the old trampoline in the yard this week and keep Noor (4) off "
+        "the neighbour's one, every day for three months, so that Noor plays safely.",
+        "caregiver_action",
+        True,
+        {"danger": "Dad may leave Noor (4) alone on the old trampoline, with its torn net, and she could fall off "
+         "and break her arm."},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Dad live apart from Mom and Noor (4) and see Noor at his sister's house, every "
+        "week for six months, so that Noor feels safe at home.",
+        "caregiver_action",
+        True,
+        {"danger": "When Dad is angry he may shove Mom again with Noor there, and Noor could hit her head."},
+    ),
+    (
+        "safety_goal",
+        "The worker needs to see Dad buy Noor (4) a new coat every month for six months so that Noor is happy.",
+        "caregiver_action",
+        False,
+        {"danger": "Dad may leave the camping stove burning in the closed tent while Noor sleeps, and the fumes "
+         "could make her very sick."},
     ),
     # concrete actions on common verbs count; vague ones do not
     (

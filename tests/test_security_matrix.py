@@ -69,8 +69,16 @@ ACCESS: dict[str, set[str]] = {
     "exercises.version": {"learner"},
     "exercises.submit": SIGNED_IN,
     "exercises.mapping_result": {"learner"},
+    "exercises.mapping_autosave": SIGNED_IN,
+    "exercises.mapping_check": SIGNED_IN,
+    "exercises.mapping_saved": SIGNED_IN,
+    "exercises.mapping_versions": SIGNED_IN,
+    "exercises.mapping_restore": SIGNED_IN,  # a copy of someone else's map is 404
     "drills.index": SIGNED_IN,
     "drills.drill": SIGNED_IN,
+    "drills.habits": SIGNED_IN,
+    "drills.learner_habits": COHORT_STAFF,
+    "followup.index": SIGNED_IN,  # each learner sees only their own follow-up
     "glossary.index": SIGNED_IN,
     "objectives.index": SIGNED_IN,
     "quizzes.index": SIGNED_IN,
@@ -250,7 +258,7 @@ def build_world(tmp_path) -> World:
         ("pilot.verify", "code"): "NOTAREALCODE", ("pilot.revoke_certificate", "code"): "0123456789AB",
         "day": 1, ("quizzes.take_pool", "quiz_id"): "key-terms",
         ("quizzes.take_pool", "kind"): "pre", ("kit.template", "slug"): "mapping",
-        "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
+        "kept_id": 1, "token": "not-a-real-token", "invitation_id": ids["invitation"], "answer": "accept",
         "export_id": ids["export"], "fmt": "csv",
     }
     emails = {"learner": "learner@example.org", "other_learner": "other@example.org",

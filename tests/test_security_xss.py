@@ -250,8 +250,12 @@ def stored(tmp_path_factory) -> Stored:
         vignette = get_vignette("hill-family")
         modules = [m.id for m in required_modules()]
     board = {f"fact_{f.id}": f.category for f in vignette.mapping_facts}
-    _ok(me.post("/exercises/hill-family/mapping", data={**board, "scale": "4", "scale_reason": _store(s, "scale")}),
-        "mapping")
+    _ok(me.post("/exercises/hill-family/mapping", data={**board, "scale": "4", "scale_reason": _store(s, "scale"),
+                                                         "new-needs": _store(s, "map-entry")}), "mapping")
+    saved = _ok(me.post("/exercises/hill-family/mapping/check", json={
+        "revision": 1, "placements": {}, "scale": None, "scale_reason": "",
+        "entries": [{"key": "x1", "column": "grey", "text": _store(s, "map-entry-json")}]}), "mapping check")
+    audit_json(saved, "POST /exercises/hill-family/mapping/check")
     _ok(me.post(f"/drills/{world.params['drill_id']}", data={"text": _store(s, "drill")}), "drill")
     # the network and child-interview plans (saved, and checked so the report shows the words too)
     _ok(me.post("/exercises/hill-family/network", data={"orientation": _store(s, "orientation"), "revision": "0",
@@ -444,6 +448,8 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("learner", "/exercises/hill-family/write/harm/1", ["stmt-harm"]),
     ("learner", "/exercises/hill-family/write/danger/2", ["form-draft"]),
     ("learner", "/exercises/hill-family/mapping/{attempt}", ["scale"]),
+    ("learner", "/exercises/hill-family/mapping", ["map-entry-json"]),
+    ("learner", "/exercises/hill-family/mapping/versions", ["map-entry", "map-entry-json"]),
     ("learner", "/drills/{drill}", ["drill"]),
     ("learner", "/exercises/hill-family/network", ["orientation"]),
     ("learner", "/exercises/hill-family/child-interview", ["opening", "child-questions", "sharing"]),

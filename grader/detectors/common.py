@@ -27,6 +27,7 @@ class Context:
     blocked: set[int]  # tokens inside labels, judgements and services (never an act)
     negative: set[int]  # tokens of negative framing in a safety goal
     danger_types: tuple[str, ...] = ()  # what the goal must answer (roster or the learner's danger)
+    danger_words: frozenset[str] = frozenset()  # the words of the learner's own danger statement(s)
 
 
 def evidence(first: Token, second: Token | None = None) -> Span:
@@ -57,26 +58,40 @@ def vague_act(a: Analysis, verb: Token, blocked: set[int]) -> bool:
         and (head.i in blocked or a.lemma_in(head, "vague_action_verbs") or a.lemma_in(head, "negative_verbs"))
     ):
         return True
-    has_object = False
+    aspect = a.lemma_in(verb, "aspect_verbs")
     for c in verb.children:
+        if _aside(a, c):
+            continue  # "(domestic violence, or DV)": a label in brackets beside the act is flagged, not the act
         if c.dep_ in ("xcomp", "ccomp") and (
             a.lemma_in(c, "label_verbs")
-            or a.lemma_in(c, "vague_action_verbs")
+            or (a.lemma_in(c, "vague_action_verbs") and (aspect or c.dep_ == "ccomp"))
             or c.i in blocked
             or a.has(c.i, "vague_action_phrases")
         ):
-            return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"
+            return True  # "will continue to abuse", "keeps drinking", "lets the kids run wild"; not "drive to work"
         if c.dep_ in ("acomp", "oprd") and a.lemma_in(c, "vague_states"):
             return True
+        if c.dep_ in ("advmod", "acomp", "oprd") and c.i in blocked:
+            return True  # "drove unsafe", "supervised inappropriately": the manner is a label
         if c.dep_ == "ccomp" and c.pos_ == "ADJ" and a.lemma_in(c, "vague_states"):
             return True
         if c.dep_ in ("dobj", "attr"):
-            has_object = True
-            if any(t.i in blocked for t in c.subtree):
+            if any(t.i in blocked for t in c.subtree if not _aside(a, t)):
                 return True
             if a.lemma_in(c, "vague_objects") and not owned_by_child(a, c) and not _concrete_modifier(a, c):
                 return True  # "take her medication" is vague; "refill Bodhi's seizure medication" is not
-    del has_object
+    return False
+
+
+def _aside(a: Analysis, tok: Token) -> bool:
+    """True for a word inside brackets ("hit Paola (domestic violence)")."""
+    k = tok.i - 1
+    while k >= 0 and k > tok.i - 8:
+        if a.lower[k] == ")":
+            return False
+        if a.lower[k] == "(":
+            return True
+        k -= 1
     return False
 
 
@@ -89,12 +104,12 @@ def _concrete_modifier(a: Analysis, noun: Token) -> bool:
 
 
 def caregiver_actors(a: Analysis, verb: Token) -> list[Token]:
-    """The caregivers (or, without a roster, unnamed adults) who do this verb."""
+    """The caregivers (or, without a roster, unnamed adults and relatives the roster does not name) doing this verb."""
     actors = a.agents(verb) if a.passive_patient(verb) else a.subjects(verb)
     out = []
     for actor in actors:
         role = a.role_of(actor)
-        if role == "caregiver" or (role == "unknown" and not a.roster.explicit):
+        if role == "caregiver" or (role == "unknown" and not a.roster.explicit) or a.is_kin(actor):
             out.append(actor)
     return out
 

@@ -22,6 +22,8 @@ def _adult_leaves_alone(a: Analysis, s: int, e: int) -> bool:
     if a.lower[s] != "alone":
         return False
     head = a.tokens[s].head
+    if not (a.lemma[head.i] in ("leave", "let", "keep", "lock") or a.lemma_in(head, "omission_verbs")):
+        return False  # "she could end up waiting outside alone": alone is how the child is left, an effect
     subjects = a.subjects(head) if head.pos_ in ("VERB", "AUX") else []
     return bool(subjects) and not any(a.is_child(x) for x in subjects)
 

@@ -29,13 +29,36 @@ def _child_in_phrase(a: Analysis, verb: Token) -> bool:
     return False
 
 
-def _adult_object(a: Analysis, verb: Token) -> bool:
-    """True when the act is done to another adult ("hit Tanya", "pushed his girlfriend")."""
+def _targets(a: Analysis, verb: Token) -> list[Token]:
+    """Who an act is done to: its object, a name or owner inside it ("Renee (victim)", "her nose"), or 'at X'."""
+    out = []
     for c in verb.children:
-        if c.dep_ == "dobj" or (c.dep_ == "prep" and a.lower[c.i] in ("at", "on", "to")):
-            target = c if c.dep_ == "dobj" else next((g for g in c.children if g.dep_ == "pobj"), None)
-            if target is not None and a.is_adult(target) and not a.is_child(target):
-                return True
+        if c.dep_ == "dobj":
+            nodes = [c]
+        elif c.dep_ == "prep" and a.lower[c.i] in ("at", "on", "to", "into"):
+            nodes = [g for g in c.children if g.dep_ == "pobj"]
+        else:
+            continue
+        for node in nodes:
+            out.append(node)
+            out.extend(g for g in node.children if g.dep_ in ("poss", "compound", "nmod", "appos"))
+    return out
+
+
+def _adult_object(a: Analysis, verb: Token) -> bool:
+    """True when the act is done to another adult ("hit Tanya", "pushed his girlfriend", "broke her nose")."""
+    targets = _targets(a, verb)
+    return any(a.is_adult(t) for t in targets) and not any(a.is_child(t) for t in targets)
+
+
+def _child_away(a: Analysis) -> bool:
+    """True when the statement puts the child somewhere else ("Zuri (4) was at her grandma's house that night")."""
+    for tok in a.tokens:
+        if tok.dep_ not in ("nsubj", "nsubjpass") or not a.is_child(tok) or a.negated(tok.head):
+            continue
+        phrase = [t for c in tok.head.children if c.dep_ in ("prep", "advmod", "acomp", "attr") for t in c.subtree]
+        if any(a.has(t.i, "away_words") for t in phrase) and not any(a.has(t.i, "presence_words") for t in phrase):
+            return True
     return False
 
 
@@ -72,11 +95,13 @@ def _counts(a: Analysis, verb: Token, blocked: set[int]) -> bool:
     where = _child_clause(a, verb)
     if where == "away":
         return False
+    away = _child_away(a)
     if _adult_object(a, verb):
-        return where == "present" or any(a.role[t.i] == "child" for t in verb.sent) or _child_witnessed(a)
+        near = any(a.role[t.i] == "child" for t in verb.sent) and not away
+        return where == "present" or near or _child_witnessed(a)
     if a.lemma_in(verb, "omission_verbs"):
         return True
-    return where == "present" or any(a.role[t.i] == "child" for t in a.tokens)
+    return where == "present" or (any(a.role[t.i] == "child" for t in a.tokens) and not away)
 
 
 def detect(ctx: Context) -> Found:

@@ -41,7 +41,7 @@ def _subjects(a: Analysis, tok: Token) -> list[Token]:
         if node.pos_ in ("VERB", "AUX", "ADJ"):
             subs = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c is not tok]
             if subs:
-                return subs
+                return subs + [k for c in subs for k in c.conjuncts]  # "Rose's nap, Khoa ... could drown"
             if node.pos_ in ("VERB", "AUX") and node.dep_ not in ("xcomp", "acomp", "conj"):
                 if node.dep_ == "advcl" and node.tag_ == "VBG":
                     return []  # "..., leaving welts": its subject is the one who acted
@@ -104,7 +104,9 @@ def effect_spans(a: Analysis, blocked: set[int]) -> list[Span]:
     out = []
     for s, e in a.spans("impact_words"):
         tok = a.tokens[s]
-        if s in blocked or a.negated(tok) or names_medicine(a, s, e) or generic_only(a, s, e):
+        negative = any(a.has(k, "negation_words") for k in range(s, e))  # "not breathing", "had not eaten"
+        negated = a.negated_outside(s, e) if negative else a.negated(tok)
+        if s in blocked or negated or names_medicine(a, s, e) or generic_only(a, s, e):
             continue
         if e - s == 1 and a.has(s, "not_impact_phrases"):
             continue  # "fell asleep" is not a fall

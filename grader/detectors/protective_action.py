@@ -41,7 +41,7 @@ def _after_see(a: Analysis, blocked: set[int]) -> list[tuple[Token, Token]]:
         actor = None
         while k < n and (a.role[k] is not None or a.lower[k] in ("and", ",", "both")):
             unnamed_adult = a.role[k] == "unknown" and not a.roster.explicit
-            if (a.role[k] == "caregiver" or unnamed_adult) and actor is None:
+            if (a.role[k] == "caregiver" or unnamed_adult or a.is_kin(doc[k])) and actor is None:
                 actor = doc[k]
             k += 1
         if actor is None or k >= n:
@@ -75,6 +75,23 @@ def _action_words(a: Analysis, verb: Token) -> list[str]:
     return [a.lower[t.i] for t in verb.subtree if t.i not in a.context_tokens or t.i == verb.i]
 
 
+def _objects(a: Analysis, verb: Token) -> list[str]:
+    """The things an action is done to ("turns off the heater" -> heater), never people; word and lemma."""
+    out = []
+    for c in verb.children:
+        if c.dep_ == "dobj" and c.pos_ == "NOUN" and a.role[c.i] is None:
+            out += [a.lower[c.i], a.lemma[c.i]]
+    return out
+
+
+def _answers(ctx: Context, verb: Token) -> bool:
+    """True when an action answers the danger: a protective act for its type, or an act on the thing it names."""
+    a = ctx.a
+    if ctx.danger_words and relevance.shares_object(_objects(a, verb), ctx.danger_words):
+        return True
+    return relevance.answers(_action_words(a, verb), ctx.danger_types)
+
+
 def detect(ctx: Context) -> Found:
     """Protective caregiver actions (and a hint when the actions found are gifts or miss the danger)."""
     a = ctx.a
@@ -94,7 +111,7 @@ def detect(ctx: Context) -> Found:
     if not pairs:
         return Found([], hint=GIFT_HINT if gifts else None)
     if ctx.danger_types:
-        answering = [(x, v) for x, v in pairs if relevance.answers(_action_words(a, v), ctx.danger_types)]
+        answering = [(x, v) for x, v in pairs if _answers(ctx, v)]
         if not answering:
             return Found([], hint=NOT_RELEVANT_HINT.replace("{danger}", relevance.labels(ctx.danger_types)))
         pairs = answering

@@ -35,6 +35,7 @@ class DangerTypes:
 
     types: dict[str, DangerType]
     network_actions: tuple[tuple[str, ...], ...]
+    generic_objects: frozenset[str] = frozenset()  # objects too common to tie an action to a danger
 
 
 def _cues(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
@@ -44,15 +45,21 @@ def _cues(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(words(v)) for v in value)
 
 
+BREAK = "|"  # stands for punctuation between words: a cue never spans it ("while they sleep, with no alarm")
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words of a text (letters, digits, apostrophes, hyphens)."""
+    """Lower-case words of a text (letters, digits, apostrophes, hyphens), with BREAK where punctuation was."""
     out, word = [], []
     for ch in text.lower().replace("’", "'"):
         if ch.isalnum() or ch in "'-":
             word.append(ch)
-        elif word:
+            continue
+        if word:
             out.append("".join(word))
             word = []
+        if ch in ",.;:!?()[]\"" and out and out[-1] != BREAK:
+            out.append(BREAK)
     if word:
         out.append("".join(word))
     return out
@@ -84,7 +91,10 @@ def load_danger_types(path: Path = DANGER_TYPES_FILE) -> DangerTypes:
             tuple(_cues(examples.get("danger"), f"{where} examples.danger") and examples["danger"]),
             tuple(_cues(examples.get("action"), f"{where} examples.action") and examples["action"]),
         )
-    return DangerTypes(types, _cues(data.get("network_actions"), "network_actions"))
+    generic = _cues(data.get("generic_objects"), "generic_objects")
+    return DangerTypes(
+        types, _cues(data.get("network_actions"), "network_actions"), frozenset(w for cue in generic for w in cue)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +134,12 @@ def answers(action_words: list[str], danger_types: tuple[str, ...]) -> bool:
     if _has(action_words, table.network_actions):
         return True
     return any(_has(action_words, t.action_cues) for t in known)
+
+
+def shares_object(objects: Iterable[str], danger_words: frozenset[str]) -> bool:
+    """True when an action's object is a thing the danger itself names ("turns off the heater" for a heater danger)."""
+    generic = default_danger_types().generic_objects
+    return any(w in danger_words and w not in generic for w in objects)
 
 
 def labels(danger_types: tuple[str, ...]) -> str:

@@ -5,7 +5,7 @@ runs keeps its reviewer: each (learner, family) with statements in review gets a
 who held them (the most recent claim when, as could happen before, two trainers held parts of one set).
 
 Revision ID: 20261204_review2_sets_notices
-Revises: 20261205_live_participants
+Revises: 20261206_mapping_boards
 Create Date: 2026-12-04
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import course.models.types
 
 revision = '20261204_review2_sets_notices'
-down_revision = '20261205_live_participants'
+down_revision = '20261206_mapping_boards'
 branch_labels = None
 depends_on = None
 

@@ -12,14 +12,17 @@ from . import (
     curriculum,
     drills,
     exercises,
+    followup,
     glossary,
     health,
     kit,
     mail,
+    notices,
     objectives,
     pilot,
     quizzes,
     review,
+    trainers,
     xapi,
 )
 
@@ -43,9 +46,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pilot.bp)
     app.register_blueprint(xapi.bp)
     app.register_blueprint(kit.bp)
+    app.register_blueprint(followup.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(trainers.bp)
     classroom.init_app(app)
     completion.init_app(app)
     pilot.init_app(app)
     quizzes.init_app(app)
     xapi.init_app(app)
     mail.init_app(app)
+    followup.init_app(app)

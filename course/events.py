@@ -9,3 +9,5 @@ quiz_scored = _signals.signal("quiz-scored")  # user, quiz_id, score, max_score
 work_submitted = _signals.signal("work-submitted")  # user, work, version
 work_accepted = _signals.signal("work-accepted")  # user, work, version, score (0-1 or None)
 course_completed = _signals.signal("course-completed")  # user, certificate
+drill_graded = _signals.signal("drill-graded")  # user, drill_id, ready (the rewrite graded ready), practice
+follow_up_answered = _signals.signal("follow-up-answered")  # user, answers (a FollowUp)

@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 # What a learner sees when the grader cannot run: their text was saved before grading began.
 UNAVAILABLE = "Feedback is unavailable right now; your draft is saved."
 RATE_MESSAGE = "You asked for feedback many times in a short time, so checking is paused."
+# Titles kept with the name they precede when names are masked ("Mr. Okoro" becomes one placeholder).
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx"}
+NAME_LIKE = {"ORG", "GPE", "LOC", "FAC"}  # entity labels the small model also gives to first names
+# Roles a learner is asked to write instead of names; the recogniser sometimes tags them when capitalised.
+ROLE_WORDS = {"mom", "mum", "dad", "mother", "father", "grandma", "grandmother", "grandpa", "grandfather", "nana",
+              "aunt", "uncle", "baby", "auntie"}
 
 
 class GradingUnavailable(Exception):
@@ -124,6 +130,29 @@ def grade(kind: str, text: str, *, vignette: Vignette | str | None = None, dange
     except grader.GraderInputError as exc:
         raise GradingUnavailable(str(exc), status=400) from exc
     return report.to_dict()
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the names spaCy's named-entity recogniser finds, a title before one included.
+
+    A PERSON entity is a name; so is an organisation or place made only of proper nouns, because the
+    small English model often labels a first name as a place or an organisation ("Jayden" as GPE).
+    Raises GradingUnavailable when the pipeline is loading or failed, like grade().
+    """
+    if len(text) > max_chars():
+        raise GradingUnavailable(too_long(len(text)), status=413)
+    _pipeline()
+    doc = grader.load_pipeline()(text)
+    spans = []
+    for ent in doc.ents:
+        proper = all(token.pos_ == "PROPN" for token in ent) and not ent.text.isupper()  # CPS, AA: not names
+        if ent.text.lower() in ROLE_WORDS or (ent.label_ != "PERSON" and not (ent.label_ in NAME_LIKE and proper)):
+            continue
+        start = ent.start
+        if start > 0 and doc[start - 1].lower_.rstrip(".") in TITLES:
+            start -= 1
+        spans.append((doc[start].idx, ent.end_char))
+    return spans
 
 
 def preload() -> None:

@@ -58,7 +58,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     assert_accessible(page, "case page")
 
     page.get_by_role("link", name="Map it").click()
-    assert page.locator("[data-board]").is_visible()
+    assert page.locator("form[data-mapping]").is_visible()
     assert_accessible(page, "mapping board")
     cards = page.locator("[data-fact]")
     count = cards.count()
@@ -92,6 +92,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     page.locator(".scale__option", has_text="4").first.click()
     page.get_by_label("Why that number?").fill("Jayden was hurt, but Tanya has protected him three times.")
     page.get_by_role("button", name="Check my map").click()
+    page.wait_for_url(re.compile(r"/mapping/\d+$"))  # the board saves first, then the check opens the result
     assert page.get_by_text(f"of {count}").first.is_visible()
     assert page.locator(".result").count() == count
     assert_accessible(page, "mapping result")

@@ -1,6 +1,7 @@
 """Rewrite drills: the shipped file is valid, schema slips name file, line and drill, and the pages grade rewrites."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from course.drills.loader import check_drills, library_for
 from course.extensions import db
 from course.models.work import DrillAttempt
-from grader.vocabulary import CATEGORIES, category_label
+from grader.vocabulary import CATEGORIES, KINDS, category_label, components
 
 REPO = Path(__file__).resolve().parent.parent
 DRILLS = REPO / "drills"
@@ -29,8 +30,9 @@ def test_shipped_drills_are_valid():
     drills = library_for(DRILLS, VIGNETTES).all()
     assert len(drills) >= 20
     assert len({d.id for d in drills}) == len(drills)
-    assert {d.kind for d in drills} == {"harm", "danger", "safety_goal", "sf_question"}
-    assert {d.focus for d in drills} <= set(CATEGORIES)  # every focus is one of the grader's finding categories
+    assert {d.kind for d in drills} == set(KINDS)
+    # every focus is one of the grader's finding categories or a component of the drill's kind
+    assert all(d.focus in CATEGORIES or d.focus in {c.id for c in components(d.kind)} for d in drills)
 
 
 GOOD = """- id: drill-ok-1
@@ -47,7 +49,8 @@ GOOD = """- id: drill-ok-1
     ("kind: harm", "kind: harmful", ["drill 'drill-ok-1'", "kind must be one of"], "kind: harmful"),
     ("vignette: hill-family", "vignette: nobody-family", ["drill 'drill-ok-1'", "'nobody-family' is not a vignette"],
      "vignette: nobody-family"),
-    ("focus: vague_label", "focus: vagueness", ["drill 'drill-ok-1'", "focus must be one of"], "focus: vagueness"),
+    ("focus: vague_label", "focus: vagueness", ["drill 'drill-ok-1'", "focus must be a finding category"],
+     "focus: vagueness"),
     ('  model_answer: "On Saturday Marcus grabbed Jayden (7) by the arm, leaving bruises."\n',
      "", ["drill 'drill-ok-1'", "missing 'model_answer'"], "- id: drill-ok-1"),
     ("  hint: Say what Marcus did.\n", "  hint: Say what Marcus did.\n  level: 2\n",
@@ -81,19 +84,51 @@ def test_a_drills_file_must_be_a_list(tmp_path):
 
 
 def test_every_prompt_needs_rewriting_and_every_model_answer_is_ready(app, nlp):
+    """Each tag a drill trains holds: the prompt shows the category (or lacks the component), the answer does not."""
     from course.grading import grade
     from course.vignettes import get_vignette
 
     with app.app_context():
         drills = library_for(DRILLS, VIGNETTES).all()
-        graded = [(drill, grade(drill.kind, drill.prompt, vignette=get_vignette(drill.vignette or "")),
-                   grade(drill.kind, drill.model_answer, vignette=get_vignette(drill.vignette or "")))
+        graded = [(drill, *(grade(drill.kind, text, vignette=get_vignette(drill.vignette or ""),
+                                  child_age=drill.child_age) for text in (drill.prompt, drill.model_answer)))
                   for drill in drills]
     for drill, prompt, answer in graded:
         assert prompt["verdict"] == "revise", f"{drill.id}: the prompt already passes the grader"
         missing = [c["id"] for c in answer["components"] if not c["present"]]
         errors = [f["text"] for f in answer["findings"] if f["severity"] == "error"]
         assert answer["verdict"] == "ready", f"{drill.id}: model answer not ready (missing {missing}, errors {errors})"
+        shown = {f["category"] for f in prompt["findings"]}
+        lacking = {c["id"] for c in prompt["components"] if not c["present"]}
+        for tag in dict.fromkeys((drill.focus, *drill.trains)):
+            if tag in CATEGORIES:
+                assert tag in shown, f"{drill.id}: trains {tag} but the grader finds none in the prompt"
+            else:
+                assert tag in lacking, f"{drill.id}: trains {tag} but the prompt already has it"
+
+
+def test_the_bank_has_three_drills_for_each_kind_and_each_common_problem():
+    drills = library_for(DRILLS, VIGNETTES).all()
+    per_kind = Counter(d.kind for d in drills)
+    assert {kind: per_kind[kind] for kind in KINDS if per_kind[kind] < 3} == {}
+    per_target = Counter(key for d in drills for key in d.targets)
+    common = ["vague_label", "jargon", "judgmental", "passive_voice", "negative_framing", "service_compliance",
+              "closed_question", "why_question", "leading_question", "harm:caregiver_action", "harm:impact",
+              "harm:when", "danger:worried_who", "danger:caregiver_behavior", "danger:context",
+              "safety_goal:duration", "safety_goal:child_experience", "child_questions:opening"]
+    assert {key: per_target[key] for key in common if per_target[key] < 3} == {}
+
+
+@pytest.mark.parametrize("tags, message", [
+    ("[impact, worried_who]", "trains 'worried_who' is neither a finding category"),
+    ("vague_label", "trains must be a list"),
+    ("[jargon, jargon]", "trains lists a tag twice"),
+])
+def test_trains_tags_are_checked(tmp_path, tags, message):
+    tagged = GOOD.replace("  focus: vague_label\n", f"  focus: vague_label\n  trains: {tags}\n")
+    (tmp_path / "d.yaml").write_text(tagged)
+    problems = check_drills(tmp_path, VIGNETTES)
+    assert problems and message in problems[0].message and problems[0].path.endswith("d.yaml")
 
 
 # ---------------------------------------------------------------- pages

@@ -1,5 +1,5 @@
 """Accessibility sweep: axe-core (WCAG 2.1 A and AA) on every HTML page the app serves, generated from the
-URL map and visited by a role allowed to see it (learner pages also at 360 px); plus two checks axe cannot
+URL map and visited by a role allowed to see it (learner and trainer pages also at 360 px); plus two checks axe cannot
 make: flagged words are marked by more than colour, and status messages are announced."""
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def sweep(world_server):
 
 
 @pytest.mark.parametrize("role, width", [("anonymous", 1280), ("learner", 1280), ("trainer", 1280), ("admin", 1280),
-                                         ("learner", 360), ("anonymous", 360)])
+                                         ("learner", 360), ("trainer", 360), ("anonymous", 360)])
 def test_every_page_type_has_no_wcag_violations(world_server, sweep, new_context, role, width):
     world, server = world_server
     pages = sweep[role]
@@ -104,8 +104,9 @@ def test_every_page_type_has_no_wcag_violations(world_server, sweep, new_context
 def test_sweep_covers_every_html_route_class(sweep):
     """Every endpoint a learner, trainer or admin reaches with GET shows up in the sweep (nothing silently lost)."""
     swept = {endpoint for items in sweep.values() for endpoint, _ in items}
-    for expected in ("curriculum.module", "exercises.statement", "exercises.mapping", "review.work", "review.queue",
-                     "cohorts.show", "classroom.console", "classroom.screen", "live.room", "pilot.certificate",
+    for expected in ("curriculum.module", "exercises.statement", "exercises.mapping", "review.set_screen",
+                     "review.queue", "trainers.home", "notices.index", "cohorts.show", "classroom.console",
+                     "classroom.screen", "live.room", "pilot.certificate",
                      "pilot.verify", "admin.users", "quizzes.take", "review.my_feedback", "auth.register"):
         assert expected in swept, f"{expected} was not swept"
     for skipped in ("review.progress_export", "review.queue_json", "xapi.export_cohort", "classroom.screen_poll"):

@@ -15,7 +15,7 @@ import pytest
 from course.pilot.objectives import OBJECTIVES
 from course.quizzes.loader import get_quiz
 from course.review.rubric import rubric_rows
-from course.vignettes import get_vignette
+from course.vignettes import MAP_COLUMNS, get_vignette
 from tests.conftest import PASSWORD
 from tests.test_security_csrf import SIGNED_IN_ORDER, state_changing_rules
 from tests.test_security_matrix import ACCESS, _url, build_world
@@ -32,13 +32,15 @@ def _quiz_fields(quiz_id: str) -> list[str]:
 
 
 def _mapping_fields() -> list[str]:
-    return ["scale", "scale_reason", "submit"] + [f"fact_{f.id}" for f in get_vignette("hill-family").mapping_facts]
+    return (["scale", "scale_reason", "action", "revision", "base", "entry-abc123-text", "entry-abc123-column"]
+            + [f"new-{c}" for c in MAP_COLUMNS] + [f"fact_{f.id}" for f in get_vignette("hill-family").mapping_facts])
 
 
 def _review_fields() -> list[str]:
     criteria = [row["criterion"].id for row in rubric_rows("harm", {})]
-    return (["overall_comment", "action", "overall_bank", "save_overall"]
-            + [f"rubric-{c}-{part}" for c in criteria for part in ("score", "comment")])
+    # one statement's fields on the set screen (the world's one work is work 1), and the page's button
+    return (["action"] + [f"w1-{name}" for name in ("overall_comment", "overall_bank", "save_overall", "decision")]
+            + [f"w1-{c}-{part}" for c in criteria for part in ("score", "comment")])
 
 
 # endpoint -> the form fields its page sends (callables run inside an app context). Routes not listed get
@@ -55,16 +57,18 @@ FORM_FIELDS = {
     "curriculum.complete": ["complete"],
     "drills.drill": ["text", "submit"],
     "exercises.mapping": _mapping_fields,
+    "exercises.mapping_restore": ["revision"],
     "exercises.statement": ["text", "revision", "no_harm", "check"],
     "exercises.network": ["circle_0", "circle_1", "fit_0", "orientation", "revision", "check"],
     "exercises.child_interview": ["house", "opening", "questions", "sharing", "revision", "check"],
     "exercises.submit": ["confirm", "rev_1", "rev_2"],
     "quizzes.take": lambda: _quiz_fields("harm-statements"),
     "quizzes.take_pool": lambda: _quiz_fields("key-terms"),
-    "review.work": _review_fields,
-    "review.add_inline_comment": ["comment-quote", "comment-occurrence", "comment-start", "comment-end", "comment-body",
-                                  "comment-bank_entry", "comment-save_to_bank"],
-    "review.add_missed_problem": ["missed-category", "missed-quote", "missed-note", "missed-start", "missed-end"],
+    "review.set_screen": _review_fields,
+    "review.add_inline_comment": [f"w1-comment-{name}" for name in ("quote", "occurrence", "start", "end", "body",
+                                                                    "bank_entry", "save_to_bank")],
+    "review.add_missed_problem": [f"w1-missed-{name}" for name in ("category", "quote", "note", "start", "end")],
+    "notices.email": ["email"],
     "review.comment_bank": ["text"],
     "review.reveal_names": ["reveal", "next"],
     "classroom.create": ["cohort_id", "day", "module_id", "day_start"],
@@ -77,12 +81,13 @@ FORM_FIELDS = {
 
 # Routes that read a JSON body: malformed or wrong-shaped JSON must give them a 4xx with a JSON error.
 JSON_ENDPOINTS = {"api.grade", "curriculum.position", "exercises.autosave", "exercises.check",
+                  "exercises.mapping_autosave", "exercises.mapping_check",
                   "review.add_inline_comment", "classroom.console_control", "classroom.screen_control",
                   "live.respond", "live.game_join", "live.game_answer"}
 JSON_KEYS = ["action", "kind", "text", "vignette", "revision", "no_harm", "keep", "position", "body", "quote", "start",
              "end", "bank_entry", "save_to_bank", "activity_id", "submit_key", "placements", "entrant_id", "clue_id",
              "choice", "modules", "teams", "mode", "statement_kind", "minutes", "index", "module_id", "value",
-             "response_id", "fact_id", "points"]
+             "response_id", "fact_id", "points", "entries", "scale", "scale_reason"]
 CONSOLE_ACTIONS = ["next", "prev", "goto", "module", "blank", "mode", "timer_toggle", "timer_reset", "start_activity",
                    "start_game", "activity.lock", "activity.results", "activity.spotlight", "activity.marks",
                    "activity.dismiss", "activity.focus_fact", "activity.reveal_fact", "activity.close", "game.open",

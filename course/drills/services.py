@@ -37,7 +37,7 @@ def save_attempt(user_id: int, drill: Drill, text: str) -> DrillAttempt:
 def grade_attempt(attempt: DrillAttempt, drill: Drill) -> tuple[dict | None, str | None]:
     """Grade a kept rewrite with the drill's kind and vignette and store the report; return (report, error)."""
     try:
-        report = grade_draft(attempt.user_id, drill.kind, attempt.text, drill.vignette)
+        report = grade_draft(attempt.user_id, drill.kind, attempt.text, drill.vignette, child_age=drill.child_age)
     except GradingUnavailable as exc:
         return None, str(exc) if exc.status == 503 else f"{exc} Your rewrite is saved."
     attempt.report, attempt.verdict = report, report.get("verdict")

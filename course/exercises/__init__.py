@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 
-from . import practice_views, routes, statements  # noqa: E402,F401
+from . import mapping, practice_views, routes, statements  # noqa: E402,F401

@@ -1,13 +1,13 @@
 """Forms for the exercises: the mapping board, a statement draft, the set submission, the practice plans."""
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..forms import AppForm, GradableLength
 from ..network_guidance import CIRCLE_LABELS, CIRCLES, FIT_LABELS, FITS
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, Vignette
+from ..numbers import plain_int
 from .practice import HOUSES, MAX_FIELD_CHARS
 
 
@@ -16,37 +16,16 @@ def fact_field_name(fact_id: str) -> str:
     return f"fact_{fact_id}"
 
 
-def mapping_form_class(vignette: Vignette) -> type[AppForm]:
-    """Build a form with one column choice per fact, then the safety scale and its reason."""
+class BoardForm(AppForm):
+    """The mapping board's plain form: the revision it was based on (board.state_from_form reads the rest)."""
 
-    class MappingForm(AppForm):
-        """Place each fact in a column of the map, then scale safety from 0 to 10."""
+    revision = HiddenField(default="0")
+    base = HiddenField(default="")  # the saved board this page showed, so a conflict can keep both sides
 
-        scale = IntegerField(
-            "Safety scale (0 to 10)",
-            validators=[
-                InputRequired("Choose a number from 0 to 10."),
-                NumberRange(0, 10, "Choose a number from 0 to 10."),
-            ],
-            description="10: everyone agrees the child is safe enough to close the case. "
-                        "0: the child cannot safely stay at home.",
-        )
-        scale_reason = TextAreaField(
-            "Why that number?",
-            validators=[DataRequired("Say in a sentence or two why you chose that number."), Length(max=2000)],
-            description="Name what pulls the number down and what holds it up.",
-        )
-        submit = SubmitField("Check my map")
-
-    choices = [SelectChoice("", "Choose a column")] + [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
-    for index, fact in enumerate(vignette.mapping_facts, start=1):
-        field = SelectField(
-            f"Fact {index}: column",
-            choices=choices,
-            validators=[DataRequired("Choose a column for this fact.")],
-        )
-        setattr(MappingForm, fact_field_name(fact.id), field)
-    return MappingForm
+    @property
+    def revision_number(self) -> int:
+        """Return the revision as an int (0, which a saved board never has, when it cannot be read)."""
+        return plain_int(self.revision.data) or 0
 
 
 class StatementForm(AppForm):

@@ -1,7 +1,7 @@
-"""Exercise pages: the index, the case, the mapping board and the set submission."""
+"""Exercise pages: the index, the case and the set submission (the mapping board is in mapping.py)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grader.vocabulary import kind_slug
@@ -9,30 +9,20 @@ from grader.vocabulary import kind_slug
 from .. import grading
 from ..curriculum.render import render_markdown
 from ..extensions import db
-from ..models import InvalidTransition, MappingAttempt
+from ..models import InvalidTransition
 from ..numbers import plain_int
 from ..ratelimit import too_many_requests
-from ..vignettes import CATEGORIES, CATEGORY_LABELS, all_vignettes
+from ..vignettes import CATEGORY_LABELS, all_vignettes
 from . import bp
-from .forms import SubmitSetForm, fact_field_name, mapping_form_class
+from .forms import SubmitSetForm
 from .services import (
     SubmitBlocked,
-    mapping_attempts,
     progress_for,
-    record_mapping,
-    score_mapping,
     set_warnings,
     slots_for,
     submit_set,
     submittable,
     vignette_or_404,
-)
-
-# The map's three questions, each over the columns it holds (SOP primer section 3).
-MAP_GROUPS = (
-    ("What are we worried about?", ("harm", "danger", "complicating")),
-    ("What's working well?", ("strength", "safety")),
-    ("What is unclear?", ("grey",)),
 )
 
 
@@ -63,42 +53,6 @@ def case(vignette_id: str):
     progress = progress_for(current_user.id, vignette)
     return render_template("exercises/case.html", vignette=vignette, narrative=render_markdown(vignette.narrative),
                            progress=progress, slots=progress["slots"])
-
-
-# ---------------------------------------------------------------- mapping
-
-@bp.route("/<vignette_id>/mapping", methods=["GET", "POST"])
-@login_required
-def mapping(vignette_id: str):
-    """Place each fact in a column of the map and scale safety; the plain selects work without JavaScript."""
-    vignette = vignette_or_404(vignette_id)
-    form = mapping_form_class(vignette)()
-    if form.validate_on_submit():
-        placements = {f.id: form[fact_field_name(f.id)].data for f in vignette.mapping_facts}
-        attempt = record_mapping(current_user.id, vignette, placements, form.scale.data, form.scale_reason.data)
-        db.session.commit()
-        return redirect(url_for(".mapping_result", vignette_id=vignette.id, attempt_id=attempt.id))
-    status = 422 if form.errors else 200
-    unplaced = sum(1 for f in vignette.mapping_facts if form[fact_field_name(f.id)].errors)
-    return render_template("exercises/mapping.html", vignette=vignette, form=form, groups=MAP_GROUPS,
-                           categories=CATEGORIES, fact_field=fact_field_name, unplaced=unplaced,
-                           narrative=render_markdown(vignette.narrative),
-                           attempts=mapping_attempts(current_user.id, vignette.id)), status
-
-
-@bp.route("/<vignette_id>/mapping/<int:attempt_id>")
-@login_required
-def mapping_result(vignette_id: str, attempt_id: int):
-    """Show one mapping attempt: right or wrong per fact, with each explanation."""
-    vignette = vignette_or_404(vignette_id)
-    attempt = db.session.get(MappingAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id or attempt.vignette_id != vignette.id:
-        abort(404)
-    results, correct, total = score_mapping(vignette, attempt.placements)
-    by_column = {c: [r for r in results if r.fact.category == c] for c in CATEGORIES}
-    return render_template("exercises/mapping_result.html", vignette=vignette, attempt=attempt, results=results,
-                           by_column=by_column, correct=correct, total=total, groups=MAP_GROUPS,
-                           attempts=mapping_attempts(current_user.id, vignette.id))
 
 
 # ---------------------------------------------------------------- submitting the set

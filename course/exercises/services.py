@@ -418,18 +418,6 @@ def score_mapping(vignette: Vignette, placements: dict[str, str]) -> tuple[list[
     return results, correct, len(results)
 
 
-def record_mapping(user_id: int, vignette: Vignette, placements: dict[str, str], scale: int | None,
-                   reason: str) -> MappingAttempt:
-    """Score and store one mapping attempt (the caller commits)."""
-    clean = {f.id: placements[f.id] for f in vignette.mapping_facts if placements.get(f.id) in CATEGORIES}
-    _, correct, total = score_mapping(vignette, clean)
-    attempt = MappingAttempt(user_id=user_id, vignette_id=vignette.id, placements=clean, correct=correct,
-                             total=total, scale=scale, scale_reason=reason.strip())
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
-
-
 def mapping_attempts(user_id: int, vignette_id: str) -> list[MappingAttempt]:
     """Return the learner's mapping attempts for a vignette, newest first."""
     return list(db.session.scalars(select(MappingAttempt).where(

@@ -138,7 +138,67 @@ class MappingAttempt(db.Model):
     total: Mapped[int] = mapped_column(Integer)
     scale: Mapped[int | None] = mapped_column(Integer)
     scale_reason: Mapped[str] = mapped_column(Text, default="")
+    # The learner's own map entries when they checked: [{"column", "text", "report"}], kept as they were.
+    entries: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MapBoard(db.Model):
+    """A learner's mapping board for one vignette as last saved: placed facts, own entries, the scale."""
+
+    __tablename__ = "map_boards"
+    __table_args__ = (UniqueConstraint("user_id", "vignette_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    vignette_id: Mapped[str] = mapped_column(String(80))
+    placements: Mapped[dict] = mapped_column(JSON, default=dict)  # fact id -> column
+    scale: Mapped[int | None] = mapped_column(Integer)
+    scale_reason: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every save; optimistic check
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entries: Mapped[list[MapEntry]] = relationship(
+        back_populates="board", order_by="MapEntry.position", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list[MapBoardRevision]] = relationship(
+        back_populates="board", order_by="MapBoardRevision.id.desc()", cascade="all, delete-orphan"
+    )
+
+
+class MapBoardRevision(db.Model):
+    """A kept copy of a board as saved, for the list of earlier versions (close autosaves share one)."""
+
+    __tablename__ = "map_board_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("map_boards.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # the board's revision this copy shows
+    source: Mapped[str] = mapped_column(String(16))  # autosave, save, check or restore
+    # {"placements": {fact id: column}, "entries": [{"key", "column", "text"}], "scale", "scale_reason"}
+    state: Mapped[dict] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first save this copy holds
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last save this copy holds
+
+    board: Mapped[MapBoard] = relationship(back_populates="revisions")
+
+
+class MapEntry(db.Model):
+    """One short entry a learner wrote on the map in their own words, with the plain-language check of it."""
+
+    __tablename__ = "map_entries"
+    __table_args__ = (UniqueConstraint("board_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("map_boards.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(16))  # chosen by the page, so two saves can name the same entry
+    column_id: Mapped[str] = mapped_column(String(16))  # a column of the map (vignettes.MAP_COLUMNS)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    report: Mapped[dict | None] = mapped_column(JSON)  # the grader's report of exactly this text, once checked
+
+    board: Mapped[MapBoard] = relationship(back_populates="entries")
 
 
 class DrillAttempt(db.Model):

@@ -54,12 +54,26 @@ def on_course_completed(sender, user, certificate=None, **extra) -> None:
     enqueue(statements.course_completed(user, certificate, cohort_id), user, "completed", cohort_id)
 
 
+def on_drill_graded(sender, user, drill_id, ready, practice=False, **extra) -> None:
+    """Queue 'attempted drill' (habit practice when the drill was picked for the learner's habits)."""
+    cohort_id = _cohort_id(user)
+    enqueue(statements.drill_attempted(user, drill_id, ready, practice, cohort_id), user, "attempted", cohort_id)
+
+
+def on_follow_up_answered(sender, user, **extra) -> None:
+    """Queue 'answered 30-day follow-up'."""
+    cohort_id = _cohort_id(user)
+    enqueue(statements.follow_up_answered(user, cohort_id), user, "answered", cohort_id)
+
+
 RECEIVERS = (
     (events.module_completed, on_module_completed),
     (events.quiz_scored, on_quiz_scored),
     (events.work_submitted, on_work_submitted),
     (events.work_accepted, on_work_accepted),
     (events.course_completed, on_course_completed),
+    (events.drill_graded, on_drill_graded),
+    (events.follow_up_answered, on_follow_up_answered),
 )
 
 

@@ -7,6 +7,9 @@ Verbs (ADL vocabulary unless noted):
              (the Activity Streams "submit" verb listed in the xAPI registry: ADL has no "submitted")
 - passed     http://adlnet.gov/expapi/verbs/passed      an exercise a trainer accepted, with the
              rubric score when there is one
+- attempted  http://adlnet.gov/expapi/verbs/attempted   a rewrite drill, success when the rewrite
+             graded ready; the practice extension is true when it was picked for the learner's habits
+- answered   http://adlnet.gov/expapi/verbs/answered    the 30-day follow-up survey (no answers travel)
 
 The actor is an account on this site (homePage + the user's numeric id), never an email address.
 """
@@ -29,12 +32,21 @@ VERBS = {
     "scored": ("http://adlnet.gov/expapi/verbs/scored", "scored"),
     "submitted": ("http://activitystrea.ms/schema/1.0/submit", "submitted"),
     "passed": ("http://adlnet.gov/expapi/verbs/passed", "passed"),
+    "attempted": ("http://adlnet.gov/expapi/verbs/attempted", "attempted"),
+    "answered": ("http://adlnet.gov/expapi/verbs/answered", "answered"),
 }
 ACTIVITY_TYPES = {
     "course": "http://adlnet.gov/expapi/activities/course",
     "module": "http://adlnet.gov/expapi/activities/module",
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "exercise": "http://adlnet.gov/expapi/activities/performance",
+    "drill": "http://adlnet.gov/expapi/activities/interaction",
+    "survey": "http://id.tincanapi.com/activitytype/survey",
+}
+# The extensions this product defines, each at extension_id(name), and where they appear.
+EXTENSIONS = {
+    "cohort": "context: the learner's cohort id (an integer)",
+    "practice": "result of 'attempted drill': true when the drill was picked for the learner's habits",
 }
 FALLBACK_BASE = "https://sop-foundations.invalid/"
 
@@ -51,6 +63,11 @@ def site_base() -> str:
 def activity_id(*parts: str) -> str:
     """Return a stable activity IRI under this site, e.g. <site>/xapi/activities/module/mapping."""
     return site_base() + "xapi/activities/" + "/".join(quote(str(p), safe="") for p in parts)
+
+
+def extension_id(name: str) -> str:
+    """Return this site's IRI for an extension, e.g. <site>/xapi/extensions/practice."""
+    return site_base() + "xapi/extensions/" + quote(name, safe="")
 
 
 def actor_for(user) -> dict:
@@ -84,7 +101,7 @@ def _context(cohort_id: int | None) -> dict:
         "contextActivities": {"grouping": [{"objectType": "Activity", "id": activity_id("course")}]},
     }
     if cohort_id is not None:
-        context["extensions"] = {site_base() + "xapi/extensions/cohort": cohort_id}
+        context["extensions"] = {extension_id("cohort"): cohort_id}
     return context
 
 
@@ -164,6 +181,20 @@ def course_completed(user, certificate, cohort_id=None) -> dict:
     if certificate is not None and certificate.hours:
         result["duration"] = f"PT{float(certificate.hours):g}H"
     return build(user, "completed", course_activity(), result, cohort_id)
+
+
+def drill_attempted(user, drill_id: str, ready: bool, practice: bool, cohort_id=None) -> dict:
+    """Return 'attempted drill': success when the rewrite graded ready, and whether it was habit practice."""
+    result = {"success": bool(ready), "completion": True,
+              "extensions": {extension_id("practice"): bool(practice)}}
+    return build(user, "attempted", _activity("drill", activity_id("drill", drill_id), f"Rewrite drill: {drill_id}"),
+                 result, cohort_id)
+
+
+def follow_up_answered(user, cohort_id=None) -> dict:
+    """Return 'answered 30-day follow-up' (the answers stay in the app)."""
+    return build(user, "answered", _activity("survey", activity_id("follow-up"), "30-day follow-up"),
+                 {"completion": True}, cohort_id)
 
 
 # ---------------------------------------------------------------- structure check

@@ -1,0 +1,86 @@
+"""The pilot report's growth evidence: first check against the accepted version per kind, from versions graded
+in the test by the real grader, matching a hand calculation, and hidden under the report's anonymity rule."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from course.database import utcnow
+from course.exercises.versions import summarise
+from course.extensions import db
+from course.grading import grade
+from course.models import Work, WorkStatus, WorkVersion
+from course.models.review import Review
+from course.pilot.report import HIDDEN_NOTE
+from tests.test_habits import ABUSED, GRABBED, RUIZ_1, RUIZ_2
+
+RUIZ_READY = "On Friday night Ana left Mia (4) and Leo (2) alone until 2 a.m.; Leo cried in a wet diaper for hours."
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The grader's spaCy pipeline, loaded once per test session."""
+    from grader import load_pipeline
+
+    return load_pipeline()
+
+
+def _accepted(user_id: int, trainer_id: int, vignette: str, texts: list[str], days: int) -> None:
+    """Keep each text as a checked version graded now, and accept the last one `days` after the first."""
+    decided = utcnow()
+    work = Work(user_id=user_id, vignette_id=vignette, kind="harm", position=1, status=WorkStatus.ACCEPTED.value,
+                draft_text=texts[-1])
+    db.session.add(work)
+    db.session.flush()
+    for number, text in enumerate(texts, start=1):
+        report = grade("harm", text, vignette=vignette)
+        db.session.add(WorkVersion(work_id=work.id, number=number, text=text,
+                                   source="submit" if number == len(texts) else "check", summary=summarise(report),
+                                   verdict=report["verdict"], created_at=decided - timedelta(days=days)))
+    db.session.flush()
+    db.session.add(Review(work_id=work.id, version_id=work.versions[-1].id, trainer_id=trainer_id, decision="accept",
+                          decided_at=decided))
+
+
+def _section(client, factory, viewer, **args) -> str:
+    client.post("/auth/login", data={"email": factory.email(viewer), "password": "correct horse battery"})
+    response = client.get("/pilot/report", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True).split('id="growth-title"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("learners, shown", [(4, False), (5, True)])
+def test_growth_matches_the_hand_calculation_and_needs_five(app, client, factory, nlp, learners, shown):
+    trainer = factory.user("trainer")
+    cohort = factory.cohort("Pilot Growth", trainer_id=trainer)
+    users = [factory.user("learner", cohort_id=cohort) for _ in range(learners)]
+    with app.app_context():
+        for index, user_id in enumerate(users):
+            if index == 4:  # three versions: a label and a missing act, the same again, then ready
+                _accepted(user_id, trainer, "ruiz-family", [RUIZ_1, RUIZ_2, RUIZ_READY], days=5)
+            else:
+                _accepted(user_id, trainer, "hill-family", [ABUSED, GRABBED], days=index + 1)
+        db.session.commit()
+    section = _section(client, factory, trainer)
+    row = section.split("Harm Statements</th>")[1].split("</tr>")[0]
+    if not shown:
+        assert HIDDEN_NOTE in row and "fewer than 5" in row
+        return
+    cells = [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
+    # parts: (4+4+4+4+3)/5 = 3.8 -> 4.0 of 4; blocking 1.0 -> 0.0; ready 0 -> 5; versions (2*4+3)/5 = 2.2;
+    # days to acceptance 1, 2, 3, 4, 5: median 3.0
+    assert cells == ["5", "3.8 → 4.0 of 4", "1.0 → 0.0", "0 → 5", "2.2", "3.0"]
+
+
+def test_a_cohort_whose_difference_from_all_is_under_five_is_hidden(app, client, factory, nlp):
+    admin, trainer = factory.user("admin"), factory.user("trainer")
+    big, small = factory.cohort("Pilot Big", trainer_id=trainer), factory.cohort("Pilot One", trainer_id=trainer)
+    users = [factory.user("learner", cohort_id=big) for _ in range(5)] + [factory.user("learner", cohort_id=small)]
+    with app.app_context():
+        for user_id in users:
+            _accepted(user_id, trainer, "hill-family", [ABUSED, GRABBED], days=1)
+        db.session.commit()
+    assert "<td class=\"num\">6</td>" in _section(client, factory, admin)
+    assert HIDDEN_NOTE in _section(client, factory, admin, cohort=big)  # all (6) minus big (5) is one person
+    assert HIDDEN_NOTE in _section(client, factory, admin, cohort=small)

@@ -1152,6 +1152,19 @@ class Analysis:
                     if p.dep_ == "pobj":
                         out.append(p)
                         out.extend(p.conjuncts)
+        if not out:
+            out = self._misattached_agents(verb)
+        return out
+
+    def _misattached_agents(self, verb: Token) -> list[Token]:
+        """A 'by' + person the parser hung on a nearby noun ("left at the bus stop by her dad")."""
+        out = []
+        for c in verb.children:
+            if c.dep_ != "prep" or self.lower[c.i] == "by":
+                continue
+            for t in c.subtree:
+                if t.dep_ == "prep" and self.lower[t.i] == "by" and t.head.pos_ in ("NOUN", "PROPN"):
+                    out.extend(p for p in t.children if p.dep_ == "pobj" and self.role_of(p) is not None)
         return out
 
     def span(self, start: int, end: int) -> tuple[int, int, str]:

@@ -450,3 +450,14 @@ def test_diminished_effects_are_slight(nlp, text, trivial):
 )
 def test_the_source_of_an_effect_is_not_its_owner(nlp, kind, text, component):
     assert next(c for c in grade(kind, text).components if c.id == component).present
+
+
+@pytest.mark.parametrize(
+    "text,present",
+    [
+        ("On Monday, Nell (5) was left at the bus stop by her dad for an hour and cried.", True),
+        ("On Monday, Kit (6) was pushed at the park by a stranger and cried.", False),
+    ],
+)
+def test_a_by_agent_hung_on_a_noun_is_still_the_actor(nlp, text, present):
+    assert next(c for c in grade("harm", text).components if c.id == "caregiver_action").present is present

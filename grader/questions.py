@@ -542,8 +542,9 @@ def _group_regex(cues: tuple[str, ...], data: QuestionData) -> re.Pattern | None
 
 
 # "me" after a request ("tell me", "walk me through") still asks the listener to speak
+# ("If I came back in a year, what would I see?" asks the listener to picture it: "I" alone is not enough)
 ABOUT_THE_WORKER = re.compile(
-    r"\b(?:i|my|myself|i'm|im|i'd|i'll|i've)\b|(?<!tell )(?<!show )(?<!walk )(?<!give )(?<!let )(?<!teach )\bme\b", re.I
+    r"\b(?:my|myself)\b|(?<!tell )(?<!show )(?<!walk )(?<!give )(?<!let )(?<!teach )\bme\b", re.I
 )
 TO_THE_LISTENER = re.compile(r"\b(?:you|your|yours|yourself|you're|you'd|you'll|you've|ya|u|y'all)\b", re.I)
 

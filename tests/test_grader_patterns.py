@@ -409,6 +409,7 @@ def test_negation_scope(nlp, text, word, negated):
         ("Marcus, tell me about a weekend when things were calm.", False),
         ("What would it take for me to trust you?", False),
         ("What would your sister say she has seen you do?", False),
+        ("If I came back in a year and things were going great, what would I see?", False),
     ],
 )
 def test_questions_about_the_worker(text, worker):

@@ -340,3 +340,18 @@ def test_long_question_for_a_young_child_gets_a_reading_note(nlp):
     notes = [f for f in report.findings if f.category == "readability" and f.rule == "child.reading_level"]
     assert notes and notes[0].severity == "warning" and "grade 1" in notes[0].message
     assert not re.search(r"\{\w+\}", notes[0].message)
+
+
+@pytest.mark.parametrize(
+    "text,qtype",
+    [
+        ("What does your mom do on good days?", "exception"),
+        ("What do you do instead when you manage to stay calm at bedtime?", "exception"),
+        ("What helps on the days your back is ok?", "exception"),
+        ("What would make it one number higher?", "next_step"),
+        ("What would be a sign things are moving in the right direction?", "next_step"),
+        ("What would make it easier to call your sister?", "next_step"),
+    ],
+)
+def test_better_days_and_small_moves(nlp, text, qtype):
+    assert [q.type for q in grade("sf_question", text).questions] == [qtype]

@@ -1,4 +1,4 @@
-"""Command-line tools: create-admin, content check and demo."""
+"""Command-line tools: create-admin, content check, demo and regrade-growth."""
 from __future__ import annotations
 
 import secrets
@@ -135,8 +135,44 @@ def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
+@click.command("regrade-growth")
+@click.option("--batch", default=25, show_default=True, type=click.IntRange(1, 1000),
+              help="Versions graded, then committed, per batch.")
+@click.option("--limit", type=click.IntRange(1), help="Stop after this many versions (to fit a cron slot).")
+@click.option("--retry-refused", is_flag=True, help="Also grade again the texts the grader refused before.")
+@with_appcontext
+def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -> None:
+    """Grade kept drafts again with the current grader, so growth compares one grader version; safe to re-run."""
+    from .drills.regrade import current_grader, regrade_batch, waiting_versions
+    from .extensions import db
+    from .grading import GradingUnavailable
+
+    done: set[int] = set()
+    graded = refused = 0
+    while limit is None or len(done) < limit:
+        size = batch if limit is None else min(batch, limit - len(done))
+        try:
+            rows = regrade_batch(size, retry_refused, skip=done)
+        except GradingUnavailable as exc:
+            db.session.rollback()
+            kept = graded + refused
+            raise click.ClickException(f"{exc} The grader could not run, so nothing more was graded; the {kept} "
+                                       "version(s) graded so far are kept. Run this again.") from exc
+        db.session.commit()  # each batch is kept, so a stopped run resumes where it left off
+        if not rows:
+            break
+        done |= {row.version_id for row in rows}
+        graded += sum(1 for row in rows if row.summary is not None)
+        refused += sum(1 for row in rows if row.summary is None)
+    waiting, still_refused = waiting_versions()
+    click.echo(f"Grader {current_grader()}: graded {graded} version(s) again, {refused} refused by the grader. "
+               f"Still waiting: {waiting}; refused in all: {still_refused}"
+               + (" (run again with --retry-refused after fixing the cause)." if still_refused else "."))
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(content_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(regrade_growth_command)

@@ -143,25 +143,21 @@ def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None
 @with_appcontext
 def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -> None:
     """Grade kept drafts again with the current grader, so growth compares one grader version; safe to re-run."""
-    from .drills.regrade import current_grader, regrade_batch, waiting_versions
+    from .drills.regrade import current_grader, pending, regrade_version, waiting_versions
     from .extensions import db
     from .grading import GradingUnavailable
+    from .models import WorkVersion
 
-    done: set[int] = set()
+    todo = [v.id for v in pending(limit, retry_refused)]  # read once: each batch below is committed on its own
     graded = refused = 0
-    while limit is None or len(done) < limit:
-        size = batch if limit is None else min(batch, limit - len(done))
+    for start in range(0, len(todo), batch):
         try:
-            rows = regrade_batch(size, retry_refused, skip=done)
+            rows = [regrade_version(db.session.get(WorkVersion, vid)) for vid in todo[start:start + batch]]
         except GradingUnavailable as exc:
             db.session.rollback()
-            kept = graded + refused
-            raise click.ClickException(f"{exc} The grader could not run, so nothing more was graded; the {kept} "
-                                       "version(s) graded so far are kept. Run this again.") from exc
-        db.session.commit()  # each batch is kept, so a stopped run resumes where it left off
-        if not rows:
-            break
-        done |= {row.version_id for row in rows}
+            raise click.ClickException(f"{exc} The grader could not run, so nothing more was graded; the "
+                                       f"{graded + refused} graded before are kept. Run this again.") from exc
+        db.session.commit()  # a stopped run resumes where it left off: done versions are not pending any more
         graded += sum(1 for row in rows if row.summary is not None)
         refused += sum(1 for row in rows if row.summary is None)
     waiting, still_refused = waiting_versions()

@@ -169,3 +169,31 @@ def test_the_learners_growth_counts_only_current_pairs(app, client, auth, factor
         growth, waiting = growth_now(learner)
         [row] = growth
         assert (waiting.waiting, row.drafts, row.ready_first, row.ready_latest, row.blocking_first) == (0, 1, 0, 1, 1)
+
+
+def test_a_grader_outage_keeps_the_batches_already_done_and_the_next_run_finishes(app, runner, pilot, monkeypatch):
+    from course.drills import regrade
+    from course.grading import GradingUnavailable
+
+    admin, trainer, learners = pilot
+    with app.app_context():
+        for user_id in learners:
+            _accepted(user_id, trainer, (OLD, "now"))
+        db.session.commit()
+    real, calls = regrade.grade_draft, []
+
+    def failing_after_three(*args, **kwargs):
+        """The real grader for three texts, then an outage (the pipeline failed to load)."""
+        calls.append(args)
+        if len(calls) > 3:
+            raise GradingUnavailable()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(regrade, "grade_draft", failing_after_three)
+    result = runner.invoke(args=["regrade-growth", "--batch", "2"])
+    assert result.exit_code == 1 and "Run this again" in result.output
+    with app.app_context():  # the first batch of two is kept; the failed batch left nothing behind
+        assert db.session.scalar(select(func.count(RegradedSummary.id))) == 2
+    monkeypatch.setattr(regrade, "grade_draft", real)
+    assert "graded 3 version(s) again" in runner.invoke(args=["regrade-growth"]).output
+    assert _report(app, admin).compared == 5

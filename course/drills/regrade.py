@@ -30,8 +30,6 @@ from ..models.loop import RegradedSummary
 from ..models.review import Review
 from ..vignettes import get_vignette
 
-DEFAULT_BATCH = 25
-
 
 def current_grader() -> str:
     """Return the grader version growth is compared under."""
@@ -97,20 +95,18 @@ def _accepted_ids() -> dict[int, set[int]]:
     return out
 
 
-def pending(limit: int | None = None, retry_refused: bool = False, skip: Iterable[int] = ()) -> list[WorkVersion]:
+def pending(limit: int | None = None, retry_refused: bool = False) -> list[WorkVersion]:
     """Return versions growth reads with no summary under the current grader yet, oldest work first.
 
-    retry_refused also returns versions the grader refused before; skip names version ids to leave out.
+    retry_refused also returns versions the grader refused before.
     """
-    skip = set(skip)
     accepted = _accepted_ids()
     works = db.session.scalars(select(Work).order_by(Work.id).options(selectinload(Work.versions))).all()
     out: list[WorkVersion] = []
     for work in works:
         wanted = [v for v in endpoints(work, accepted.get(work.id, ())) if not stored_is_current(v)]
         rows = regraded(v.id for v in wanted)
-        out += [v for v in wanted if v.id not in skip
-                and (v.id not in rows or (retry_refused and rows[v.id].summary is None))]
+        out += [v for v in wanted if v.id not in rows or (retry_refused and rows[v.id].summary is None)]
         if limit is not None and len(out) >= limit:
             return out[:limit]
     return out
@@ -140,12 +136,6 @@ def regrade_version(version: WorkVersion) -> RegradedSummary:
     row.summary, row.error = summary, error
     db.session.flush()
     return row
-
-
-def regrade_batch(size: int = DEFAULT_BATCH, retry_refused: bool = False,
-                  skip: Iterable[int] = ()) -> list[RegradedSummary]:
-    """Re-grade up to `size` waiting versions and return their rows (the caller commits)."""
-    return [regrade_version(version) for version in pending(size, retry_refused, skip)]
 
 
 def waiting_versions() -> tuple[int, int]:

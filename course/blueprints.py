@@ -17,10 +17,12 @@ from . import (
     health,
     kit,
     mail,
+    notices,
     objectives,
     pilot,
     quizzes,
     review,
+    trainers,
     xapi,
 )
 
@@ -45,6 +47,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(xapi.bp)
     app.register_blueprint(kit.bp)
     app.register_blueprint(followup.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(trainers.bp)
     classroom.init_app(app)
     completion.init_app(app)
     pilot.init_app(app)

@@ -9,6 +9,7 @@ from grader.vocabulary import component_label, is_numbered, kind_label, kind_slu
 
 from . import feedback
 from .timezones import localtime, zone_label
+from .words import ago, join_words, pluralise
 
 
 def format_minutes(minutes: int) -> str:
@@ -24,6 +25,14 @@ def format_date(value: date | None) -> str:
     return localtime(value, "date", empty="not set")  # a timestamp's date depends on the zone
 
 
+def family_title(vignette_id: str) -> str:
+    """Return a practice family's title for a page ('The Hill family'), never its raw id when it is known."""
+    from .vignettes import get_vignette
+
+    vignette = get_vignette(vignette_id)
+    return vignette.title if vignette else vignette_id
+
+
 def register_template_helpers(app: Flask) -> None:
     """Register the filters and globals (the vocabulary's labels, once, for every page); every timestamp on a
     page goes through `localtime`."""
@@ -31,6 +40,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(zone_label, "zone_label")
+    app.add_template_filter(pluralise, "plural")
+    app.add_template_filter(join_words, "join_words")
+    app.add_template_filter(ago, "ago")
+    app.add_template_filter(family_title, "family_title")
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     vocabulary = {
         "kind_label": kind_label, "kind_slug": kind_slug, "is_numbered": is_numbered,

@@ -29,7 +29,7 @@ def test_register_with_good_code_enrolls_and_signs_in(client, app, cohort):
         assert user.cohort.id == cohort
         assert user.role == "learner"
         assert user.password_hash != PASSWORD
-    assert b"Welcome back, Rosa Diaz" in client.get("/").data
+    assert b"Welcome, Rosa Diaz" in client.get("/").data  # a new user is not welcomed back
 
 
 def test_register_with_bad_code(client, cohort):
@@ -193,3 +193,13 @@ def test_role_decorator(role_app, factory, role, trainer_status, admin_status):
         client.post("/auth/login", data={"email": factory.email(factory.user(role)), "password": PASSWORD})
     assert client.get("/trainer-only").status_code == trainer_status
     assert client.get("/admin-only").status_code == admin_status
+
+
+def test_a_learner_who_has_started_is_welcomed_back(client, app, cohort):
+    from course.pilot.services import required_modules
+
+    register(client)
+    with app.app_context():
+        first = required_modules()[0].id
+    assert client.post(f"/modules/{first}/complete").status_code in (200, 302)
+    assert b"Welcome back, Rosa Diaz" in client.get("/").data

@@ -104,8 +104,9 @@ def test_every_page_type_has_no_wcag_violations(world_server, sweep, new_context
 def test_sweep_covers_every_html_route_class(sweep):
     """Every endpoint a learner, trainer or admin reaches with GET shows up in the sweep (nothing silently lost)."""
     swept = {endpoint for items in sweep.values() for endpoint, _ in items}
-    for expected in ("curriculum.module", "exercises.statement", "exercises.mapping", "review.work", "review.queue",
-                     "cohorts.show", "classroom.console", "classroom.screen", "live.room", "pilot.certificate",
+    for expected in ("curriculum.module", "exercises.statement", "exercises.mapping", "review.set_screen",
+                     "review.queue", "trainers.home", "notices.index", "cohorts.show", "classroom.console",
+                     "classroom.screen", "live.room", "pilot.certificate",
                      "pilot.verify", "admin.users", "quizzes.take", "review.my_feedback", "auth.register"):
         assert expected in swept, f"{expected} was not swept"
     for skipped in ("review.progress_export", "review.queue_json", "xapi.export_cohort", "classroom.screen_poll"):

@@ -1,6 +1,6 @@
-"""End-to-end trainer journey in a real browser with CSRF on: create a cohort, work the queue, review with the
-rubric and an inline comment, return, read the resubmission diff, accept, then the debrief analytics, grader
-agreement and the progress CSV."""
+"""End-to-end trainer journey in a real browser with CSRF on: create a cohort, work the queue of family sets,
+review with the rubric and an inline comment, return, see the resubmission first and pre-scored with its diff,
+accept, then the debrief analytics, grader agreement and the progress CSV."""
 from __future__ import annotations
 
 import csv
@@ -40,16 +40,16 @@ def graded(kind: str, text: str) -> dict:
 
 
 def claim_from_queue(page, base: str, label: str) -> None:
-    """Open the queue and claim the item whose Claim button names the label."""
+    """Open the queue and claim the set whose Claim button names the label."""
     page.goto(f"{base}/review/")
     page.get_by_role("button", name=f"Claim {label}").click()
-    page.get_by_text("You are reviewing this.").wait_for()
+    page.get_by_text("You are reviewing this set.").wait_for()
     page.wait_for_load_state("load")  # review.js is deferred: let it attach its listeners
 
 
-def score_all(page, score: str) -> None:
-    """Choose the same score on every rubric row."""
-    for row in page.locator("fieldset.rubric-row").all():
+def score_all(section, score: str) -> None:
+    """Choose the same score on every rubric row of one statement."""
+    for row in section.locator("fieldset.rubric-row").all():
         row.get_by_label(score).check()
 
 
@@ -85,45 +85,57 @@ def test_trainer_creates_a_cohort_reviews_returns_accepts_and_reads_the_reports(
                                       correct=12, total=14, scale=4))
         db.session.commit()
 
-    # The queue lists both, oldest first; claim Alex's harm statement.
+    # The queue lists both sets, oldest first; the trainer home counts them; claim Alex's set.
     page.goto(f"{base}/review/?cohort={cohort_id}")
     items = page.locator("[data-queue-link]")
     assert items.count() == 2
-    claim_from_queue(page, base, f"Harm Statement from {LEARNERS[0]}")
-    assert page.url.rstrip("/").endswith(f"/review/{work_id}")
+    page.goto(f"{base}/trainer/")
+    assert "2 family sets wait for review." in page.locator("main").inner_text()
+    claim_from_queue(page, base, f"The Hill family from {LEARNERS[0]}")
+    assert page.url.rstrip("/").endswith(f"/review/sets/{alex}/hill-family")
+    harm = page.locator(f"#work-{work_id}")
 
     # An inline comment on the flagged word, typed into the no-script form fields.
-    page.get_by_label("Words to comment on").fill("neglected")
-    page.get_by_label("Comment", exact=True).fill("What did Marcus do that someone could have seen?")
-    page.get_by_role("button", name="Add comment").click()
-    page.locator("[data-statement] .seg--comment").first.wait_for()
-    assert page.locator("[data-statement] .seg--comment").first.inner_text() == "neglected"
-    assert "What did Marcus do that someone could have seen?" in page.locator("#comments").inner_text()
+    harm.get_by_label("Words to comment on").fill("neglected")
+    harm.get_by_label("Comment", exact=True).fill("What did Marcus do that someone could have seen?")
+    harm.get_by_role("button", name="Add comment").click()
+    harm.locator("[data-statement] .seg--comment").first.wait_for()
+    assert harm.locator("[data-statement] .seg--comment").first.inner_text() == "neglected"
+    assert "What did Marcus do that someone could have seen?" in page.locator(f"#comments-{work_id}").inner_text()
 
-    # Rubric scores autosave; then return for revision.
-    score_all(page, "Partly")
-    page.locator("fieldset.rubric-row").nth(0).get_by_label("Not yet").check()
-    page.get_by_label("Overall comment to the learner").fill("Name the act instead of the label.")
-    page.wait_for_selector("[data-save-status]:has-text('Saved.')")
-    page.get_by_role("button", name="Return for revision").click()
+    # Rubric scores; then return for revision, sent with the page's one button.
+    score_all(harm, "Partly")
+    harm.locator("fieldset.rubric-row").nth(0).get_by_label("Not yet").check()
+    harm.get_by_label("Overall comment to the learner").fill("Name the act instead of the label.")
+    harm.get_by_label("Return for revision").check()
+    page.get_by_role("button", name="Send decisions").click()
     page.wait_for_load_state()
+    page.get_by_text("Sent: 1 statement returned.").wait_for()
     with live_app.app_context():
         assert db.session.get(Work, work_id).status == "returned"
 
-    # The learner revises and resubmits; the trainer sees what changed since the return and accepts.
+    # The learner revises and resubmits; it comes back first for this trainer, marked, with the earlier scores,
+    # and the screen shows what changed since the return; the trainer accepts.
     revise_and_resubmit(live_app, work_id, REVISED, graded("harm", REVISED))
-    claim_from_queue(page, base, f"Harm Statement from {LEARNERS[0]}")
-    diff = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Changes since your last review")))
+    page.goto(f"{base}/review/")
+    first = page.locator(".queue__item").first
+    assert LEARNERS[0] in first.inner_text() and "Resubmitted to you" in first.inner_text()
+    claim_from_queue(page, base, f"The Hill family from {LEARNERS[0]}")
+    harm = page.locator(f"#work-{work_id}")
+    assert "Resubmitted after a return" in harm.inner_text()
+    assert harm.locator("fieldset.rubric-row").nth(0).get_by_label("Not yet").is_checked()
+    assert harm.get_by_label("Overall comment to the learner").input_value() == "Name the act instead of the label."
+    diff = harm.locator("details.set-diff")
     assert "neglected" in " ".join(diff.locator("del").all_inner_texts())
     assert "grabbed" in " ".join(diff.locator("ins").all_inner_texts())
-    diff.get_by_text("What the last review asked for").click()
     assert diff.get_by_text("Name the act instead of the label.").is_visible()
     assert diff.get_by_text("What did Marcus do that someone could have seen?").is_visible()
-    assert_accessible(page, "review screen with the resubmission diff")
-    score_all(page, "Meets")
-    page.get_by_role("button", name="Accept").click()
+    assert_accessible(page, "set review screen with the resubmission diff")
+    score_all(harm, "Meets")
+    harm.get_by_label("Accept", exact=True).check()
+    page.get_by_role("button", name="Send decisions").click()
     page.wait_for_load_state()
-    page.get_by_text(re.compile(r"^Accepted")).first.wait_for()
+    page.get_by_text("Sent: 1 statement accepted.").wait_for()
     with live_app.app_context():
         assert db.session.get(Work, work_id).status == "accepted"
 

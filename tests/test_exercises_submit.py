@@ -95,6 +95,7 @@ def test_submit_sends_every_drafted_statement_and_locks_them(client, learner, ap
     assert "locked" in locked.get_json()["error"]
     page = client.get(f"{BASE}/write/harm/1").get_data(as_text=True)
     assert "readonly" in page and "Submitted, waiting for review" in page
+    assert '<svg class="icon icon--waiting"' in page and "⧗" not in page  # an icon every device draws
 
 
 def test_double_submit_gives_one_result_and_no_duplicate_versions(client, learner, app, nlp):

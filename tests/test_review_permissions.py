@@ -15,10 +15,13 @@ from tests.test_review import submit_work
 def scene(app, client, auth, world):
     """T1 is mid-review of Priya's work in cohort A, with a comment, a missed problem and a bank entry."""
     work_id = submit_work(app, world["priya"])
+    assert work_id == 1  # _call's review fields name work 1
     auth.login("t1@example.org")
-    client.post(f"/review/{work_id}/claim")
-    client.post(f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "Which act?"})
-    client.post(f"/review/{work_id}/missed", data={"missed-category": "other", "missed-note": "x"})
+    client.post(f"/review/sets/{world['priya']}/hill-family/claim")
+    client.post(f"/review/{work_id}/comments", data={f"w{work_id}-comment-quote": "neglected",
+                                                     f"w{work_id}-comment-body": "Which act?"})
+    client.post(f"/review/{work_id}/missed", data={f"w{work_id}-missed-category": "other",
+                                                   f"w{work_id}-missed-note": "x"})
     client.post("/review/bank", data={"text": "Saved comment"})
     auth.logout()
     with app.app_context():
@@ -34,11 +37,13 @@ def scene(app, client, auth, world):
 def cohort_and_work_routes(s) -> list[tuple[str, str, str]]:
     """(method, url, endpoint) for every route tied to cohort A or to Priya's work."""
     w, c = s["w"], s["c"]
+    one_set = f"/review/sets/{s['u']}/hill-family"
     return [
-        ("POST", f"/review/{w}/claim", "review.claim_work"),
-        ("POST", f"/review/{w}/release", "review.release_work"),
+        ("POST", f"{one_set}/claim", "review.claim_set"),
+        ("POST", f"{one_set}/release", "review.release_set"),
+        ("GET", one_set, "review.set_screen"),
+        ("POST", one_set, "review.set_screen"),
         ("GET", f"/review/{w}", "review.work"),
-        ("POST", f"/review/{w}", "review.work"),
         ("POST", f"/review/{w}/comments", "review.add_inline_comment"),
         ("POST", f"/review/{w}/comments/{s['comment']}/delete", "review.delete_inline_comment"),
         ("POST", f"/review/{w}/findings/1", "review.toggle_finding"),
@@ -76,9 +81,10 @@ LEARNER_ROUTES = {"review.my_feedback", "review.my_work_json"}
 
 
 def _call(client, method, url):
-    """Send a request with plausible form data."""
-    data = {"comment-quote": "Jayden", "comment-body": "x", "missed-category": "other", "text": "t", "name": "Renamed",
-            "email": "t3@example.org", "target": "2", "reveal": "1"}
+    """Send a request with plausible form data (the review fields for work 1, the scene's work)."""
+    data = {"w1-comment-quote": "Jayden", "w1-comment-body": "x", "w1-missed-category": "other", "text": "t",
+            "name": "Renamed", "email": "t3@example.org", "target": "2", "reveal": "1",
+            "w1-decision": "accept", "w1-overall_comment": "x", "action": "send"}
     return client.get(url) if method == "GET" else client.post(url, data=data)
 
 
@@ -114,17 +120,17 @@ def test_trainers_of_other_cohorts_get_404(app, client, auth, scene):
         assert _call(client, method, url).status_code == 404, f"{method} {url}"
     assert _state(app, scene) == before
     queue = client.get("/review/").get_data(as_text=True)
-    assert f"/review/{scene['w']}" not in queue and "Priya" not in queue
+    assert f"/review/sets/{scene['u']}/" not in queue and "Priya" not in queue
     assert client.get("/review/queue.json").get_json() == {"items": []}
 
 
 def test_co_trainer_may_read_but_not_change_a_claimed_review(app, client, auth, scene):
     before = _state(app, scene)
     auth.login("t2@example.org")
-    assert client.get(f"/review/{scene['w']}").status_code == 200
-    for method, url, _ in cohort_and_work_routes(scene)[:10]:
+    assert client.get(f"/review/sets/{scene['u']}/hill-family").status_code == 200
+    for method, url, _ in cohort_and_work_routes(scene)[:11]:
         if method == "POST":
-            client.post(url, data={"comment-quote": "Jayden", "comment-body": "x", "action": "accept"})
+            _call(client, method, url)
     assert _state(app, scene) == before
 
 
@@ -149,6 +155,6 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, scene):
 def test_admin_sees_every_cohort(app, client, auth, factory, scene):
     factory.user("admin", email="admin@example.org")
     auth.login("admin@example.org")
-    assert client.get(f"/review/{scene['w']}").status_code == 200
+    assert client.get(f"/review/sets/{scene['u']}/hill-family").status_code == 200
     assert client.get(f"/cohorts/{scene['b']}").status_code == 200
-    assert f"/review/{scene['w']}" in client.get("/review/").get_data(as_text=True)
+    assert f"/review/sets/{scene['u']}/hill-family" in client.get("/review/").get_data(as_text=True)

@@ -13,7 +13,7 @@ from course.review.analytics import cohens_kappa, kappa_words
 from course.review.charts import bar_chart
 from course.review.exports import safe_cell, to_csv
 from grader.vocabulary import category_label
-from tests.test_review import HARM_TEXT, REVISED_TEXT, full_rubric, graded_report, submit_work
+from tests.test_review import HARM_TEXT, REVISED_TEXT, graded_report, send_decisions, set_of, submit_work
 
 # ---------------------------------------------------------------- kappa
 
@@ -55,13 +55,6 @@ def test_kappa_words(kappa, words):
 
 # ---------------------------------------------------------------- agreement page
 
-def _decide(client, work_id, decision):
-    """Claim and decide a work as the signed-in trainer."""
-    client.post(f"/review/{work_id}/claim")
-    data = {**full_rubric(), "overall_comment": "Noted.", "action": decision}
-    assert client.post(f"/review/{work_id}", data=data).status_code == 302
-
-
 def test_agreement_page_counts_decisions_against_verdicts(app, client, auth, world):
     ready, revise = REVISED_TEXT, HARM_TEXT
     assert graded_report(ready)["verdict"] == "ready" and graded_report(revise)["verdict"] == "revise"
@@ -69,8 +62,8 @@ def test_agreement_page_counts_decisions_against_verdicts(app, client, auth, wor
     plan = [(ready, "accept"), (revise, "accept"), (revise, "return"), (revise, "return")]
     ids = [submit_work(app, world["priya"], position=i + 1, text=t) for i, (t, _) in enumerate(plan)]
     auth.login("t1@example.org")
-    for work_id, (_, decision) in zip(ids, plan, strict=True):
-        _decide(client, work_id, decision)
+    sent = send_decisions(client, app, {work_id: decision for work_id, (_, decision) in zip(ids, plan, strict=True)})
+    assert sent.status_code == 302
     page = client.get("/review/agreement").get_data(as_text=True)
     expected = cohens_kappa([[1, 1], [0, 2]])
     assert "<strong>75%</strong> agreement" in page and "(3 of 4)" in page
@@ -85,10 +78,11 @@ def test_agreement_page_counts_decisions_against_verdicts(app, client, auth, wor
 def test_agreement_lists_not_an_issue_rules_and_missed_problems(app, client, auth, world):
     work_id = submit_work(app, world["priya"])
     auth.login("t1@example.org")
-    client.post(f"/review/{work_id}/claim")
+    client.post(set_of(app, work_id) + "/claim")
     client.post(f"/review/{work_id}/findings/1")
-    client.post(f"/review/{work_id}/missed", data={"missed-category": "judgmental", "missed-quote": "bruises",
-                                                   "missed-note": "Not judgmental really; testing."})
+    p = f"w{work_id}-missed-"
+    client.post(f"/review/{work_id}/missed", data={p + "category": "judgmental", p + "quote": "bruises",
+                                                   p + "note": "Not judgmental really; testing."})
     page = client.get("/review/agreement").get_data(as_text=True)
     assert "<code>label.neglect</code>" in page and "<q>neglected</q>" in page
     assert category_label("judgmental") in page and "Not judgmental really; testing." in page
@@ -139,12 +133,10 @@ def test_to_csv_protects_every_cell():
 def test_review_and_progress_csv_contents(app, client, auth, world):
     work_id = submit_work(app, world["priya"])
     auth.login("t1@example.org")
-    client.post(f"/review/{work_id}/claim")
-    client.post(
-        f"/review/{work_id}/comments", data={"comment-quote": "neglected", "comment-body": "=cmd|' /C calc'!A0"}
-    )
-    client.post(f"/review/{work_id}", data={**full_rubric(), "rubric-when-score": "partly",
-                                             "overall_comment": "+Good work", "action": "return"})
+    client.post(set_of(app, work_id) + "/claim")
+    client.post(f"/review/{work_id}/comments", data={f"w{work_id}-comment-quote": "neglected",
+                                                     f"w{work_id}-comment-body": "=cmd|' /C calc'!A0"})
+    send_decisions(client, app, {work_id: "return"}, "+Good work", **{f"w{work_id}-when-score": "partly"})
     response = client.get(f"/review/cohorts/{world['a']}/reviews.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))

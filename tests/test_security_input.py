@@ -38,8 +38,9 @@ def _mapping_fields() -> list[str]:
 
 def _review_fields() -> list[str]:
     criteria = [row["criterion"].id for row in rubric_rows("harm", {})]
-    return (["overall_comment", "action", "overall_bank", "save_overall"]
-            + [f"rubric-{c}-{part}" for c in criteria for part in ("score", "comment")])
+    # one statement's fields on the set screen (the world's one work is work 1), and the page's button
+    return (["action"] + [f"w1-{name}" for name in ("overall_comment", "overall_bank", "save_overall", "decision")]
+            + [f"w1-{c}-{part}" for c in criteria for part in ("score", "comment")])
 
 
 # endpoint -> the form fields its page sends (callables run inside an app context). Routes not listed get
@@ -63,10 +64,11 @@ FORM_FIELDS = {
     "exercises.submit": ["confirm", "rev_1", "rev_2"],
     "quizzes.take": lambda: _quiz_fields("harm-statements"),
     "quizzes.take_pool": lambda: _quiz_fields("key-terms"),
-    "review.work": _review_fields,
-    "review.add_inline_comment": ["comment-quote", "comment-occurrence", "comment-start", "comment-end", "comment-body",
-                                  "comment-bank_entry", "comment-save_to_bank"],
-    "review.add_missed_problem": ["missed-category", "missed-quote", "missed-note", "missed-start", "missed-end"],
+    "review.set_screen": _review_fields,
+    "review.add_inline_comment": [f"w1-comment-{name}" for name in ("quote", "occurrence", "start", "end", "body",
+                                                                    "bank_entry", "save_to_bank")],
+    "review.add_missed_problem": [f"w1-missed-{name}" for name in ("category", "quote", "note", "start", "end")],
+    "notices.email": ["email"],
     "review.comment_bank": ["text"],
     "review.reveal_names": ["reveal", "next"],
     "classroom.create": ["cohort_id", "day", "module_id", "day_start"],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from course.database import utcnow
 from course.extensions import db
 from course.models import Cohort, MappingAttempt, User, Work, WorkVersion
 from tests.conftest import PASSWORD, Factory, make_app
@@ -85,6 +86,11 @@ ACCESS: dict[str, set[str]] = {
     "quizzes.take_pool": SIGNED_IN,
     "quizzes.result": {"learner"},
     "review.my_feedback": {"learner"},
+    # the user's own notices (another user's notice id is not found in the list)
+    "notices.index": SIGNED_IN,
+    "notices.open_notice": SIGNED_IN,
+    "notices.read_all": SIGNED_IN,
+    "notices.email": SIGNED_IN,
     "review.my_work_json": SIGNED_IN,
     "pilot.module_feedback": LEARNERS | {"admin"},
     "pilot.evaluation": LEARNERS | {"admin"},
@@ -103,6 +109,7 @@ ACCESS: dict[str, set[str]] = {
     "review.delete_bank_entry": {"trainer", "admin"},  # the entry belongs to the cohort's trainer
     "review.use_bank_comment": {"trainer", "admin"},
     "classroom.index": STAFF,
+    "trainers.home": STAFF,  # each trainer sees only their own cohorts
     "classroom.create": STAFF,
     "classroom.presenting": STAFF,  # this sign-in's own presenting flag
     "pilot.report": STAFF,
@@ -129,8 +136,9 @@ ACCESS: dict[str, set[str]] = {
     "cohorts.rotate_code": COHORT_STAFF,
     "cohorts.withdraw_co_trainer_invitation": COHORT_STAFF,
     "review.work": COHORT_STAFF,
-    "review.claim_work": COHORT_STAFF,
-    "review.release_work": COHORT_STAFF,
+    "review.set_screen": COHORT_STAFF,  # the set of the cohort's learner for one family
+    "review.claim_set": COHORT_STAFF,
+    "review.release_set": COHORT_STAFF,
     "review.add_inline_comment": COHORT_STAFF,
     "review.delete_inline_comment": COHORT_STAFF,
     "review.toggle_finding": COHORT_STAFF,
@@ -185,11 +193,14 @@ def build_world(tmp_path) -> World:
     text = "On Saturday night Marcus grabbed Jayden (7) by the arm and Jayden had a bruise."
     with app.app_context():
         work = Work(user_id=learner, vignette_id="hill-family", kind="harm", position=1, status="submitted",
-                    draft_text=text, revision=2)
+                    draft_text=text, revision=2, submitted_at=utcnow())
         db.session.add(work)
         db.session.flush()
         db.session.add(WorkVersion(work_id=work.id, number=1, text=text, source="submit",
                                    report=grade("harm", text, vignette="hill-family"), verdict="ready"))
+        from course.models.notices import Notice
+
+        db.session.add(Notice(user_id=learner, kind="returned", title="Returned", url="/exercises/"))  # notice 1
         attempt = MappingAttempt(
             user_id=learner, vignette_id="hill-family", placements={}, correct=0, total=14, scale=5
         )
@@ -222,20 +233,21 @@ def build_world(tmp_path) -> World:
                "export": export.id}
     client = app.test_client()  # the cohort's trainer adds a comment and a missed problem through the views
     client.post("/auth/login", data={"email": "trainer@example.org", "password": PASSWORD})
-    client.post(f"/review/{ids['work']}/claim")
+    client.post(f"/review/sets/{learner}/hill-family/claim")
     client.post(
         f"/review/{ids['work']}/comments", json={"body": "Good detail.", "quote": "Marcus", "start": 18, "end": 24}
     )
-    client.post(
-        f"/review/{ids['work']}/missed", data={"missed-category": "jargon", "missed-note": "n", "missed-quote": ""}
-    )
+    w = ids["work"]
+    client.post(f"/review/{w}/missed", data={f"w{w}-missed-category": "jargon", f"w{w}-missed-note": "n",
+                                             f"w{w}-missed-quote": ""})
     with app.app_context():
         from course.models.review import GraderFeedback, InlineComment
 
         comment = db.session.query(InlineComment).first()
         missed = db.session.query(GraderFeedback).first()
     params = {
-        "cohort_id": cohort_a, "user_id": learner, "work_id": ids["work"], "comment_id": comment.id if comment else 1,
+        "cohort_id": cohort_a, "user_id": learner, "learner_id": learner, "notice_id": 1,
+        "work_id": ids["work"], "comment_id": comment.id if comment else 1,
         "entry_id": ids["bank"], "index": 0, "session_id": ids["session"], "vignette_id": "hill-family",
         "kind": "harm", "position": 1, "number": 1, "module_id": "harm-statements", "drill_id": _first_drill(),
         "quiz_id": "harm-statements", "table": "modules", "filename": "css/app.css", "code": ids["join"],

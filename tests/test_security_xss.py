@@ -196,7 +196,7 @@ def _store(stored: Stored, tag: str) -> str:
 def _login(app, email: str):
     client = app.test_client()
     response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302 and response.location == "/", f"sign-in as {email} failed"
+    assert response.status_code == 302 and response.location in ("/", "/trainer/"), f"sign-in as {email} failed"
     return client
 
 
@@ -273,22 +273,28 @@ def stored(tmp_path_factory) -> Stored:
     _ok(me.post("/exercises/hill-family/submit", data={**revisions, "confirm": "Submit for trainer review"}), "submit",
         codes=(302,))
 
-    # the trainer reviews each: inline comments (JSON and form), a missed problem, rubric and overall comments
+    # the trainer claims the set and reviews each statement: inline comments (JSON and form), a missed problem,
+    # rubric and overall comments; then sends every decision at once
+    set_url = f"/review/sets/{s.ids['me']}/hill-family"
+    _ok(trainer.post(f"{set_url}/claim"), "claim", codes=(302,))
+    decisions = {"action": "send"}
     for (kind, position), work_id in s.ids["works"].items():
-        _ok(trainer.post(f"/review/{work_id}/claim"), "claim", codes=(302,))
+        p = f"w{work_id}-"
         _ok(trainer.post(f"/review/{work_id}/comments", json={"body": _store(s, f"inline-{work_id}"),
                                                               "quote": "HYPERLINK"}), "inline JSON", codes=(201,))
-        _ok(trainer.post(f"/review/{work_id}/comments", data={"comment-body": _store(s, f"inform-{work_id}"),
-                                                              "comment-quote": "alert"}), "inline form", codes=(302,))
-        _ok(trainer.post(f"/review/{work_id}/missed", data={"missed-category": "jargon", "missed-quote": "",
-                                                            "missed-note": _store(s, f"missed-{work_id}")}), "missed")
-        rubric = {f"rubric-{row['criterion'].id}-comment": _store(s, f"rubric-{work_id}-{row['criterion'].id}")
-                  for row in rubric_rows(kind, {})}
-        rubric.update({f"rubric-{row['criterion'].id}-score": "meets" for row in rubric_rows(kind, {})})
-        save_overall = "1" if position == 1 and kind == "harm" else ""
-        _ok(trainer.post(f"/review/{work_id}", data={**rubric, "overall_comment": _store(s, f"overall-{work_id}"),
-                                                     "save_overall": save_overall, "action": "accept"}),
-            "review", codes=(302,))
+        _ok(trainer.post(f"/review/{work_id}/comments", data={p + "comment-body": _store(s, f"inform-{work_id}"),
+                                                              p + "comment-quote": "alert"}), "inline form",
+            codes=(302,))
+        _ok(trainer.post(f"/review/{work_id}/missed", data={p + "missed-category": "jargon", p + "missed-quote": "",
+                                                            p + "missed-note": _store(s, f"missed-{work_id}")}),
+            "missed")
+        for row in rubric_rows(kind, {}):
+            decisions[f"{p}{row['criterion'].id}-comment"] = _store(s, f"rubric-{work_id}-{row['criterion'].id}")
+            decisions[f"{p}{row['criterion'].id}-score"] = "meets"
+        decisions[p + "overall_comment"] = _store(s, f"overall-{work_id}")
+        decisions[p + "save_overall"] = "1" if position == 1 and kind == "harm" else ""
+        decisions[p + "decision"] = "accept"
+    _ok(trainer.post(set_url, data=decisions), "review", codes=(302,))
     _ok(trainer.post("/review/bank", data={"text": _store(s, "bank")}), "bank", codes=(302,))
 
     # the learner completes the modules and the post check (stored as passed attempts: the checks themselves are
@@ -362,7 +368,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
     app, params = s.world.app, s.world.params
     works = s.ids["works"]
     harm = works[("harm", 1)]
-    values = {"cohort_id": params["cohort_id"], "user_id": s.ids["me"], "work_id": harm,
+    values = {"cohort_id": params["cohort_id"], "user_id": s.ids["me"], "learner_id": s.ids["me"], "work_id": harm,
               "session_id": params["session_id"], "vignette_id": "hill-family", "kind": "harm", "position": 1,
               "number": 1, "module_id": s.ids["module"], "drill_id": params["drill_id"], "quiz_id": "harm-statements",
               "attempt_id": s.ids["attempt"], "code": params["code"], "entry_id": s.ids["bank"],
@@ -381,7 +387,7 @@ def _page_urls(s: Stored) -> dict[str, list[str]]:
             urls.append(url_for(rule.endpoint, **args))
         for (kind, position), work_id in works.items():
             slug = kind_slug(kind)
-            urls += [url_for("review.work", work_id=work_id), url_for("review.my_feedback", work_id=work_id),
+            urls += [url_for("review.my_feedback", work_id=work_id),
                      url_for("exercises.statement", vignette_id="hill-family", kind=slug, position=position),
                      url_for("exercises.history", vignette_id="hill-family", kind=slug, position=position)]
         urls += [url_for("pilot.verify", code=s.ids["certificate"]),
@@ -431,8 +437,8 @@ def test_every_page_escapes_the_payloads_and_shows_them_as_text(stored, shown):
     ("trainer", "/cohorts/", ["cohort", "cohort-new"]),
     ("trainer", "/review/?status=all", ["name0", "cohort"]),
     ("trainer", "/review/bank", ["bank", "overall-{harm}"]),
-    ("trainer", "/review/{harm}", ["name0", "stmt-harm", "inline-{harm}", "inform-{harm}", "missed-{harm}",
-                                   "overall-{harm}", "rubric-{harm}-"]),
+    ("trainer", "/review/sets/{me}/hill-family", ["name0", "stmt-harm", "inline-{harm}", "inform-{harm}",
+                                                  "missed-{harm}", "overall-{harm}", "rubric-{harm}-"]),
     ("trainer", "/review/agreement", ["missed-{harm}"]),
     ("trainer", "/pilot/report", ["feedback0", "feedback4", "keep0", "change4"]),
     ("trainer", "/classroom/sessions/{session}", ["cohort"]),
@@ -456,7 +462,7 @@ def test_pages_show_each_payload_as_text(stored, shown, role, path, tags):
     values = {"cohort": stored.world.params["cohort_id"], "harm": stored.ids["works"][("harm", 1)],
               "session": stored.world.params["session_id"], "attempt": stored.ids["attempt"],
               "drill": stored.world.params["drill_id"], "join": stored.world.params["code"],
-              "certificate": stored.ids["certificate"], "export": stored.ids["export"]}
+              "certificate": stored.ids["certificate"], "me": stored.ids["me"], "export": stored.ids["export"]}
     url = path.format(**values)
     response = stored.clients[role].get(url)
     assert response.status_code == 200, f"GET {url} as {role}: {response.status_code}"

@@ -499,12 +499,19 @@ def test_each_family_works_end_to_end(vignette_id, app, client, auth, factory, n
     # The review: the trainer sees the case and its exemplar, and accepts the danger statement.
     auth.logout()
     auth.login("trainer@example.org")
-    assert client.post(f"/review/{danger_id}/claim").status_code in (200, 302)
-    review = html.unescape(client.get(f"/review/{danger_id}").get_data(as_text=True))
+    set_url = f"/review/sets/{learner}/{vignette_id}"
+    assert client.post(f"{set_url}/claim").status_code in (200, 302)
+    review = html.unescape(client.get(set_url).get_data(as_text=True))
     assert vignette.title in review and "Trainer exemplar" in review
-    decision = {f"rubric-{c.id}-score": "meets" for c in criteria("danger")}
-    decision.update(overall_comment="Clear, plain and complete.", action="accept")
-    assert client.post(f"/review/{danger_id}", data=decision).status_code == 302
+    with app.app_context():
+        works = db.session.scalars(select(Work).where(Work.user_id == learner)).all()
+        kinds = {w.id: w.kind for w in works}
+    decision = {"action": "send"}
+    for work_id, kind in kinds.items():  # the whole set is decided at once; the danger statement is accepted
+        decision.update({f"w{work_id}-{c.id}-score": "meets" for c in criteria(kind)})
+        decision[f"w{work_id}-overall_comment"] = "Clear, plain and complete."
+        decision[f"w{work_id}-decision"] = "accept" if work_id == danger_id else "return"
+    assert client.post(set_url, data=decision).status_code == 302
 
     # Back to the learner: the accepted kind now shows the model statements.
     auth.logout()

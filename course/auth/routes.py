@@ -34,11 +34,16 @@ def needs_verification(user) -> bool:
     return bool(current_app.config["REQUIRE_EMAIL_VERIFICATION"]) and user.email_verified_at is None
 
 
+def home_endpoint(user) -> str:
+    """Return where a user lands after signing in: trainers and admins on the trainer home, learners on the course."""
+    return "trainers.home" if user.is_trainer else "curriculum.home"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with email and password; repeated failures from one address pause that address's tries."""
     if current_user.is_authenticated:
-        return redirect(safe_next())
+        return redirect(safe_next(home_endpoint(current_user)))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -63,7 +68,7 @@ def login():
             db.session.commit()
             if needs_verification(user):
                 return redirect(url_for(".verify_pending"))
-            return redirect(safe_next())
+            return redirect(safe_next(home_endpoint(user)))
         else:
             form.password.errors.append("That email and password do not match an active account. Check both and try "
                                         "again, or reset your password with the link below.")

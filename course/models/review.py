@@ -98,3 +98,21 @@ class LearnerAlias(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewSet(db.Model):
+    """A learner's statements for one family, reviewed together: the row one trainer's claim is written to.
+
+    The statements keep their own status; the claim lives here so that one conditional UPDATE of one row
+    decides who reviews the whole set (the works mirror it for the pages that show one statement).
+    """
+
+    __tablename__ = "review_sets"
+    __table_args__ = (UniqueConstraint("user_id", "vignette_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    vignette_id: Mapped[str] = mapped_column(String(80))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,18 +5,20 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Work
+from ..models import User, Work, WorkStatus
+from ..models.review import Review
 from ..security import roles_required
 from . import bp
 from .forms import ActionForm, BankForm, CommentForm, MissedForm
+from .notices import announce_comment
 from .services import (
-    QueueFilters,
     ReviewError,
     add_comment,
     add_missed,
     bank,
     bank_entry_or_404,
     current_version,
+    decided_reviews,
     delete_comment,
     grader_feedback,
     open_review,
@@ -26,6 +28,7 @@ from .services import (
     toggle_not_an_issue,
     use_bank_entry,
 )
+from .sets import SetFilters
 
 
 def _wants_json() -> bool:
@@ -34,8 +37,15 @@ def _wants_json() -> bool:
 
 
 def _back(work: Work, anchor: str = ""):
-    """Redirect to the review screen, keeping the queue filters."""
-    return redirect(url_for(".work", work_id=work.id, **QueueFilters.from_args(request.args).as_args()) + anchor)
+    """Redirect to the statement on its set's review screen, keeping the queue filters."""
+    args = SetFilters.from_args(request.args).as_args()
+    return redirect(url_for(".set_screen", learner_id=work.user_id, vignette_id=work.vignette_id, **args)
+                    + (anchor or f"#work-{work.id}"))
+
+
+def _prefix(work_id: int, name: str) -> str:
+    """Return a statement's form prefix: each statement on the set screen has its own fields."""
+    return f"w{work_id}-{name}"
 
 
 def _claimed(work_id: int) -> tuple[Work, object]:
@@ -54,15 +64,26 @@ def _claimed_or_back(work_id: int) -> tuple[Work, object]:
         abort(_back(db.get_or_404(Work, work_id)))
 
 
+def _review_to_comment_on(work_id: int) -> tuple[Work, Review]:
+    """Return the review a new comment joins: the one in progress (the trainer holds the set), or, once a
+    statement is accepted or returned and not yet revised, its decided review (a later comment)."""
+    work = reviewable_work_or_404(work_id, current_user)
+    if work.status in (WorkStatus.ACCEPTED.value, WorkStatus.RETURNED.value):
+        reviews = decided_reviews(work)
+        if reviews and reviews[-1].version.id == (current_version(work) or reviews[-1].version).id:
+            return work, reviews[-1]
+    work, version = _claimed(work_id)
+    return work, open_review(work, version, current_user)
+
+
 @bp.route("/<int:work_id>/comments", methods=["POST"])
 @roles_required("trainer")
 def add_inline_comment(work_id: int):
     """Anchor a comment to words in the statement (JSON from the script, or the plain form)."""
-    form = CommentForm(prefix="comment", meta={"csrf": False} if request.is_json else {})
+    form = CommentForm(prefix=_prefix(work_id, "comment"), meta={"csrf": False} if request.is_json else {})
     data = request.get_json(silent=True) if request.is_json else None
     try:
-        work, version = _claimed(work_id)
-        review = open_review(work, version, current_user)
+        work, review = _review_to_comment_on(work_id)
         if data is not None:
             body, quote = str(data.get("body", "")), str(data.get("quote", ""))
             start, end, entry_id = data.get("start"), data.get("end"), data.get("bank_entry")
@@ -78,16 +99,18 @@ def add_inline_comment(work_id: int):
         comment = add_comment(review, current_user, body, start, end, quote, occurrence)
         if keep:
             save_to_bank(current_user, body)
+        if review.decision is not None:  # the learner already has this review: tell them about the new comment
+            announce_comment(db.session.get(User, work.user_id), work)
         db.session.commit()
     except ReviewError as exc:
         db.session.rollback()
         if _wants_json():
             return jsonify(error=str(exc)), 400
         flash(str(exc), "error")
-        return _back(db.get_or_404(Work, work_id), "#add-comment")
+        return _back(db.get_or_404(Work, work_id), f"#add-comment-{work_id}")
     if _wants_json():
         return jsonify(id=comment.id, start=comment.start, end=comment.end, quote=comment.quote, body=comment.body), 201
-    flash("Comment added.", "success")
+    flash("Comment added. The learner has a notice about it." if review.decision else "Comment added.", "success")
     return _back(work, f"#comment-{comment.id}")
 
 
@@ -100,7 +123,7 @@ def delete_inline_comment(work_id: int, comment_id: int):
         delete_comment(open_review(work, version, current_user), comment_id)
         db.session.commit()
         flash("Comment removed.", "success")
-    return _back(work, "#comments")
+    return _back(work, f"#comments-{work.id}")
 
 
 @bp.route("/<int:work_id>/findings/<int:index>", methods=["POST"])
@@ -113,14 +136,14 @@ def toggle_finding(work_id: int, index: int):
         db.session.commit()
         flash(f"Finding F{index} {'marked as not an issue' if marked else 'restored'}. "
               "Thank you: this improves the grader.", "success")
-    return _back(work, f"#finding-{index}")
+    return _back(work, f"#w{work.id}-finding-{index}")
 
 
 @bp.route("/<int:work_id>/missed", methods=["POST"])
 @roles_required("trainer")
 def add_missed_problem(work_id: int):
     """Record a problem the grader did not flag."""
-    form = MissedForm(prefix="missed")
+    form = MissedForm(prefix=_prefix(work_id, "missed"))
     try:
         work, version = _claimed(work_id)
         if not form.validate_on_submit():
@@ -131,9 +154,9 @@ def add_missed_problem(work_id: int):
     except ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _back(db.get_or_404(Work, work_id), "#missed")
+        return _back(db.get_or_404(Work, work_id), f"#missed-{work_id}")
     flash("Thank you. The missed problem is recorded for the grader's authors.", "success")
-    return _back(work, "#missed")
+    return _back(work, f"#missed-{work_id}")
 
 
 @bp.route("/<int:work_id>/missed/<int:entry_id>/delete", methods=["POST"])
@@ -146,7 +169,7 @@ def delete_missed_problem(work_id: int, entry_id: int):
         db.session.delete(entry)
         db.session.commit()
         flash("Removed.", "success")
-    return _back(work, "#missed")
+    return _back(work, f"#missed-{work.id}")
 
 
 # ---------------------------------------------------------------- the comment bank

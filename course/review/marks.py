@@ -9,14 +9,14 @@ from ..feedback import category_label
 from ..marks import Mark, valid_span
 
 
-def finding_marks(report: dict | None, text: str) -> list[Mark]:
-    """Return a mark for each grader finding with a usable span, numbered F1, F2 ..."""
+def finding_marks(report: dict | None, text: str, prefix: str = "") -> list[Mark]:
+    """Return a mark for each grader finding with a usable span, numbered F1, F2 ... (anchors get the prefix)."""
     marks = []
     for index, finding in enumerate((report or {}).get("findings", []), start=1):
         start, end = finding.get("start"), finding.get("end")
         if valid_span(text, start, end):
             label = category_label(finding.get("category", "finding"))
-            marks.append(Mark(start, end, "finding", f"F{index}", f"finding-{index}", f"Grader: {label}"))
+            marks.append(Mark(start, end, "finding", f"F{index}", f"{prefix}finding-{index}", f"Grader: {label}"))
     return marks
 
 

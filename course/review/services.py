@@ -1,30 +1,20 @@
 """Review services: who may see which work, the queue, claims, reviews, comments and decisions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 
-from ..cohorts.services import can_manage, visible_cohorts
+from ..cohorts.services import can_manage
 from ..database import utcnow
-from ..events import work_accepted
 from ..extensions import db
 from ..feedback import category_label
-from ..models import Cohort, Enrollment, User, Work, WorkStatus, WorkVersion
-from ..models.review import CommentBankEntry, GraderFeedback, InlineComment, Review
-from .rubric import clean_rubric, meets_fraction, missing_scores
+from ..models import Cohort, User, Work, WorkStatus, WorkVersion
+from ..models.review import CommentBankEntry, GraderFeedback, InlineComment, Review, ReviewSet
+from .rubric import clean_rubric
 
 OPEN_STATUSES = (WorkStatus.SUBMITTED.value, WorkStatus.IN_REVIEW.value)
-STATUS_FILTERS = {
-    "open": ("Waiting or in review", OPEN_STATUSES),
-    "submitted": ("Waiting for review", (WorkStatus.SUBMITTED.value,)),
-    "in_review": ("In review", (WorkStatus.IN_REVIEW.value,)),
-    "returned": ("Returned for revision", (WorkStatus.RETURNED.value,)),
-    "accepted": ("Accepted", (WorkStatus.ACCEPTED.value,)),
-    "all": ("All reviewed or waiting", (*OPEN_STATUSES, WorkStatus.RETURNED.value, WorkStatus.ACCEPTED.value)),
-}
 # What a trainer can say the grader missed: the grader's own finding categories (labelled as learners
 # see them), plus three of the review's own.
 MISSED_CATEGORIES = (
@@ -87,62 +77,6 @@ def current_version(work: Work) -> WorkVersion | None:
     return versions[-1] if versions else None
 
 
-# ---------------------------------------------------------------- the queue
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """The queue's filters, read from the query string."""
-
-    status: str = "open"
-    vignette: str = ""
-    kind: str = ""
-    learner: int | None = None
-    cohort: int | None = None
-
-    @classmethod
-    def from_args(cls, args) -> QueueFilters:
-        """Build filters from request args, ignoring values that make no sense."""
-        status = args.get("status", "open")
-        return cls(
-            status=status if status in STATUS_FILTERS else "open",
-            vignette=args.get("vignette", "")[:80],
-            kind=args.get("kind", "")[:20],
-            learner=args.get("learner", type=int),
-            cohort=args.get("cohort", type=int),
-        )
-
-    def as_args(self) -> dict:
-        """Return the filters as query-string arguments (only the ones set)."""
-        args = {"status": self.status, "vignette": self.vignette, "kind": self.kind,
-                "learner": self.learner, "cohort": self.cohort}
-        return {k: v for k, v in args.items() if v and not (k == "status" and v == "open")}
-
-
-def queue(viewer: User, filters: QueueFilters) -> list[Work]:
-    """Return work from the viewer's cohorts matching the filters, oldest submission first."""
-    cohort_ids = [c.id for c in visible_cohorts(viewer)]
-    if filters.cohort is not None:
-        cohort_ids = [cid for cid in cohort_ids if cid == filters.cohort]
-    learners = select(Enrollment.user_id).where(Enrollment.cohort_id.in_(cohort_ids))
-    query = select(Work).where(Work.user_id.in_(learners), Work.status.in_(STATUS_FILTERS[filters.status][1]))
-    if filters.vignette:
-        query = query.where(Work.vignette_id == filters.vignette)
-    if filters.kind:
-        query = query.where(Work.kind == filters.kind)
-    if filters.learner is not None:
-        query = query.where(Work.user_id == filters.learner)
-    return list(db.session.scalars(query.order_by(Work.submitted_at.asc().nulls_last(), Work.id)))
-
-
-def neighbours(items: list[Work], work: Work) -> tuple[Work | None, Work | None]:
-    """Return the items before and after the work in the queue."""
-    ids = [w.id for w in items]
-    if work.id not in ids:
-        return None, (items[0] if items else None)
-    index = ids.index(work.id)
-    return (items[index - 1] if index > 0 else None), (items[index + 1] if index + 1 < len(items) else None)
-
-
 # ---------------------------------------------------------------- claims
 
 def claim_idle_limit() -> timedelta:
@@ -150,73 +84,16 @@ def claim_idle_limit() -> timedelta:
     return timedelta(minutes=max(1, int(current_app.config.get("REVIEW_CLAIM_IDLE_MINUTES", 120))))
 
 
-def claim_is_stale(work: Work) -> bool:
-    """True when the work is claimed but its reviewer has not touched it within the idle limit."""
-    if work.status != WorkStatus.IN_REVIEW.value or work.claimed_by_id is None or work.claimed_at is None:
-        return False
-    return work.claimed_at < utcnow() - claim_idle_limit()
-
-
-def claim(work: Work, trainer: User) -> User | None:
-    """Claim submitted work, or take over an idle claim; return the trainer taken over from, if any (caller commits).
-
-    One conditional UPDATE decides, so two trainers never both win, even when both take over.
-    """
-    now = utcnow()
-    free = and_(Work.claimed_by_id.is_(None), Work.status == WorkStatus.SUBMITTED.value)
-    idle = and_(Work.status == WorkStatus.IN_REVIEW.value, Work.claimed_by_id.is_not(None),
-                Work.claimed_by_id != trainer.id, Work.claimed_at < now - claim_idle_limit())
-    previous = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
-    result = db.session.execute(
-        update(Work).where(Work.id == work.id, or_(free, idle))
-        .values(claimed_by_id=trainer.id, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(work)
-        holder = db.session.get(User, work.claimed_by_id) if work.claimed_by_id else None
-        if holder is not None and holder.id == trainer.id:
-            return None  # a double click: the first click already claimed it
-        if holder is not None:
-            raise ReviewError(
-                f"{holder.display_name} is already reviewing this work. Choose another item from the queue."
-            )
-        raise ReviewError(f"This work is {work.status_label.lower()}, so it cannot be claimed. Reload the queue.")
-    db.session.refresh(work)
-    took_over = previous if previous is not None and previous.id != trainer.id else None
-    if took_over is None:
-        work.transition(WorkStatus.IN_REVIEW)
-    version = current_version(work)
-    if version is not None:
-        review = open_review(work, version, trainer)
-        review.trainer_id = trainer.id  # a taken-over draft (scores, comments) carries on under its new reviewer
-    db.session.flush()
-    return took_over
-
-
-def release(work: Work, trainer: User) -> None:
-    """Give claimed work back to the queue (the claimer, or an admin); the caller commits."""
-    conditions = [Work.id == work.id, Work.status == WorkStatus.IN_REVIEW.value]
-    if not trainer.is_admin:
-        conditions.append(Work.claimed_by_id == trainer.id)
-    result = db.session.execute(
-        update(Work).where(*conditions).values(claimed_by_id=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise ReviewError("You are not reviewing this work, so there is nothing to release. Reload the page.")
-    db.session.refresh(work)
-    work.transition(WorkStatus.SUBMITTED)
-    db.session.flush()
-
-
 def require_claim(work: Work, trainer: User) -> None:
-    """Refuse changes to a review unless the trainer holds the claim; a change keeps the claim fresh."""
-    if work.state is not WorkStatus.IN_REVIEW or work.claimed_by_id != trainer.id:
-        raise ReviewError("Claim this work before you review it; another trainer may be reviewing it.")
-    work.claimed_at = utcnow()  # the caller commits with the change
+    """Refuse changes to a statement's review unless the trainer holds its set; a change keeps the claim fresh."""
+    row = db.session.scalar(select(ReviewSet).where(ReviewSet.user_id == work.user_id,
+                                                    ReviewSet.vignette_id == work.vignette_id))
+    if work.state is not WorkStatus.IN_REVIEW or work.claimed_by_id != trainer.id or row is None \
+            or row.claimed_by_id != trainer.id:
+        raise ReviewError("Claim this set before you review it; another trainer may be reviewing it.")
+    now = utcnow()
+    work.claimed_at = now
+    row.claimed_at = now  # the view commits with the change
 
 
 # ---------------------------------------------------------------- reviews
@@ -225,10 +102,27 @@ def open_review(work: Work, version: WorkVersion, trainer: User) -> Review:
     """Return the review of this version, starting one for the trainer if there is none."""
     review = db.session.scalar(select(Review).where(Review.version_id == version.id))
     if review is None:
-        review = Review(work=work, version=version, trainer_id=trainer.id, rubric={}, overall_comment="")
+        earlier = previous_review(work, version)
+        review = Review(work=work, version=version, trainer_id=trainer.id,
+                        rubric=dict(earlier.rubric or {}) if earlier else {},
+                        overall_comment=earlier.overall_comment if earlier else "")
         db.session.add(review)
         db.session.flush()
+        if earlier is not None:
+            carry_comments(earlier, review, trainer)
     return review
+
+
+def carry_comments(earlier: Review, review: Review, trainer: User) -> None:
+    """Start a resubmission's review with the earlier inline comments whose words are still in the text."""
+    from .marks import locate
+
+    for comment in earlier.comments:
+        span = locate(review.version.text, comment.quote)
+        if span is not None:
+            db.session.add(InlineComment(review=review, start=span[0], end=span[1],
+                                         quote=review.version.text[span[0]:span[1]], body=comment.body,
+                                         author_id=comment.author_id or trainer.id))
 
 
 def review_of(version: WorkVersion | None) -> Review | None:
@@ -253,39 +147,9 @@ def previous_review(work: Work, version: WorkVersion) -> Review | None:
 
 
 def save_review(review: Review, kind: str, rubric: dict, overall_comment: str) -> None:
-    """Store the rubric and overall comment (the caller commits)."""
+    """Store the rubric and overall comment (the view commits)."""
     review.rubric = clean_rubric(kind, rubric)
     review.overall_comment = overall_comment.strip()[:5000]
-
-
-def decide(work: Work, review: Review, trainer: User, decision: str) -> None:
-    """Accept the work or return it for revision, and announce an acceptance (the caller has checked the claim).
-
-    Receivers of work_accepted add their rows (xAPI, a certificate) to this transaction; the view commits it all.
-    """
-    if decision not in ("accept", "return"):
-        raise ReviewError("Choose Accept or Return for revision.")
-    missing = missing_scores(work.kind, review.rubric)
-    if missing:
-        names = ", ".join(c.label for c in missing)
-        raise ReviewError(f"Score every rubric row before deciding. Not scored yet: {names}.")
-    if decision == "return" and not (review.overall_comment or review.comments):
-        raise ReviewError("Say what to revise: add an overall comment or a comment on the text before returning it.")
-    version = review.version
-    review.decision = decision
-    review.decided_at = utcnow()
-    review.score = meets_fraction(work.kind, review.rubric)
-    review.grader_verdict = version.verdict or (version.report or {}).get("verdict")
-    review.trainer_id = trainer.id
-    work.transition(WorkStatus.ACCEPTED if decision == "accept" else WorkStatus.RETURNED)
-    work.claimed_by_id = None
-    work.claimed_at = None
-    db.session.flush()
-    if decision == "accept":
-        learner = db.session.get(User, work.user_id)
-        work_accepted.send(
-            current_app._get_current_object(), user=learner, work=work, version=version, score=review.score
-        )
 
 
 # ---------------------------------------------------------------- inline comments

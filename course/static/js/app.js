@@ -64,6 +64,35 @@
     });
   }
 
+  /** The phone menu: the Menu button opens and closes the links below the header row. */
+  function menuButton() {
+    var header = document.querySelector("[data-site-header]");
+    var button = header && header.querySelector("[data-menu-button]");
+    if (!button) return;
+    button.hidden = false;  // CSS shows it only at narrow widths
+    function setOpen(open) {
+      header.classList.toggle("is-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () { setOpen(!header.classList.contains("is-open")); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("is-open")) { setOpen(false); button.focus(); }
+    });
+  }
+
+  /** Close the header's "More" list when the click or focus goes elsewhere, or on Escape. */
+  function moreMenu() {
+    var more = document.querySelector("[data-nav-more]");
+    if (!more) return;
+    document.addEventListener("click", function (event) { if (!more.contains(event.target)) more.open = false; });
+    document.addEventListener("focusin", function (event) { if (!more.contains(event.target)) more.open = false; });
+    more.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && more.open) { more.open = false; more.querySelector("summary").focus(); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", menuButton);
+  document.addEventListener("DOMContentLoaded", moreMenu);
   document.addEventListener("DOMContentLoaded", trackModulePosition);
   document.addEventListener("DOMContentLoaded", confirmForms);
 })();

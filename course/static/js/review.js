@@ -14,32 +14,39 @@
     return fragment.textContent.length;
   }
 
-  /** Fill the span fields of the comment and missed-problem forms from a selection in the statement. */
+  /** Fill the span fields of a statement's comment and missed-problem forms from a selection in its text.
+      Each statement of the set has its own section, text and forms. */
   function trackSelection() {
-    var root = document.querySelector("[data-statement]");
-    var forms = document.querySelectorAll("form[data-span-form]");
-    var status = document.getElementById("selection-status");
-    if (!root || !forms.length) return;
+    var sections = Array.prototype.slice.call(document.querySelectorAll("[data-statement-section]"));
+    if (!sections.length) return;
     document.addEventListener("selectionchange", function () {
       var sel = window.getSelection();
       if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
       var range = sel.getRangeAt(0);
-      if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
-      var start = textOffset(root, range.startContainer, range.startOffset);
-      var end = textOffset(root, range.endContainer, range.endOffset);
-      var plain = Array.prototype.map.call(root.querySelectorAll("[data-start]"), function (el) { return el.textContent; }).join("");
-      var quote = plain.slice(start, end);
-      if (!quote.trim()) return;
-      forms.forEach(function (form) {
-        var prefix = form.querySelector("input[name$='-quote']").name.replace(/quote$/, "");
-        form.querySelector("input[name='" + prefix + "start']").value = start;
-        form.querySelector("input[name='" + prefix + "end']").value = end;
-        form.querySelector("input[name='" + prefix + "quote']").value = quote;
+      sections.forEach(function (section) {
+        var root = section.querySelector("[data-statement]");
+        var forms = section.querySelectorAll("form[data-span-form]");
+        if (!root || !forms.length) return;
+        if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
+        var start = textOffset(root, range.startContainer, range.startOffset);
+        var end = textOffset(root, range.endContainer, range.endOffset);
+        var plain = Array.prototype.map.call(root.querySelectorAll("[data-start]"), function (el) { return el.textContent; }).join("");
+        var quote = plain.slice(start, end);
+        if (!quote.trim()) return;
+        forms.forEach(function (form) {
+          var prefix = form.querySelector("input[name$='-quote']").name.replace(/quote$/, "");
+          form.querySelector("input[name='" + prefix + "start']").value = start;
+          form.querySelector("input[name='" + prefix + "end']").value = end;
+          form.querySelector("input[name='" + prefix + "quote']").value = quote;
+        });
+        var details = section.querySelector(".comment-details");
+        if (details) details.open = true;
+        var status = section.querySelector("[data-selection-status]");
+        if (status) status.textContent = "Selected \u201c" + quote + "\u201d. Write your comment below.";
       });
-      if (status) status.textContent = "Selected \u201c" + quote + "\u201d. Write your comment below.";
     });
     // Typing different words by hand drops the selected offsets, so the server finds the words instead.
-    forms.forEach(function (form) {
+    document.querySelectorAll("form[data-span-form]").forEach(function (form) {
       var quoteField = form.querySelector("input[name$='-quote']");
       quoteField.addEventListener("input", function () {
         var prefix = quoteField.name.replace(/quote$/, "");
@@ -49,34 +56,49 @@
     });
   }
 
-  /** Save the rubric and overall comment in the background as the trainer works. */
+  /** Save every rubric and overall comment of the set in the background as the trainer works. The fields sit
+      in each statement's section and belong to the page's one form through their form attribute. */
   function autosaveRubric() {
     var form = document.querySelector("form[data-rubric-form]");
     if (!form || !window.fetch) return;
-    var status = form.querySelector("[data-save-status]");
+    var status = document.querySelector("[data-save-status]");
     var timer = null;
-    function save() {
+    var pending = false;
+    function payload() {
       var data = new FormData(form);
-      data.delete("save_overall");
-      data.delete("overall_bank");
+      Array.from(data.keys()).forEach(function (key) {
+        if (/-(overall_bank|save_overall)$/.test(key)) data.delete(key);
+      });
       data.set("action", "save");
-      status.textContent = "Saving…";
-      fetch(form.getAttribute("action"), {  // form.action would be the buttons named "action"
-        method: "POST", body: data, credentials: "same-origin",
+      return data;
+    }
+    function save(keepalive) {
+      clearTimeout(timer);
+      pending = false;
+      if (status) status.textContent = "Saving\u2026";
+      return fetch(form.getAttribute("action"), {  // form.action would be the buttons named "action"
+        method: "POST", body: payload(), credentials: "same-origin", keepalive: !!keepalive,
         headers: { "Accept": "application/json", "X-CSRFToken": window.SOP.csrfToken() },
       }).then(function (response) {
-        status.textContent = response.ok ? "Saved." : "Not saved. Use the Save review button.";
-      }).catch(function () { status.textContent = "Not saved: check your connection."; });
+        if (status) status.textContent = response.ok ? "Saved." : "Not saved. Use the Save review button.";
+      }).catch(function () { if (status) status.textContent = "Not saved: check your connection."; });
     }
-    form.addEventListener("change", function (event) {
-      if (event.target.name === "overall_bank" || event.target.name === "save_overall") return;
+    function later(delay) {
       clearTimeout(timer);
-      timer = setTimeout(save, 600);
+      pending = true;
+      timer = setTimeout(save, delay);
+    }
+    document.addEventListener("change", function (event) {
+      if (event.target.form !== form || /-(overall_bank|save_overall)$/.test(event.target.name)) return;
+      later(600);
     });
-    form.addEventListener("input", function (event) {
-      if (event.target.tagName !== "TEXTAREA") return;
-      clearTimeout(timer);
-      timer = setTimeout(save, 1500);
+    document.addEventListener("input", function (event) {
+      if (event.target.form !== form || event.target.tagName !== "TEXTAREA") return;
+      later(1500);
+    });
+    // Adding a comment reloads the page: send any unsaved rubric first, so nothing typed is lost.
+    document.querySelectorAll("form[data-span-form], form[data-comment-form]").forEach(function (other) {
+      other.addEventListener("submit", function () { if (pending) save(true); });
     });
   }
 

@@ -1,7 +1,7 @@
 """The learning loop: regraded_summaries, kept versions graded again by the current grader for growth.
 
 Revision ID: 20261206_loop2_regraded_summaries
-Revises: 20261206_mapping_boards
+Revises: 20261204_review2_sets_notices
 Create Date: 2026-12-06
 
 """
@@ -12,7 +12,7 @@ import course.models.types
 
 # revision identifiers, used by Alembic.
 revision = '20261206_loop2_regraded_summaries'
-down_revision = '20261206_mapping_boards'
+down_revision = '20261204_review2_sets_notices'
 branch_labels = None
 depends_on = None
 

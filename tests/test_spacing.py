@@ -104,6 +104,7 @@ def test_missed_items_come_back_a_day_later_and_move_on_when_answered_right(clie
 
     _a_day_passes(app, learner)
     assert "6 questions you missed are due again" in client.get("/quizzes/").get_data(as_text=True)
+    assert "Review what you missed (6 due)" in client.get("/").get_data(as_text=True)
     page = client.get("/quizzes/review").get_data(as_text=True)
     assert page.count('<fieldset class="quiz-item') == REVIEW_SIZE and "Your history" in page
     answered = client.post("/quizzes/review", data=answer_data(page, _every_item(app), right=True))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from course.database import utcnow
@@ -84,3 +85,46 @@ def test_a_trainer_without_a_cohort_sees_what_to_do(client, auth, factory):
     auth.login("new.trainer@example.org")
     page = client.get("/trainer/").get_data(as_text=True)
     assert "You do not lead a cohort yet." in page and 'href="/cohorts/new"' in page
+
+
+def _set_days(app, cohort_id: int, day1, day2, time_zone: str = "America/Los_Angeles") -> None:
+    """Give a cohort its two classroom dates and time zone."""
+    with app.app_context():
+        db.session.execute(update(Cohort).where(Cohort.id == cohort_id).values(
+            day1_date=day1, day2_date=day2, time_zone=time_zone))
+        db.session.commit()
+
+
+def test_attendance_to_mark_lists_past_class_days_with_learners_unrecorded(app, client, auth, world):
+    from course.models.attendance import Attendance
+
+    today = utcnow().date()
+    _set_days(app, world["a"], today - timedelta(days=8), today + timedelta(days=8))
+    auth.login("t1@example.org")
+    page = client.get("/trainer/").get_data(as_text=True)
+    assert "Attendance to mark" in page and "2 learners not recorded yet" in page
+    assert f'href="/cohorts/{world["a"]}/attendance/day/1"' in page
+    assert '/attendance/day/2"' not in page  # Day 2 has not happened yet
+    with app.app_context():
+        for learner in (world["priya"], world["omar"]):
+            db.session.add(Attendance(cohort_id=world["a"], user_id=learner, day=1, status="present"))
+        db.session.commit()
+    assert "Attendance to mark" not in client.get("/trainer/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("utc_hour, zone, expected_offset", [
+    (3, "America/Los_Angeles", -1),  # 03:00 UTC is still the evening before in California
+    (3, "UTC", 0),
+    (23, "Pacific/Honolulu", 0),
+    (23, "Asia/Tokyo", 1),
+])
+def test_today_is_the_cohorts_own_date(app, world, utc_hour, zone, expected_offset):
+    from datetime import UTC, datetime
+
+    from course.trainers.services import today_for
+
+    now = datetime(2026, 3, 10, utc_hour, 30, tzinfo=UTC)
+    with app.app_context():
+        cohort = db.session.get(Cohort, world["a"])
+        cohort.time_zone = zone
+        assert today_for(cohort, now) == now.date() + timedelta(days=expected_offset)

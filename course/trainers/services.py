@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..attendance.services import DaySummary, day_summaries
 from ..classroom.services import can_run, sessions_for
 from ..cohorts.services import visible_cohorts
 from ..curriculum.services import completion
@@ -18,6 +19,7 @@ from ..models.classroom import ClassSession
 from ..models.quizzes import QuizAttempt
 from ..names import Namer
 from ..review.sets import SetSummary, cohort_works, review_counts, statement_label, summarise
+from ..timezones import zone_info
 from ..vignettes import get_vignette
 
 STALLED_DAYS = 7  # no activity for this long, with the course unfinished: the learner has stalled
@@ -58,6 +60,7 @@ class CohortPanel:
     class_days: list[int] = field(default_factory=list)  # Day 1 and/or Day 2 fall today
     live_sessions: list[ClassSession] = field(default_factory=list)
     can_run: bool = False
+    attendance: list[DaySummary] = field(default_factory=list)  # class days so far with learners unrecorded
 
     @property
     def waiting(self) -> int:
@@ -98,9 +101,14 @@ def _aware(value) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def today_for(cohort: Cohort) -> date:
-    """Return today's date where the cohort meets (UTC until cohorts carry a time zone)."""
-    return utcnow().date()
+def today_for(cohort: Cohort, now: datetime | None = None) -> date:
+    """Return today's date where the cohort meets, in the cohort's own time zone."""
+    return (now or utcnow()).astimezone(zone_info(cohort.time_zone)).date()
+
+
+def attendance_due(cohort: Cohort, today: date) -> list[DaySummary]:
+    """Return the class days, up to today, that still have learners with no attendance recorded."""
+    return [d for d in day_summaries(cohort) if d.date is not None and d.date <= today and d.unrecorded]
 
 
 def _learner_lines(cohort: Cohort, namer: Namer, now: datetime) -> tuple[list[LearnerLine], list[LearnerLine]]:
@@ -143,7 +151,7 @@ def cohort_panel(viewer: User, cohort: Cohort, namer: Namer, live: list[ClassSes
     days = [n for n, when in ((1, cohort.day1_date), (2, cohort.day2_date)) if when == today]
     return CohortPanel(cohort, review_counts(viewer, cohort), len(cohort.learners), not_started, stalled,
                        _returned(viewer, cohort, namer), days, [s for s in live if s.cohort_id == cohort.id],
-                       can_run(viewer, cohort))
+                       can_run(viewer, cohort), attendance_due(cohort, today))
 
 
 def home_panels(viewer: User) -> list[CohortPanel]:

@@ -143,6 +143,8 @@ def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None
 @with_appcontext
 def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -> None:
     """Grade kept drafts again with the current grader, so growth compares one grader version; safe to re-run."""
+    from sqlalchemy.exc import IntegrityError
+
     from .drills.regrade import current_grader, pending, regrade_version, waiting_versions
     from .extensions import db
     from .grading import GradingUnavailable
@@ -152,12 +154,17 @@ def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -
     graded = refused = 0
     for start in range(0, len(todo), batch):
         try:
-            rows = [regrade_version(db.session.get(WorkVersion, vid)) for vid in todo[start:start + batch]]
+            versions = [db.session.get(WorkVersion, vid) for vid in todo[start:start + batch]]
+            rows = [regrade_version(v) for v in versions if v is not None]  # None: deleted since the list was read
         except GradingUnavailable as exc:
             db.session.rollback()
             raise click.ClickException(f"{exc} The grader could not run, so nothing more was graded; the "
                                        f"{graded + refused} graded before are kept. Run this again.") from exc
-        db.session.commit()  # a stopped run resumes where it left off: done versions are not pending any more
+        try:
+            db.session.commit()  # a stopped run resumes where it left off: done versions are not pending any more
+        except IntegrityError:  # a second run (an overlapping cron job) stored this batch first: keep its rows
+            db.session.rollback()
+            continue
         graded += sum(1 for row in rows if row.summary is not None)
         refused += sum(1 for row in rows if row.summary is None)
     waiting, still_refused = waiting_versions()

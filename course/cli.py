@@ -1,4 +1,4 @@
-"""Command-line tools: create-admin, content check and demo."""
+"""Command-line tools: create-admin, content check, demo and regrade-growth."""
 from __future__ import annotations
 
 import secrets
@@ -135,8 +135,47 @@ def demo_command(info: ScriptInfo, port: int, host: str, no_serve: bool) -> None
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
+@click.command("regrade-growth")
+@click.option("--batch", default=25, show_default=True, type=click.IntRange(1, 1000),
+              help="Versions graded, then committed, per batch.")
+@click.option("--limit", type=click.IntRange(1), help="Stop after this many versions (to fit a cron slot).")
+@click.option("--retry-refused", is_flag=True, help="Also grade again the texts the grader refused before.")
+@with_appcontext
+def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -> None:
+    """Grade kept drafts again with the current grader, so growth compares one grader version; safe to re-run."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .drills.regrade import current_grader, pending, regrade_version, waiting_versions
+    from .extensions import db
+    from .grading import GradingUnavailable
+    from .models import WorkVersion
+
+    todo = [v.id for v in pending(limit, retry_refused)]  # read once: each batch below is committed on its own
+    graded = refused = 0
+    for start in range(0, len(todo), batch):
+        try:
+            versions = [db.session.get(WorkVersion, vid) for vid in todo[start:start + batch]]
+            rows = [regrade_version(v) for v in versions if v is not None]  # None: deleted since the list was read
+        except GradingUnavailable as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{exc} The grader could not run, so nothing more was graded; the "
+                                       f"{graded + refused} graded before are kept. Run this again.") from exc
+        try:
+            db.session.commit()  # a stopped run resumes where it left off: done versions are not pending any more
+        except IntegrityError:  # a second run (an overlapping cron job) stored this batch first: keep its rows
+            db.session.rollback()
+            continue
+        graded += sum(1 for row in rows if row.summary is not None)
+        refused += sum(1 for row in rows if row.summary is None)
+    waiting, still_refused = waiting_versions()
+    click.echo(f"Grader {current_grader()}: graded {graded} version(s) again, {refused} refused by the grader. "
+               f"Still waiting: {waiting}; refused in all: {still_refused}"
+               + (" (run again with --retry-refused after fixing the cause)." if still_refused else "."))
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(content_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(regrade_growth_command)

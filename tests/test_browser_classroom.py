@@ -15,6 +15,10 @@ pytestmark = pytest.mark.browser
 
 LEARNER_NAMES = ["Quentin Marlowe-Ashby", "Beatrix Okonkwo-Vale", "Ignatius Pembroke"]
 SHOTS = Path(os.environ.get("SOP_CLASSROOM_SHOTS", "/tmp/shots-classroom"))
+# How long a page may take to show another page's change. A page that is not in front (the console
+# while the projector has the keyboard) polls every 3 s, as a phone in a pocket does, so a budget of
+# 3 s raced that poll on a loaded machine; 10 s is three polls, and a passing check returns at once.
+SYNC = 10_000
 
 
 @pytest.fixture
@@ -76,14 +80,14 @@ def test_slides_stay_in_sync_and_keys_work(classroom):
     console, projector = classroom["console"], classroom["projector"]
     expect(projector.locator("#slide .slide-layout__title")).to_have_text("Welcome and Course Map")
     console.get_by_role("button", name="Next").click()
-    expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=SYNC)
     projector.keyboard.press("ArrowRight")
-    expect(console.locator("#console")).to_have_attribute("data-slide", "2", timeout=3000)
+    expect(console.locator("#console")).to_have_attribute("data-slide", "2", timeout=SYNC)
     projector.keyboard.press(" ")
-    expect(projector.locator("body")).to_have_attribute("data-slide", "3", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "3", timeout=SYNC)
     projector.keyboard.press("ArrowLeft")
-    expect(projector.locator("body")).to_have_attribute("data-slide", "2", timeout=3000)
-    expect(console.locator("#console")).to_have_attribute("data-slide", "2", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "2", timeout=SYNC)
+    expect(console.locator("#console")).to_have_attribute("data-slide", "2", timeout=SYNC)
     assert "trainer-note" not in projector.locator("#slide").inner_html()
     expect(console.locator("#notes")).not_to_be_empty()
 
@@ -93,40 +97,40 @@ def test_slides_stay_in_sync_and_keys_work(classroom):
 
     # B blanks: a black layer over everything, and the console knows.
     projector.keyboard.press("b")
-    expect(projector.locator("#blank")).to_be_visible(timeout=3000)
+    expect(projector.locator("#blank")).to_be_visible(timeout=SYNC)
     assert projector.evaluate("getComputedStyle(document.getElementById('blank')).backgroundColor") == "rgb(0, 0, 0)"
     assert projector.evaluate("getComputedStyle(document.querySelector('.screen')).visibility") == "hidden"
     expect(console.get_by_role("button", name="Show screen (B)")).to_have_attribute(
-        "aria-pressed", "true", timeout=3000
+        "aria-pressed", "true", timeout=SYNC
     )
     projector.keyboard.press("B")
-    expect(projector.locator("#blank")).to_be_hidden(timeout=3000)
+    expect(projector.locator("#blank")).to_be_hidden(timeout=SYNC)
 
     # T starts the timer on both screens.
     projector.keyboard.press("t")
-    expect(projector.locator("#timer")).to_be_visible(timeout=3000)
-    expect(console.get_by_role("button", name="Pause timer (T)")).to_be_visible(timeout=3000)
+    expect(projector.locator("#timer")).to_be_visible(timeout=SYNC)
+    expect(console.get_by_role("button", name="Pause timer (T)")).to_be_visible(timeout=SYNC)
 
     # F toggles full screen.
     projector.keyboard.press("f")
-    projector.wait_for_function("document.fullscreenElement !== null", timeout=3000)
+    projector.wait_for_function("document.fullscreenElement !== null", timeout=SYNC)
     projector.keyboard.press("f")
-    projector.wait_for_function("document.fullscreenElement === null", timeout=3000)
+    projector.wait_for_function("document.fullscreenElement === null", timeout=SYNC)
 
     # A reload of the projector returns to the same slide (the code is kept out of the address bar).
     assert classroom["screen"] not in projector.url
     projector.reload()
-    expect(projector.locator("body")).to_have_attribute("data-slide", "2", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "2", timeout=SYNC)
     expect(projector.locator("#timer")).to_be_visible()
 
     # Console keys drive the slides too.
     console.locator("h1").click()
     console.keyboard.press("ArrowRight")
-    expect(projector.locator("body")).to_have_attribute("data-slide", "3", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "3", timeout=SYNC)
 
     # Agenda mode shows where the class is now.
     console.get_by_role("button", name="Agenda", exact=True).click()
-    expect(projector.locator(".agenda-row--now")).to_contain_text("Welcome and Course Map", timeout=3000)
+    expect(projector.locator(".agenda-row--now")).to_contain_text("Welcome and Course Map", timeout=SYNC)
     expect(projector.locator(".agenda-row--now")).to_contain_text("Now")
 
 
@@ -135,7 +139,7 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
 
     console, projector, learners = classroom["console"], classroom["projector"], classroom["learners"]
     start_activity(console, "Write a Harm Statement", "The Hill family")
-    expect(projector.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=3000)
+    expect(projector.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=SYNC)
     expect(projector.locator("#join-corner")).to_be_visible()
     texts = [
         "Marcus neglected Jayden.",
@@ -144,7 +148,7 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
         "Dad hurt the child.",
     ]
     for page, text in zip(learners, texts, strict=True):
-        expect(page.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=3000)
+        expect(page.locator("#activity-title")).to_have_text("Harm Statement: The Hill family", timeout=SYNC)
         page.get_by_label("Your statement", exact=True).fill(text)
         page.get_by_role("button", name="Send to the trainer").click()
     for page in learners:
@@ -161,7 +165,7 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
     # The trainer puts the second response on the screen: text, no name, no marks yet.
     second = console.locator(".queue__item", has_text="On Saturday night Marcus")
     second.get_by_role("button", name="Show on screen").click()
-    expect(projector.locator(".wall-card")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(1, timeout=SYNC)
     expect(projector.locator(".wall-card")).to_contain_text("threw him into the hallway wall")
     label = second.locator(".queue__who strong").inner_text()
     expect(projector.locator(".wall-card__label")).to_have_text(label)
@@ -170,24 +174,24 @@ def test_live_statement_moderation_reveal_and_hide(classroom):
     # Marks appear only on command, and go away again.
     first = console.locator(".queue__item", has_text="Marcus neglected")
     first.get_by_role("button", name="Show on screen").click()
-    expect(projector.locator(".wall-card")).to_have_count(2, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(2, timeout=SYNC)
     console.locator(".queue__item", has_text="Marcus neglected").get_by_role("button", name="Reveal marks").click()
     flagged = projector.locator(".wall-card", has_text="Marcus neglected")
-    expect(flagged.locator(".marks")).to_be_visible(timeout=3000)
+    expect(flagged.locator(".marks")).to_be_visible(timeout=SYNC)
     expect(flagged.locator("mark.finding")).to_contain_text("neglected")
     console.locator(".queue__item", has_text="Marcus neglected").get_by_role("button", name="Hide marks").click()
-    expect(flagged.locator(".marks")).to_have_count(0, timeout=3000)
+    expect(flagged.locator(".marks")).to_have_count(0, timeout=SYNC)
 
     # Hide and show results.
     console.get_by_role("button", name="Hide results on screen").click()
-    expect(projector.locator(".wall-card")).to_have_count(0, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(0, timeout=SYNC)
     expect(projector.locator("#activity-body")).to_contain_text("Results are hidden")
     console.get_by_role("button", name="Show results on screen").click()
-    expect(projector.locator(".wall-card")).to_have_count(2, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(2, timeout=SYNC)
 
     # Lock: the learner's button is disabled and the server refuses.
     console.get_by_role("button", name="Lock submissions").click()
-    expect(learners[2].get_by_role("button", name="Send to the trainer")).to_be_disabled(timeout=3000)
+    expect(learners[2].get_by_role("button", name="Send to the trainer")).to_be_disabled(timeout=SYNC)
     assert_no_names(projector)
 
 
@@ -197,7 +201,7 @@ def test_offline_learner_sends_once_when_back(classroom):
     console, learners = classroom["console"], classroom["learners"]
     start_activity(console, "Write a Danger Statement", "The Ruiz family")
     page = learners[0]
-    expect(page.locator("#activity-title")).to_contain_text("Danger Statement", timeout=3000)
+    expect(page.locator("#activity-title")).to_contain_text("Danger Statement", timeout=SYNC)
     page.get_by_label("Your statement", exact=True).fill(
         "Sam Porter is worried that when Ana has been drinking she may leave Mia and Leo alone."
     )
@@ -231,7 +235,7 @@ def test_a_reply_lost_on_poor_wifi_is_sent_again_and_arrives_once(classroom, liv
     page.reload()
     assert page.locator("#live").get_attribute("data-timeout-ms") == "2000"
     start_question(console, "What is one strength in the Hill family?")
-    expect(page.locator("#activity-prompt")).to_contain_text("strength", timeout=3000)
+    expect(page.locator("#activity-prompt")).to_contain_text("strength", timeout=SYNC)
     calls, wifi = [], {"back": False}
 
     def poor_wifi(route):
@@ -291,7 +295,7 @@ def test_a_phone_over_its_sending_limit_keeps_its_answer(classroom, live_app):
     live_app.config["LIVE_POSTS_PER_PARTICIPANT"] = 1
     console, page = classroom["console"], classroom["learners"][1]
     start_question(console, "Who could help on a weekday evening?")
-    expect(page.locator("#activity-prompt")).to_contain_text("weekday", timeout=3000)
+    expect(page.locator("#activity-prompt")).to_contain_text("weekday", timeout=SYNC)
     page.get_by_label("Your answer").fill("Aunt Keisha")
     page.get_by_role("button", name="Send to the trainer").click()
     expect(page.locator("#live-status")).to_contain_text("Sent", timeout=5000)
@@ -317,9 +321,9 @@ def test_a_game_answer_tapped_offline_is_sent_when_back(classroom):
     console.get_by_label("Individuals", exact=False).check()
     console.get_by_role("button", name="Start game").click()
     phone.get_by_role("button", name="Join the game").click()
-    expect(phone.locator(".me")).to_be_visible(timeout=3000)
+    expect(phone.locator(".me")).to_be_visible(timeout=SYNC)
     console.locator(".console-board button").first.click()
-    expect(phone.locator(".answer")).not_to_have_count(0, timeout=3000)
+    expect(phone.locator(".answer")).not_to_have_count(0, timeout=SYNC)
     phone.context.set_offline(True)
     phone.locator(".answer").nth(1).click()
     expect(phone.locator("#live-status")).to_contain_text("Answer B is not sent yet: you are offline", timeout=5000)
@@ -337,12 +341,12 @@ def test_group_mapping_bars_add_up(classroom):
     choices = ["Harm", "Harm", "Danger"]
     for page, choice in zip(learners, choices, strict=True):
         fact = page.locator(".fact").first
-        expect(fact).to_be_visible(timeout=3000)
+        expect(fact).to_be_visible(timeout=SYNC)
         fact.get_by_label(choice, exact=True).check()
         page.locator(".fact").nth(1).get_by_label("Complicating factors").check()
         page.get_by_role("button", name="Send my map").click()
         expect(page.locator("#live-status")).to_contain_text("Sent", timeout=5000)
-    expect(projector.locator("#activity-status")).to_contain_text("3 maps sent", timeout=3000)
+    expect(projector.locator("#activity-status")).to_contain_text("3 maps sent", timeout=SYNC)
     bars = projector.locator(".bar")
     expect(bars).to_have_count(6)
     counts = {bar.get_attribute("data-category"): int(bar.get_attribute("data-count")) for bar in bars.all()}
@@ -352,15 +356,15 @@ def test_group_mapping_bars_add_up(classroom):
     expect(projector.locator(".reveal")).to_have_count(0)
 
     console.locator("tr[data-fact-id=f1]").get_by_role("button", name="Reveal answer").click()
-    expect(projector.locator(".reveal__answer")).to_have_text("Answer: Harm", timeout=3000)
+    expect(projector.locator(".reveal__answer")).to_have_text("Answer: Harm", timeout=SYNC)
     expect(projector.locator(".bar--answer .bar__label")).to_contain_text("✓ Harm")
     expect(learners[0].locator(".fact").first.locator(".fact__answer")).to_contain_text(
-        "You placed it right", timeout=3000
+        "You placed it right", timeout=SYNC
     )
     expect(learners[2].locator(".fact").first.locator(".fact__answer")).to_contain_text("Not quite")
 
     console.locator("tr[data-fact-id=f2]").get_by_role("button", name="Show on screen").click()
-    expect(projector.locator(".fact-number")).to_contain_text("Fact 2 of", timeout=3000)
+    expect(projector.locator(".fact-number")).to_contain_text("Fact 2 of", timeout=SYNC)
     expect(projector.locator(".bar[data-category=complicating] .bar__count")).to_have_text("3")
     assert_no_names(projector)
 
@@ -373,33 +377,33 @@ def test_review_game_plays_through_and_scores_survive_reload(classroom):
     console.get_by_label("Key Terms", exact=False).first.check()
     console.get_by_label("Team names, separated by commas").fill("Owls, Foxes")
     console.get_by_role("button", name="Start game").click()
-    expect(projector.locator(".board__cell")).to_have_count(5, timeout=3000)
+    expect(projector.locator(".board__cell")).to_have_count(5, timeout=SYNC)
     for i, page in enumerate(learners):
         page.get_by_role("button", name="Owls" if i < 2 else "Foxes").click()
-        expect(page.locator(".me")).to_contain_text("Owls" if i < 2 else "Foxes", timeout=3000)
+        expect(page.locator(".me")).to_contain_text("Owls" if i < 2 else "Foxes", timeout=SYNC)
 
     console.locator(".console-board button").first.click()
-    expect(projector.locator(".clue-prompt")).to_be_visible(timeout=3000)
+    expect(projector.locator(".clue-prompt")).to_be_visible(timeout=SYNC)
     prompt = projector.locator(".clue-prompt").inner_text()
     for page in learners:
-        expect(page.locator(".clue-prompt")).to_have_text(prompt, timeout=3000)
+        expect(page.locator(".clue-prompt")).to_have_text(prompt, timeout=SYNC)
     # Owls answer A and B (one will usually be wrong); Foxes answer A.
     learners[0].locator(".answer").nth(0).click()
     learners[1].locator(".answer").nth(0).click()
     learners[2].locator(".answer").nth(1).click()
-    expect(projector.locator(".clue-meta")).to_contain_text("3 answers in", timeout=3000)
+    expect(projector.locator(".clue-meta")).to_contain_text("3 answers in", timeout=SYNC)
     console.get_by_role("button", name="Reveal answer and score").click()
-    expect(projector.locator(".clue-option--right")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".clue-option--right")).to_have_count(1, timeout=SYNC)
     right = projector.locator(".clue-option--right .clue-option__letter").inner_text()
     owls = 100 if right == "A" else 0
     foxes = 100 if right == "B" else 0
     for page in learners:
-        expect(page.locator(".verdict")).to_be_visible(timeout=3000)
+        expect(page.locator(".verdict")).to_be_visible(timeout=SYNC)
 
     console.get_by_role("button", name="Back to the board").click()
     console.get_by_role("button", name="Give Foxes 100 points").click()
     foxes += 100
-    expect(projector.locator(".board__cell--used")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".board__cell--used")).to_have_count(1, timeout=SYNC)
     expected = {"Owls": owls, "Foxes": foxes}
 
     def scoreboard(page):
@@ -414,10 +418,10 @@ def test_review_game_plays_through_and_scores_survive_reload(classroom):
         projector.wait_for_timeout(250)
     assert page_scores == expected
     projector.reload()
-    expect(projector.locator(".board__cell--used")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".board__cell--used")).to_have_count(1, timeout=SYNC)
     assert scoreboard(projector) == expected
     console.reload()
-    expect(console.locator(".console-scores li")).to_have_count(2, timeout=3000)
+    expect(console.locator(".console-scores li")).to_have_count(2, timeout=SYNC)
     assert_no_names(projector)
 
 
@@ -427,7 +431,7 @@ def test_console_and_join_pages_are_accessible(classroom, assert_accessible):
     console, learners = classroom["console"], classroom["learners"]
     start_activity(console, "Write a Safety Goal", "The Nguyen family")
     page = learners[0]
-    expect(page.locator("#activity-title")).to_contain_text("Safety Goal", timeout=3000)
+    expect(page.locator("#activity-title")).to_contain_text("Safety Goal", timeout=SYNC)
     page.get_by_label("Your statement", exact=True).fill(
         "The social worker and Uncle Minh need to see Linh make sure Bao and An have dinner every night."
     )
@@ -447,43 +451,43 @@ def test_screenshots(classroom):
     SHOTS.mkdir(parents=True, exist_ok=True)
     console, projector, learners = classroom["console"], classroom["projector"], classroom["learners"]
     console.get_by_role("button", name="Next").click()
-    expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-slide.png"))
     console.get_by_role("button", name="Agenda", exact=True).click()
-    expect(projector.locator("body")).to_have_attribute("data-mode", "agenda", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-mode", "agenda", timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-agenda.png"))
     console.get_by_role("button", name="Join code", exact=True).click()
-    expect(projector.locator("body")).to_have_attribute("data-mode", "join", timeout=3000)
+    expect(projector.locator("body")).to_have_attribute("data-mode", "join", timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-join.png"))
     start_activity(console, "Place the facts on the map", "The Hill family")
     for i, page in enumerate(learners):
-        expect(page.locator(".fact").first).to_be_visible(timeout=3000)
+        expect(page.locator(".fact").first).to_be_visible(timeout=SYNC)
         page.locator(".fact").first.get_by_label(["Harm", "Harm", "Complicating factors"][i], exact=True).check()
         page.get_by_role("button", name="Send my map").click()
-    expect(projector.locator("#activity-status")).to_contain_text("3 maps sent", timeout=3000)
+    expect(projector.locator("#activity-status")).to_contain_text("3 maps sent", timeout=SYNC)
     console.locator("tr[data-fact-id=f1]").get_by_role("button", name="Reveal answer").click()
-    expect(projector.locator(".reveal")).to_be_visible(timeout=3000)
+    expect(projector.locator(".reveal")).to_be_visible(timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-mapping.png"))
     learners[0].screenshot(path=str(SHOTS / "learner-mapping.png"), full_page=False)
     start_activity(console, "Write a Harm Statement", "The Hill family")
-    expect(learners[0].locator("#activity-title")).to_contain_text("Harm Statement", timeout=3000)
+    expect(learners[0].locator("#activity-title")).to_contain_text("Harm Statement", timeout=SYNC)
     learners[0].get_by_label("Your statement", exact=True).fill("Marcus neglected Jayden on Saturday.")
     learners[0].get_by_role("button", name="Send to the trainer").click()
     expect(learners[0].locator("#feedback-body")).not_to_contain_text("Checking", timeout=15000)
     learners[0].screenshot(path=str(SHOTS / "learner-feedback.png"), full_page=True)
     item = console.locator(".queue__item").first
-    expect(item).to_be_visible(timeout=3000)
+    expect(item).to_be_visible(timeout=SYNC)
     item.get_by_role("button", name="Show on screen").click()
     expect(item.get_by_role("button", name="Reveal marks")).to_be_enabled(timeout=5000)
     console.locator(".queue__item").first.get_by_role("button", name="Reveal marks").click()
-    expect(projector.locator(".marks")).to_be_visible(timeout=3000)
+    expect(projector.locator(".marks")).to_be_visible(timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-statement.png"))
     console.screenshot(path=str(SHOTS / "console.png"), full_page=True)
     console.locator("#game-form input[name=modules]").evaluate_all(
         "boxes => boxes.forEach((b, i) => b.checked = i < 5)"
     )
     console.get_by_role("button", name="Start game").click()
-    expect(projector.locator(".board")).to_be_visible(timeout=3000)
+    expect(projector.locator(".board")).to_be_visible(timeout=SYNC)
     projector.screenshot(path=str(SHOTS / "projector-game.png"))
     assert_no_names(projector)
 
@@ -501,26 +505,26 @@ def test_three_phones_join_with_the_code_the_wall_shows_approved_answers_and_the
     console.get_by_role("button", name="Start activity").click()
     answers = ["Grandma Rose, who visits every day", "Aunt Keisha and Grandma Rose", "Ms. Lee at school"]
     for phone, text in zip(phones, answers, strict=True):
-        expect(phone.locator("#activity-prompt")).to_contain_text("safety network", timeout=3000)
+        expect(phone.locator("#activity-prompt")).to_contain_text("safety network", timeout=SYNC)
         expect(phone.locator("#case")).to_be_hidden()
         phone.get_by_label("Your answer").fill(text)
         phone.get_by_role("button", name="Send to the trainer").click()
         expect(phone.locator("#live-status")).to_contain_text("Sent", timeout=5000)
     expect(console.locator(".queue__item")).to_have_count(3, timeout=5000)
     expect(projector.locator(".wall-card")).to_have_count(0)
-    expect(projector.locator("#activity-status")).to_contain_text("3 responses in · 0 approved", timeout=3000)
+    expect(projector.locator("#activity-status")).to_contain_text("3 responses in · 0 approved", timeout=SYNC)
 
     for text in answers:
         console.locator(".queue__item", has_text=text).get_by_role("button", name="Approve").click()
-        expect(console.locator(".queue__item", has_text=text)).to_contain_text("approved", timeout=3000)
+        expect(console.locator(".queue__item", has_text=text)).to_contain_text("approved", timeout=SYNC)
     console.get_by_role("button", name="Show all approved (3)").click()
-    expect(projector.locator(".wall-card")).to_have_count(3, timeout=3000)
+    expect(projector.locator(".wall-card")).to_have_count(3, timeout=SYNC)
     for text in answers:
         expect(projector.locator(".wall-card", has_text=text)).to_be_visible()
     console.get_by_role("button", name="Show word summary").click()
-    expect(projector.locator(".words__row").first).to_contain_text("grandma", timeout=3000)
+    expect(projector.locator(".words__row").first).to_contain_text("grandma", timeout=SYNC)
     expect(projector.locator(".words__row", has_text="grandma").locator(".words__count")).to_have_text("2")
-    expect(phones[0].locator("#live-status")).to_contain_text("approved your answer for the screen", timeout=3000)
+    expect(phones[0].locator("#live-status")).to_contain_text("approved your answer for the screen", timeout=SYNC)
     assert_no_names(projector)
     projector.screenshot(path=str(SHOTS / "projector-wall.png"))
     assert_accessible(projector, "projector response wall")
@@ -530,7 +534,7 @@ def test_three_phones_join_with_the_code_the_wall_shows_approved_answers_and_the
     late.get_by_label("Your answer").fill("Uncle-style neighbour next door")
     late.get_by_role("button", name="Send to the trainer").click()
     console.locator(".queue__item", has_text="neighbour").get_by_role("button", name="Approve").click()
-    expect(projector.locator(".wall-card--new", has_text="neighbour")).to_have_count(1, timeout=3000)
+    expect(projector.locator(".wall-card--new", has_text="neighbour")).to_have_count(1, timeout=SYNC)
 
     console.set_viewport_size({"width": 1280, "height": 900})
     console.screenshot(path=str(SHOTS / "console-wall.png"), full_page=True)
@@ -597,7 +601,7 @@ def test_phone_join_page_is_short_accessible_and_minimal(classroom, new_context,
     phone.goto(f"{classroom['url']}/live/{classroom['join']}")
     expect(phone.get_by_label("Live code")).to_have_value(classroom["join"])
     phone.get_by_role("button", name="Join").click()
-    expect(phone.locator(".live-title")).to_contain_text("Participant 4", timeout=3000)
+    expect(phone.locator(".live-title")).to_contain_text("Participant 4", timeout=SYNC)
     assert_accessible(phone, "phone live page")
 
 
@@ -612,22 +616,22 @@ def test_phone_sees_right_or_wrong_without_scrolling_after_a_reveal(classroom, a
     console.get_by_label("The Okafor family").check()
     console.get_by_label("Team names, separated by commas").fill("Owls, Foxes")
     console.get_by_role("button", name="Start game").click()
-    expect(projector.locator(".board__cell")).to_have_count(5, timeout=3000)
+    expect(projector.locator(".board__cell")).to_have_count(5, timeout=SYNC)
     expect(projector.locator(".board__category")).to_have_text(["The Okafor family"])
     for i, phone in enumerate(phones):
         phone.get_by_role("button", name="Owls" if i < 2 else "Foxes").click()
-        expect(phone.locator(".me")).to_be_visible(timeout=3000)
+        expect(phone.locator(".me")).to_be_visible(timeout=SYNC)
     console.locator(".console-board button").first.click()
     for i, phone in enumerate(phones):
-        expect(phone.locator(".answer")).to_have_count(6, timeout=3000)
+        expect(phone.locator(".answer")).to_have_count(6, timeout=SYNC)
         phone.locator(".answer").nth(i).click()  # A, B, C: at least two are wrong
-        expect(phone.locator(".muted", has_text="Your answer is in")).to_be_visible(timeout=3000)
+        expect(phone.locator(".muted", has_text="Your answer is in")).to_be_visible(timeout=SYNC)
         phone.locator(".answer").last.scroll_into_view_if_needed()  # a phone scrolled down to tap
     console.get_by_role("button", name="Reveal answer and score").click()
     verdicts = []
     for phone in phones:
         banner = phone.locator("#reveal-banner")
-        expect(banner).to_be_visible(timeout=3000)
+        expect(banner).to_be_visible(timeout=SYNC)
         box = banner.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 640, f"the verdict is out of sight: {box}"
         assert phone.evaluate("window.scrollY") == 0

@@ -85,6 +85,7 @@ ACCESS: dict[str, set[str]] = {
     "quizzes.take": SIGNED_IN,
     "quizzes.take_pool": SIGNED_IN,
     "quizzes.result": {"learner"},
+    "quizzes.review": SIGNED_IN,
     "review.my_feedback": {"learner"},
     # the user's own notices (another user's notice id is not found in the list)
     "notices.index": SIGNED_IN,

@@ -1,7 +1,9 @@
 """Growth evidence for the pilot report: per kind, each accepted draft's first check against its accepted version.
 
-Figures come from the short summaries kept on every version, as graded at the time (the report names
-how many grader versions they span). Each kind's cell is shown only under the report's anonymity
+Both versions of a draft are compared under the current grader (course.drills.regrade): the summary
+kept with the version when the current grader made it, else the one `flask regrade-growth` stored.
+Drafts not yet re-graded are left out and counted, so the report can say how many are waiting.
+Each kind's cell is shown only under the report's anonymity
 rule: one (learner, cohort, month of acceptance) row per accepted draft over everything the viewer
 may see, asked of `course.pilot.report.view_shown`.
 """
@@ -20,6 +22,7 @@ from ..models import Enrollment, Work, WorkStatus
 from ..models.review import Review
 from ..pilot.report import ReportFilter, month_of, view_shown
 from .habits import present_parts
+from .regrade import Waiting, current_grader, regraded, summary_now
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Accepted:
     versions: int
     days: float
     month: str
+    state: str = "ready"  # ready | waiting (not yet re-graded) | refused (the current grader refused the text)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -66,26 +70,36 @@ def _mean(values: list[float]) -> float | None:
 
 
 def accepted_drafts(flt: ReportFilter) -> list[Accepted]:
-    """Return every accepted draft with a checked first version, for learners the viewer may see."""
+    """Return every accepted draft with a checked first version, for learners the viewer may see.
+
+    Summaries are the current grader's; a draft missing one is returned with state waiting or refused.
+    """
     reviews = db.session.scalars(
         select(Review).where(Review.decision == "accept").options(selectinload(Review.work).selectinload(Work.versions),
                                                                   selectinload(Review.version))).all()
     cohorts = dict(db.session.execute(select(Enrollment.user_id, Enrollment.cohort_id)
                                       .order_by(Enrollment.joined_at)).all())  # the latest enrollment wins
     visible = {c.id for c in flt.cohorts}
-    out = []
+    pairs = []
     for review in reviews:
         work = review.work
         cohort_id = cohorts.get(work.user_id)
         if work.status != WorkStatus.ACCEPTED.value or (not flt.admin and cohort_id not in visible):
             continue
-        kept = [v for v in work.versions if v.number <= review.version.number]
-        checked = [v for v in kept if v.summary]
-        if not checked or not review.version.summary or work.kind not in VOCABULARY.kinds:
-            continue
-        decided = review.decided_at or review.updated_at
-        out.append(Accepted(work.user_id, cohort_id, work.kind, checked[0].summary, review.version.summary,
-                            len(kept), (decided - checked[0].created_at).total_seconds() / 86400, month_of(decided)))
+        checked = [v for v in work.versions if v.number <= review.version.number and v.summary]
+        if checked and review.version.summary and work.kind in VOCABULARY.kinds:
+            pairs.append((review, cohort_id, checked[0]))
+    rows = regraded(v.id for review, _, first in pairs for v in (first, review.version))
+    out = []
+    for review, cohort_id, first in pairs:
+        work, decided = review.work, review.decided_at or review.updated_at
+        count = Waiting()
+        comparable = count.add([first, review.version], rows)
+        state = "ready" if comparable else ("waiting" if count.waiting else "refused")
+        kept = sum(1 for v in work.versions if v.number <= review.version.number)
+        out.append(Accepted(work.user_id, cohort_id, work.kind, summary_now(first, rows) or {},
+                            summary_now(review.version, rows) or {}, kept,
+                            (decided - first.created_at).total_seconds() / 86400, month_of(decided), state))
     return out
 
 
@@ -98,12 +112,27 @@ def _in_view(row: Accepted, flt: ReportFilter) -> bool:
     return flt.period is None or row.month == flt.period
 
 
-def growth_cells(flt: ReportFilter) -> list[GrowthCell]:
-    """Return one cell per kind with accepted drafts anywhere the viewer may see, in the vocabulary's order."""
+@dataclass
+class GrowthReport:
+    """The growth section: one cell per kind, and how many drafts in the view wait for the current grader."""
+
+    cells: list[GrowthCell]
+    grader: str
+    waiting: int = 0
+    refused: int = 0
+    compared: int = 0
+
+
+def growth_report(flt: ReportFilter) -> GrowthReport:
+    """Return a cell per kind with comparable accepted drafts the viewer may see, and the drafts still waiting."""
     everyone = accepted_drafts(flt)
-    cells = []
+    in_view = [r for r in everyone if _in_view(r, flt)]
+    report = GrowthReport([], current_grader(), waiting=sum(1 for r in in_view if r.state == "waiting"),
+                          refused=sum(1 for r in in_view if r.state == "refused"),
+                          compared=sum(1 for r in in_view if r.state == "ready"))
+    comparable = [r for r in everyone if r.state == "ready"]
     for kind in VOCABULARY.kinds:
-        rows = [r for r in everyone if r.kind == kind]
+        rows = [r for r in comparable if r.kind == kind]
         if not rows:
             continue
         cell = GrowthCell(kind, n=sum(1 for r in rows if _in_view(r, flt)), parts=len(components(kind)))
@@ -119,5 +148,6 @@ def growth_cells(flt: ReportFilter) -> list[GrowthCell]:
             cell.versions = _mean([r.versions for r in chosen])
             cell.days = round(median(r.days for r in chosen), 1)
             cell.grader_versions = {s.get("grader_version") or "" for r in chosen for s in (r.first, r.accepted)}
-        cells.append(cell)
-    return cells
+        report.cells.append(cell)
+    return report
+

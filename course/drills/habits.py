@@ -4,7 +4,9 @@ A habit is a finding category, or a missing component of a kind, that the first 
 found: what the learner writes before any feedback. It is counted per draft (one statement,
 however often it was checked), over the learner's most recent drafts. "Fixed" means the draft's
 latest check no longer showed it. Everything here reads the short summaries kept on every
-checked version (course.exercises.versions), so nothing is graded again on a page view.
+checked version (course.exercises.versions), so nothing is graded again on a page view. Growth
+compares a draft's first and latest checks under the current grader only (course.drills.regrade):
+drafts that `flask regrade-growth` has not reached yet are counted as waiting, not mixed in.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from ..extensions import db
 from ..models import Work
 from ..models.work import DrillAttempt
 from .loader import Drill, target_key, target_label
+from .regrade import Waiting, regraded, summary_now
 
 RECENT_DRAFTS = 6  # habits are counted over this many of the learner's latest drafts
 RECURS = 2  # a problem in at least this many of them is a habit
@@ -208,3 +211,21 @@ def growth_from(drafts: list[Draft]) -> list[Growth]:
         row.ready_latest += draft.latest.get("verdict") == "ready"
     return [rows[kind] for kind in VOCABULARY.kinds if kind in rows]
 
+
+
+def growth_now(user_id: int) -> tuple[list[Growth], Waiting]:
+    """Return the learner's growth per kind under the current grader, and how many drafts wait for it."""
+    works = db.session.scalars(
+        select(Work).where(Work.user_id == user_id).options(selectinload(Work.versions))).all()
+    pairs = []
+    for work in works:
+        checked = [v for v in work.versions if v.summary and not v.no_harm and work.kind in VOCABULARY.kinds]
+        if checked:
+            pairs.append((work, checked))
+    rows = regraded(v.id for _, checked in pairs for v in (checked[0], checked[-1]))
+    waiting, drafts = Waiting(), []
+    for work, checked in pairs:
+        if waiting.add([checked[0], checked[-1]], rows):
+            drafts.append(Draft(work.id, work.kind, summary_now(checked[0], rows), summary_now(checked[-1], rows),
+                                len(checked), checked[0].created_at, checked[-1].created_at))
+    return growth_from(drafts), waiting

@@ -15,7 +15,7 @@ from ..security import roles_required
 from ..vignettes import KINDS
 from . import bp
 from .forms import RewriteForm
-from .habits import drafts_of, growth_from, habits_from, mastered, practice_picks
+from .habits import drafts_of, growth_now, habits_from, mastered, practice_picks
 from .services import attempts_by_drill, grade_attempt, library, save_attempt, unchecked_text
 
 
@@ -38,7 +38,8 @@ def habits():
     drafts = drafts_of(current_user.id)
     found = habits_from(drafts)
     attempts = attempts_by_drill(current_user.id)
-    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth_from(drafts),
+    growth, waiting = growth_now(current_user.id)
+    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth, waiting=waiting,
                            picks=practice_picks(found, library().all(), attempts), attempts=attempts, learner=None)
 
 
@@ -53,7 +54,8 @@ def learner_habits(cohort_id: int, user_id: int):
     drafts = drafts_of(user_id)
     found = habits_from(drafts)
     attempts = attempts_by_drill(user_id)
-    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth_from(drafts),
+    growth, waiting = growth_now(user_id)
+    return render_template("drills/habits.html", drafts=drafts, habits=found, growth=growth, waiting=waiting,
                            picks=practice_picks(found, library().all(), attempts), attempts=attempts,
                            learner=Namer().name(learner, cohort), cohort=cohort)
 
@@ -101,6 +103,6 @@ def drill(drill_id: str):
 @bp.app_template_global("pilot_growth")
 def pilot_growth(flt):
     """The pilot report's growth section for a filter (the report template calls this)."""
-    from .growth import growth_cells
+    from .growth import growth_report
 
-    return growth_cells(flt)
+    return growth_report(flt)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import utcnow
@@ -34,3 +34,24 @@ class QuizAttempt(db.Model):
     def percent(self) -> int:
         """Return the score as a whole percentage."""
         return round(100 * self.score / self.max_score) if self.max_score else 0
+
+
+class ReviewItem(db.Model):
+    """A knowledge-check item a learner missed, brought back after growing intervals until they get it right.
+
+    `step` indexes course.quizzes.spacing.INTERVALS; `history` keeps every answer to it, oldest first,
+    as {"at": ISO time, "points": 0-1, "source": "check" | "review"}.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "item_id"),
+                      Index("ix_review_items_user_due", "user_id", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str] = mapped_column(String(80))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None once learned (retired)
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,10 +9,11 @@ from ..curriculum.services import get_module, resume_point
 from ..extensions import db
 from ..models.quizzes import QuizAttempt
 from ..numbers import plain_int
-from . import bp
+from . import bp, spacing
 from .forms import QuizForm, parse_answers
 from .loader import Quiz, get_quiz
-from .scoring import QuizResult
+from .presentation import _secret, show_item
+from .scoring import QuizResult, score_quiz
 from .services import (
     POOL_ID,
     attempt_page,
@@ -52,6 +53,7 @@ def index():
     user = current_user._get_current_object()
     return render_template(
         "quizzes/index.html", pool=pool if pool and pool.pool else None, checks=checks,
+        review=spacing.overview(user.id),
         summaries=summaries(user.id), gain=knowledge_gain(user), gate=post_check_gate(user),
         cohort_gain=cohort_gain_for(user), next_url=_next_step_url(),
     )
@@ -156,6 +158,41 @@ def _result_context(quiz: Quiz, attempt: QuizAttempt, result: QuizResult) -> dic
         "cohort_gain": cohort_gain_for(user) if pool_kind else None,
         "next_url": _next_step_url() if pool_kind else None,
     }
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@login_required
+def review():
+    """Review what you missed: up to three items due again, scored, then moved along the intervals."""
+    user_id = current_user.id
+    due = spacing.due_items(user_id)
+    form = QuizForm()
+    shown = [show_item(d.item, f"{user_id}.review.{d.row.id}.{len(d.row.history)}", _secret()) for d in due]
+    answers, errors, results = {}, {}, []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if request.form.get("attempt") != _review_key(due):
+            flash("Those questions were already answered in another tab, so nothing was scored. "
+                  "Here is what is due now.", "warning")
+            return redirect(url_for(".review"))
+        answers, errors = parse_answers(shown, request.form)
+        if not errors:
+            for d in due:
+                [outcome] = score_quiz(d.quiz, {d.item.id: answers[d.item.id]}, [d.item.id]).items
+                spacing.record_review(d.row, outcome.points)
+                results.append((d, outcome))
+            db.session.commit()
+            return render_template("quizzes/review.html", results=results, due=[], overview=spacing.overview(user_id),
+                                   history=spacing.history(user_id), intervals=spacing.INTERVALS)
+    return render_template("quizzes/review.html", results=[], due=due, items=shown, form=form, answers=answers,
+                           errors=errors, attempt_key=_review_key(due), overview=spacing.overview(user_id),
+                           history=spacing.history(user_id), intervals=spacing.INTERVALS), 400 if errors else 200
+
+
+def _review_key(due: list) -> str:
+    """Return what a review form carries to say which set it showed: the rows and how often each was answered."""
+    return "-".join(f"{d.row.id}.{len(d.row.history)}" for d in due)
 
 
 @bp.route("/attempts/<int:attempt_id>")

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Cohort, User
 from ..models.quizzes import QuizAttempt
 from ..module_files import Module
+from . import spacing
 from .intervals import MIN_N, Interval, mean_interval
 from .loader import Quiz, all_quizzes, get_quiz
 from .presentation import ShownItem, attempt_id, shown_items
@@ -57,6 +58,8 @@ def record_attempt(user: User, quiz: Quiz, kind: str, answers: dict,
     )
     db.session.add(attempt)
     db.session.flush()
+    if kind == "module":  # the pre/post checks measure the course; only module checks feed the review
+        spacing.schedule_missed(user.id, quiz.id, attempt.item_scores)
     quiz_scored.send(current_app._get_current_object(), user=user,
                      quiz_id=quiz.id if kind == "module" else f"{quiz.id}-{kind}",
                      score=result.score, max_score=result.max_score)
@@ -294,4 +297,5 @@ def home_checks() -> dict | None:
     quiz = get_quiz(POOL_ID)
     if quiz is None or not quiz.pool or not current_user.is_authenticated:
         return None
-    return {"quiz": quiz, "gain": knowledge_gain(current_user), "gate": post_check_gate(current_user)}
+    return {"quiz": quiz, "gain": knowledge_gain(current_user), "gate": post_check_gate(current_user),
+            "review": spacing.overview(current_user.id)}

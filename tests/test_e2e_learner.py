@@ -68,20 +68,12 @@ def check_and_read(page) -> None:
     page.wait_for_function("() => document.querySelector('[data-report-summary]').textContent.trim().length > 0")
 
 
-def trainer_decides(page, base: str, learner_name: str, kind_label: str, decision: str, overall: str = "") -> None:
-    """Claim one piece of the learner's work from the queue, score every rubric row and decide."""
+def claim_set(page, base: str) -> None:
+    """Claim Robin's Hill family set from the review queue and wait for the set screen."""
     page.goto(f"{base}/review/")
-    page.get_by_role("button", name=f"Claim {kind_label} from {learner_name}").click()
-    page.get_by_text("You are reviewing this.").wait_for()
-    page.wait_for_load_state("load")
-    score = "Meets" if decision == "accept" else "Partly"
-    for row in page.locator("fieldset.rubric-row").all():
-        row.get_by_label(score).check()
-    if overall:
-        page.get_by_label("Overall comment to the learner").fill(overall)
-    button = "Accept" if decision == "accept" else "Return for revision"
-    page.get_by_role("button", name=button).click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name="Claim The Hill family from Robin Castillo").click()
+    page.get_by_text("You are reviewing this set.").wait_for()
+    page.wait_for_load_state("load")  # review.js is deferred: let it attach its listeners
 
 
 def test_learner_joins_practises_is_returned_revises_and_earns_a_verified_certificate(
@@ -149,24 +141,30 @@ def test_learner_joins_practises_is_returned_revises_and_earns_a_verified_certif
     page.get_by_role("button", name="Submit for trainer review").click()
     page.get_by_text("Submitted 4 statements for trainer review").wait_for()
 
-    # A trainer, in a second browser context, returns the harm statement with comments and accepts the rest.
+    # A trainer, in a second browser context, claims the learner's whole set, returns the harm statement with
+    # comments and accepts the rest, all sent together.
+    with live_app.app_context():
+        works = {w.kind: w.id for w in db.session.scalars(db.select(Work).filter_by(user_id=learner_id))}
     trainer = new_context(viewport={"width": 1280, "height": 900}).new_page()
     browser_login(trainer, base, "tess.trainer@example.org")
-    trainer.goto(f"{base}/review/")
-    trainer.get_by_role("button", name="Claim Harm Statement from Robin Castillo").click()
-    trainer.get_by_text("You are reviewing this.").wait_for()
-    trainer.wait_for_load_state("load")
-    trainer.get_by_label("Words to comment on").fill("four bruises on his arm")
-    trainer.get_by_label("Comment", exact=True).fill(INLINE_COMMENT)
-    trainer.get_by_role("button", name="Add comment").click()
-    trainer.locator("[data-statement] .seg--comment").first.wait_for()
-    for row in trainer.locator("fieldset.rubric-row").all():
-        row.get_by_label("Partly").check()
-    trainer.get_by_label("Overall comment to the learner").fill(RETURN_COMMENT)
-    trainer.get_by_role("button", name="Return for revision").click()
+    claim_set(trainer, base)
+    harm = trainer.locator(f"#work-{works['harm']}")
+    harm.get_by_label("Words to comment on").fill("four bruises on his arm")
+    harm.get_by_label("Comment", exact=True).fill(INLINE_COMMENT)
+    harm.get_by_role("button", name="Add comment").click()
     trainer.wait_for_load_state()
-    for kind_label in ("Danger Statement", "Safety Goal", "Solution-Focused Questions"):
-        trainer_decides(trainer, base, "Robin Castillo", kind_label, "accept")
+    harm.locator("[data-statement] .seg--comment").first.wait_for()
+    for kind, work_id in works.items():
+        section = trainer.locator(f"#work-{work_id}")
+        for row in section.locator("fieldset.rubric-row").all():
+            row.get_by_label("Partly" if kind == "harm" else "Meets").check()
+        if kind == "harm":
+            section.get_by_label("Overall comment to the learner").fill(RETURN_COMMENT)
+            section.get_by_label("Return for revision").check()
+        else:
+            section.get_by_label("Accept", exact=True).check()
+    trainer.get_by_role("button", name="Send decisions").click()
+    trainer.get_by_text("Sent: 3 statements accepted and 1 statement returned.").wait_for()
 
     # The learner sees the harm statement returned, with the overall and the inline comment, and revises it.
     page.goto(f"{base}/exercises/{VIGNETTE}/write/harm/1")
@@ -184,17 +182,19 @@ def test_learner_joins_practises_is_returned_revises_and_earns_a_verified_certif
     page.get_by_text(re.compile(r"Submitted 1 statement")).wait_for()
 
     # The trainer sees what changed since the return, and accepts.
-    trainer.goto(f"{base}/review/")
-    trainer.get_by_role("button", name="Claim Harm Statement from Robin Castillo").click()
+    claim_set(trainer, base)
+    harm = trainer.locator(f"#work-{works['harm']}")
     # Every Check keeps a version too, so the returned one is not necessarily version 1.
-    trainer.get_by_role("heading", name=re.compile(r"^Changes since your last review \(version \d+\)")).wait_for()
-    added = " ".join(trainer.locator(".diff ins").all_inner_texts())
+    expect_summary = harm.locator("details.set-diff summary")
+    assert re.match(r"^Changes since the version reviewed before \(version \d+\)", expect_summary.inner_text())
+    added = " ".join(harm.locator(".diff ins").all_inner_texts())
     assert "cried himself to sleep" in added, added
-    assert "arm." in " ".join(trainer.locator(".diff del").all_inner_texts())
-    for row in trainer.locator("fieldset.rubric-row").all():
+    assert "arm." in " ".join(harm.locator(".diff del").all_inner_texts())
+    for row in harm.locator("fieldset.rubric-row").all():
         row.get_by_label("Meets").check()
-    trainer.get_by_role("button", name="Accept").click()
-    trainer.wait_for_load_state()
+    harm.get_by_label("Accept", exact=True).check()
+    trainer.get_by_role("button", name="Send decisions").click()
+    trainer.get_by_text("Sent: 1 statement accepted.").wait_for()
     with live_app.app_context():
         statuses = {w.kind: w.status for w in db.session.scalars(db.select(Work).filter_by(user_id=learner_id))}
     assert statuses == {"harm": "accepted", "danger": "accepted", "safety_goal": "accepted", "sf_question": "accepted"}

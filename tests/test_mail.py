@@ -48,7 +48,7 @@ def _make_due(app, row_id) -> None:
 
 
 def test_queued_mail_arrives_and_its_body_is_not_kept(mail_app, smtp):
-    row_id = _queue(mail_app, html="<p>Open this link.</p>", category="notice")
+    row_id = _queue(mail_app, html="<p>Open this link.</p>", category="message")
     assert smtp.connections == 0  # queueing never talks to the server
     with mail_app.app_context():
         report = outbox.flush()

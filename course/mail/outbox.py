@@ -11,11 +11,9 @@ whatever the address belongs to, and one-time links are made only when they are 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import socket
 import ssl
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +26,7 @@ from sqlalchemy import func, or_, select, update
 from ..database import utcnow
 from ..extensions import db
 from ..models.mail import FAILED, PENDING, SENT, SKIPPED, MailMessage
+from ..outbox_sender import worker_name
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def queue_mail(to: str, subject: str, text: str, html: str | None = None, category: str = "notice") -> MailMessage:
+def queue_mail(to: str, subject: str, text: str, html: str | None = None, category: str = "message") -> MailMessage:
     """Add a message to the outbox in the current transaction (the caller, or the view, commits)."""
     row = MailMessage(to=to.strip()[:254], subject=" ".join(subject.split())[:200], text=text, html=html,
                       category=category[:32], status=PENDING, attempts=0, next_attempt_at=utcnow())
@@ -86,11 +85,6 @@ def queue_composed(to: str, category: str, context: dict | None = None) -> MailM
     row = queue_mail(to, category.replace("_", " "), "", category=category)
     row.context = context or {}
     return row
-
-
-def worker_name() -> str:
-    """Return a name for this sender: host, process and a random part, so claims never collide."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
 
 
 def claim_due(worker: str, limit: int | None = None, ignore_schedule: bool = False) -> list[MailMessage]:

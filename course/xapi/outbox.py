@@ -4,11 +4,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import socket
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +15,7 @@ from sqlalchemy import or_, select, update
 from ..database import utcnow
 from ..extensions import db
 from ..models.xapi import FAILED, PENDING, SENT, XapiStatement
+from ..outbox_sender import worker_name
 from .statements import XAPI_VERSION
 
 log = logging.getLogger(__name__)
@@ -45,11 +43,6 @@ def enqueue(statement: dict, user, verb: str, cohort_id: int | None) -> XapiStat
     db.session.add(row)
     db.session.info["xapi_enqueued"] = True
     return row
-
-
-def worker_name() -> str:
-    """Return a name for this sender: host, process and a random part, so claims never collide."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
 
 
 def claim_due(worker: str, limit: int | None = None, ignore_schedule: bool = False) -> list[XapiStatement]:

@@ -67,11 +67,12 @@ def _run_feature_seeders(cohort: Cohort) -> list[str]:
     """Run each feature's demo seeder; each returns lines to print."""
     from . import demo_progress
     from .exercises import demo as exercises_demo
+    from .followup import demo as followup_demo
     from .pilot import demo as pilot_demo
     from .review import demo as review_demo
 
     lines = []
-    for module in (exercises_demo, review_demo, pilot_demo, demo_progress):
+    for module in (exercises_demo, review_demo, pilot_demo, followup_demo, demo_progress):
         lines.extend(module.seed(cohort) or [])
         db.session.commit()
     return lines

@@ -71,6 +71,18 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def widen_version_column(connection):
+    """Give alembic_version room for our descriptive revision ids: Alembic makes it VARCHAR(32), which
+    PostgreSQL enforces ('20261204_harden_version_summaries' is 33 characters); SQLite does not."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(128) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+    connection.exec_driver_sql("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE VARCHAR(128)")
+    connection.commit()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +108,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        widen_version_column(connection)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from course.quizzes.loader import get_quiz
 from course.quizzes.services import POOL_ID, required_modules
@@ -40,7 +41,7 @@ def test_learner_journey_pre_module_glossary_check_post(page, live_server, live_
     page.wait_for_url("**/quizzes/key-terms/pre")
     assert_accessible(page, "pre-course check")
     page.get_by_role("button", name="Check my answers").click()  # nothing answered yet
-    assert page.locator(".quiz-item--error").count() == len(pool.items_for("pre"))
+    expect(page.locator(".quiz-item--error")).to_have_count(len(pool.items_for("pre")))
     assert "still need an answer" in page.locator("[data-quiz-live]").inner_text()
     answer(page, pool, right=False)
     page.get_by_role("button", name="Check my answers").click()

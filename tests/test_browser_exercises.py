@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -54,11 +55,11 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     _open(page, live_server, learner, "/exercises/")
     assert_accessible(page, "exercises index")
     page.get_by_role("link", name="Open the case: The Hill family").click()
-    assert page.locator(".content-notes-box").is_visible()
+    expect(page.locator(".content-notes-box")).to_be_visible()
     assert_accessible(page, "case page")
 
     page.get_by_role("link", name="Map it").click()
-    assert page.locator("form[data-mapping]").is_visible()
+    expect(page.locator("form[data-mapping]")).to_be_visible()
     assert_accessible(page, "mapping board")
     cards = page.locator("[data-fact]")
     count = cards.count()
@@ -119,7 +120,7 @@ def test_whole_flow_for_one_vignette(page, live_server, learner, assert_accessib
     page.get_by_role("link", name="Submit for review").click()
     assert_accessible(page, "submit page")
     page.get_by_role("button", name="Submit for trainer review").click()
-    assert page.get_by_text("Submitted 4 statements for trainer review").is_visible()
+    expect(page.get_by_text("Submitted 4 statements for trainer review")).to_be_visible()
     page.goto(f"{live_server.url}/exercises/hill-family/write/harm/1")
     assert page.locator("[data-text]").get_attribute("readonly") is not None
 

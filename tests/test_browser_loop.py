@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from course.extensions import db
 from course.models import User
@@ -88,13 +89,13 @@ def test_the_follow_up_in_a_browser(loop_world, new_context, assert_accessible):
     page.get_by_label("Which kind of statement?").select_option("danger")
     page.get_by_label("One statement from your practice").fill(DANGER)
     page.get_by_role("button", name="Preview what will be kept").click()
-    assert page.get_by_role("heading", name="What will be kept").is_visible()
+    expect(page.get_by_role("heading", name="What will be kept")).to_be_visible()
     assert "[name 1]" in page.locator(".followup-preview").inner_text()
     assert_accessible(page, "follow-up preview")
     no_sideways_scroll(page, "follow-up preview")
     shoot(page, "follow-up-preview-phone")
     page.get_by_role("button", name="Save my answers").click()
-    assert "Thank you: your follow-up answers are kept." in page.content()
+    expect(page.locator("body")).to_contain_text("Thank you: your follow-up answers are kept.")
     assert "Dana Ortiz" not in page.locator("main").inner_text()
     assert_accessible(page, "follow-up answered")
 

@@ -2,7 +2,10 @@
 closed tab while offline, a second tab), facts move by keyboard, entries are checked, versions restore, axe."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -195,12 +198,12 @@ def test_the_board_works_without_javascript(new_context, live_server, learner):
     page.locator(f'select[name="fact_{facts[0]}"]').select_option("harm")
     page.get_by_label("Add to What needs to happen").fill(LABELLED)
     page.get_by_role("button", name="Add to What needs to happen").click()
-    assert page.url.endswith("#column-needs")
+    expect(page).to_have_url(re.compile("#column-needs$"))
     assert page.locator('[data-column="needs"] .flag').count() >= 1  # checked on the server, shown on the page
     assert page.locator(f'select[name="fact_{facts[0]}"]').input_value() == "harm"  # saved with the Add button
     page.get_by_role("button", name="Move up: What needs to happen, entry 1").click()  # already first: no change
     page.get_by_role("button", name="Remove What needs to happen, entry 1").click()
-    assert page.locator('[data-column="needs"] [data-entry]').count() == 0
+    expect(page.locator('[data-column="needs"] [data-entry]')).to_have_count(0)
     page.get_by_role("button", name="Check my map").click()
-    assert page.locator("#form-errors").filter(has_text="still need a column").is_visible()  # saved, not checked
+    expect(page.locator("#form-errors").filter(has_text="still need a column")).to_be_visible()  # saved, not checked
     assert page.locator(f'select[name="fact_{facts[0]}"]').input_value() == "harm"

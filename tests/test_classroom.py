@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from course.classroom.slides import deck, trainer_notes_markdown
 from course.curriculum.services import get_module
@@ -93,6 +94,39 @@ def test_poll_returns_304_until_something_changes(room):
     changed = screen.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.get_json()["slide"]["index"] == 1
     assert changed.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize("poller", ["console", "screen", "phone"])
+def test_a_state_is_never_older_than_its_etag(app, room, monkeypatch, poller):
+    """A change that lands while a poll is being answered must not hide behind the new ETag (a client that got
+    the old state with the new ETag would be told 304 until the next change: the console missed a blank)."""
+    from course.classroom import live, routes
+    from course.classroom import services as classroom_services
+
+    real = classroom_services.session_counters
+    landed = []
+
+    def counters_after_a_change(column, value):
+        """Put the agenda up from another connection (another worker) just before the counters are read."""
+        if not landed:
+            landed.append(True)
+            with db.engine.begin() as other:
+                other.execute(update(ClassSession).where(ClassSession.id == room["id"])
+                              .values(screen_mode="agenda", version=ClassSession.version + 1))
+        return real(column, value)
+
+    monkeypatch.setattr(routes, "session_counters", counters_after_a_change)
+    monkeypatch.setattr(live, "session_counters", counters_after_a_change)
+    client, url = {
+        "console": (room["console"], f"/classroom/sessions/{room['id']}/state"),
+        "screen": (app.test_client(), f"/classroom/screen/{room['screen']}/state"),
+        "phone": (room["learners"][0], f"/live/{room['join']}/state"),
+    }[poller]
+    first = client.get(url)
+    assert landed and first.status_code == 200
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert first.get_json()["mode"] == "agenda", "the state predates the change its ETag already counts"
 
 
 def test_statement_submission_leaves_the_shared_version_alone(app, room):

@@ -1,6 +1,7 @@
 """Certificates: issued only when every requirement in content/completion.yaml is met by the learner's records,
 verifiable by code, revocable with a reason, and re-issued only after the learner completes again."""
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from course.pilot.services import (
     normalise_code,
     revoke,
 )
+from course.timezones import to_zone
 from tests.conftest import PASSWORD
 from tests.test_pilot_support import (
     accept_works,
@@ -199,13 +201,14 @@ def test_verify_shows_name_course_hours_date_and_trainer_only(app, client, facto
         finish_everything_but_modules(learner)
         cert = issue_if_complete(db.session.get(User, learner))
         db.session.commit()
-        code, hours, issued_at = cert.code, cert.hours, cert.issued_at
+        code, hours = cert.code, cert.hours
+        issued_on = to_zone(cert.issued_at, cert)  # the cohort's date, whoever looks and whatever UTC says
     response = client.get(f"/verify/{code}")  # signed out: the page is public
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     main = page.split("<main")[1].split("</main>")[0]
     assert "Certificate verified" in page
-    for shown in ("Dana Rivera", "SOP Foundations", f"{hours:g}", issued_at.strftime("%-d %B %Y"), "Tess Trainer"):
+    for shown in ("Dana Rivera", "SOP Foundations", f"{hours:g}", f"{issued_on.day} {issued_on:%B %Y}", "Tess Trainer"):
         assert shown in main
     for hidden in (factory.email(learner), "Pilot East", "tess@example.org", "Revoke"):
         assert hidden not in main
@@ -342,3 +345,32 @@ def test_work_acceptance_can_be_the_last_requirement(app, learner):
     assert cert.user_id == learner
     passed = statements(app, "passed")
     assert len(passed) == 1 and passed[0].statement["result"]["score"] == {"scaled": 0.8}
+
+
+@pytest.mark.parametrize("zone, shown", [
+    ("America/Los_Angeles", "4 December 2026"),
+    ("Pacific/Honolulu", "4 December 2026"),
+    ("Europe/London", "5 December 2026"),
+])
+def test_the_certificate_date_is_the_cohorts_date_for_every_viewer(app, client, auth, factory, learner, zone, shown):
+    with app.app_context():
+        complete_modules(learner)
+        finish_everything_but_modules(learner)
+        cert = issue_if_complete(db.session.get(User, learner))
+        cert.issued_at = datetime(2026, 12, 5, 5, 30, tzinfo=UTC)  # evening of the 4th in the Pacific
+        db.session.get(Cohort, cert.cohort_id).time_zone = zone
+        db.session.commit()
+        code = cert.code
+    assert shown in client.get(f"/verify/{code}").get_data(as_text=True)  # signed out
+    auth.login(factory.email(learner))
+    assert shown in client.get("/pilot/certificate").get_data(as_text=True)
+    auth.logout()
+    auth.login("tess@example.org")
+    completed_on = [line for line in client.get("/pilot/completions.csv").get_data(as_text=True).splitlines()
+                    if "Dana Rivera" in line]
+    assert completed_on and shown_iso(shown) in completed_on[0]
+
+
+def shown_iso(shown: str) -> str:
+    """Return '2026-12-04' for '4 December 2026'."""
+    return datetime.strptime(shown, "%d %B %Y").date().isoformat()

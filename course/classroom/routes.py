@@ -162,8 +162,10 @@ def console(session_id: int):
 @roles_required("trainer")
 def console_poll(session_id: int):
     """The console's state, or 304 when nothing changed."""
+    # Counters first: a change landing between the two reads then shows up in the state, never only in the ETag
+    # (a state older than its ETag would be answered 304 until the next change).
+    counters = session_counters(ClassSession.id, session_id)
     session = _managed_session(session_id)
-    counters = session_counters(ClassSession.id, session.id)
     if counters is None:
         return jsonify(ended=True), 410
     masked = "m" if Namer().hides(db.session.get(Cohort, session.cohort_id)) else "n"  # a toggle refreshes names

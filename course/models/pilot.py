@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..extensions import db
 from .types import UTCDateTime
-from .users import User
+from .users import Cohort, User
 
 
 class ModuleFeedback(db.Model):
@@ -90,6 +90,12 @@ class Certificate(db.Model):
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    cohort: Mapped[Cohort | None] = relationship(foreign_keys=[cohort_id])
+
+    @property
+    def time_zone(self) -> str | None:
+        """Return the zone the certificate's dates are in: its cohort's, so every viewer sees the printed date."""
+        return self.cohort.time_zone if self.cohort is not None else None
 
     @property
     def revoked(self) -> bool:

@@ -7,6 +7,7 @@ import io
 from flask import Response, url_for
 
 from ..names import Namer
+from ..timezones import to_zone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -85,8 +86,8 @@ def completion_rows(certificates, namer: Namer):
         user = cert.user
         cohort = user.cohort
         where = cohort.name if cohort else ""
-        issued = cert.issued_at.date().isoformat()
-        revoked = [cert.revoked_at.date().isoformat(), cert.revoke_reason] if cert.revoked else ["", ""]
+        issued = to_zone(cert.issued_at, cert).date().isoformat()  # the date printed on it
+        revoked = [to_zone(cert.revoked_at, cert).date().isoformat(), cert.revoke_reason] if cert.revoked else ["", ""]
         if namer.hides(cohort):
             yield [namer.name(user, cohort), "", where, cert.course, issued, float(cert.hours), "", "", *revoked]
             continue

@@ -311,8 +311,8 @@ def _names_actor(agent, not_agents: frozenset[str]) -> bool:
     obj = objects[0]
     if obj.lemma_.lower() in not_agents or obj.lower_ in not_agents:
         return False
-    if obj.pos_ == "NOUN" and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in obj.children):
-        return False  # a bare noun is a means: "by phone", "by accident"
+    if obj.tag_ == "NN" and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in obj.children):
+        return False  # a bare singular noun is a means: "by phone", "by accident" ("by adults" is not)
     return True
 
 
@@ -323,6 +323,7 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
     skip_aux = rule.opt("except_aux", frozenset())
     skip_get = rule.opt("except_get_lemmas", frozenset())
     not_agents = rule.opt("not_agents", frozenset())
+    harms = rule.opt("negated_harms", frozenset())
     for tok in a.tokens:
         if tok.dep_ != "auxpass" or tok.lower_ in skip_aux:
             continue
@@ -333,7 +334,7 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
             continue  # "got scared", "got lost": a state, nobody hidden
         if verb.lower_.startswith("un"):
             continue  # "unsupervised" is an adjective, not a passive verb
-        if any(c.dep_ == "neg" for c in verb.children):
+        if any(c.dep_ == "neg" for c in verb.children) and (verb.lemma_.lower() in harms or verb.lower_ in harms):
             continue  # "was not hurt" says nothing happened: no actor is hidden
         if any(c.dep_ == "agent" and _names_actor(c, not_agents) for c in verb.children) or _agent_later(a, verb):
             continue

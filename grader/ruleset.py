@@ -97,7 +97,7 @@ def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, 
     """Validate and collect the options of one rule type."""
     opts: dict[str, Any] = {}
     for key in ("unless_next", "unless_prev", "unless_next_pos", "mark_tokens", "except_lemmas", "except_aux",
-                "except_get_lemmas", "not_agents"):
+                "except_get_lemmas", "not_agents", "negated_harms"):
         if key in entry:
             opts[key] = frozenset(
                 x.lower() if key != "unless_next_pos" else x for x in _str_list(entry[key], path, where, key)

@@ -58,6 +58,20 @@ class FlushReport:
         return self.sent + self.retrying + self.failed + self.skipped
 
 
+def drain(flush: Callable[..., FlushReport], batch: int, ignore_schedule: bool = False) -> FlushReport:
+    """Run `flush` batch by batch until a short batch shows nothing more was due; return the totals."""
+    totals = FlushReport()
+    for _ in range(10_000):  # a bound, so a queue that refills as fast as it drains cannot hold the command
+        report = flush(ignore_schedule=ignore_schedule, limit=batch)
+        totals.sent += report.sent
+        totals.retrying += report.retrying
+        totals.failed += report.failed
+        totals.skipped += report.skipped
+        if report.total < batch:
+            break
+    return totals
+
+
 @dataclass(frozen=True)
 class Outbox:
     """One outbox table: rows with status, attempts, next_attempt_at, last_error, claimed_at/by and sent_at,

@@ -190,7 +190,7 @@ def test_claims_never_overlap_between_workers(lrs_factory, lrs_app):
 
     def claim(worker):
         with app.app_context():
-            claimed[worker] = [row.id for row in outbox.claim_due(worker, limit=12)]
+            claimed[worker] = [row.id for row in outbox.OUTBOX.claim_due(worker, limit=12)]
 
     threads = [threading.Thread(target=claim, args=(f"worker-{n}",)) for n in range(3)]
     for thread in threads:
@@ -200,7 +200,7 @@ def test_claims_never_overlap_between_workers(lrs_factory, lrs_app):
     everything = [row_id for ids in claimed.values() for row_id in ids]
     assert len(everything) == len(set(everything)) == 12
     with app.app_context():
-        assert outbox.claim_due("late-worker") == []
+        assert outbox.OUTBOX.claim_due("late-worker") == []
 
 
 def test_a_stale_claim_is_taken_over(lrs_factory, lrs_app):
@@ -208,7 +208,7 @@ def test_a_stale_claim_is_taken_over(lrs_factory, lrs_app):
     app = lrs_app(lrs.url, XAPI_CLAIM_STALE_SECONDS=60)
     row_id = _queue(app, _learner(app))
     with app.app_context():
-        assert [r.id for r in outbox.claim_due("crashed-worker")] == [row_id]
+        assert [r.id for r in outbox.OUTBOX.claim_due("crashed-worker")] == [row_id]
         assert outbox.flush().total == 0  # still held by the crashed worker
         db.session.execute(update(XapiStatement).values(claimed_at=utcnow() - timedelta(minutes=5)))
         db.session.commit()

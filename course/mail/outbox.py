@@ -45,11 +45,6 @@ SETTINGS = {
 OUTBOX = Outbox(MailMessage, "MAIL", SETTINGS, statuses=(PENDING, SENT, FAILED, SKIPPED),
                 sent_values={"text": "", "html": None})
 setting = OUTBOX.setting
-claim_due = OUTBOX.claim_due
-backoff = OUTBOX.backoff
-record_outcome = OUTBOX.record_outcome
-retry_failed = OUTBOX.retry_failed
-counts = OUTBOX.counts
 
 
 def mail_configured() -> bool:
@@ -166,7 +161,7 @@ def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int |
     if not mail_configured():
         return report
     worker = worker or worker_name()
-    for row in claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
+    for row in OUTBOX.claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
         row_id = row.id
         composer = _composers.get(row.category)
         if composer is not None:

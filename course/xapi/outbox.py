@@ -31,11 +31,6 @@ SETTINGS = {
 
 OUTBOX = Outbox(XapiStatement, "XAPI", SETTINGS)
 setting = OUTBOX.setting
-claim_due = OUTBOX.claim_due
-backoff = OUTBOX.backoff
-record_outcome = OUTBOX.record_outcome
-retry_failed = OUTBOX.retry_failed
-counts = OUTBOX.counts
 
 
 def enqueue(statement: dict, user, verb: str, cohort_id: int | None) -> XapiStatement:
@@ -79,6 +74,6 @@ def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int |
     if not current_app.config.get("XAPI_LRS_URL"):
         return report
     worker = worker or worker_name()
-    for row in claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
+    for row in OUTBOX.claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
         OUTBOX.deliver(row, worker, partial(post_statement, row.statement), report)
     return report

@@ -292,3 +292,10 @@ class Senders:
         """Listen for commits that queued rows (once per process)."""
         if not event.contains(Session, "after_commit", self._wake_after_commit):
             event.listen(Session, "after_commit", self._wake_after_commit)
+
+    def init_app(self, app: Flask) -> None:
+        """Wake the sender after commits and, when the app wants one, start it on each process's first request."""
+        self.install_wakeup()
+        if self.sender_wanted(app):
+            # Started on the first request of each process, so forked gunicorn workers each get a live thread.
+            app.before_request(lambda: self.start_sender(app) and None)

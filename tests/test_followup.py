@@ -10,7 +10,7 @@ from sqlalchemy import select
 from course.extensions import db
 from course.followup.services import DAYS, MAIL_CATEGORY, mask_names, state_of
 from course.mail import outbox
-from course.mail.sender import stop_sender
+from course.mail.sender import SENDERS
 from course.models import User
 from course.models.loop import FollowUp
 from course.models.mail import PENDING, SENT, SKIPPED, MailMessage
@@ -160,7 +160,7 @@ def mail_app(tmp_path, smtp):
     """An app whose outbox points at the test SMTP server."""
     app = make_app(tmp_path, **mail_config(smtp, SITE_URL="https://sop.example.org"))
     yield app
-    stop_sender(app)
+    SENDERS.stop_sender(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

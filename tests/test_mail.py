@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from course.database import utcnow
 from course.extensions import db
 from course.mail import outbox, queue_mail
-from course.mail.sender import start_sender, stop_sender
+from course.mail.sender import SENDERS
 from course.models.mail import FAILED, PENDING, SENT, MailMessage
 from tests.conftest import mail_config, make_app
 
@@ -21,7 +21,7 @@ def mail_app(tmp_path, smtp):
     """An app whose outbox points at the test SMTP server."""
     app = make_app(tmp_path, **mail_config(smtp, MAIL_TIMEOUT_SECONDS=1.0))
     yield app
-    stop_sender(app)
+    SENDERS.stop_sender(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -153,7 +153,7 @@ def test_a_stale_claim_is_taken_over(mail_app, smtp):
 
 
 def test_the_background_sender_delivers_after_the_commit(mail_app, smtp):
-    sender = start_sender(mail_app)
+    sender = SENDERS.start_sender(mail_app)
     _queue(mail_app, subject="Woken up")
     for _ in range(100):  # bounded wait for the thread (up to about 10 s)
         if smtp.messages:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .database import utcnow
 from .extensions import db
+from .models.outbox import FAILED, PENDING, SENT
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,6 @@ log = logging.getLogger(__name__)
 def worker_name() -> str:
     """Return a name for this sender: host, process and a random part, so claims never collide."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
-
-
-PENDING, SENT, FAILED = "pending", "sent", "failed"  # the statuses both outbox tables use
 
 
 @dataclass

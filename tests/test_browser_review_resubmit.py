@@ -96,6 +96,7 @@ def test_returned_set_is_mailed_revised_resubmitted_and_comes_back_prescored(
     text = message.get_body(("plain",)).get_content()
     assert "Hello Alex Learner" in text and "Returned for revision: Danger Statement 1." in text
     assert "Accepted: Harm Statement." in text
+    assert "each notice: that is the setting until you change it." in " ".join(text.split())  # Alex never chose
     links = re.findall(r"https?://\S+", text)
     assert f"{base}/exercises/hill-family/write/danger/1" in links
     whole = message.as_string()

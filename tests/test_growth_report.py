@@ -66,7 +66,11 @@ def test_growth_matches_the_hand_calculation_and_needs_five(app, client, factory
     row = section.split("Harm Statements</th>")[1].split("</tr>")[0]
     if not shown:
         assert HIDDEN_NOTE in row and "fewer than 5" in row
+        assert 'id="chart-growth"' not in section  # nothing to draw: no kind is shown
         return
+    chart = section.split('id="chart-growth"')[1].split("</svg>")[0]
+    assert "0% ready (0 of 5)" in chart and "100% ready (5 of 5)" in chart  # the table's 0 -> 5, drawn
+    assert "Harm Statements: 0% at the first check, 100% when accepted" in chart  # the text alternative says it
     cells = [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
     # parts: (4+4+4+4+3)/5 = 3.8 -> 4.0 of 4; blocking 1.0 -> 0.0; ready 0 -> 5; versions (2*4+3)/5 = 2.2;
     # days to acceptance 1, 2, 3, 4, 5: median 3.0

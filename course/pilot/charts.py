@@ -143,3 +143,24 @@ def funnel_chart(stages) -> Markup:
     desc = "; ".join(f"{label}: {count}" for _, label, count in stages) + ". The table below gives the same numbers."
     return bar_chart("chart-funnel", "Completion funnel: learners reaching each stage", desc,
                      [SERIES_A], groups, max(joined, 1))
+
+
+def growth_chart(cells, hidden_note: str) -> Markup:
+    """Return, per statement kind, the share of accepted drafts the checker found ready at their first check
+    and when accepted (the growth a trend shows at a glance; the table beside it has every figure)."""
+    series = [Series("At the first check", SERIES_B.css, SERIES_B.fill),
+              Series("When accepted", SERIES_A.css, SERIES_A.fill)]
+    groups, said = [], []
+    for cell in cells:
+        if cell.hidden or not cell.n:
+            groups.append(Group(cell.label, (None, None), ("", ""), note=hidden_note if cell.hidden else "none yet"))
+            continue
+        first, accepted = 100 * cell.ready_first / cell.n, 100 * cell.ready_accepted / cell.n
+        groups.append(Group(cell.label, (first, accepted),
+                            (f"{first:.0f}% ready ({cell.ready_first} of {cell.n})",
+                             f"{accepted:.0f}% ready ({cell.ready_accepted} of {cell.n})")))
+        said.append(f"{cell.label}: {first:.0f}% at the first check, {accepted:.0f}% when accepted")
+    desc = ("Share of accepted statements the checker found ready, at their first check and when accepted, per "
+            "kind" + (": " + "; ".join(said) if said else "; no kind has enough statements to show") + ". "
+            "The table below gives every figure.")
+    return bar_chart("chart-growth", "Drafts ready at the first check and when accepted", desc, series, groups, 100)

@@ -244,7 +244,7 @@ def test_the_backfill_needs_an_address_for_the_link(tmp_path, smtp):
     result = app.test_cli_runner().invoke(args=["followup-backfill"])
     assert result.exit_code != 0 and "set SITE_URL, or pass --site" in result.output
     assert "Scheduled" in app.test_cli_runner().invoke(args=["followup-backfill", "--site", "https://x.example"]).output
-    stop_sender(app)
+    SENDERS.stop_sender(app)
 
 
 # ---------------------------------------------------------------- the pilot report's "use in practice"

@@ -195,7 +195,10 @@ def test_a_child_interview_names_only_that_child(nlp, family, child_name):
         assert not _names_in(hints, set().union(*(_forms(p) for p in roster.people)) - _forms(child)), hints
 
 
-@pytest.mark.parametrize("family,child_name", [p for p in INTERVIEWS if len(ROSTERS[p.values[0]].with_role("child")) > 1])
+WITH_SIBLINGS = [p for p in INTERVIEWS if len(ROSTERS[p.values[0]].with_role("child")) > 1]
+
+
+@pytest.mark.parametrize("family,child_name", WITH_SIBLINGS)
 def test_a_child_interview_hint_keeps_its_child_when_the_plan_names_a_sibling(nlp, family, child_name):
     """A plan that mentions a brother or sister by name still gets hints about the child it is for."""
     roster = ROSTERS[family]

@@ -209,6 +209,46 @@ def test_no_invitation_is_sent_to_a_learner_who_has_answered(mail_app, smtp):
     assert _invitations(mail_app)[0].status == SKIPPED
 
 
+def test_the_backfill_schedules_certificates_issued_before_invitations_once(mail_app, smtp):
+    """Certificates from before invitations were scheduled get one, through the command, and only once."""
+    factory = Factory(mail_app)
+    old, recent, answered, revoked = (factory.user("learner", email=f"{who}@example.org")
+                                      for who in ("old", "recent", "answered", "revoked"))
+    for user_id, days in ((old, DAYS + 5), (recent, 2), (answered, DAYS + 1), (revoked, 3)):
+        _certify(mail_app, user_id, days_ago=days)
+    with mail_app.app_context():
+        for job in db.session.scalars(select(MailMessage).where(MailMessage.category == MAIL_CATEGORY)):
+            db.session.delete(job)  # as if issued before the invitation was scheduled
+        db.session.add(FollowUp(user_id=answered, statement_kind="danger", statement="[name 1] may ..."))
+        cert = db.session.scalar(select(Certificate).where(Certificate.user_id == revoked))
+        cert.revoked_at, cert.revoke_reason = cert.issued_at, "Attendance recorded in error."
+        db.session.commit()
+    runner = mail_app.test_cli_runner()
+    first = runner.invoke(args=["followup-backfill"])
+    assert first.exit_code == 0 and "Scheduled 2 follow-up invitation(s)" in first.output, first.output
+    again = runner.invoke(args=["followup-backfill"])
+    assert "Scheduled 0 follow-up invitation(s)" in again.output
+    jobs = {job.to: job for job in _invitations(mail_app)}
+    assert set(jobs) == {"old@example.org", "recent@example.org"}
+    smtp.reset()
+    with mail_app.app_context():
+        outbox.flush()  # the old certificate's day 30 has passed: it goes now; the recent one waits
+    [message] = [m for m in smtp.parsed() if "a month on" in m["Subject"]]  # certificate notices may go too
+    assert message["To"] == "old@example.org" and "https://sop.example.org/follow-up" in message.get_body(
+        ("plain",)).get_content()
+    assert {job.to: job.status for job in _invitations(mail_app)} == {"old@example.org": SENT,
+                                                                      "recent@example.org": PENDING}
+
+
+def test_the_backfill_needs_an_address_for_the_link(tmp_path, smtp):
+    app = make_app(tmp_path, **mail_config(smtp))
+    app.config.pop("SITE_URL", None)
+    result = app.test_cli_runner().invoke(args=["followup-backfill"])
+    assert result.exit_code != 0 and "set SITE_URL, or pass --site" in result.output
+    assert "Scheduled" in app.test_cli_runner().invoke(args=["followup-backfill", "--site", "https://x.example"]).output
+    stop_sender(app)
+
+
 # ---------------------------------------------------------------- the pilot report's "use in practice"
 
 def _answer(user_id: int, cohort_id: int, tools: str, ready: bool) -> None:

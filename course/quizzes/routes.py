@@ -223,6 +223,7 @@ def weekly_check():
                 return redirect(url_for(".weekly_check"))
             db.session.commit()
             results = list(zip(state.items, outcomes, strict=True))
+            state = weekly.state_of(user_id)  # now waiting for next week
     return render_template("quizzes/weekly.html", state=state, items=shown, form=form, answers=answers,
                            errors=errors, results=results, history=weekly.history(user_id),
                            missed=len(weekly.missed_items(user_id)), size=weekly.SIZE,

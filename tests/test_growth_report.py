@@ -87,7 +87,12 @@ def test_growth_matches_the_hand_calculation_and_needs_five(app, client, factory
     if not shown:
         assert HIDDEN_NOTE in row and "fewer than 5" in row
         assert exported[1] == "fewer than 5" and exported[-1] == HIDDEN_NOTE and not any(exported[2:-1])
+        assert 'id="chart-growth"' not in section  # nothing to draw: no kind is shown
         return
+    chart = section.split('id="chart-growth"')[1].split("</svg>")[0]
+    # the table's 0 -> 4 -> 5, drawn, and said in the text alternative
+    assert "0% ready (0 of 5)" in chart and "80% ready (4 of 5)" in chart and "100% ready (5 of 5)" in chart
+    assert "Harm Statements: 0% at the first check, 80% when first sent, 100% when accepted" in chart
     cells = [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
     # parts: first (4+4+4+4+3)/5 = 3.8, first sent 4.0 (the label sent back has all four), accepted 4.0 of 4;
     # blocking: first 1.0, first sent (0+0+0+1+0)/5 = 0.2, accepted 0.0; ready 0 -> 4 -> 5;

@@ -53,6 +53,11 @@ def email_choice(user_id: int) -> str:
     return row.email if row is not None and row.email in EMAIL_CHOICES else EMAIL_IMMEDIATE
 
 
+def chose_email(user_id: int) -> bool:
+    """Return whether the user ever chose how notices reach them by email (else they have the default)."""
+    return db.session.get(NoticeSetting, user_id) is not None
+
+
 def set_email_choice(user: User, choice: str) -> None:
     """Store the user's email choice (the view commits); notices already waiting follow the new choice."""
     if choice not in EMAIL_CHOICES:

@@ -193,6 +193,22 @@
                                  Math.max(1, data.retry_after || 30) * 1000);
   };
 
+  var STEP_ICONS = { draft: "✎", returned: "↺" };
+
+  /** Keep this statement's line in the steps list in step with the badge (a returned statement, once edited,
+   * is a draft again: the list must not go on saying "Returned for revision"). */
+  function showStepStatus(status, label) {
+    var link = document.querySelector(".steps__item a[aria-current='page']");
+    var item = link && link.parentNode;
+    var node = item && item.querySelector(".steps__status");
+    if (!node || !STEP_ICONS[status] || item.classList.contains("steps__item--" + status)) return;
+    item.className = "steps__item steps__item--" + status;
+    var icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = STEP_ICONS[status] + " ";
+    node.replaceChildren(icon, document.createTextNode(label));
+  }
+
   /** The server has the text: remember its revision and show when it was saved. */
   StatementEditor.prototype.accept = function (data, sent) {
     this.revision = data.revision;
@@ -202,6 +218,7 @@
     if (this.statusBadge && data.status_label) {
       this.statusBadge.textContent = data.status_label;
       this.statusBadge.className = "work-status work-status--" + data.status;
+      showStepStatus(data.status, data.status_label);
     }
     if (!this.dirty()) writeStore(this.storageKey, null);
     var link = document.querySelector("[data-history-link]");

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from course.database import utcnow
 from course.extensions import db
 from course.mail import outbox
-from course.mail.sender import stop_sender
+from course.mail.sender import SENDERS
 from course.models.notices import NOT_MAILED, Notice
 from course.models.quizzes import QuizAttempt, ReviewItem, WeeklyCheck, WeeklyPlan
 from course.quizzes import weekly
@@ -311,7 +311,7 @@ def test_the_weekly_notice_is_emailed_when_mail_is_configured(tmp_path, smtp):
         assert message["To"] == "wes@example.org" and "weekly two-minute check" in message["Subject"]
         assert "https://sop.example.org/quizzes/weekly" in message.get_body(("plain",)).get_content()
     finally:
-        stop_sender(mail_app)
+        SENDERS.stop_sender(mail_app)
         with mail_app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -173,9 +173,30 @@ def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -
                + (" (run again with --retry-refused after fixing the cause)." if still_refused else "."))
 
 
+@click.command("followup-backfill")
+@click.option("--site", help="The address learners use (e.g. https://sop.example.org); default: SITE_URL.")
+@with_appcontext
+def followup_backfill_command(site: str | None) -> None:
+    """Schedule the 30-day follow-up mail for certificates issued before it was scheduled; safe to re-run."""
+    from flask import current_app
+
+    from .extensions import db
+    from .followup.services import backfill_invitations
+
+    site = (site or current_app.config.get("SITE_URL") or "").strip().rstrip("/")
+    if not site.startswith(("http://", "https://")):
+        raise click.ClickException("The mail needs a link learners can open: set SITE_URL, or pass "
+                                   "--site https://your-address, then run this again. Nothing was scheduled.")
+    scheduled = backfill_invitations(site)
+    db.session.commit()
+    click.echo(f"Scheduled {scheduled} follow-up invitation(s); each is sent 30 days after its certificate "
+               "(at once when that day has passed), and skipped if the learner has answered by then.")
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(content_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(regrade_growth_command)
+    app.cli.add_command(followup_backfill_command)

@@ -289,6 +289,49 @@ def test_a_console_action_with_a_lost_reply_says_it_may_have_arrived(classroom, 
     expect(classroom["projector"].locator("body")).to_have_attribute("data-slide", "1", timeout=5000)
 
 
+def test_a_projector_key_that_fails_says_so_on_the_connection_line(classroom, live_app):
+    """A key with a lost reply, then one with no connection: the projector says which, and the slide stays in view."""
+    from playwright.sync_api import expect
+
+    live_app.config["LIVE_REQUEST_TIMEOUT_SECONDS"] = 2
+    projector = classroom["projector"]
+    projector.reload()
+    expect(projector.locator("body")).to_have_attribute("data-slide", "0", timeout=5000)
+    connection, title = projector.locator("#connection"), projector.locator("#slide .slide-layout__title")
+    held = []
+
+    def lose_the_reply(route):
+        """The key reaches the server, but its reply never reaches the projector."""
+        if not held:
+            held.append(route.fetch())
+            return
+        route.continue_()
+
+    projector.route("**/control", lose_the_reply)
+    projector.keyboard.press("ArrowRight")
+    expect(connection).to_contain_text("No answer in 2 s: that key may not have arrived", timeout=6000)
+    expect(connection).to_contain_text("Check the screen")
+    expect(projector.locator("body")).to_have_attribute("data-slide", "1", timeout=5000)  # it had arrived
+    expect(title).to_be_visible()
+    box = connection.bounding_box()
+    for part in ("#slide", "#slide-count"):
+        above = projector.locator(part).bounding_box()
+        assert box["y"] >= above["y"] + above["height"], f"the message covers {part}"
+    projector.screenshot(path=str(SHOTS / "projector-key-no-answer.png"))
+
+    projector.unroute("**/control")
+    projector.route("**/control", lambda route: route.abort("internetdisconnected"))
+    projector.keyboard.press("ArrowRight")
+    expect(connection).to_have_text("Connection lost: that key was not sent. Press it again.")
+    expect(projector.locator("body")).to_have_attribute("data-slide", "1")
+
+    projector.unroute("**/control")
+    projector.keyboard.press("ArrowRight")  # the next key that works clears the message
+    expect(projector.locator("body")).to_have_attribute("data-slide", "2", timeout=SYNC)
+    expect(connection).to_have_text("")
+    expect(classroom["console"].locator("#console")).to_have_attribute("data-slide", "2", timeout=SYNC)
+
+
 def test_a_phone_over_its_sending_limit_keeps_its_answer(classroom, live_app):
     from playwright.sync_api import expect
 

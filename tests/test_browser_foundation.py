@@ -33,6 +33,8 @@ def test_learner_reads_and_completes_a_module(demo_server, page, assert_accessib
     assert page.get_by_role("button", name="Mark complete").count() == 0
     assert page.locator("#module-status").get_by_role("link", name="Take the pre-course key-terms check").count() == 1
     page.get_by_role("link", name="Next: Welcome and Course Map").click()
+    page.wait_for_url("**/welcome*")
+    page.wait_for_load_state()
     first_title = page.locator("h1").first.inner_text()
     page.get_by_role("button", name="Mark complete and continue").click()
     page.wait_for_load_state()

@@ -62,6 +62,8 @@ def test_learner_rates_completes_and_prints_the_certificate(nearly_done, page, n
     # (declined here) is the last requirement.
     assert page.get_by_role("button", name=re.compile("Mark complete")).count() == 0
     page.locator(".module-check").get_by_role("link", name=re.compile("^Take the check")).click()
+    page.wait_for_url("**/quizzes/**")
+    page.wait_for_load_state()
     answer(page, get_quiz(page.url.rsplit("/", 1)[-1]), right=True)
     page.get_by_role("button", name="Check my answers").click()
     page.get_by_text(re.compile(r"You reached the 80% mark: .* is complete")).wait_for()

@@ -100,8 +100,7 @@ def test_poll_returns_304_until_something_changes(room):
 def test_a_state_is_never_older_than_its_etag(app, room, monkeypatch, poller):
     """A change that lands while a poll is being answered must not hide behind the new ETag (a client that got
     the old state with the new ETag would be told 304 until the next change: the console missed a blank)."""
-    from course.classroom import live, routes
-    from course.classroom import services as classroom_services
+    from course.classroom import live, routes, services as classroom_services
 
     real = classroom_services.session_counters
     landed = []

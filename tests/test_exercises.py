@@ -62,6 +62,20 @@ def test_index_lists_cases_with_content_notes(client, learner):
     assert page.count("Not started") >= 4 * 5
 
 
+def test_index_links_every_familys_network_and_child_interview_practice(app, client, learner):
+    from course.vignettes import all_vignettes
+
+    page = client.get("/exercises/").get_data(as_text=True)
+    with app.app_context():
+        families = all_vignettes()
+    for vignette in families:
+        assert f'href="/exercises/{vignette.id}/child-interview"' in page
+        assert (f'href="/exercises/{vignette.id}/network"' in page) is bool(vignette.network_guidance)
+    for link in (f"/exercises/{v.id}/{practice}" for v in families for practice in ("child-interview", "network")
+                 if practice != "network" or v.network_guidance):
+        assert client.get(link).status_code == 200, link
+
+
 def test_case_page_puts_content_notes_before_the_story(client, learner):
     page = client.get("/exercises/hill-family").get_data(as_text=True)
     assert page.index("Content notes.") < page.index("<h2>The case</h2>")

@@ -125,6 +125,23 @@ def test_an_immediate_notice_arrives_at_the_smtp_server(mail_app, smtp):
     assert "Hello Ana Learner" in body and "https://sop.example.org/exercises/hill-family/write/harm/1" in body
 
 
+def test_an_immediate_email_claims_a_choice_only_when_the_learner_made_one(mail_app, smtp):
+    learner = Factory(mail_app).user("learner", email="ana@example.org")
+    _notify(mail_app, learner)  # never chose: immediate is the default
+    with mail_app.app_context():
+        assert flush().sent == 1  # composed now, when it is sent
+    _choose(mail_app, learner, "immediate")
+    _notify(mail_app, learner, title="Your trainer accepted your Safety Goal 1")
+    with mail_app.app_context():
+        assert flush().sent == 1
+    default, chosen = (" ".join(m.get_content().split()) for m in smtp.parsed())
+    assert "that is the setting until you change it" in default and "you chose" not in default
+    assert "because you chose that" in chosen
+    for body in (default, chosen):
+        assert "To get one email a day, or none, change it on your notices page: https://sop.example.org/notices/" \
+            in body
+
+
 def test_a_daily_digest_carries_every_waiting_notice_once(mail_app, smtp):
     learner = Factory(mail_app).user("learner", email="ana@example.org")
     _choose(mail_app, learner, "daily")

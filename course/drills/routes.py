@@ -106,3 +106,11 @@ def pilot_growth(flt):
     from .growth import growth_report
 
     return growth_report(flt)
+
+
+@bp.app_template_global("growth_chart")
+def growth_chart(cells, hidden_note: str):
+    """The growth section's chart: ready at the first check against ready when accepted, per kind."""
+    from ..pilot.charts import growth_chart as draw
+
+    return draw(cells, hidden_note)

@@ -110,11 +110,33 @@ def _site() -> str:
     return request.host_url.rstrip("/") if has_request_context() else ""
 
 
-def schedule_invitation(user: User, certificate: Certificate) -> MailMessage:
+def schedule_invitation(user: User, certificate: Certificate, site: str | None = None) -> MailMessage:
     """Queue the invitation mail, due DAYS after the certificate (the view that issued it commits)."""
-    row = queue_composed(user.email, MAIL_CATEGORY, {"site": _site(), "user_id": user.id})
+    row = queue_composed(user.email, MAIL_CATEGORY, {"site": site or _site(), "user_id": user.id})
     row.next_attempt_at = opens_at(certificate)
     return row
+
+
+def unscheduled_certificates() -> list[Certificate]:
+    """Return certificates in force whose learner has no invitation queued and has not answered.
+
+    These were issued before invitations were scheduled (or while the mail row was lost); the in-app
+    notice reaches them anyway, the backfill adds the mail."""
+    queued = db.session.scalars(select(MailMessage.context).where(MailMessage.category == MAIL_CATEGORY))
+    invited = {(context or {}).get("user_id") for context in queued}
+    answered = set(db.session.scalars(select(FollowUp.user_id)))
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.revoked_at.is_(None)).order_by(Certificate.issued_at, Certificate.id))
+    return [c for c in certificates
+            if c.user_id not in invited and c.user_id not in answered and c.user is not None and c.user.active]
+
+
+def backfill_invitations(site: str) -> int:
+    """Schedule the invitation for every certificate that has none (the caller commits); return how many."""
+    missing = unscheduled_certificates()
+    for certificate in missing:
+        schedule_invitation(certificate.user, certificate, site)
+    return len(missing)
 
 
 def on_course_completed(sender, user, certificate=None, **extra) -> None:

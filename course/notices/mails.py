@@ -9,7 +9,7 @@ from ..models import User
 from ..models.mail import MailMessage
 from ..models.notices import EMAIL_DAILY, EMAIL_NONE, Notice
 from ..words import pluralise
-from .services import DIGEST_MAIL, NOTICE_MAIL, claim_notices, email_choice, ensure_digest
+from .services import DIGEST_MAIL, NOTICE_MAIL, chose_email, claim_notices, email_choice, ensure_digest
 
 
 def _render(name: str, **values) -> str:
@@ -40,7 +40,8 @@ def compose_notice(row: MailMessage) -> Composed | None:
     if not taken:
         return None  # a digest already carried it
     site = (row.context or {}).get("site", "")
-    return Composed(notice.title, _render("notice", user=user, notice=notice, link=_link(site, notice), site=site))
+    return Composed(notice.title, _render("notice", user=user, notice=notice, link=_link(site, notice), site=site,
+                                          chosen=chose_email(user.id)))
 
 
 def compose_digest(row: MailMessage) -> Composed | None:

@@ -31,7 +31,7 @@ from ..models.notices import (
 NOTICE_MAIL = "notice"
 DIGEST_MAIL = "notice_digest"
 KINDS = {"returned": "Returned for revision", "accepted": "Accepted", "comment": "New comment",
-         "certificate": "Certificate"}
+         "certificate": "Certificate", "weekly_check": "Weekly check"}
 EMAIL_LABELS = {
     EMAIL_IMMEDIATE: "Email me each notice as it happens",
     EMAIL_DAILY: "Email me once a day, with every new notice in one message",
@@ -51,6 +51,11 @@ def email_choice(user_id: int) -> str:
     """Return how the user wants notices by email (immediate unless they chose otherwise)."""
     row = db.session.get(NoticeSetting, user_id)
     return row.email if row is not None and row.email in EMAIL_CHOICES else EMAIL_IMMEDIATE
+
+
+def chose_email(user_id: int) -> bool:
+    """Return whether the user ever chose how notices reach them by email (else they have the default)."""
+    return db.session.get(NoticeSetting, user_id) is not None
 
 
 def set_email_choice(user: User, choice: str) -> None:

@@ -35,6 +35,7 @@ class Group:
 
 SERIES_A = Series("", "chart__bar--a", "#0b5563")
 SERIES_B = Series("", "chart__bar--b", "#8a4b08")
+SERIES_C = Series("", "chart__bar--c", "#5c4d8a")
 
 
 def wrap(text: str, width: int = LABEL_CHARS) -> list[str]:
@@ -143,3 +144,29 @@ def funnel_chart(stages) -> Markup:
     desc = "; ".join(f"{label}: {count}" for _, label, count in stages) + ". The table below gives the same numbers."
     return bar_chart("chart-funnel", "Completion funnel: learners reaching each stage", desc,
                      [SERIES_A], groups, max(joined, 1))
+
+
+def growth_chart(cells, hidden_note: str) -> Markup:
+    """Return, per statement kind, the share of accepted drafts the checker found ready at their first check,
+    when first sent to the trainer and when accepted (the growth a trend shows at a glance; the table beside it
+    has every figure)."""
+    series = [Series("At the first check", SERIES_B.css, SERIES_B.fill),
+              Series("When first sent", SERIES_C.css, SERIES_C.fill),
+              Series("When accepted", SERIES_A.css, SERIES_A.fill)]
+    groups, said = [], []
+    for cell in cells:
+        if cell.hidden or not cell.n:
+            groups.append(Group(cell.label, (None, None, None), ("", "", ""),
+                                note=hidden_note if cell.hidden else "none yet"))
+            continue
+        counts = (cell.ready_first, cell.ready_submitted, cell.ready_accepted)
+        shares = tuple(100 * count / cell.n for count in counts)
+        groups.append(Group(cell.label, shares, tuple(f"{share:.0f}% ready ({count} of {cell.n})"
+                                                      for share, count in zip(shares, counts, strict=True))))
+        said.append(f"{cell.label}: {shares[0]:.0f}% at the first check, {shares[1]:.0f}% when first sent, "
+                    f"{shares[2]:.0f}% when accepted")
+    desc = ("Share of accepted statements the checker found ready, at their first check, when first sent to the "
+            "trainer and when accepted, per "
+            "kind" + (": " + "; ".join(said) if said else "; no kind has enough statements to show") + ". "
+            "The table below gives every figure.")
+    return bar_chart("chart-growth", "Drafts ready at the first check and when accepted", desc, series, groups, 100)

@@ -264,19 +264,58 @@
     $("blank").hidden = true;
   }
 
+  // The connection line at the foot of the screen: "Reconnecting…" while polls fail, else what went wrong
+  // with the last key pressed here (kept a while, so the presenter can look up from the laptop and read it).
+  var timeoutMs = Number(body.getAttribute("data-timeout-ms")) || 10000;
+  var NOTE_MS = 15000;
+  var offline = false;
+  var note = "";
+  var noteTimer = null;
+
+  function showConnection() {
+    var text = offline ? "Reconnecting…" : note;
+    $("connection").textContent = text;
+    $("connection").classList.toggle("connection--problem", !!text);
+    if (body.classList.contains("has-problem") !== !!text) {
+      body.classList.toggle("has-problem", !!text); // makes room for the line below the slide: fit again
+      fitSlide($("slide"));
+      fitWall();
+    }
+  }
+
+  function setNote(text) {
+    note = text;
+    clearTimeout(noteTimer);
+    if (text) noteTimer = setTimeout(function () { setNote(""); }, NOTE_MS);
+    showConnection();
+  }
+
   var poller = new C.Poller(stateUrl, {
+    timeoutMs: timeoutMs,
     onState: render,
     onStatus: function (status) {
-      $("connection").textContent = status === "offline" ? "Reconnecting…" : "";
+      offline = status === "offline";
+      showConnection();
       if (status === "ended") ended();
     }
   });
   poller.start(JSON.parse($("initial-state").textContent));
 
+  /** Send one of the projector's keys, then refresh at once; say on the connection line when it fails. */
   function send(action, extra) {
     var payload = extra || {};
     payload.action = action;
-    return window.SOP.postJSON(controlUrl, payload).then(function () { poller.now(); });
+    return window.SOP.postJSON(controlUrl, payload, timeoutMs).then(function (result) {
+      setNote(result.ok ? "" : (result.data.error || "That key did not work. Press it again."));
+      poller.now();
+    }).catch(function (error) {
+      // A timed-out key may still have arrived: pressing it again blindly could skip two slides.
+      setNote(error && error.name === "AbortError"
+        ? "No answer in " + Math.round(timeoutMs / 1000) + " s: that key may not have arrived. " +
+          "Check the screen, then press it again if nothing changed."
+        : "Connection lost: that key was not sent. Press it again.");
+      poller.now();
+    });
   }
 
   function toggleFullscreen() {

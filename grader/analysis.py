@@ -1173,7 +1173,8 @@ class Analysis:
             if c.dep_ == "agent":
                 for p in c.children:
                     if p.dep_ == "pobj":
-                        named = [x for x in p.children if x.dep_ == "appos"] if p.lower_ in ("her", "his", "their") else []
+                        pronoun = p.lower_ in ("her", "his", "their")
+                        named = [x for x in p.children if x.dep_ == "appos"] if pronoun else []
                         out.extend(named or [p])  # "by her stepfather Sami" parsed as "her" with "Sami" beside it
                         out.extend(p.conjuncts)
         if not out:

@@ -244,7 +244,8 @@ FORMS = [
     ("Which of those ideas could help you now?", "next_step"),
     ("Would you say things are closer to an 8 than a 5?", "scaling"),
     ("What would one number higher look like for you?", "scaling"),
-    ("Let's say we meet again next spring and things are going well. What are you doing differently?", "preferred_future"),
+    ("Let's say we meet again in spring and things are going well. What are you doing differently?",
+     "preferred_future"),
     ("how are you feeling today?", "other"),
     ("Is it true that you moved out last year?", "other"),
     ("Why did things go better last week?", "other"),
@@ -260,7 +261,7 @@ def test_general_forms_are_typed(nlp, text, qtype):
 
 
 @pytest.mark.parametrize("text,types", [
-    ("If a miracle happened tonight, what would you notice first?\nWhat else?", ["preferred_future", "preferred_future"]),
+    ("If a miracle happened tonight, what would you notice?\nWhat else?", ["preferred_future", "preferred_future"]),
     ("When was a time the kids got to bed on time?\nwhat else", ["exception", "exception"]),
     ("How many drinks do you have?\nWhat else?", ["other", "other"]),
     ("What else?", ["other"]),

@@ -215,3 +215,16 @@ def test_a_child_interview_hint_keeps_its_child_when_the_plan_names_a_sibling(nl
 def test_child_must_be_a_child_of_the_roster():
     with pytest.raises(GraderInputError, match="not a child of this family"):
         grade("child_questions", "What worries you?", roster=ROSTERS["hill-family"], child="Tanya Hill")
+
+
+KIN = re.compile(r"\b(sister|brother|aunt|uncle|grandma|grandmother|grandpa|grandfather|neighbou?r|cousin|boyfriend|"
+                 r"girlfriend|husband|wife|partner)\b", re.I)
+
+
+@pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_rule_wording_invents_no_relative(path):
+    """A rule's own message or example names no relative the learner's family may not have ("your sister")."""
+    said = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip().startswith(("message:", "suggestion:", "hint:"))]
+    invented = [line.strip() for line in said if KIN.search(re.sub(r"\{[^}]*\}", "", line))]
+    assert not invented, invented

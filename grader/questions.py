@@ -495,7 +495,10 @@ def main_tense(span: Span | None) -> str:
     """'future' (a modal or "going to" on the main verb), 'past' (a past main verb), 'perfect' or 'present'."""
     if span is None or not len(span):
         return "present"
-    root = list(span.sents)[-1].root
+    last = list(span.sents)[-1]
+    # the parser may run a sentence across a line break into the next question: take the
+    # root of the part inside this question, never a verb of its neighbour
+    root = span.doc[max(last.start, span.start):min(last.end, span.end)].root
     subjects = [c.lower_ for c in root.children if c.dep_ == "nsubj"]
     if root.lemma_.lower() in REQUEST_VERBS and subjects in ([], ["you"]):
         return "present"  # "(Can you) tell me about a day when...": the request has no tense of its own

@@ -178,6 +178,19 @@ JUDGED = [
     ("Can you tell me about a time when things were calmer?", None, None, True),
     ("Could you tell me more about what helped that night?", None, None, True),
     ("Have you thought about what you want for the kids next year?", "closed_question", None, False),
+    # round 5: advice as a why-question, a rhetorical "deserve" or "do you know", a presupposed
+    # habit, "how do you expect", turning the hurt back on the parent
+    ("Why don't you ask your neighbor for help?", "leading_question", "Why don't you ask your neighbor", True),
+    ("Why don't you like mornings?", "why_question", None, True),
+    ("Do you think Jayden deserves to be scared in his own home?", "leading_question", "deserves to be scared", False),
+    ("Do you know the heater could kill your kids?", "leading_question", "the heater could kill", False),
+    ("Do you know who could help with pickups?", "closed_question", None, False),
+    ("Are you ever going to take this seriously?", "leading_question", "take this seriously", False),
+    ("Who watches the kids when you're high?", "leading_question", "when you're high", True),
+    ("Who could you call when you feel like using?", None, None, True),
+    ("How do you expect your kids to respect you?", "leading_question", "expect your kids to respect you", True),
+    ("How would you feel if someone did that to you?", "leading_question", "How would you feel if someone", True),
+    ("How would you feel if the kids came home on Friday?", None, None, True),
 ]
 
 
@@ -252,7 +265,32 @@ FORMS = [
     ("Why didn't you ask your brother for help?", "other"),
     ("How do you feel when things are calmer at home?", "exception"),
     ("Who could you call when you feel like using?", "network"),
+    # round 5 (grader 2.4.0): what was already done, asked in the past, is an exception; a
+    # clock time is not a scale; "is anyone helping" and "which of them could" ask for people
+    ("What did you do to make that happen?", "exception"),
+    ("What will you do to make that happen?", "next_step"),
+    ("What have you already tried that helped a little?", "exception"),
+    ("What's already in place that keeps her away from the stove?", "exception"),
+    ("When you felt like yelling and walked away, what did you do instead?", "exception"),
+    ("When the baby cries and you manage to stay calm, what helps you do that?", "exception"),
+    ("What's been helping you stay sober?", "exception"),
+    ("If your sister called you at 6 every night, what would be different?", "preferred_future"),
+    ("If you were at a 6, what would be different?", "scaling"),
+    ("Is anyone helping you with the kids?", "network"),
+    ("Which of them could you call tonight?", "network"),
 ]
+
+# The parser may run one sentence across a line break; each question's tense is its own.
+ACROSS_LINES = [
+    ("What helped you get through the week your mom passed?\nWho were the people who showed up for you then?",
+     ["coping", "network"]),
+    ("What happened on Saturday?\nwhat would help this week", ["other", "next_step"]),
+]
+
+
+@pytest.mark.parametrize("text,types", ACROSS_LINES)
+def test_each_question_has_its_own_tense(nlp, text, types):
+    assert [q.type for q in grade("sf_question", text).questions] == types
 
 
 @pytest.mark.parametrize("text,qtype", FORMS)

@@ -48,6 +48,11 @@ COMPONENT_CASES = [
     ("danger", "Father will continue to abuse the child.", None, "caregiver_behavior", False),
     ("danger", "Jayden could break his arm or hit his head.", HILL_ROSTER, "future_impact", True),
     ("danger", "We are worried that Jayden could be hurt again.", HILL_ROSTER, "future_impact", False),
+    # a generic "hurt" made concrete by its degree or its cause (grader 2.4.0)
+    ("danger", "We are worried that Jayden could be badly hurt.", HILL_ROSTER, "future_impact", True),
+    ("danger", "Marcus may drive drunk with Jayden, and Jayden could be hurt in a crash.", HILL_ROSTER,
+     "future_impact", True),
+    ("danger", "We are worried that Jayden could be hurt in the house.", HILL_ROSTER, "future_impact", False),
     ("danger", "Leo could swallow pills left on the table.", RUIZ_ROSTER, "future_impact", True),
     ("danger", "When Marcus has been drinking, he may grab Jayden.", HILL_ROSTER, "context", True),
     ("danger", "If nothing changes, Marcus may grab Jayden.", HILL_ROSTER, "context", False),

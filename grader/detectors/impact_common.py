@@ -100,11 +100,15 @@ def names_medicine(a: Analysis, s: int, e: int) -> bool:
 
 
 def generic_only(a: Analysis, s: int, e: int) -> bool:
-    """True for "hurt" / "harmed" with no body part or injury named near it."""
+    """True for "hurt" / "harmed" with no body part, degree ("badly") or cause ("in a crash") near it."""
     if e - s != 1 or not a.has(s, "generic_harm"):
         return False
     window = range(max(0, s - 2), min(len(a.tokens), e + 4))
-    return not any(a.has(k, "body_parts") for k in window)
+    if any(c.dep_ == "advmod" and a.has(c.i, "serious_harm_markers") for c in a.tokens[s].children):
+        return False  # "could be badly hurt": the degree says how
+    cause = [t for c in a.tokens[s].children if c.dep_ == "prep" and a.lower[c.i] in ("in", "by", "during")
+             for t in c.subtree if a.has(t.i, "serious_harm_markers")]
+    return not cause and not any(a.has(k, "body_parts") for k in window)
 
 
 def effect_spans(a: Analysis, blocked: set[int]) -> list[Span]:

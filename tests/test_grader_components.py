@@ -53,6 +53,9 @@ COMPONENT_CASES = [
     ("danger", "Marcus may drive drunk with Jayden, and Jayden could be hurt in a crash.", HILL_ROSTER,
      "future_impact", True),
     ("danger", "We are worried that Jayden could be hurt in the house.", HILL_ROSTER, "future_impact", False),
+    # a reporting place ("in school") owns no effect: the child who falls behind does
+    ("danger", "The worker is worried that Marcus will keep drinking and Jayden could fall behind in school.",
+     HILL_ROSTER, "future_impact", True),
     ("danger", "Leo could swallow pills left on the table.", RUIZ_ROSTER, "future_impact", True),
     ("danger", "When Marcus has been drinking, he may grab Jayden.", HILL_ROSTER, "context", True),
     ("danger", "If nothing changes, Marcus may grab Jayden.", HILL_ROSTER, "context", False),

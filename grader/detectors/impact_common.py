@@ -36,7 +36,8 @@ def _owners(a: Analysis, tok: Token) -> list[Token]:
         if t.dep_ == "poss" and (a.role_of(t) is not None or t.i in a.poss_role):
             out.append(t)
         elif t.dep_ == "pobj" and t.head.dep_ == "prep" and a.lower[t.head.i] in ("on", "to", "in") and a.role_of(t):
-            out.append(t)
+            if a.role_of(t) != "observer":  # "fall behind in school": a reporting place, not who is hurt
+                out.append(t)
     if tok.pos_ == "VERB" and a.lemma_in(tok, "injury_verbs"):
         out.extend(c for c in tok.children if c.dep_ == "dobj" and (a.role_of(c) is not None or c.i in a.poss_role))
     return out

@@ -14,6 +14,12 @@ Hold-outs 3 and 5 were scored once, blind, under 2.0.0 and 2.2.0; both are spent
 (round 4) their floors keep what round 4 reached: hold-out 5 verdict 0.957, components 0.978,
 flags 0.94 / 0.985, privacy and passive-voice recall 1.0 and 0.93, question types 0.957;
 hold-out 3 verdict 0.924, components 0.914, flags 0.96 / 0.81, question types 0.878.
+
+Hold-out 6 was scored once, blind, under 2.3.0 (verdict 0.915, components 0.949, flags 0.910 /
+0.899, question types 0.833, leading-question recall 0.65); it is spent, and from 2.4.0 (round 5)
+its floors keep what round 5 reached, less a small margin: verdict 0.919, components 0.951,
+flags 0.945 / 0.961, question types 0.905, leading-question recall 0.957, false flags per clean
+draft 0.028.
 """
 
 from __future__ import annotations
@@ -52,3 +58,11 @@ def test_holdout3_as_a_development_set_keeps_its_floors(nlp):
     result = evaluate_set("grader_holdout3.jsonl")
     assert_floors(result, verdict=0.92, components=0.91, flags=0.81)
     assert result["question_type_accuracy"] >= 0.87, result["question_type_accuracy"]
+
+
+def test_holdout6_as_a_development_set_keeps_its_floors(nlp):
+    result = evaluate_set("grader_holdout6.jsonl")
+    assert_floors(result, verdict=0.91, components=0.94, flags=0.93)
+    assert result["question_type_accuracy"] >= 0.89, result["question_type_accuracy"]
+    assert result["flags"]["leading_question"]["recall"] >= 0.9, result["flags"]["leading_question"]
+    assert result["false_flags_per_clean_draft"] <= 0.04, result["false_flags_per_clean_draft"]

@@ -33,7 +33,8 @@ def test_version_history_fits_a_phone(live_server, live_factory, new_context, as
     page = new_context(viewport=PHONE).new_page()
     browser_login(page, live_server.url, live_factory.email(learner))
     page.goto(live_server.url + "/exercises/hill-family/write/harm/1")
-    page.get_by_label("Your draft").fill("On Saturday night Marcus grabbed Jayden (7) by the arm, leaving four bruises.")
+    draft = "On Saturday night Marcus grabbed Jayden (7) by the arm, leaving four bruises."
+    page.get_by_label("Your draft").fill(draft)
     page.get_by_role("button", name="Check").first.click()
     expect(page.get_by_role("link", name="Version history (1)")).to_be_visible()
     page.goto(live_server.url + "/exercises/hill-family/write/harm/1/history")

@@ -15,9 +15,9 @@ from ..exercises.versions import version_summary
 from ..extensions import db
 from ..feedback import numbered_label
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
-from ..vignettes import get_vignette
 from ..models.review import Review
 from ..names import Namer
+from ..vignettes import get_vignette
 from .rubric import rubric_rows
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -41,3 +41,10 @@ def test_version_history_fits_a_phone(live_server, live_factory, new_context, as
     expect(page.get_by_role("heading", name="All versions")).to_be_visible()
     assert sideways(page) <= 0, f"the version history scrolls sideways by {sideways(page)}px at 360 px"
     assert_accessible(page, "version history at 360 px")
+
+
+def test_an_overlong_verification_code_wraps_on_a_phone(live_server, new_context):
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(f"{live_server.url}/verify/{'K7P2QX' * 8}")
+    expect(page.get_by_text("No certificate has the code")).to_be_visible()
+    assert sideways(page) <= 0, f"/verify with a long code scrolls sideways by {sideways(page)}px at 360 px"

@@ -36,6 +36,16 @@ class _Messages:
         return singular if n == 1 else plural
 
 
+def _plain_line_breaks(data):
+    """Return form data with each CRLF as one LF.
+
+    A browser counts a textarea's line break as one character for maxlength but sends it as CRLF, so a comment
+    the page allowed (1,999 characters with 49 line breaks) arrived as 2,048 and failed Length(max=2000)."""
+    pairs = [(key, value.replace("\r\n", "\n") if isinstance(value, str) else value)
+             for key, value in data.items(multi=True)]
+    return ImmutableMultiDict(pairs)
+
+
 class AppForm(FlaskForm):
     """A FlaskForm that reads a JSON body as text fields, so odd JSON types fail validation instead of crashing."""
 
@@ -47,7 +57,9 @@ class AppForm(FlaskForm):
         def wrap_formdata(self, form, formdata):
             """Turn a JSON object into form fields: scalars as text, lists as repeated values, the rest dropped."""
             data = super().wrap_formdata(form, formdata)
-            if data is None or request.form or request.files or not request.is_json:
+            if data is not None and (request.form or request.files):
+                return _plain_line_breaks(data)
+            if data is None or not request.is_json:
                 return data
             payload = request.get_json(silent=True)
             if not isinstance(payload, dict):

@@ -65,6 +65,14 @@ def test_a_too_long_comment_says_how_long_it_is_keeps_the_text_and_blames_the_co
     assert _feedback(app, learner[0]) is None
 
 
+def test_line_breaks_count_once_as_the_browsers_maxlength_counts_them(app, client, learner):
+    comment = "\r\n".join(["x" * 39] * 50)  # 1,999 characters in the textarea; the browser sends 2,048 (CRLF)
+    response = client.post(f"/pilot/modules/{MODULE}/feedback",
+                           data={"usefulness": "4", "clarity": "5", "comment": comment, "send": "Send feedback"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _feedback(app, learner[0]).comment == comment.replace("\r\n", "\n")
+
+
 @pytest.mark.parametrize("value", ["0", "6", "x"])
 def test_ratings_outside_one_to_five_are_refused(app, client, learner, value):
     response = client.post(

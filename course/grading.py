@@ -1,7 +1,7 @@
 """The one seam between the app and the grader: every page, the API and the classroom grade through here.
 
 It turns a vignette (or its id, looked up in the app's VIGNETTES_DIR) into the grader's Roster,
-passes the learner's own danger statements and a child's age through, enforces the app's one
+passes the learner's own danger statements, a child's age and which child a text is for through, enforces the app's one
 length limit (GRADE_MAX_CHARS, at most the grader's own), counts grading requests against the
 rate limits, and turns every way grading can fail into one error, GradingUnavailable, whose
 message is fit to show. Callers save the learner's text before they call grade().
@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 
 import grader
-from grader.core import check_child_age
+from grader.core import check_child, check_child_age
 from grader.pipeline import pipeline_error
 
 from .config import DEFAULTS
@@ -108,12 +108,13 @@ def _pipeline() -> None:
 
 
 def grade(kind: str, text: str, *, vignette: Vignette | str | None = None, danger: Iterable[str] | None = None,
-          child_age: Any = None) -> dict:
+          child_age: Any = None, child: Any = None) -> dict:
     """Grade a text and return the report as a dict; raise GradingUnavailable with a message to show.
 
     vignette: the practice case the text is about (its roster names the family); danger: the
     learner's own danger statements for that family, which a safety goal must answer; child_age:
-    the age of the child a child_questions text is for.
+    the age of the child a child_questions text is for; child: that child (a roster person or a
+    name), so hints name this child and never a brother or sister.
     """
     if not isinstance(text, str) or not text.strip():
         raise GradingUnavailable("The text is empty: write your statement first, then check it.", status=400)
@@ -124,9 +125,15 @@ def grade(kind: str, text: str, *, vignette: Vignette | str | None = None, dange
     except grader.GraderInputError as exc:
         raise GradingUnavailable(str(exc), status=400, field="child_age") from exc
     roster = roster_for(vignette)
+    child_name = getattr(child, "name", child)
+    try:
+        check_child(child_name, roster or grader.Roster())
+    except grader.GraderInputError as exc:
+        raise GradingUnavailable(str(exc), status=400, field="child") from exc
     _pipeline()
     try:
-        report = grader.grade(kind, text, roster=roster, danger=list(danger or ()) or None, child_age=child_age)
+        report = grader.grade(kind, text, roster=roster, danger=list(danger or ()) or None, child_age=child_age,
+                              child=child_name)
     except grader.GraderInputError as exc:
         raise GradingUnavailable(str(exc), status=400) from exc
     return report.to_dict()

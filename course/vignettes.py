@@ -153,6 +153,17 @@ def _entry(kind: str, index: int, item) -> str:
     return f"{kind} #{index + 1}"
 
 
+def _check_fields(entry: dict, label: str, required: tuple[str, ...], allowed: tuple[str, ...], rep: _Reporter,
+                  *where) -> None:
+    """Report a list entry's empty required fields and its fields that are not allowed (`where`: section, index)."""
+    for key in required:
+        if not _text(entry.get(key)):
+            rep.add(f"{label}: missing '{key}'", *where, key)
+    for key in entry:
+        if key not in allowed:
+            rep.add(f"{label}: unknown field '{key}' (allowed: {', '.join(allowed)})", *where, key)
+
+
 def _check_top(data: dict, rep: _Reporter, stem: str) -> None:
     """Check required top-level fields and their simple types."""
     for key in REQUIRED:
@@ -196,12 +207,7 @@ def _check_roster(data: dict, rep: _Reporter) -> None:
         if not isinstance(person, dict):
             rep.add(f"{label}: must be a mapping with name, short, role", "roster", i)
             continue
-        for key in ("name", "short", "role"):
-            if not _text(person.get(key)):
-                rep.add(f"{label}: missing '{key}'", "roster", i, key)
-        for key in person:
-            if key not in PERSON_FIELDS:
-                rep.add(f"{label}: unknown field '{key}' (allowed: {', '.join(PERSON_FIELDS)})", "roster", i, key)
+        _check_fields(person, label, ("name", "short", "role"), PERSON_FIELDS, rep, "roster", i)
         if "role" in person and person["role"] not in ROLES:
             rep.add(f"{label}: role must be one of {', '.join(ROLES)}, not {person['role']!r}", "roster", i, "role")
         age = person.get("age")
@@ -237,13 +243,7 @@ def _check_facts(data: dict, rep: _Reporter) -> None:
         if not isinstance(fact, dict):
             rep.add(f"{label}: must be a mapping with id, text, category, explanation", "mapping_facts", i)
             continue
-        for key in FACT_FIELDS:
-            if not _text(fact.get(key)):
-                rep.add(f"{label}: missing '{key}'", "mapping_facts", i, key)
-        for key in fact:
-            if key not in FACT_FIELDS + FACT_OPTIONAL:
-                rep.add(f"{label}: unknown field '{key}' (allowed: {', '.join(FACT_FIELDS + FACT_OPTIONAL)})",
-                        "mapping_facts", i, key)
+        _check_fields(fact, label, FACT_FIELDS, FACT_FIELDS + FACT_OPTIONAL, rep, "mapping_facts", i)
         if "category" in fact and fact["category"] not in CATEGORIES:
             rep.add(f"{label}: category must be one of {', '.join(CATEGORIES)}, not {fact['category']!r}",
                     "mapping_facts", i, "category")
@@ -462,13 +462,7 @@ def _check_not_danger(data: dict, rep: _Reporter) -> None:
         if not isinstance(entry, dict):
             rep.add(f"{label}: must be a mapping with {', '.join(NOT_DANGER_FIELDS)}", "not_danger", i)
             continue
-        for key in NOT_DANGER_FIELDS:
-            if not _text(entry.get(key)):
-                rep.add(f"{label}: missing '{key}'", "not_danger", i, key)
-        for key in entry:
-            if key not in NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL:
-                allowed = ", ".join(NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL)
-                rep.add(f"{label}: unknown field '{key}' (allowed: {allowed})", "not_danger", i, key)
+        _check_fields(entry, label, NOT_DANGER_FIELDS, NOT_DANGER_FIELDS + NOT_DANGER_OPTIONAL, rep, "not_danger", i)
         cues = entry.get("cues", [])
         if not isinstance(cues, list) or not all(_text(c) and c == c.strip().lower() for c in cues):
             rep.add(f"{label}: cues must be a list of lower-case words or phrases a learner might use",

@@ -34,6 +34,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
 ADULT_AGE = 18  # years: a person this old or older is never the child
 TEEN_PARENT_AGE = 13  # a younger person who "has a son" is read as a child, not a parent
+INFANT_AGE = 2  # years: someone who puts, feeds or lays down a child this young is looking after it
 AGE_NUM = re.compile(r"^(\d{1,2})(?:yo|y/o|yrs?|mos?|m|wks?)?$")
 AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
 PRONOUN_OBSERVERS = {"we", "i", "us", "they", "family", "everyone", "school", "court", "team", "network", "county"}
@@ -190,6 +191,7 @@ class Analysis:
         self._resolve_pronouns()
         self._owners_of_parents()
         self._owners_of_children()
+        self._carers_of_infants()
         self._pronoun_objects_as_children()
         self._sync_mentions()
         self.negated_tokens = self.negated_tokens_early()
@@ -810,6 +812,27 @@ class Analysis:
                 if tok.i in self.poss_role:
                     self.poss_role[tok.i] = "caregiver"
 
+    def _carers_of_infants(self) -> None:
+        """A name with no age of its own who puts, feeds or lays down a baby is its carer, even when someone
+        is named as their mother ("Ezra's mom Miriam ... see Ezra put Noa (10 months) down")."""
+        for tok in self.tokens:
+            if tok.pos_ != "VERB":
+                continue
+            babies = [c for c in tok.children if c.dep_ == "dobj" and c.i in self.names
+                      and self.years.get(self.names[c.i][0], ADULT_AGE) < INFANT_AGE]
+            if not babies:
+                continue
+            for who in self.subjects(tok):
+                if who.i not in self.names or self.role[who.i] != "child":
+                    continue
+                s, e = self.names[who.i]
+                if any(k in self.years for k in range(s, e)):
+                    continue  # "Bao (9) held An": a child with an age of its own stays a child
+                self._make_carer(range(s, e), teen=True)
+                for k, other in self.antecedent.items():
+                    if s <= other < e:
+                        self.role[k] = "caregiver"
+
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""
         for tok in self.tokens:
@@ -1150,7 +1173,9 @@ class Analysis:
             if c.dep_ == "agent":
                 for p in c.children:
                     if p.dep_ == "pobj":
-                        out.append(p)
+                        pronoun = p.lower_ in ("her", "his", "their")
+                        named = [x for x in p.children if x.dep_ == "appos"] if pronoun else []
+                        out.extend(named or [p])  # "by her stepfather Sami" parsed as "her" with "Sami" beside it
                         out.extend(p.conjuncts)
         if not out:
             out = self._misattached_agents(verb)

@@ -19,7 +19,7 @@ from .detectors.not_danger import poverty_only
 from .lexicon import default_lexicons
 from .matching import lexical_hits, matchers_for, passive_hits, regex_hits, regex_text, tail_hits
 from .metrics import compute, sentence_words
-from .people import GraderInputError, Roster, as_roster
+from .people import GraderInputError, Person, Roster, as_roster
 from .pipeline import disabled_pipes, load_pipeline
 from .questions import about_worker, find_questions
 from .report import Component, Evidence, Finding, Question, Report
@@ -29,7 +29,7 @@ from .vocabulary import KINDS, reports_category
 
 QUESTION_KINDS = ("sf_question", "child_questions")
 
-GRADER_VERSION = "2.2.0"  # bump when the same text can grade differently
+GRADER_VERSION = "2.3.0"  # bump when the same text can grade differently
 # The grader's own hard limit on one text; the app keeps its own, smaller setting.
 MAX_CHARS = 20000
 MAX_CHILD_AGE = 21
@@ -61,6 +61,7 @@ class Job:
     roster: Roster
     danger: tuple[str, ...] = ()
     child_age: int | None = None
+    child: Person | None = None  # the child the text is for: hints name this child and no other
 
 
 def check_input(kind: Any, text: Any) -> None:
@@ -101,8 +102,26 @@ def check_child_age(child_age: Any) -> int | None:
     return int(child_age)
 
 
-def _names(a: Analysis, roster: Roster) -> dict[str, str]:
-    """People to name in hints and messages: first mentioned, else from the roster."""
+def check_child(child: Any, roster: Roster) -> Person | None:
+    """The child a text is for, by name: a child on the roster when there is one, else the name as given."""
+    if child is None:
+        return None
+    if not isinstance(child, str) or not child.strip() or len(child) > 200:
+        raise GraderInputError("child= takes the name of the child the text is for, such as \"Jayden Hill\".")
+    wanted = " ".join(child.split()).lower()
+    if not roster.explicit:
+        return Person(name=" ".join(child.split()), role="child")
+    children = roster.with_role("child")
+    for person in children:
+        if wanted in (person.name.lower(), person.short.lower(), person.name.split()[0].lower()):
+            return person
+    known = ", ".join(p.name for p in children) or "no children"
+    raise GraderInputError(f"child= names {child[:60]!r}, who is not a child of this family ({known}); "
+                           "pass one of them, or leave child= out.")
+
+
+def _names(a: Analysis, roster: Roster, child: Person | None = None) -> dict[str, str]:
+    """People to name in hints and messages: first mentioned, else from the roster (the given child, if any)."""
     job_text = a.text
     seen: dict[str, str] = {}
     for s, e, role, person in a.mentions:
@@ -120,6 +139,8 @@ def _names(a: Analysis, roster: Roster) -> dict[str, str]:
                 seen[role] = word[:1].upper() + word[1:]  # a name, as the learner wrote it ("jayden" -> "Jayden")
             else:
                 seen[role] = word if generic else f"the {word.lower()}"
+    if child is not None:
+        seen["child"] = child.display  # the text is for this child: never another one it mentions
     out = {}
     for role, key, fallback in (
         ("child", "child", "the child"),
@@ -178,7 +199,7 @@ def analyze(doc: Doc, job: Job, ruleset: RuleSet, nlp: Language, tail_start: int
     """Grade one parsed doc of a job (tail_start: where the unparsed rest of a long text begins)."""
     kind, text, roster = job.kind, job.text, job.roster
     a = Analysis(doc, roster, default_lexicons(), text)
-    names = _names(a, roster)
+    names = _names(a, roster, job.child)
     hits = lexical_hits(a, matchers_for(nlp, ruleset), kind)
     extra_findings: list[Finding] = []
     sentences = sentence_words(a.tokens)
@@ -456,33 +477,44 @@ def _parse(nlp: Language, text: str, kind: str = "harm") -> tuple[Doc, int | Non
 
 
 def grade(
-    kind: str, text: str, *, roster: Any = None, danger: Any = None, child_age: Any = None, vignette: Any = None
+    kind: str,
+    text: str,
+    *,
+    roster: Any = None,
+    danger: Any = None,
+    child_age: Any = None,
+    child: Any = None,
+    vignette: Any = None,
 ) -> Report:
     """Grade one text of a kind.
 
     roster: the family's Roster (or a vignette-like mapping) when the text is tied to one;
     without it, people and roles come from the text alone. danger: the learner's own danger
     statement(s) for that family, which a safety goal must answer. child_age: the age of the
-    child a child_questions text is for. vignette= is the older name of roster=.
+    child a child_questions text is for; child: that child's name (a child of the roster), so
+    hints name this child and never a brother or sister. vignette= is the older name of roster=.
     """
     check_input(kind, text)
-    job = Job(kind, text, as_roster(roster, vignette), check_danger(danger), check_child_age(child_age))
+    family = as_roster(roster, vignette)
+    job = Job(kind, text, family, check_danger(danger), check_child_age(child_age), check_child(child, family))
     nlp = load_pipeline()
     doc, tail_start = _parse(nlp, text, kind)
     return analyze(doc, job, default_ruleset(), nlp, tail_start)
 
 
 def _item(item: Any) -> Job:
-    """Accept (kind, text[, roster]) tuples or mappings with kind, text, roster/vignette, danger, child_age."""
+    """Accept (kind, text[, roster]) tuples or mappings with kind, text, roster/vignette, danger, child_age, child."""
     if isinstance(item, dict):
         kind, text = item.get("kind"), item.get("text")
         check_input(kind, text)
+        family = as_roster(item.get("roster"), item.get("vignette"))
         return Job(
             kind,
             text,
-            as_roster(item.get("roster"), item.get("vignette")),
+            family,
             check_danger(item.get("danger")),
             check_child_age(item.get("child_age")),
+            check_child(item.get("child"), family),
         )
     if isinstance(item, (tuple, list)) and len(item) in (2, 3):
         check_input(item[0], item[1])

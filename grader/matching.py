@@ -303,20 +303,40 @@ def _agent_later(a: Analysis, verb) -> bool:
     return False
 
 
+def _names_actor(agent, not_agents: frozenset[str]) -> bool:
+    """True when a 'by' phrase names who acted, not a place, a means or a thing ("by the road", "by ambulance")."""
+    objects = [p for p in agent.children if p.dep_ == "pobj"]
+    if not objects:
+        return True
+    obj = objects[0]
+    if obj.lemma_.lower() in not_agents or obj.lower_ in not_agents:
+        return False
+    if obj.tag_ == "NN" and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in obj.children):
+        return False  # a bare singular noun is a means: "by phone", "by accident" ("by adults" is not)
+    return True
+
+
 def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
-    """Agentless passives: 'was hit', 'were left' (not 'was hit by Marcus')."""
+    """Agentless passives: 'was hit', 'were left', 'got hit' (not 'was hit by Marcus', not 'was not hurt')."""
     out = []
     skip = rule.opt("except_lemmas", frozenset())
     skip_aux = rule.opt("except_aux", frozenset())
+    skip_get = rule.opt("except_get_lemmas", frozenset())
+    not_agents = rule.opt("not_agents", frozenset())
+    harms = rule.opt("negated_harms", frozenset())
     for tok in a.tokens:
         if tok.dep_ != "auxpass" or tok.lower_ in skip_aux:
             continue
         verb = tok.head
         if verb.lemma_.lower() in skip or verb.lower_ in skip or verb.tag_ not in ("VBN", "VBD"):
             continue
+        if tok.lemma_.lower() == "get" and (verb.lemma_.lower() in skip_get or verb.lower_ in skip_get):
+            continue  # "got scared", "got lost": a state, nobody hidden
         if verb.lower_.startswith("un"):
             continue  # "unsupervised" is an adjective, not a passive verb
-        if any(c.dep_ == "agent" for c in verb.children) or _agent_later(a, verb):
+        if any(c.dep_ == "neg" for c in verb.children) and (verb.lemma_.lower() in harms or verb.lower_ in harms):
+            continue  # "was not hurt" says nothing happened: no actor is hidden
+        if any(c.dep_ == "agent" and _names_actor(c, not_agents) for c in verb.children) or _agent_later(a, verb):
             continue
         lo, hi = min(tok.i, verb.i), max(tok.i, verb.i)
         span = a.doc[lo : hi + 1]

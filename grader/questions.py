@@ -575,6 +575,9 @@ def classify(body: str, ruleset: RuleSet, span: Span | None = None, data: Questi
     return "other"
 
 
+# a bare follow-up ("what else?", "and what else would be different?") carries on the question before it
+FOLLOW_UP = re.compile(r"^(?:and |so |ok(?:ay)?,? )?(?:what|who|how|where) else\b(?:[^?]{0,40})\??$")
+
 QUESTION_RULES = {"leading": "question.leading", "why": "question.why", "closed": "question.closed"}
 CHILD_RULES = {**QUESTION_RULES, "suggestive": "child.suggestive"}
 CHILD_OPEN = ("permission",)  # asking a child's permission or offering a choice is not a closed question
@@ -599,8 +602,11 @@ def find_questions(text: str, ruleset: RuleSet, doc: Doc | None = None, kind: st
         body = normalise(qtext, start, data, vocabulary)
         verdict = judge(body, rules, data, extra_open)
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        leading = verdict.rule is not None and verdict.rule.category == "leading_question"  # not solution-focused
-        qtype = "other" if leading else classify(body.text, ruleset, span, data)
+        # a leading or why-question is not solution-focused, whatever its words ask about (primer §7)
+        not_sf = verdict.rule is not None and verdict.rule.category in ("leading_question", "why_question")
+        qtype = "other" if not_sf else classify(body.text, ruleset, span, data)
+        if qtype == "other" and out and FOLLOW_UP.match(body.text):
+            qtype = out[-1].type  # "What else?" asks for more of what the question before it asked
         out.append(Found(start, end, qtext, qtype, verdict.open, verdict.rule, verdict.start, verdict.end,
                          verdict.reason, verdict.invitation, body))
     return out

@@ -96,7 +96,8 @@ def _check_patterns(value: Any, path: Path, where: str) -> list:
 def _type_options(entry: dict, rtype: str, path: Path, where: str) -> dict[str, Any]:
     """Validate and collect the options of one rule type."""
     opts: dict[str, Any] = {}
-    for key in ("unless_next", "unless_prev", "unless_next_pos", "mark_tokens", "except_lemmas", "except_aux"):
+    for key in ("unless_next", "unless_prev", "unless_next_pos", "mark_tokens", "except_lemmas", "except_aux",
+                "except_get_lemmas", "not_agents", "negated_harms"):
         if key in entry:
             opts[key] = frozenset(
                 x.lower() if key != "unless_next_pos" else x for x in _str_list(entry[key], path, where, key)

@@ -39,6 +39,9 @@ def test_report_for_signed_in_user(signed_in):
         ({"kind": "harm", "text": "Marcus hit Jayden.", "vignette": "no-such-family"}, "vignette",
          "No practice case has the id 'no-such-family'"),
         (["not", "an", "object"], "body", "JSON object"),
+        ({"kind": "child_questions", "text": "What worries you?", "child": 7}, "child", "'child' must be the name"),
+        ({"kind": "child_questions", "text": "What worries you?", "vignette": "nguyen-family",
+          "child": "Linh Nguyen"}, "child", "not a child of this family"),
     ],
 )
 def test_bad_requests_get_400_with_a_reason(signed_in, payload, field, message):
@@ -47,6 +50,15 @@ def test_bad_requests_get_400_with_a_reason(signed_in, payload, field, message):
     body = response.get_json()
     assert body["field"] == field
     assert message in body["error"]
+
+
+def test_hints_name_the_child_the_questions_are_for(signed_in, nlp):
+    """Told the plan is for An, the hints name An, not her older brother Bao (the first child of the case)."""
+    response = signed_in.post("/api/v1/grade", json={"kind": "child_questions", "text": "Why do you hide?",
+                                                     "vignette": "nguyen-family", "child": "An Nguyen", "child_age": 5})
+    assert response.status_code == 200, response.data
+    hints = " ".join(c["hint"] for c in response.get_json()["components"])
+    assert " An " in hints and "Bao" not in hints, hints
 
 
 def test_malformed_json(signed_in):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from course.extensions import db
-from course.mail.sender import stop_sender
+from course.mail.sender import SENDERS
 from course.models import MappingAttempt, Work
 from course.models.mail import SENT, MailMessage
 from tests.conftest import PASSWORD, browser_login, mail_config, make_app
@@ -37,7 +37,7 @@ def live_app(tmp_path, smtp):
     """The live server's app, as in production but mailing the test SMTP server from its own background sender."""
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True, **mail_config(smtp, MAIL_BACKGROUND=True))
     yield app
-    stop_sender(app)
+    SENDERS.stop_sender(app)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 day, the privacy guard masks names and refuses identifiers, and the learner sees what is kept before it is."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from course.extensions import db
 from course.followup.services import DAYS, MAIL_CATEGORY, mask_names, state_of
 from course.mail import outbox
-from course.mail.sender import stop_sender
+from course.mail.sender import SENDERS
 from course.models import User
 from course.models.loop import FollowUp
 from course.models.mail import PENDING, SENT, SKIPPED, MailMessage
@@ -160,7 +162,7 @@ def mail_app(tmp_path, smtp):
     """An app whose outbox points at the test SMTP server."""
     app = make_app(tmp_path, **mail_config(smtp, SITE_URL="https://sop.example.org"))
     yield app
-    stop_sender(app)
+    SENDERS.stop_sender(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -244,7 +246,7 @@ def test_the_backfill_needs_an_address_for_the_link(tmp_path, smtp):
     result = app.test_cli_runner().invoke(args=["followup-backfill"])
     assert result.exit_code != 0 and "set SITE_URL, or pass --site" in result.output
     assert "Scheduled" in app.test_cli_runner().invoke(args=["followup-backfill", "--site", "https://x.example"]).output
-    stop_sender(app)
+    SENDERS.stop_sender(app)
 
 
 # ---------------------------------------------------------------- the pilot report's "use in practice"
@@ -267,6 +269,13 @@ def _report(client, factory, viewer, **args) -> str:
     return response.get_data(as_text=True).split('id="practice-title"')[1].split("</section>")[0]
 
 
+def _csv(client, **args) -> list[list[str]]:
+    """Return the "use in practice" CSV rows (the signed-in viewer's), header first."""
+    response = client.get("/pilot/report/practice.csv", query_string=args)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
 @pytest.mark.parametrize("answers, shown", [(4, False), (5, True)])
 def test_use_in_practice_needs_five_answers(app, client, factory, answers, shown):
     trainer = factory.user("trainer")
@@ -285,6 +294,19 @@ def test_use_in_practice_needs_five_answers(app, client, factory, answers, shown
         row = section.split("Mapping a family")[1].split("</tr>")[0]
         assert [c.split("<")[0] for c in row.split('<td class="num">')[1:]] == ["0", "2", "0", "3"]
         assert "Not enough time: 5" in section and "[name 1] may leave the baby alone" in section
+    rows = _csv(client)
+    assert rows[0] == ["section", "item", "answer", "value", "note"]
+    if not shown:  # the CSV hides what the page hides: a count only
+        assert rows[1:] == [["follow-ups answered", "", "", "4", HIDDEN_NOTE]]
+        return
+    assert rows[1] == ["follow-ups answered", "", "", "5", ""]
+    mapping = {r[2]: r[3] for r in rows if r[1].startswith("Mapping a family")}
+    assert mapping == {"Not yet": "0", "Once or twice": "2", "Several times": "0",
+                       "With most families I worked with": "3"}
+    assert ["what got in the way", "Not enough time", "", "5", "learners"] in rows
+    assert ["rewritten statements", "ready by the checker", "", "2", "statements"] in rows
+    assert ["rewritten statements", "blocking problems per statement", "", "1.2", "mean"] in rows
+    assert sum(1 for r in rows if r[0].startswith("statement from practice")) == 5
 
 
 def test_use_in_practice_hides_a_cohort_whose_difference_from_all_is_under_five(app, client, factory):
@@ -300,3 +322,6 @@ def test_use_in_practice_hides_a_cohort_whose_difference_from_all_is_under_five(
     # all cohorts (6) minus the big cohort (5) would single out the one learner in the small cohort
     assert HIDDEN_NOTE in _report(client, factory, admin, cohort=big)
     assert HIDDEN_NOTE in _report(client, factory, admin, cohort=small)
+    assert _csv(client)[1] == ["follow-ups answered", "", "", "6", ""]
+    for cohort, count in ((big, "5"), (small, "1")):  # the CSV hides what the page hides
+        assert _csv(client, cohort=cohort)[1:] == [["follow-ups answered", "", "", count, HIDDEN_NOTE]]

@@ -9,6 +9,11 @@ excellent ones back; 2.2.0 lets none pass and sends none back.
 tests/data/grader_holdout4.jsonl was scored once, blind, under 2.1.0 (verdict 0.905, components
 0.909, flags 0.95 / 0.85); it is spent, so it is a development set from 2.2.0 on, and these
 floors keep what round 3 reached on it (0.933, 0.912, 0.958 / 0.968).
+
+Hold-outs 3 and 5 were scored once, blind, under 2.0.0 and 2.2.0; both are spent, and from 2.3.0
+(round 4) their floors keep what round 4 reached: hold-out 5 verdict 0.957, components 0.978,
+flags 0.94 / 0.985, privacy and passive-voice recall 1.0 and 0.93, question types 0.957;
+hold-out 3 verdict 0.924, components 0.914, flags 0.96 / 0.81, question types 0.878.
 """
 
 from __future__ import annotations
@@ -33,3 +38,17 @@ def test_gaming_set_meets_the_issue_target(gaming):
 def test_holdout4_as_a_development_set_keeps_its_floors(nlp):
     result = evaluate_set("grader_holdout4.jsonl")
     assert_floors(result, verdict=0.93, components=0.91, flags=0.95)
+
+
+def test_holdout5_as_a_development_set_keeps_its_floors(nlp):
+    result = evaluate_set("grader_holdout5.jsonl")
+    assert_floors(result, verdict=0.95, components=0.97, flags=0.94)
+    assert result["flags"]["privacy"]["recall"] == 1.0, result["flags"]["privacy"]
+    assert result["flags"]["passive_voice"]["recall"] >= 0.9, result["flags"]["passive_voice"]
+    assert result["question_type_accuracy"] >= 0.95, result["question_type_accuracy"]
+
+
+def test_holdout3_as_a_development_set_keeps_its_floors(nlp):
+    result = evaluate_set("grader_holdout3.jsonl")
+    assert_floors(result, verdict=0.92, components=0.91, flags=0.81)
+    assert result["question_type_accuracy"] >= 0.87, result["question_type_accuracy"]

@@ -171,12 +171,16 @@ PASSIVE_CASES = [
     ("harm", "The twins were left alone overnight.", ["were left"]),
     ("harm", "Owen is being watched by his aunt this week.", []),
     ("harm", "Layla has been hit several times.", ["been hit"]),
-    ("harm", "Nico got pushed and then he was kicked.", ["was kicked"]),
+    # a past get-passive hides who did it (grader 2.3.0); a risk or a routine ("could get burned") does not
+    ("harm", "Nico got pushed and then he was kicked.", ["got pushed", "was kicked"]),
+    ("harm", "Nico got scared and then he got lost.", []),
+    ("harm", "Nico was not hurt.", []),
+    ("harm", "Nico was not buckled into his car seat.", ["was not buckled"]),
 ]
 
 
 @pytest.mark.parametrize("kind,text,marks", PASSIVE_CASES, ids=[c[1][:40] for c in PASSIVE_CASES])
-def test_passive_marks_only_be_passives(nlp, kind, text, marks):
+def test_passive_marks_hidden_actors(nlp, kind, text, marks):
     report = grade(kind, text)
     assert [f.text for f in report.findings if f.category == "passive_voice"] == marks
 

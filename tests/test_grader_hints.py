@@ -11,7 +11,7 @@ import pytest
 import yaml
 from wordfreq import zipf_frequency
 
-from grader import KINDS, grade, roster_from_mapping
+from grader import KINDS, GraderInputError, grade, roster_from_mapping
 from grader.ruleset import RULES_DIR
 from tests.grader_fixtures import VIGNETTES
 
@@ -144,3 +144,87 @@ def test_facts_are_read_from_the_yaml():
     assert {"Jayden", "Marcus", "Keisha"} <= FACTS["hill-family"]
     assert {"Amara", "Grace"} <= FACTS["okafor-family"]
     assert any(TIME.match(f) for f in FACTS["ruiz-family"])
+
+
+def _years(age: str) -> int:
+    """A roster age in whole years ("9" is 9, "3 months" is 0)."""
+    return int(age) if age.strip().isdigit() else 0
+
+
+def _forms(person) -> set[str]:
+    """The ways a hint could name a person: full name, short name, first name."""
+    return {f for f in (person.name, person.short, person.name.split()[0]) if f}
+
+
+def _names_in(said: str, names: set[str]) -> list[str]:
+    """The names a sentence uses; one that is also an everyday word ("An") counts only inside a sentence."""
+    found = []
+    for name in names:
+        lead = r"(?<=[a-z,;] )" if zipf_frequency(name.lower(), "en") >= 3.2 else r"(?<!\w)"
+        if re.search(lead + re.escape(name) + r"(?!\w)", said):
+            found.append(name)
+    return sorted(found)
+
+
+INTERVIEWS = [
+    pytest.param(family, child.name, id=f"{family}-{child.display}")
+    for family, roster in ROSTERS.items()
+    for child in roster.with_role("child")
+]
+INTERVIEW_PROBES = [
+    "Why did you hide?",
+    "Is your dad mean?",
+    "Tell me.",
+    "What worries you at home? What is good at home? What do you wish for?",
+    "Hi, I'm here to draw with you. Does your brother or sister help you when you are sad?",
+]
+
+
+@pytest.mark.parametrize("family,child_name", INTERVIEWS)
+def test_a_child_interview_names_only_that_child(nlp, family, child_name):
+    """Hints for one child's interview never name a brother or sister, nor anyone of another family."""
+    roster = ROSTERS[family]
+    child = next(p for p in roster.with_role("child") if p.name == child_name)
+    siblings = set().union(*(_forms(p) for p in roster.with_role("child") if p != child)) - _forms(child)
+    strangers = set().union(*(facts for name, facts in FACTS.items() if name != family)) - FACTS[family]
+    for text in INTERVIEW_PROBES:
+        report = grade("child_questions", text, roster=roster, child=child.name, child_age=_years(child.age))
+        for said in _said(report):
+            assert not _names_in(said, siblings | strangers), f"{family} {child.display} {text!r}: {said!r}"
+        hints = " ".join(c.hint for c in report.components)
+        assert not _names_in(hints, set().union(*(_forms(p) for p in roster.people)) - _forms(child)), hints
+
+
+WITH_SIBLINGS = [p for p in INTERVIEWS if len(ROSTERS[p.values[0]].with_role("child")) > 1]
+
+
+@pytest.mark.parametrize("family,child_name", WITH_SIBLINGS)
+def test_a_child_interview_hint_keeps_its_child_when_the_plan_names_a_sibling(nlp, family, child_name):
+    """A plan that mentions a brother or sister by name still gets hints about the child it is for."""
+    roster = ROSTERS[family]
+    child = next(p for p in roster.with_role("child") if p.name == child_name)
+    others = [p for p in roster.with_role("child") if p != child]
+    text = f"What does {others[0].display} do when you are sad? Why do you hide?"
+    report = grade("child_questions", text, roster=roster, child=child.name, child_age=_years(child.age))
+    hints = [c.hint for c in report.components if c.hint]
+    assert hints, "the plan lacks an opening, houses and sharing, so each has a hint"
+    for hint in hints:
+        assert not _names_in(hint, _forms(others[0]) - _forms(child)), hint
+
+
+def test_child_must_be_a_child_of_the_roster():
+    with pytest.raises(GraderInputError, match="not a child of this family"):
+        grade("child_questions", "What worries you?", roster=ROSTERS["hill-family"], child="Tanya Hill")
+
+
+KIN = re.compile(r"\b(sister|brother|aunt|uncle|grandma|grandmother|grandpa|grandfather|neighbou?r|cousin|boyfriend|"
+                 r"girlfriend|husband|wife|partner)\b", re.I)
+
+
+@pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_rule_wording_invents_no_relative(path):
+    """A rule's own message or example names no relative the learner's family may not have ("your sister")."""
+    said = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip().startswith(("message:", "suggestion:", "hint:"))]
+    invented = [line.strip() for line in said if KIN.search(re.sub(r"\{[^}]*\}", "", line))]
+    assert not invented, invented

@@ -72,10 +72,10 @@ def test_missing_vocabulary_file_is_named(tmp_path):
         load_vocabulary(Path(tmp_path) / "nothing.yaml")
 
 
-def test_plain_language_reports_only_labels_jargon_and_judgement(nlp):
-    text = "Mom is lazy and neglectful. The CFT met. Jayden was hit. Call 555-867-5309."
+def test_plain_language_reports_labels_jargon_judgement_identifiers_and_passives(nlp):
+    text = "Mom is lazy and neglectful. The CFT met. Jayden was hit. Call 555-867-5309. Everyone wants to help."
     report = grade("plain_language", text)
-    assert {f.category for f in report.findings} == {"judgmental", "vague_label", "jargon"}
+    assert {f.category for f in report.findings} == {"judgmental", "vague_label", "jargon", "privacy", "passive_voice"}
     assert report.components == () and report.questions == () and report.verdict == "revise"
     assert grade("plain_language", "Keisha will pick Jayden up on Friday evenings.").verdict == "ready"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from course.database import utcnow
 from course.extensions import db
 from course.mail import outbox, queue_mail
-from course.mail.sender import start_sender, stop_sender
+from course.mail.sender import SENDERS
 from course.models.mail import FAILED, PENDING, SENT, MailMessage
 from tests.conftest import mail_config, make_app
 
@@ -21,7 +21,7 @@ def mail_app(tmp_path, smtp):
     """An app whose outbox points at the test SMTP server."""
     app = make_app(tmp_path, **mail_config(smtp, MAIL_TIMEOUT_SECONDS=1.0))
     yield app
-    stop_sender(app)
+    SENDERS.stop_sender(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -134,8 +134,8 @@ def test_attempts_run_out(mail_app, smtp):
 def test_two_workers_never_claim_the_same_message(mail_app):
     ids = [_queue(mail_app, to=f"p{n}@example.org") for n in range(6)]
     with mail_app.app_context():
-        first = {row.id for row in outbox.claim_due("worker-a", limit=4)}
-        second = {row.id for row in outbox.claim_due("worker-b", limit=10)}
+        first = {row.id for row in outbox.OUTBOX.claim_due("worker-a", limit=4)}
+        second = {row.id for row in outbox.OUTBOX.claim_due("worker-b", limit=10)}
         owners = dict(db.session.execute(select(MailMessage.id, MailMessage.claimed_by)).all())
     assert len(first) == 4 and first.isdisjoint(second) and first | second == set(ids)
     assert {owners[i] for i in first} == {"worker-a"} and {owners[i] for i in second} == {"worker-b"}
@@ -144,7 +144,7 @@ def test_two_workers_never_claim_the_same_message(mail_app):
 def test_a_stale_claim_is_taken_over(mail_app, smtp):
     row_id = _queue(mail_app)
     with mail_app.app_context():
-        outbox.claim_due("dead-worker")
+        outbox.OUTBOX.claim_due("dead-worker")
         assert outbox.flush().total == 0  # claimed by someone else
         db.session.execute(update(MailMessage).values(claimed_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
@@ -153,7 +153,7 @@ def test_a_stale_claim_is_taken_over(mail_app, smtp):
 
 
 def test_the_background_sender_delivers_after_the_commit(mail_app, smtp):
-    sender = start_sender(mail_app)
+    sender = SENDERS.start_sender(mail_app)
     _queue(mail_app, subject="Woken up")
     for _ in range(100):  # bounded wait for the thread (up to about 10 s)
         if smtp.messages:

@@ -19,6 +19,7 @@ from course.exercises.practice import (
     compare_circles,
     get_practice,
     graded_text,
+    interview_child,
     interview_children,
     people_to_place,
     save_practice,
@@ -436,6 +437,23 @@ def test_interview_feedback_names_only_this_familys_people(client, learner, nlp,
     assert "Keep going" in text
     leaked = sorted(n for n in _other_families_names(vignette_id) if re.search(rf"\b{re.escape(n)}\b", text))
     assert not leaked, leaked
+
+
+@pytest.mark.parametrize("vignette_id, key", [(v, child_key(p)) for v in VIGNETTE_IDS
+                                                for p in interview_children(get_vignette(v))])
+def test_interview_feedback_is_about_the_child_of_the_plan(client, learner, nlp, vignette_id, key):
+    """The hints of one child's plan name that child (the grader is told which), never a brother or sister."""
+    vignette = get_vignette(vignette_id)
+    child = interview_child(vignette, key)
+    plan = {"house": "three_houses", "opening": "", "questions": "Why do you hide?", "sharing": "",
+            "revision": "0", "check": "1"}
+    html = client.post(f"/exercises/{vignette_id}/child-interview?child={key}", data=plan).get_data(as_text=True)
+    text = _feedback(html)
+    name = child.short or child.name
+    assert "Keep going" in text and re.search(rf"(?<=[a-z,] ){re.escape(name)}\b", text), text
+    for other in vignette.children:
+        if other.name != child.name:  # mid-sentence, so "An" is a name and not the article
+            assert not re.search(rf"(?<=[a-z,] ){re.escape(other.short or other.name)}\b", text), (other.name, text)
 
 
 def test_the_case_page_links_both_exercises(client, learner):

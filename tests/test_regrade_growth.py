@@ -197,3 +197,26 @@ def test_a_grader_outage_keeps_the_batches_already_done_and_the_next_run_finishe
     monkeypatch.setattr(regrade, "grade_draft", real)
     assert "graded 3 version(s) again" in runner.invoke(args=["regrade-growth"]).output
     assert _report(app, admin).compared == 5
+
+
+def test_the_first_submitted_version_is_graded_again_too(app, runner, pilot):
+    admin, trainer, learners = pilot
+    with app.app_context():
+        for user_id in learners:
+            work = db.session.get(Work, _accepted(user_id, trainer, ("now", "now")))
+            # a submission sent back before the accepted one, stamped by the old grader
+            returned = work.versions[0]
+            db.session.add(WorkVersion(work_id=work.id, number=3, text=returned.text, source="submit",
+                                       summary=_old(returned.summary), created_at=returned.created_at))
+            work.versions[0].number, work.versions[1].number = 1, 4
+            db.session.flush()
+            db.session.expire(work)
+        db.session.commit()
+    before = _report(app, admin)
+    assert (before.waiting, before.compared) == (5, 0)  # the sent-back version waits for the current grader
+    result = runner.invoke(args=["regrade-growth"])
+    assert result.exit_code == 0 and "graded 5 version(s) again" in result.output, result.output
+    [cell] = _report(app, admin).cells
+    # first check ABUSED, first sent ABUSED (re-graded: a label, not the old "ready"), accepted GRABBED
+    assert (cell.n, cell.blocking_first, cell.blocking_submitted, cell.blocking_accepted) == (5, 1.0, 1.0, 0.0)
+    assert (cell.ready_first, cell.ready_submitted, cell.ready_accepted, cell.versions) == (0, 0, 5, 3.0)

@@ -86,6 +86,8 @@ ACCESS: dict[str, set[str]] = {
     "quizzes.take_pool": SIGNED_IN,
     "quizzes.result": {"learner"},
     "quizzes.review": SIGNED_IN,
+    "quizzes.weekly_check": SIGNED_IN,  # each learner sees only their own weekly checks
+    "quizzes.weekly_plan": SIGNED_IN,
     "review.my_feedback": {"learner"},
     # the user's own notices (another user's notice id is not found in the list)
     "notices.index": SIGNED_IN,

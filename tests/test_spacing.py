@@ -1,5 +1,6 @@
 """Spaced retrieval: items missed in a module check come back after 1, 3 and 7 days in a short review set,
-stored in the database, shown on the checks page and the course home, answered through the real form."""
+stored in the database, shown on the checks page and the course home, answered through the real form; and the
+opt-in weekly check after the course (3 missed items a week, a notice when due, the learner's history)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,9 +11,14 @@ from sqlalchemy import select
 
 from course.database import utcnow
 from course.extensions import db
-from course.models.quizzes import QuizAttempt, ReviewItem
+from course.mail import outbox
+from course.mail.sender import SENDERS
+from course.models.notices import NOT_MAILED, Notice
+from course.models.quizzes import QuizAttempt, ReviewItem, WeeklyCheck, WeeklyPlan
+from course.quizzes import weekly
 from course.quizzes.loader import all_quizzes, get_quiz
 from course.quizzes.spacing import INTERVALS, REVIEW_SIZE, due_items, overview, record_review, schedule_missed
+from tests.conftest import Factory, mail_config, make_app
 from tests.quiz_forms import answer_data
 
 QUIZ = "mapping"  # six single-choice and sort items
@@ -148,3 +154,169 @@ def test_only_missed_items_are_scheduled(client, app, learner, right, scheduled)
 
 def test_the_review_needs_sign_in(client):
     assert client.get("/quizzes/review").status_code == 302
+
+
+# ---------------------------------------------------------------- the weekly check after the course
+
+def _a_week_passes(app, user_id: int) -> None:
+    """Move the learner's next weekly check a week (and a minute) earlier, as if the week had passed."""
+    with app.app_context():
+        plan = db.session.get(WeeklyPlan, user_id)
+        plan.next_due_at -= weekly.WEEK + timedelta(minutes=1)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("after, state", [
+    (timedelta(0), "waiting"),
+    (weekly.WEEK - timedelta(minutes=1), "waiting"),  # not before the week is up
+    (weekly.WEEK, "due"),
+    (weekly.WEEK * 3, "due"),  # a missed week does not pile up: one check is due
+])
+def test_a_weekly_check_falls_due_a_week_after_opting_in_and_not_before(app, factory, after, state):
+    user_id = factory.user()
+    start = utcnow()
+    with app.app_context():
+        schedule_missed(user_id, QUIZ, {"map-1": 0.0, "map-2": 0.0}, now=start)
+        assert weekly.state_of(user_id, now=start).name == "off"
+        weekly.opt_in(user_id, now=start)
+        db.session.commit()
+        found = weekly.state_of(user_id, now=start + after)
+        assert found.name == state
+        assert [p.item.id for p in found.items] == (["map-1", "map-2"] if state == "due" else [])
+
+
+def test_each_week_brings_the_missed_items_asked_least_often(app, factory):
+    user_id = factory.user()
+    start = utcnow()
+    with app.app_context():
+        quiz = get_quiz(QUIZ)
+        schedule_missed(user_id, QUIZ, {item.id: 0.0 for item in quiz.items}, now=start)
+        weekly.opt_in(user_id, now=start)
+        first = weekly.state_of(user_id, now=start + weekly.WEEK)
+        assert [p.item.id for p in first.items] == [i.id for i in quiz.items[:weekly.SIZE]]
+        weekly.record(user_id, first, [1.0, 0.0, 1.0], now=start + weekly.WEEK)
+        assert weekly.state_of(user_id, now=start + weekly.WEEK * 2 - timedelta(minutes=1)).name == "waiting"
+        second = weekly.state_of(user_id, now=start + weekly.WEEK * 2)
+        assert [p.item.id for p in second.items] == [i.id for i in quiz.items[weekly.SIZE:2 * weekly.SIZE]]
+        weekly.record(user_id, second, [1.0, 1.0, 1.0], now=start + weekly.WEEK * 2)
+        # every item asked once: the one missed last week comes first, then the oldest misses
+        third = weekly.state_of(user_id, now=start + weekly.WEEK * 3)
+        assert [p.item.id for p in third.items] == [quiz.items[1].id, quiz.items[0].id, quiz.items[2].id]
+        db.session.commit()
+
+
+def test_a_learner_opts_in_takes_the_weekly_check_and_sees_their_history(client, app, learner):
+    page = client.get("/quizzes/weekly").get_data(as_text=True)
+    assert "You have not missed a question in any knowledge check" in page and "Turn on the weekly check" in page
+    _miss_the_check(client, app)
+    assert "Turn on the weekly check" in client.get("/quizzes/").get_data(as_text=True)
+    assert "Turn the weekly check on or off" not in client.get("/quizzes/weekly").get_data(as_text=True)
+    on = client.post("/quizzes/weekly/plan", data={"plan": "on"}, follow_redirects=True).get_data(as_text=True)
+    assert "Weekly check on. Your first one is due" in on and "Your next check is due" in on
+    assert 'name="attempt"' not in on and "No weekly checks taken yet" in on
+
+    _a_week_passes(app, learner)
+    assert "Your weekly two-minute check is ready" in client.get("/").get_data(as_text=True)  # the banner
+    assert "Take this week&rsquo;s check" in client.get("/quizzes/").get_data(as_text=True)
+    page = client.get("/quizzes/weekly").get_data(as_text=True)
+    assert page.count('<fieldset class="quiz-item') == weekly.SIZE
+    assert "Your weekly two-minute check is ready" not in page  # no banner on the check itself
+    data = answer_data(page, _every_item(app), right=True)
+    done = client.post("/quizzes/weekly", data=data)
+    assert done.status_code == 200
+    text = done.get_data(as_text=True)
+    assert f"This week: {weekly.SIZE} of {weekly.SIZE} right" in text and text.count("<strong>Right:</strong>") == 3
+    assert f"{weekly.SIZE} of {weekly.SIZE}</td>" in text and text.count("<li>Right: ") == weekly.SIZE
+    assert client.post("/quizzes/weekly", data=data).status_code == 302  # the same week again: not scored twice
+    with app.app_context():
+        [check] = db.session.scalars(select(WeeklyCheck).where(WeeklyCheck.user_id == learner)).all()
+        plan = db.session.get(WeeklyPlan, learner)
+        assert check.score == weekly.SIZE and len(check.items) == weekly.SIZE
+        assert round((plan.next_due_at - check.taken_at).total_seconds() / 86400, 3) == 7
+        # the weekly check leaves the 1-3-7 day review as it was
+        assert {r.step for r in db.session.scalars(select(ReviewItem).where(ReviewItem.user_id == learner))} == {0}
+
+    _a_week_passes(app, learner)
+    page = client.get("/quizzes/weekly").get_data(as_text=True)
+    wrong = client.post("/quizzes/weekly", data=answer_data(page, _every_item(app), right=False))
+    assert f"This week: 0 of {weekly.SIZE} right" in wrong.get_data(as_text=True)
+    history = client.get("/quizzes/weekly").get_data(as_text=True).split('id="weekly-history"')[1]
+    assert history.count("<li>Missed: ") == weekly.SIZE and history.count("<li>Right: ") == weekly.SIZE
+    assert history.index(f"0 of {weekly.SIZE}") < history.index(f"{weekly.SIZE} of {weekly.SIZE}")  # newest first
+
+    off = client.post("/quizzes/weekly/plan", data={"plan": "off"}, follow_redirects=True).get_data(as_text=True)
+    assert "Weekly check off. Your history stays here" in off and "Your weekly check is off" in off
+    assert off.split('id="weekly-history"')[1].count("<tr>") == 3  # header and two weeks
+    _a_week_passes(app, learner)
+    assert "Your weekly two-minute check is ready" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_certificate_page_offers_the_weekly_check(client, app, learner):
+    from course.models import User
+    from course.pilot.services import issue_if_complete
+    from tests.test_pilot_support import complete_modules, finish_everything_but_modules
+
+    with app.test_request_context():
+        complete_modules(learner)
+        finish_everything_but_modules(learner)
+        assert issue_if_complete(db.session.get(User, learner)) is not None
+        db.session.commit()
+    page = client.get("/pilot/certificate").get_data(as_text=True)
+    assert "Certificate of completion" in page and 'href="/quizzes/weekly"' in page
+
+
+def test_opted_in_with_nothing_missed_says_so_and_sends_no_notice(client, app, learner):
+    client.post("/quizzes/weekly/plan", data={"plan": "on"})
+    _a_week_passes(app, learner)
+    page = client.get("/quizzes/weekly").get_data(as_text=True)
+    assert "It is on, but there is nothing to ask yet." in page and "You have not missed a question" in page
+    assert "<fieldset" not in page
+    with app.app_context():
+        assert weekly.send_due_notices() == 0
+
+
+def test_a_due_check_is_a_notice_once_a_week(app, factory):
+    user_id = factory.user()
+    start = utcnow()
+    with app.app_context():
+        schedule_missed(user_id, QUIZ, {"map-1": 0.0}, now=start)
+        weekly.opt_in(user_id, now=start)
+        assert weekly.send_due_notices(now=start + weekly.WEEK - timedelta(minutes=1)) == 0
+        assert weekly.send_due_notices(now=start + weekly.WEEK) == 1
+        assert weekly.send_due_notices(now=start + weekly.WEEK + timedelta(days=2)) == 0  # one per week
+        [notice] = db.session.scalars(select(Notice).where(Notice.user_id == user_id)).all()
+        assert notice.kind == "weekly_check" and notice.url == "/quizzes/weekly"
+        assert notice.mail_batch == NOT_MAILED  # no mail server in this app: in-app only
+        weekly.record(user_id, weekly.state_of(user_id, now=start + weekly.WEEK), [1.0], now=start + weekly.WEEK)
+        assert weekly.send_due_notices(now=start + weekly.WEEK * 2) == 1
+        db.session.commit()
+
+
+def test_the_weekly_notice_is_emailed_when_mail_is_configured(tmp_path, smtp):
+    mail_app = make_app(tmp_path, **mail_config(smtp, SITE_URL="https://sop.example.org"))
+    try:
+        user_id = Factory(mail_app).user("learner", email="wes@example.org")
+        start = utcnow()
+        with mail_app.app_context():
+            schedule_missed(user_id, QUIZ, {"map-1": 0.0}, now=start)
+            weekly.opt_in(user_id, now=start)
+            db.session.commit()
+        runner = mail_app.test_cli_runner()
+        assert "Told 0 learners" in runner.invoke(args=["quizzes", "weekly-notices"]).output
+        _a_week_passes(mail_app, user_id)
+        assert "Told 1 learner " in runner.invoke(args=["quizzes", "weekly-notices"]).output
+        with mail_app.app_context():
+            assert outbox.flush().sent == 1
+        [message] = smtp.parsed()
+        assert message["To"] == "wes@example.org" and "weekly two-minute check" in message["Subject"]
+        assert "https://sop.example.org/quizzes/weekly" in message.get_body(("plain",)).get_content()
+    finally:
+        SENDERS.stop_sender(mail_app)
+        with mail_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_weekly_check_needs_sign_in(client):
+    assert client.get("/quizzes/weekly").status_code == 302
+    assert client.post("/quizzes/weekly/plan", data={"plan": "on"}).status_code == 302

@@ -17,7 +17,7 @@ from course.extensions import db
 from course.models import User
 from course.models.xapi import XapiStatement
 from course.xapi import outbox
-from course.xapi.sender import sender_wanted, start_sender, stop_sender
+from course.xapi.sender import SENDERS
 from tests.conftest import PASSWORD, Factory, make_app
 
 
@@ -86,7 +86,7 @@ def lrs_app(tmp_path):
 
     yield make
     for app in apps:
-        stop_sender(app)
+        SENDERS.stop_sender(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -150,7 +150,7 @@ def test_background_thread_retries_until_sent(lrs_factory, lrs_app):
     lrs = lrs_factory(codes=(500, 500, 200))
     app = lrs_app(lrs.url, XAPI_BACKOFF_SECONDS=0.05)
     row_id = _queue(app, _learner(app))
-    start_sender(app)
+    SENDERS.start_sender(app)
     deadline = time.monotonic() + 10
     while _row(app, row_id).status != "sent" and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -169,7 +169,7 @@ def test_a_learner_request_never_waits_for_the_lrs(lrs_factory, lrs_app, endpoin
     user_id = _learner(app)
     client = app.test_client()
     client.post("/auth/login", data={"email": Factory(app).email(user_id), "password": PASSWORD})
-    start_sender(app)
+    SENDERS.start_sender(app)
     time.sleep(0.1)  # let the sender settle into its idle wait
     started = time.monotonic()
     response = client.post("/modules/welcome/complete")  # a module with no check: marking it completes it
@@ -190,7 +190,7 @@ def test_claims_never_overlap_between_workers(lrs_factory, lrs_app):
 
     def claim(worker):
         with app.app_context():
-            claimed[worker] = [row.id for row in outbox.claim_due(worker, limit=12)]
+            claimed[worker] = [row.id for row in outbox.OUTBOX.claim_due(worker, limit=12)]
 
     threads = [threading.Thread(target=claim, args=(f"worker-{n}",)) for n in range(3)]
     for thread in threads:
@@ -200,7 +200,7 @@ def test_claims_never_overlap_between_workers(lrs_factory, lrs_app):
     everything = [row_id for ids in claimed.values() for row_id in ids]
     assert len(everything) == len(set(everything)) == 12
     with app.app_context():
-        assert outbox.claim_due("late-worker") == []
+        assert outbox.OUTBOX.claim_due("late-worker") == []
 
 
 def test_a_stale_claim_is_taken_over(lrs_factory, lrs_app):
@@ -208,7 +208,7 @@ def test_a_stale_claim_is_taken_over(lrs_factory, lrs_app):
     app = lrs_app(lrs.url, XAPI_CLAIM_STALE_SECONDS=60)
     row_id = _queue(app, _learner(app))
     with app.app_context():
-        assert [r.id for r in outbox.claim_due("crashed-worker")] == [row_id]
+        assert [r.id for r in outbox.OUTBOX.claim_due("crashed-worker")] == [row_id]
         assert outbox.flush().total == 0  # still held by the crashed worker
         db.session.execute(update(XapiStatement).values(claimed_at=utcnow() - timedelta(minutes=5)))
         db.session.commit()
@@ -260,6 +260,6 @@ def test_send_command_needs_an_lrs(app):
 
 
 def test_sender_runs_only_when_an_lrs_is_set(lrs_app, app):
-    assert not sender_wanted(app)  # no LRS configured
-    assert not sender_wanted(lrs_app("http://127.0.0.1:9/"))  # tests start it themselves
-    assert sender_wanted(lrs_app("http://127.0.0.1:9/", XAPI_SENDER=True))
+    assert not SENDERS.sender_wanted(app)  # no LRS configured
+    assert not SENDERS.sender_wanted(lrs_app("http://127.0.0.1:9/"))  # tests start it themselves
+    assert SENDERS.sender_wanted(lrs_app("http://127.0.0.1:9/", XAPI_SENDER=True))

@@ -18,8 +18,8 @@ class GradeRequestError(ValueError):
         self.status = status
 
 
-def validate_grade_payload(payload: Any) -> tuple[str, str, str | None, Any]:
-    """Return (kind, text, vignette id, child age) from a request body, or raise GradeRequestError."""
+def validate_grade_payload(payload: Any) -> tuple[str, str, str | None, Any, str | None]:
+    """Return (kind, text, vignette id, child age, child's name) from a request body, or raise GradeRequestError."""
     if not isinstance(payload, dict):
         raise GradeRequestError("The body must be a JSON object with 'kind' and 'text'.", "body")
     kind = payload.get("kind")
@@ -36,14 +36,18 @@ def validate_grade_payload(payload: Any) -> tuple[str, str, str | None, Any]:
     child_age = payload.get("child_age")
     if child_age is not None and (isinstance(child_age, bool) or not isinstance(child_age, (int, float))):
         raise GradeRequestError("'child_age' must be the child's age in years, a number such as 7.", "child_age")
-    return kind, text, vignette, child_age
+    child = payload.get("child")
+    if child is not None and (not isinstance(child, str) or not child.strip() or len(child) > 200):
+        raise GradeRequestError("'child' must be the name of the child the text is for, such as 'Jayden Hill'.",
+                                "child")
+    return kind, text, vignette, child_age, child
 
 
 def grade_request(payload: Any, user_id: int) -> dict:
     """Validate the request and return the report; raise GradeRequestError or GradingUnavailable (503)."""
-    kind, text, vignette, child_age = validate_grade_payload(payload)
+    kind, text, vignette, child_age, child = validate_grade_payload(payload)
     try:
-        return grade_draft(user_id, kind, text, vignette, child_age=child_age)
+        return grade_draft(user_id, kind, text, vignette, child_age=child_age, child=child)
     except GradingUnavailable as exc:
         if exc.status == 503:
             raise

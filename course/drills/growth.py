@@ -1,4 +1,5 @@
-"""Growth evidence for the pilot report: per kind, each accepted draft's first check against its accepted version.
+"""Growth evidence for the pilot report: per kind, each accepted draft's first check, its first submitted version
+and its accepted version.
 
 Both versions of a draft are compared under the current grader (course.drills.regrade): the summary
 kept with the version when the current grader made it, else the one `flask regrade-growth` stored.
@@ -34,10 +35,13 @@ class GrowthCell:
     hidden: bool = True
     parts: int = 0  # components the kind asks for
     parts_first: float | None = None  # mean components present at the first check
+    parts_submitted: float | None = None  # ... in the first version sent to the trainer
     parts_accepted: float | None = None
     blocking_first: float | None = None  # mean blocking findings per draft
+    blocking_submitted: float | None = None
     blocking_accepted: float | None = None
     ready_first: int = 0  # drafts the checker found ready at the first check
+    ready_submitted: int = 0
     ready_accepted: int = 0
     versions: float | None = None  # mean kept versions up to the accepted one
     days: float | None = None  # median days from the first check to acceptance
@@ -57,6 +61,7 @@ class Accepted:
     cohort_id: int | None
     kind: str
     first: dict
+    submitted: dict  # the first version sent to the trainer (the accepted one when it was sent once)
     accepted: dict
     versions: int
     days: float
@@ -88,17 +93,18 @@ def accepted_drafts(flt: ReportFilter) -> list[Accepted]:
             continue
         checked = [v for v in work.versions if v.number <= review.version.number and v.summary]
         if checked and review.version.summary and work.kind in VOCABULARY.kinds:
-            pairs.append((review, cohort_id, checked[0]))
-    rows = regraded(v.id for review, _, first in pairs for v in (first, review.version))
+            sent = [v for v in checked if v.source == "submit"]
+            pairs.append((review, cohort_id, checked[0], sent[0] if sent else review.version))
+    rows = regraded(v.id for review, _, first, sent in pairs for v in (first, sent, review.version))
     out = []
-    for review, cohort_id, first in pairs:
+    for review, cohort_id, first, sent in pairs:
         work, decided = review.work, review.decided_at or review.updated_at
         count = Waiting()
-        comparable = count.add([first, review.version], rows)
+        comparable = count.add([first, sent, review.version], rows)
         state = "ready" if comparable else ("waiting" if count.waiting else "refused")
         kept = sum(1 for v in work.versions if v.number <= review.version.number)
         out.append(Accepted(work.user_id, cohort_id, work.kind, summary_now(first, rows) or {},
-                            summary_now(review.version, rows) or {}, kept,
+                            summary_now(sent, rows) or {}, summary_now(review.version, rows) or {}, kept,
                             (decided - first.created_at).total_seconds() / 86400, month_of(decided), state))
     return out
 
@@ -139,15 +145,50 @@ def growth_report(flt: ReportFilter) -> GrowthReport:
         cell.hidden = not view_shown(((r.user_id, r.cohort_id, r.month) for r in rows), flt)
         chosen = [r for r in rows if _in_view(r, flt)]
         if not cell.hidden and chosen:
-            present = [(present_parts(r.first), present_parts(r.accepted)) for r in chosen]
-            cell.parts_first, cell.parts_accepted = _mean([a for a, _ in present]), _mean([b for _, b in present])
+            cell.parts_first = _mean([present_parts(r.first) for r in chosen])
+            cell.parts_submitted = _mean([present_parts(r.submitted) for r in chosen])
+            cell.parts_accepted = _mean([present_parts(r.accepted) for r in chosen])
             cell.blocking_first = _mean([int(r.first.get("blocking") or 0) for r in chosen])
+            cell.blocking_submitted = _mean([int(r.submitted.get("blocking") or 0) for r in chosen])
             cell.blocking_accepted = _mean([int(r.accepted.get("blocking") or 0) for r in chosen])
             cell.ready_first = sum(1 for r in chosen if r.first.get("verdict") == "ready")
+            cell.ready_submitted = sum(1 for r in chosen if r.submitted.get("verdict") == "ready")
             cell.ready_accepted = sum(1 for r in chosen if r.accepted.get("verdict") == "ready")
             cell.versions = _mean([r.versions for r in chosen])
             cell.days = round(median(r.days for r in chosen), 1)
-            cell.grader_versions = {s.get("grader_version") or "" for r in chosen for s in (r.first, r.accepted)}
+            cell.grader_versions = {s.get("grader_version") or ""
+                                    for r in chosen for s in (r.first, r.submitted, r.accepted)}
         report.cells.append(cell)
     return report
 
+
+
+GROWTH_HEADER = ["kind", "accepted", "parts_asked", "parts_first_check", "parts_first_submitted", "parts_accepted",
+                 "blocking_first_check", "blocking_first_submitted", "blocking_accepted", "ready_first_check",
+                 "ready_first_submitted", "ready_accepted", "mean_versions", "median_days_to_acceptance",
+                 "grader_version", "note"]
+
+
+def _count(cell: GrowthCell, minimum: int) -> object:
+    """Return a hidden cell's count as the page shows it: exact from `minimum` up, else only "fewer than"."""
+    return cell.n if not cell.n or cell.n >= minimum else f"fewer than {minimum}"
+
+
+def growth_rows(flt: ReportFilter, hidden_note: str):
+    """Yield one CSV row per kind, exactly as the report page shows it (a hidden cell stays hidden)."""
+    from ..pilot.smallcells import MIN_GROUP
+
+    report = growth_report(flt)
+    for c in report.cells:
+        if c.hidden:
+            yield [c.label, _count(c, MIN_GROUP), *[""] * 13, hidden_note]
+        elif not c.n:
+            yield [c.label, 0, *[""] * 13, "none in this selection"]
+        else:
+            yield [c.label, c.n, c.parts, c.parts_first, c.parts_submitted, c.parts_accepted, c.blocking_first,
+                   c.blocking_submitted, c.blocking_accepted, c.ready_first, c.ready_submitted, c.ready_accepted,
+                   c.versions, c.days, report.grader, ""]
+    if report.waiting or report.refused:
+        yield ["(not counted)", report.waiting + report.refused, *[""] * 13,
+               f"{report.waiting} waiting to be re-graded with checker {report.grader}, {report.refused} refused; "
+               "run flask --app wsgi regrade-growth"]

@@ -37,9 +37,11 @@ def current_grader() -> str:
 
 
 def endpoints(work: Work, accepted_ids: Iterable[int] = ()) -> list[WorkVersion]:
-    """Return the versions of a work that growth reads: first and latest checked, and any accepted one."""
+    """Return the versions of a work that growth reads: first and latest checked, the first submitted, and any
+    accepted one."""
     checked = [v for v in work.versions if v.summary]
-    wanted = {v.id for v in checked[:1] + checked[-1:]} | set(accepted_ids)
+    sent = [v for v in checked if v.source == "submit"]
+    wanted = {v.id for v in checked[:1] + checked[-1:] + sent[:1]} | set(accepted_ids)
     return [v for v in work.versions if v.id in wanted]
 
 

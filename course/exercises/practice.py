@@ -179,7 +179,7 @@ def check_practice(work: PracticeWork, vignette: Vignette, child: Person | None 
         return None, None, None
     age = age_in_years(child) if child is not None else None
     try:
-        report = grading.grade(GRADER_KIND[work.kind], text, vignette=vignette, child_age=age)
+        report = grading.grade(GRADER_KIND[work.kind], text, vignette=vignette, child_age=age, child=child)
     except grading.GradingUnavailable as exc:
         return None, None, str(exc) if exc.status == 503 else f"{exc} Your plan is saved."
     version = _keep_version(work, text, report)

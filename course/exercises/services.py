@@ -232,7 +232,7 @@ def danger_drafts(user_id: int, vignette_id: str, position: int | None = None) -
 
 
 def grade_draft(user_id: int, kind: str, text: str, vignette: Vignette | str | None, position: int | None = None,
-                no_harm: bool = False, child_age: int | float | None = None) -> dict:
+                no_harm: bool = False, child_age: int | float | None = None, child: str | None = None) -> dict:
     """Grade a learner's text: with the vignette's roster and, for a safety goal, their own danger statements.
 
     Raises grading.GradingUnavailable (the caller has saved the text first).
@@ -242,7 +242,7 @@ def grade_draft(user_id: int, kind: str, text: str, vignette: Vignette | str | N
     danger = None
     if kind == "safety_goal" and vignette is not None:
         danger = danger_drafts(user_id, vignette if isinstance(vignette, str) else vignette.id, position)
-    return grading.grade(kind, text, vignette=vignette, danger=danger, child_age=child_age)
+    return grading.grade(kind, text, vignette=vignette, danger=danger, child_age=child_age, child=child)
 
 
 def no_harm_report(user_id: int, reason: str, vignette: Vignette) -> dict:

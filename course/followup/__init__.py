@@ -17,6 +17,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["follow_up_notice"] = notice_for_current_user
     app.jinja_env.globals["pilot_practice_use"] = _practice_use
     app.jinja_env.globals["follow_up_frequencies"] = FREQUENCIES
+    _add_practice_csv(app)
+
+
+def _add_practice_csv(app: Flask) -> None:
+    """Offer the pilot report's "use in practice" section as a CSV beside the report's other tables."""
+    from ..pilot.exports import SectionTable, register_table
+    from .report import PRACTICE_HEADER, practice_rows
+
+    register_table(app, "practice", SectionTable("Use in practice, 30 days on", PRACTICE_HEADER, practice_rows))
 
 
 def _practice_use(flt):

@@ -59,3 +59,27 @@ def practice_use(flt: ReportFilter) -> PracticeUse:
     use.statements = anonymous_order([r.statement for r in rows])
     use.notes = anonymous_order([r.obstacle_note for r in rows])
     return use
+
+
+PRACTICE_HEADER = ["section", "item", "answer", "value", "note"]
+
+
+def practice_rows(flt: ReportFilter, hidden_note: str):
+    """Yield the "use in practice" section as CSV rows, exactly as the report page shows it (hidden stays hidden)."""
+    use = practice_use(flt)
+    if use.hidden:
+        yield ["follow-ups answered", "", "", use.n, hidden_note]
+        return
+    yield ["follow-ups answered", "", "", use.n, ""]
+    for label, counts in use.tools:
+        for key, answer in FREQUENCIES.items():
+            yield ["tool used with families", label, answer, counts[key], "learners"]
+    for label, count in use.obstacles:
+        yield ["what got in the way", label, "", count, "learners"]
+    yield ["rewritten statements", "ready by the checker", "", use.ready, "statements"]
+    yield ["rewritten statements", "blocking problems per statement", "", "" if use.blocking is None else use.blocking,
+           "mean"]
+    for text in use.notes:
+        yield ["in their words", text, "", "", ""]
+    for text in use.statements:
+        yield ["statement from practice (names masked)", text, "", "", ""]

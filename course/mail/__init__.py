@@ -12,10 +12,7 @@ __all__ = ["init_app", "mail_configured", "queue_mail"]
 def init_app(app: Flask) -> None:
     """Add the CLI, the wake-up after commits, and (when a server is set) the per-process sender."""
     from .cli import mail_group
-    from .sender import install_wakeup, sender_wanted, start_sender
+    from .sender import SENDERS
 
-    install_wakeup()
     app.cli.add_command(mail_group)
-    if sender_wanted(app):
-        # Started on the first request of each process, so forked gunicorn workers each get a live thread.
-        app.before_request(lambda: start_sender(app) and None)
+    SENDERS.init_app(app)

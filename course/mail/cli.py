@@ -16,23 +16,18 @@ def mail_group() -> None:
 @with_appcontext
 def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
     """Send every due pending message through SOP_MAIL_SERVER once, then print what happened."""
-    from .outbox import counts, flush, mail_configured, retry_failed as requeue, setting
+    from ..outbox_sender import drain
+    from .outbox import OUTBOX, flush, mail_configured, setting
 
     if not mail_configured():
         raise click.ClickException("SOP_MAIL_SERVER is not set, so there is nowhere to send mail. "
                                    "Set it (and SOP_MAIL_PORT, SOP_MAIL_SENDER) and run this again.")
     if retry_failed:
-        click.echo(f"Re-queued {requeue()} failed message(s).")
-    sent = retrying = failed = skipped = 0
-    batch = setting("MAIL_BATCH_SIZE")
-    for _ in range(10_000):  # batch by batch; a short batch means nothing more was due
-        report = flush(ignore_schedule=ignore_schedule, limit=batch)
-        sent, retrying, failed = sent + report.sent, retrying + report.retrying, failed + report.failed
-        skipped += report.skipped
-        if report.total < batch:
-            break
-    left = counts()
-    click.echo(f"Sent {sent}, will retry {retrying}, gave up on {failed}, nothing to send for {skipped}. "
+        click.echo(f"Re-queued {OUTBOX.retry_failed()} failed message(s).")
+    report = drain(flush, setting("MAIL_BATCH_SIZE"), ignore_schedule)
+    left = OUTBOX.counts()
+    click.echo(f"Sent {report.sent}, will retry {report.retrying}, gave up on {report.failed}, "
+               f"nothing to send for {report.skipped}. "
                f"Outbox now: {left['pending']} pending, {left['sent']} sent, {left['failed']} failed.")
 
 
@@ -40,8 +35,8 @@ def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
 @with_appcontext
 def status_command() -> None:
     """Print how many messages are pending, sent and failed."""
-    from .outbox import counts, mail_configured
+    from .outbox import OUTBOX, mail_configured
 
-    left = counts()
+    left = OUTBOX.counts()
     where = "SOP_MAIL_SERVER is set" if mail_configured() else "SOP_MAIL_SERVER is not set: messages wait in the outbox"
     click.echo(f"{left['pending']} pending, {left['sent']} sent, {left['failed']} failed ({where}).")

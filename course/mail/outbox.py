@@ -16,17 +16,17 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 
 from ..database import utcnow
 from ..extensions import db
 from ..models.mail import FAILED, PENDING, SENT, SKIPPED, MailMessage
-from ..outbox_sender import worker_name
+from ..outbox_sender import DeliveryError, FlushReport, Outbox, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,10 @@ SETTINGS = {
 }
 
 
-def setting(name: str):
-    """Return an outbox setting from the app config, or its default."""
-    return current_app.config.get(name, SETTINGS[name])
+# A sent message's body may hold a one-time link; once delivered it has no reason to stay in the database.
+OUTBOX = Outbox(MailMessage, "MAIL", SETTINGS, statuses=(PENDING, SENT, FAILED, SKIPPED),
+                sent_values={"text": "", "html": None})
+setting = OUTBOX.setting
 
 
 def mail_configured() -> bool:
@@ -85,44 +86,6 @@ def queue_composed(to: str, category: str, context: dict | None = None) -> MailM
     row = queue_mail(to, category.replace("_", " "), "", category=category)
     row.context = context or {}
     return row
-
-
-def claim_due(worker: str, limit: int | None = None, ignore_schedule: bool = False) -> list[MailMessage]:
-    """Claim up to `limit` due pending messages for this worker; each row is taken by one worker only."""
-    now = utcnow()
-    stale = now - timedelta(seconds=setting("MAIL_CLAIM_STALE_SECONDS"))
-    unclaimed = or_(MailMessage.claimed_at.is_(None), MailMessage.claimed_at < stale)
-    query = select(MailMessage.id).where(MailMessage.status == PENDING, unclaimed)
-    if not ignore_schedule:
-        query = query.where(MailMessage.next_attempt_at <= now)
-    ids = list(db.session.scalars(query.order_by(MailMessage.id).limit(limit or setting("MAIL_BATCH_SIZE"))))
-    claimed = []
-    for row_id in ids:
-        # The conditions are repeated in the UPDATE: a row another worker claimed meanwhile matches nothing.
-        result = db.session.execute(
-            update(MailMessage).where(MailMessage.id == row_id, MailMessage.status == PENDING, unclaimed)
-            .values(claimed_at=now, claimed_by=worker).execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(row_id)
-    db.session.commit()
-    if not claimed:
-        return []
-    return list(db.session.scalars(
-        select(MailMessage).where(MailMessage.id.in_(claimed), MailMessage.claimed_by == worker)
-        .order_by(MailMessage.id)
-    ))
-
-
-@dataclass
-class DeliveryError(Exception):
-    """The server did not take the message; `permanent` means retrying the same message cannot help."""
-
-    message: str
-    permanent: bool = False
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def build_message(row: MailMessage) -> EmailMessage:
@@ -181,31 +144,6 @@ def send_message(message: EmailMessage) -> None:
         raise DeliveryError(f"the server refused some recipients: {refused}", permanent=True)
 
 
-def backoff(attempts: int) -> timedelta:
-    """Return the wait before the next try: the base delay doubled for each failure so far, capped."""
-    seconds = setting("MAIL_BACKOFF_SECONDS") * (2 ** max(0, attempts - 1))
-    return timedelta(seconds=min(seconds, setting("MAIL_BACKOFF_MAX_SECONDS")))
-
-
-def record_outcome(row: MailMessage, worker: str, error: DeliveryError | None) -> None:
-    """Store a delivery's outcome and release the claim (only if this worker still holds it)."""
-    now = utcnow()
-    attempts = row.attempts + 1
-    values = {"attempts": attempts, "claimed_at": None, "claimed_by": None}
-    if error is None:
-        # A sent message's body may hold a one-time link; once delivered it has no reason to stay in the database.
-        values.update(status=SENT, sent_at=now, last_error="", text="", html=None)
-    else:
-        gave_up = error.permanent or attempts >= setting("MAIL_MAX_ATTEMPTS")
-        values.update(status=FAILED if gave_up else PENDING, last_error=str(error)[:2000],
-                      next_attempt_at=now + backoff(attempts))
-    db.session.execute(
-        update(MailMessage).where(MailMessage.id == row.id, MailMessage.claimed_by == worker)
-        .values(**values).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
 def record_skipped(row_id: int, worker: str) -> None:
     """Mark a composed message that turned out to have nothing to send, keeping the claim's owner check."""
     db.session.rollback()
@@ -217,28 +155,13 @@ def record_skipped(row_id: int, worker: str) -> None:
     db.session.commit()
 
 
-@dataclass
-class FlushReport:
-    """What one pass over the outbox did."""
-
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-    @property
-    def total(self) -> int:
-        """Return how many messages were tried."""
-        return self.sent + self.retrying + self.failed + self.skipped
-
-
 def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int | None = None) -> FlushReport:
     """Claim due messages and send each; does nothing without MAIL_SERVER (needs an app context)."""
     report = FlushReport()
     if not mail_configured():
         return report
     worker = worker or worker_name()
-    for row in claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
+    for row in OUTBOX.claim_due(worker, limit=limit, ignore_schedule=ignore_schedule):
         row_id = row.id
         composer = _composers.get(row.category)
         if composer is not None:
@@ -249,39 +172,7 @@ def flush(worker: str | None = None, ignore_schedule: bool = False, limit: int |
                 continue
             row.subject, row.text, row.html = composed.subject[:200], composed.text, composed.html
         message = build_message(row)
-        db.session.expire_all()
-        db.session.rollback()  # hold no transaction (or SQLite lock) while waiting on the network
-        error = None
-        try:
-            send_message(message)
-        except DeliveryError as exc:
-            error = exc
-            log.warning("mail %s to the outbox's row %s not delivered: %s", row.category, row_id, exc)
-        fresh = db.session.get(MailMessage, row_id) or row
-        record_outcome(fresh, worker, error)
-        if error is None:
-            report.sent += 1
-        elif fresh.status == FAILED:
-            report.failed += 1
-        else:
-            report.retrying += 1
+        error = OUTBOX.deliver(row, worker, partial(send_message, message), report)
+        if error is not None:
+            log.warning("mail %s to the outbox's row %s not delivered: %s", row.category, row_id, error)
     return report
-
-
-def retry_failed() -> int:
-    """Put failed messages back in the queue, due now; return how many."""
-    result = db.session.execute(
-        update(MailMessage).where(MailMessage.status == FAILED)
-        .values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_at=None, claimed_by=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount
-
-
-def counts() -> dict[str, int]:
-    """Return how many messages are pending, sent and failed."""
-    rows = db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status))
-    found = {PENDING: 0, SENT: 0, FAILED: 0, SKIPPED: 0}
-    found.update({status: n for status, n in rows})
-    return found

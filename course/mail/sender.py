@@ -8,9 +8,3 @@ from .outbox import flush, setting
 SENDERS = Senders(Channel(
     name="mail-sender", flush=lambda worker: flush(worker).total, poll_seconds=lambda: setting("MAIL_POLL_SECONDS"),
     needs="MAIL_SERVER", switch="MAIL_BACKGROUND", queued_flag="mail_queued", stop_timeout=15.0))
-
-sender_for = SENDERS.sender_for
-start_sender = SENDERS.start_sender
-stop_sender = SENDERS.stop_sender
-sender_wanted = SENDERS.sender_wanted
-install_wakeup = SENDERS.install_wakeup

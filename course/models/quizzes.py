@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import utcnow
@@ -55,3 +55,38 @@ class ReviewItem(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None once learned (retired)
     history: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WeeklyPlan(db.Model):
+    """A learner's opt-in to the weekly check after the course: whether it is on and when the next one is due.
+
+    One row per learner, kept when they opt out (`active` false) so opting in again keeps their history.
+    `notified_for` is the due time a notice was last sent for, so the notice job sends one per week.
+    """
+
+    __tablename__ = "weekly_plans"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    notified_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WeeklyCheck(db.Model):
+    """One weekly check a learner took: which missed items came back and how they answered each.
+
+    `items` is a list of {"quiz": quiz id, "item": item id, "points": 0-1}, in the order shown.
+    """
+
+    __tablename__ = "weekly_checks"
+    __table_args__ = (UniqueConstraint("user_id", "due_at"),  # one check per week, even from two tabs
+                      Index("ix_weekly_checks_user_taken", "user_id", "taken_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the week it answered
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[int] = mapped_column(Integer)

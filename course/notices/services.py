@@ -31,7 +31,7 @@ from ..models.notices import (
 NOTICE_MAIL = "notice"
 DIGEST_MAIL = "notice_digest"
 KINDS = {"returned": "Returned for revision", "accepted": "Accepted", "comment": "New comment",
-         "certificate": "Certificate"}
+         "certificate": "Certificate", "weekly_check": "Weekly check"}
 EMAIL_LABELS = {
     EMAIL_IMMEDIATE: "Email me each notice as it happens",
     EMAIL_DAILY: "Email me once a day, with every new notice in one message",

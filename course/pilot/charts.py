@@ -35,6 +35,7 @@ class Group:
 
 SERIES_A = Series("", "chart__bar--a", "#0b5563")
 SERIES_B = Series("", "chart__bar--b", "#8a4b08")
+SERIES_C = Series("", "chart__bar--c", "#5c4d8a")
 
 
 def wrap(text: str, width: int = LABEL_CHARS) -> list[str]:
@@ -146,21 +147,26 @@ def funnel_chart(stages) -> Markup:
 
 
 def growth_chart(cells, hidden_note: str) -> Markup:
-    """Return, per statement kind, the share of accepted drafts the checker found ready at their first check
-    and when accepted (the growth a trend shows at a glance; the table beside it has every figure)."""
+    """Return, per statement kind, the share of accepted drafts the checker found ready at their first check,
+    when first sent to the trainer and when accepted (the growth a trend shows at a glance; the table beside it
+    has every figure)."""
     series = [Series("At the first check", SERIES_B.css, SERIES_B.fill),
+              Series("When first sent", SERIES_C.css, SERIES_C.fill),
               Series("When accepted", SERIES_A.css, SERIES_A.fill)]
     groups, said = [], []
     for cell in cells:
         if cell.hidden or not cell.n:
-            groups.append(Group(cell.label, (None, None), ("", ""), note=hidden_note if cell.hidden else "none yet"))
+            groups.append(Group(cell.label, (None, None, None), ("", "", ""),
+                                note=hidden_note if cell.hidden else "none yet"))
             continue
-        first, accepted = 100 * cell.ready_first / cell.n, 100 * cell.ready_accepted / cell.n
-        groups.append(Group(cell.label, (first, accepted),
-                            (f"{first:.0f}% ready ({cell.ready_first} of {cell.n})",
-                             f"{accepted:.0f}% ready ({cell.ready_accepted} of {cell.n})")))
-        said.append(f"{cell.label}: {first:.0f}% at the first check, {accepted:.0f}% when accepted")
-    desc = ("Share of accepted statements the checker found ready, at their first check and when accepted, per "
+        counts = (cell.ready_first, cell.ready_submitted, cell.ready_accepted)
+        shares = tuple(100 * count / cell.n for count in counts)
+        groups.append(Group(cell.label, shares, tuple(f"{share:.0f}% ready ({count} of {cell.n})"
+                                                      for share, count in zip(shares, counts, strict=True))))
+        said.append(f"{cell.label}: {shares[0]:.0f}% at the first check, {shares[1]:.0f}% when first sent, "
+                    f"{shares[2]:.0f}% when accepted")
+    desc = ("Share of accepted statements the checker found ready, at their first check, when first sent to the "
+            "trainer and when accepted, per "
             "kind" + (": " + "; ".join(said) if said else "; no kind has enough statements to show") + ". "
             "The table below gives every figure.")
     return bar_chart("chart-growth", "Drafts ready at the first check and when accepted", desc, series, groups, 100)

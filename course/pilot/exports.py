@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from flask import Response, url_for
+from flask import Flask, Response, current_app, url_for
 
 from ..names import Namer
 from ..timezones import to_zone
@@ -105,5 +107,30 @@ TABLES = {
     "funnel": (["stage", "label", "learners", "percent_of_joined"], funnel_rows, False),
     "comments": (["where", "comment"], comment_rows, True),
 }
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    """A CSV table a feature package adds to the report (growth evidence, use in practice): rows from the filter."""
+
+    label: str  # the download link's words
+    header: list[str]
+    rows: Callable[[object, str], Iterable[list]]  # (report filter, hidden note) -> rows
+
+
+def register_table(app: Flask, name: str, table: SectionTable) -> None:
+    """Offer a feature's section of the report as /pilot/report/<name>.csv, linked from the report page.
+
+    Kept on the app (set once at start-up, the same in every worker), so the pilot package needs no import of
+    the features whose sections it shows.
+    """
+    app.extensions.setdefault("pilot_tables", {})[name] = table
+
+
+def section_tables() -> dict[str, SectionTable]:
+    """Return the CSV tables feature packages added to this app's report."""
+    return current_app.extensions.get("pilot_tables", {})
+
+
 COMPLETION_HEADER = ["name", "email", "cohort", "course", "completed_on", "hours", "verification_code", "verify_url",
                      "revoked_on", "revoke_reason"]

@@ -213,21 +213,25 @@ def report():
     }
     return render_template("pilot/report.html", report=data, flt=flt, charts=charts, hidden_note=HIDDEN_NOTE,
                            min_group=MIN_GROUP, recommend_choices=RECOMMEND_CHOICES, rule_note=RULE_NOTE,
-                           month_label=month_label)
+                           month_label=month_label, section_tables=exports.section_tables())
 
 
 @bp.route("/pilot/report/<table>.csv")
 @roles_required("trainer")
 def report_csv(table: str):
     """Download one table of the report as CSV (aggregates only; small groups stay hidden)."""
-    if table not in exports.TABLES:
+    section = exports.section_tables().get(table)
+    if table not in exports.TABLES and section is None:
         abort(404)
     flt = _filter_or_redirect()
     if flt is None:
         return redirect(url_for(".report"))
-    header, rows, takes_note = exports.TABLES[table]
-    data = build_report(flt)
-    lines = rows(data, HIDDEN_NOTE) if takes_note else rows(data)
+    if section is not None:
+        header, lines = section.header, section.rows(flt, HIDDEN_NOTE)
+    else:
+        header, rows, takes_note = exports.TABLES[table]
+        data = build_report(flt)
+        lines = rows(data, HIDDEN_NOTE) if takes_note else rows(data)
     suffix = f"-cohort-{flt.cohort.id}" if flt.cohort else ""
     return exports.csv_response(f"pilot-{table}{suffix}.csv", header, lines)
 

@@ -9,7 +9,8 @@ from ..curriculum.services import get_module, resume_point
 from ..extensions import db
 from ..models.quizzes import QuizAttempt
 from ..numbers import plain_int
-from . import bp, spacing
+from ..timezones import localtime
+from . import bp, spacing, weekly
 from .forms import QuizForm, parse_answers
 from .loader import Quiz, get_quiz
 from .presentation import _secret, show_item
@@ -53,7 +54,7 @@ def index():
     user = current_user._get_current_object()
     return render_template(
         "quizzes/index.html", pool=pool if pool and pool.pool else None, checks=checks,
-        review=spacing.overview(user.id),
+        review=spacing.overview(user.id), weekly=weekly.state_of(user.id),
         summaries=summaries(user.id), gain=knowledge_gain(user), gate=post_check_gate(user),
         cohort_gain=cohort_gain_for(user), next_url=_next_step_url(),
     )
@@ -193,6 +194,58 @@ def review():
 def _review_key(due: list) -> str:
     """Return what a review form carries to say which set it showed: the rows and how often each was answered."""
     return "-".join(f"{d.row.id}.{len(d.row.history)}" for d in due)
+
+
+@bp.route("/weekly", methods=["GET", "POST"])
+@login_required
+def weekly_check():
+    """The weekly check after the course: opt in or out, take this week's 3 items when due, see every past week."""
+    user_id = current_user.id
+    state = weekly.state_of(user_id)
+    form = QuizForm()
+    week = state.plan.next_due_at.isoformat(timespec="seconds") if state.plan else ""
+    shown = [show_item(p.item, f"{user_id}.weekly.{week}.{p.quiz.id}", _secret()) for p in state.items]
+    answers, errors, results = {}, {}, []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if state.name != "due" or request.form.get("attempt") != state.key:
+            flash("That check was already answered (perhaps in another tab), so nothing was scored. "
+                  "Here is where your weekly check stands now.", "warning")
+            return redirect(url_for(".weekly_check"))
+        answers, errors = parse_answers(shown, request.form)
+        if not errors:
+            outcomes = [score_quiz(p.quiz, {p.item.id: answers[p.item.id]}, [p.item.id]).items[0]
+                        for p in state.items]
+            if weekly.record(user_id, state, [o.points for o in outcomes]) is None:
+                db.session.rollback()
+                flash("That check was already answered in another tab, so nothing was scored twice.", "warning")
+                return redirect(url_for(".weekly_check"))
+            db.session.commit()
+            results = list(zip(state.items, outcomes, strict=True))
+            state = weekly.state_of(user_id)  # now waiting for next week
+    return render_template("quizzes/weekly.html", state=state, items=shown, form=form, answers=answers,
+                           errors=errors, results=results, history=weekly.history(user_id),
+                           missed=len(weekly.missed_items(user_id)), size=weekly.SIZE,
+                           week_days=weekly.WEEK.days), 400 if errors else 200
+
+
+@bp.route("/weekly/plan", methods=["POST"])
+@login_required
+def weekly_plan():
+    """Turn the weekly check on or off."""
+    if not QuizForm().validate_on_submit():
+        abort(400)
+    if request.form.get("plan") == "on":
+        plan = weekly.opt_in(current_user.id)
+        db.session.commit()
+        flash(f"Weekly check on. Your first one is due {localtime(plan.next_due_at, 'date')}; "
+              "you will get a notice then.", "success")
+    else:
+        weekly.opt_out(current_user.id)
+        db.session.commit()
+        flash("Weekly check off. Your history stays here, and you can turn it on again at any time.", "success")
+    return redirect(url_for(".weekly_check"))
 
 
 @bp.route("/attempts/<int:attempt_id>")

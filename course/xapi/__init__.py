@@ -10,11 +10,8 @@ def init_app(app: Flask) -> None:
     """Connect the receivers, the CLI and (when an LRS is set) the sender."""
     from .cli import xapi_group
     from .receivers import connect
-    from .sender import install_wakeup, sender_wanted, start_sender
+    from .sender import SENDERS
 
     connect()
-    install_wakeup()
     app.cli.add_command(xapi_group)
-    if sender_wanted(app):
-        # Started on the first request of each process, so forked gunicorn workers each get a live thread.
-        app.before_request(lambda: start_sender(app) and None)
+    SENDERS.init_app(app)

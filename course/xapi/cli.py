@@ -18,19 +18,14 @@ def send_command(retry_failed: bool, ignore_schedule: bool) -> None:
     """Send every due pending statement to XAPI_LRS_URL once, then print what happened."""
     from flask import current_app
 
-    from .outbox import counts, flush, retry_failed as requeue, setting
+    from ..outbox_sender import drain
+    from .outbox import OUTBOX, flush, setting
 
     if not current_app.config.get("XAPI_LRS_URL"):
         raise click.ClickException("XAPI_LRS_URL is not set, so there is nowhere to send statements.")
     if retry_failed:
-        click.echo(f"Re-queued {requeue()} failed statement(s).")
-    sent = retrying = failed = 0
-    batch = setting("XAPI_BATCH_SIZE")
-    for _ in range(10_000):  # batch by batch; a short batch means nothing more was due
-        report = flush(ignore_schedule=ignore_schedule, limit=batch)
-        sent, retrying, failed = sent + report.sent, retrying + report.retrying, failed + report.failed
-        if report.total < batch:
-            break
-    left = counts()
-    click.echo(f"Sent {sent}, will retry {retrying}, gave up on {failed}. "
+        click.echo(f"Re-queued {OUTBOX.retry_failed()} failed statement(s).")
+    report = drain(flush, setting("XAPI_BATCH_SIZE"), ignore_schedule)
+    left = OUTBOX.counts()
+    click.echo(f"Sent {report.sent}, will retry {report.retrying}, gave up on {report.failed}. "
                f"Outbox now: {left['pending']} pending, {left['sent']} sent, {left['failed']} failed.")

@@ -8,9 +8,3 @@ from .outbox import flush, setting
 SENDERS = Senders(Channel(
     name="xapi-sender", flush=lambda worker: flush(worker).total, poll_seconds=lambda: setting("XAPI_POLL_SECONDS"),
     needs="XAPI_LRS_URL", switch="XAPI_SENDER", queued_flag="xapi_enqueued", stop_timeout=5.0))
-
-sender_for = SENDERS.sender_for
-start_sender = SENDERS.start_sender
-stop_sender = SENDERS.stop_sender
-sender_wanted = SENDERS.sender_wanted
-install_wakeup = SENDERS.install_wakeup

@@ -109,7 +109,8 @@ def caregiver_actors(a: Analysis, verb: Token) -> list[Token]:
     out = []
     for actor in actors:
         role = a.role_of(actor)
-        if role == "caregiver" or (role == "unknown" and not a.roster.explicit) or a.is_kin(actor):
+        kin_word = any(c.dep_ in ("compound", "amod") and a.is_kin(c) for c in actor.children)  # "his grandpa wendell"
+        if role == "caregiver" or (role == "unknown" and not a.roster.explicit) or a.is_kin(actor) or kin_word:
             out.append(actor)
     return out
 

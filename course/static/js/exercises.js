@@ -22,23 +22,9 @@
   }
   ex.cpToUtf16 = cpToUtf16;
 
-  /** Return "hh:mm" in the learner's local time. */
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
-
-  /** Read a JSON value from localStorage, or null. */
-  function readStore(key) {
-    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
-  }
-
-  /** Write a JSON value to localStorage, ignoring quota and privacy-mode errors. */
-  function writeStore(key, value) {
-    try {
-      if (value === null) window.localStorage.removeItem(key);
-      else window.localStorage.setItem(key, JSON.stringify(value));
-    } catch (e) { /* storage may be off; the server copy still works */ }
-  }
+  var drafts = SOP.drafts;  // drafts-common.js
+  var clock = drafts.clock, readStore = drafts.readStore, writeStore = drafts.writeStore;
+  var NOT_SAVED = drafts.notSaved("text");
 
   // ------------------------------------------------------------ statement editor
 
@@ -93,16 +79,11 @@
       event.preventDefault();
       self.request(button && button.name === "save" ? "save" : "keep");
     });
-    window.addEventListener("beforeunload", function (event) {
-      if (self.dirty()) { event.preventDefault(); event.returnValue = ""; }
-    });
+    drafts.warnOnLeave(function () { return self.dirty(); });
     this.conflict.querySelector("[data-conflict-use]").addEventListener("click", function () { self.useServer(); });
     this.conflict.querySelector("[data-conflict-keep]").addEventListener("click", function () { self.keepMine(); });
     this.restore.querySelector("[data-restore-use]").addEventListener("click", function () { self.restoreLocal(); });
-    this.restore.querySelector("[data-restore-dismiss]").addEventListener("click", function () {
-      self.restore.hidden = true;
-      writeStore(self.storageKey, null);
-    });
+    drafts.bindRestoreDismiss(this.restore, this.storageKey);
     this.reportBox.addEventListener("click", function (event) {
       var button = event.target.closest(".finding__locate");
       if (button) self.selectRange(+button.getAttribute("data-start"), +button.getAttribute("data-end"));
@@ -128,8 +109,7 @@
   };
 
   StatementEditor.prototype.setSaveState = function (text, isError) {
-    this.saveState.textContent = text;
-    this.saveState.classList.toggle("save-state--error", !!isError);
+    drafts.setSaveState(this.saveState, text, isError);
   };
 
   /** Send one request at a time, so each save builds on the revision the last one returned. */
@@ -170,9 +150,9 @@
     } else if (res.status === 429 && data.saved) {
       this.paused(data, sent, mode);
     } else if (res.status === 401) {
-      this.setSaveState("Not saved: your session has ended. Sign in again in another tab; your text is kept in this browser.", true);
+      this.setSaveState(NOT_SAVED.sessionEnded, true);
     } else {
-      this.setSaveState("Not saved: " + (data.error || "something went wrong") + " Your text is kept in this browser.", true);
+      this.setSaveState(NOT_SAVED.other("Not saved: " + (data.error || "something went wrong")), true);
     }
     var next = this.queued;
     this.queued = null;

@@ -14,10 +14,10 @@
 
   // ------------------------------------------------------------ small helpers
 
-  /** Return "hh:mm" in the learner's local time. */
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
+  var drafts = SOP.drafts;  // drafts-common.js
+  var clock = drafts.clock, readStore = drafts.readStore, writeStore = drafts.writeStore;
+  var postJSON = drafts.postKeepalive, getJSON = drafts.getJSON;
+  var NOT_SAVED = drafts.notSaved("map");
 
   /** Return "Saved just now", "Saved 2 min ago" or "Saved at 14:05" for an ISO time. */
   function savedAgo(iso) {
@@ -27,17 +27,6 @@
     if (seconds < 60) return "Saved just now";
     if (seconds < 3600) return "Saved " + Math.floor(seconds / 60) + " min ago";
     return "Saved at " + clock(when);
-  }
-
-  function readStore(key) {
-    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
-  }
-
-  function writeStore(key, value) {
-    try {
-      if (value === null) window.localStorage.removeItem(key);
-      else window.localStorage.setItem(key, JSON.stringify(value));
-    } catch (e) { /* storage may be off; the server copy still works */ }
   }
 
   /** Return an entry's text as the server keeps it: one line, single spaces. */
@@ -100,26 +89,6 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  /** POST JSON that outlives the page (keepalive), so a save in flight survives a click on a link or a reload. */
-  function postJSON(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin", keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": SOP.csrfToken(), "Accept": "application/json" },
-      body: JSON.stringify(body),
-    }).then(answer);
-  }
-
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store" })
-      .then(answer);
-  }
-
-  function answer(response) {
-    return response.json().catch(function () { return {}; }).then(function (data) {
-      return { ok: response.ok, status: response.status, data: data };
-    });
-  }
-
   // ------------------------------------------------------------ the board
 
   function MappingBoard(form) {
@@ -164,15 +133,11 @@
     this.conflict.querySelector("[data-conflict-merge]").addEventListener("click", function () { self.resolve(true); });
     this.conflict.querySelector("[data-conflict-load]").addEventListener("click", function () { self.resolve(false); });
     this.restore.querySelector("[data-restore-use]").addEventListener("click", function () { self.restoreLocal(); });
-    this.restore.querySelector("[data-restore-dismiss]").addEventListener("click", function () {
-      self.restore.hidden = true;
-      writeStore(self.storageKey, null);
-    });
-    window.addEventListener("beforeunload", function (event) {
-      if (self.leaving || !(self.unsent() || self.blocked)) return;
+    drafts.bindRestoreDismiss(this.restore, this.storageKey);
+    drafts.warnOnLeave(function () {
+      if (self.leaving || !(self.unsent() || self.blocked)) return false;
       if (!self.blocked) self.save("save");  // keepalive: it may still arrive if the learner leaves
-      event.preventDefault();
-      event.returnValue = "";
+      return true;
     });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") self.sync();
@@ -732,9 +697,9 @@
       if (res.status === 409) {
         this.showConflict(data);
       } else if (res.status === 401) {
-        this.setSaveState("Not saved: your session has ended. Sign in again in another tab; your map is kept in this browser.", true);
+        this.setSaveState(NOT_SAVED.sessionEnded, true);
       } else {
-        this.setSaveState((data.error || "Not saved: something went wrong.") + " Your map is kept in this browser.", true);
+        this.setSaveState(NOT_SAVED.other(data.error || "Not saved: something went wrong."), true);
       }
       this.queued = null;
       this.afterSave = null;
@@ -797,8 +762,7 @@
   };
 
   MappingBoard.prototype.setSaveState = function (text, isError) {
-    if (this.saveState.textContent !== text) this.saveState.textContent = text;
-    this.saveState.classList.toggle("save-state--error", !!isError);
+    drafts.setSaveState(this.saveState, text, isError);
   };
 
   // ---------------------------------------------------------- another tab, and this browser's copy

@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .templating import register_template_helpers
 
     configure_engine_events(app)
+    from .converters import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added: every <int:id> uses it
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)

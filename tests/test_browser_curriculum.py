@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 def answer(page, quiz, right: bool) -> None:
     """Fill every question on a check page, all right or (where possible) wrong, by each choice's visible text."""
+    page.wait_for_url("**/quizzes/**")
+    page.wait_for_load_state()  # the whole form: a page read mid-load holds only some of the questions
     for name, value in answer_data(page.content(), quiz, right).items():
         if name == "attempt":
             continue

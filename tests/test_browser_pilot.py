@@ -176,7 +176,8 @@ def test_admin_reads_the_pilot_report(report_data, page, new_context, assert_acc
     page.emulate_media(media="screen")
 
     page.get_by_label("Cohort", exact=True).select_option(label="Pilot Mountain")
-    page.get_by_role("button", name="Show").click()
+    with page.expect_navigation():  # the filter is a GET form: read the page it leads to, not the one before
+        page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
     assert "Small group secret" not in page.content()
     assert page.get_by_text(HIDDEN_NOTE).first.is_visible()

@@ -170,12 +170,12 @@ def test_trainer_creates_a_cohort_reviews_returns_accepts_and_reads_the_reports(
     assert re.fullmatch(r"chico--may-progress-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
     path = tmp_path / "progress.csv"
     download.save_as(path)
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     by_name = {row["Learner"]: row for row in rows}
     assert set(by_name) == set(LEARNERS)
     assert by_name[LEARNERS[0]]["Email"] == "alex.moreno@example.org"
-    assert by_name[LEARNERS[0]]["accepted"] == "1" and by_name[LEARNERS[0]]["submitted"] == "0"
-    assert "hill-family: Harm Statement = Accepted" in by_name[LEARNERS[0]]["Statements"]
-    assert by_name[LEARNERS[1]]["submitted"] == "1"
+    assert by_name[LEARNERS[0]]["Accepted"] == "1" and by_name[LEARNERS[0]]["Submitted"] == "0"
+    assert "The Hill family: Harm Statement = Accepted" in by_name[LEARNERS[0]]["Statements"]
+    assert by_name[LEARNERS[1]]["Submitted"] == "1"
     assert "12/14" in by_name[LEARNERS[1]]["Mapping scores"]
     assert by_name[LEARNERS[1]]["Modules done"] == "0"

@@ -144,6 +144,16 @@ def test_bad_autosave_payloads_are_400(client, learner, payload):
     assert client.post(HARM + "/autosave", json=payload).status_code == 400
 
 
+@pytest.mark.parametrize("endpoint", ["/autosave", "/check"])
+def test_a_draft_over_the_grading_limit_says_how_long_it_is_and_the_limit(client, learner, app, endpoint):
+    limit = app.config["GRADE_MAX_CHARS"]
+    response = client.post(HARM + endpoint, json={"text": "Tanya " * 2000, "revision": 0})
+    assert response.status_code == 413 and response.get_json()["code"] == "too_long"
+    message = response.get_json()["error"]
+    assert f"The text is 12,000 characters long; the limit is {limit:,}." in message and "Shorten it" in message
+    assert "smaller file" not in message
+
+
 def test_closed_tab_comes_back_to_the_last_saved_text(client, learner):
     client.post(HARM + "/autosave", json={"text": "Saved before the tab closed 🙂", "revision": 0})
     page = client.get(HARM).get_data(as_text=True)

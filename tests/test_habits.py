@@ -137,6 +137,12 @@ def test_the_page_shows_growth_and_is_private(client, auth, factory, history):
     assert "You have not checked a draft yet" in theirs and "abused" not in theirs
 
 
+def test_one_checked_draft_reads_as_one_draft_not_last_1_drafts(client, learner, nlp):
+    _check(client, "hill-family/write/harm/1", ABUSED)
+    page = client.get("/drills/habits").get_data(as_text=True)
+    assert "What recurs in your one draft so far" in page and "last 1 drafts" not in page
+
+
 def test_habits_need_sign_in(client):
     assert client.get("/drills/habits").status_code == 302
 
@@ -168,6 +174,9 @@ def test_trainers_see_a_learners_habits_only_for_their_cohort_and_under_a_pseudo
     page = client.get(url).get_data(as_text=True)
     assert "Writing habits: Learner 1" in page and "Rosa" not in page
     assert "Because 2 of their last 2 drafts had" in page and "<q>abused</q>" in page
+    # the trainer reads about the learner, never "your" drafts or words
+    assert "What recurs in their last 2 drafts" in page and "Their words:" in page
+    assert "your recent drafts" not in page and "Your words" not in page
     assert f'href="{url}"' in client.get(f"/cohorts/{cohort}").get_data(as_text=True)
     auth.logout()
     auth.login(factory.email(other))

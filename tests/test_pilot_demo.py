@@ -30,6 +30,15 @@ def test_demo_pilot_report_shows_every_section(app, runner, monkeypatch):
     assert HIDDEN_NOTE not in page and "hidden-note" not in page, "a section of the demo report is still hidden"
     for heading in ("Module ratings", "Would recommend the course", "Knowledge"):
         assert heading in page, heading
+    # What the demo says ("5 of them through every module") is what the completion rules count.
+    assert "5 of them through every module" in result.output
+    with app.app_context():
+        from course.auth.services import find_user
+        from course.completion.services import completed_module_ids, required_modules
+
+        required = {m.id for m in required_modules()}
+        through = [n for n in range(1, 7) if required <= completed_module_ids(find_user(f"pilot{n}@example.org"))]
+    assert len(through) == 5, through
     assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CourseEvaluation)) == evaluations, (

@@ -53,6 +53,26 @@ def test_both_ratings_are_needed_unless_skipping(app, client, learner):
     assert _feedback(app, learner[0]) is None
 
 
+def test_a_too_long_comment_says_how_long_it_is_keeps_the_text_and_blames_the_comment(app, client, learner):
+    comment = "Useful, thank you. " * 550  # 10,450 characters
+    response = client.post(f"/pilot/modules/{MODULE}/feedback",
+                           data={"usefulness": "4", "clarity": "5", "comment": comment, "send": "Send feedback"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This is 10450 characters long; the limit is 2000. Shorten it, then send it again." in page
+    assert "your comment is too long" in page and "choose a rating for both questions" not in page
+    assert "Field cannot be longer" not in page and comment.strip() in page  # nothing typed is lost
+    assert _feedback(app, learner[0]) is None
+
+
+def test_line_breaks_count_once_as_the_browsers_maxlength_counts_them(app, client, learner):
+    comment = "\r\n".join(["x" * 39] * 50)  # 1,999 characters in the textarea; the browser sends 2,048 (CRLF)
+    response = client.post(f"/pilot/modules/{MODULE}/feedback",
+                           data={"usefulness": "4", "clarity": "5", "comment": comment, "send": "Send feedback"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _feedback(app, learner[0]).comment == comment.replace("\r\n", "\n")
+
+
 @pytest.mark.parametrize("value", ["0", "6", "x"])
 def test_ratings_outside_one_to_five_are_refused(app, client, learner, value):
     response = client.post(

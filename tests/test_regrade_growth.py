@@ -164,6 +164,7 @@ def test_the_learners_growth_counts_only_current_pairs(app, client, auth, factor
         assert (bool(growth), waiting.waiting) == (shown, int(not shown))
     page = client.get("/drills/habits").get_data(as_text=True)
     assert ("1 draft is still waiting to be re-graded" in page) is not shown
+    assert ("a scheduled job re-grades it," in page) is not shown and "re-grades them" not in page  # one draft: it
     runner.invoke(args=["regrade-growth"])
     with app.app_context():
         growth, waiting = growth_now(learner)

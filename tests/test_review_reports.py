@@ -139,7 +139,9 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     send_decisions(client, app, {work_id: "return"}, "+Good work", **{f"w{work_id}-when-score": "partly"})
     response = client.get(f"/review/cohorts/{world['a']}/reviews.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeffLearner,")  # the byte-order mark: Excel reads the names as UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
     assert len(rows) == 1
     row = rows[0]
     assert row["Learner"] == "Priya Patelson" and row["Decision"] == "Returned for revision"
@@ -149,10 +151,13 @@ def test_review_and_progress_csv_contents(app, client, auth, world):
     assert row["Inline comments"] == "\"neglected\": =cmd|' /C calc'!A0"  # not at the start: harmless
 
     progress = list(
-        csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True)))
+        csv.DictReader(io.StringIO(client.get(f"/review/cohorts/{world['a']}/progress.csv").get_data(as_text=True)
+                                   .removeprefix("\ufeff")))
     )
     assert [p["Learner"] for p in progress] == ["Omar Okonkwo", "Priya Patelson"]
     priya = progress[1]
-    assert priya["Email"] == "priya@example.org" and priya["returned"] == "1" and priya["submitted"] == "0"
-    assert priya["Statements"] == "hill-family: Harm Statement = Returned for revision"
+    assert priya["Email"] == "priya@example.org" and priya["Returned"] == "1" and priya["Submitted"] == "0"
+    # the family's title and the statuses' words, never the stored ids
+    assert priya["Statements"] == "The Hill family: Harm Statement = Returned for revision"
+    assert "in_review" not in progress[0] and "In review" in progress[0]
     assert int(priya["Modules in course"]) > 0

@@ -136,11 +136,17 @@ def test_validator_catches_broken_statements(app, learner, mutate, problem):
     assert any(problem in p for p in xs.validate(statement)), xs.validate(statement)
 
 
-def test_activity_ids_use_the_configured_site(app, learner):
-    app.config["XAPI_SITE_URL"] = "https://sop.example.gov"
+@pytest.mark.parametrize("settings, base", [
+    ({"XAPI_SITE_URL": "https://sop.example.gov"}, "https://sop.example.gov/"),
+    ({"SITE_URL": "https://learn.example.gov"}, "https://learn.example.gov/"),  # outside a request too
+    ({"XAPI_SITE_URL": "https://lrs-ids.example.gov/", "SITE_URL": "https://learn.example.gov"},
+     "https://lrs-ids.example.gov/"),
+])
+def test_activity_ids_use_the_configured_site(app, learner, settings, base):
+    app.config.update(settings)
     statement = _good(app, learner[0])
-    assert statement["object"]["id"] == "https://sop.example.gov/xapi/activities/module/mapping"
-    assert statement["actor"]["account"]["homePage"] == "https://sop.example.gov/"
+    assert statement["object"]["id"] == base + "xapi/activities/module/mapping"
+    assert statement["actor"]["account"]["homePage"] == base
 
 
 def test_cohort_export_is_json_for_its_trainer_only(app, client, auth, factory, learner):

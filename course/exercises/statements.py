@@ -145,7 +145,10 @@ def _json_payload() -> tuple[str, int, bool]:
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
         abort(400)
     if len(data["text"]) > grading.max_chars():
-        abort(413)
+        # name the length and the limit: the generic 413 ("send less text or a smaller file") leaves them guessing
+        response = jsonify(error=grading.too_long(len(data["text"])), code="too_long")
+        response.status_code = 413
+        abort(response)
     return data["text"], revision, bool(data.get("no_harm", False))
 
 

@@ -17,9 +17,13 @@ from ..feedback import numbered_label
 from ..models import Cohort, MappingAttempt, User, Work, WorkStatus
 from ..models.review import Review
 from ..names import Namer
+from ..vignettes import get_vignette
 from .rubric import rubric_rows
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Column headers for the count of a learner's statements in each status (the page's words, not the stored ids).
+STATUS_COLUMNS = {WorkStatus.DRAFT: "Drafts", WorkStatus.SUBMITTED: "Submitted", WorkStatus.IN_REVIEW: "In review",
+                  WorkStatus.RETURNED: "Returned", WorkStatus.ACCEPTED: "Accepted"}
 
 
 def safe_cell(value) -> str | int | float:
@@ -42,15 +46,16 @@ def to_csv(header: list[str], rows: list[list]) -> str:
 
 
 def work_label(work: Work) -> str:
-    """Return a short label: the vignette id, then the kind's label (numbered for danger statements and goals)."""
-    return f"{work.vignette_id}: {numbered_label(work.kind, work.position)}"
+    """Return a short label: the family's title, then the kind's label (numbered for danger statements and goals)."""
+    vignette = get_vignette(work.vignette_id)
+    return f"{vignette.title if vignette else work.vignette_id}: {numbered_label(work.kind, work.position)}"
 
 
 def progress_csv(cohort: Cohort, namer: Namer) -> str:
     """Return one row per learner: modules done, mapping scores and statement statuses."""
     hidden = namer.hides(cohort)
     header = ["Learner"] + ([] if hidden else ["Email"]) + [
-        "Modules done", "Modules in course", "Mapping scores", *(s.value for s in WorkStatus), "Statements"]
+        "Modules done", "Modules in course", "Mapping scores", *(STATUS_COLUMNS[s] for s in WorkStatus), "Statements"]
     rows = []
     for user in sorted(cohort.learners, key=lambda u: namer.sort_key(u, cohort)):
         progress = learner_progress(user)

@@ -64,7 +64,8 @@ def cohort_analytics(cohort_id: int):
 def _csv_response(text: str, name: str) -> Response:
     """Return CSV text as a download."""
     stamp = utcnow().strftime("%Y-%m-%d")
-    return Response(text, mimetype="text/csv", headers={
+    # the byte-order mark lets Excel read UTF-8 (names like José), as the pilot and attendance exports do
+    return Response("\ufeff" + text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"', "Cache-Control": "no-store"})
 
 

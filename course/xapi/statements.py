@@ -52,8 +52,9 @@ FALLBACK_BASE = "https://sop-foundations.invalid/"
 
 
 def site_base() -> str:
-    """Return the base IRI for activities and accounts: XAPI_SITE_URL, else this request's host."""
-    base = current_app.config.get("XAPI_SITE_URL")
+    """Return the base IRI for activities and accounts: XAPI_SITE_URL, else SITE_URL, else this request's host
+    (statements queued outside a request, such as the demo's, then still name the real site when it is set)."""
+    base = current_app.config.get("XAPI_SITE_URL") or current_app.config.get("SITE_URL")
     if not base and has_request_context():
         base = request.host_url
     base = base or FALLBACK_BASE

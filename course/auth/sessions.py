@@ -15,10 +15,10 @@ from flask import current_app
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 
+from ..converters import db_int
 from ..database import utcnow
 from ..extensions import db
 from ..models import SignIn, User
-from ..numbers import plain_int
 
 
 def token_hash(token: str) -> str:
@@ -59,9 +59,9 @@ def signed_in_count(user: User) -> int:
 def load_user(cookie_id: str) -> User | None:
     """Return the user a cookie names, only while its session token and sign-in are still valid."""
     parts = str(cookie_id).split(":")
-    if len(parts) != 3 or plain_int(parts[0]) is None or not parts[1] or not parts[2]:
+    if len(parts) != 3 or db_int(parts[0]) is None or not parts[1] or not parts[2]:
         return None  # includes cookies from before sign-ins were kept: they sign in again
-    user_id, session_token, sign_in_token = plain_int(parts[0]), parts[1], parts[2]
+    user_id, session_token, sign_in_token = db_int(parts[0]), parts[1], parts[2]
     user = db.session.get(User, user_id)
     if user is None or not user.active or not hmac.compare_digest(user.session_token, session_token):
         return None

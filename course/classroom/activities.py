@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from grader.vocabulary import kind_label
 
 from .. import grading
+from ..converters import db_int
 from ..curriculum.render import render_markdown
 from ..database import utcnow
 from ..exercises.services import grade_draft
 from ..extensions import db
 from ..models import Cohort
 from ..models.classroom import ClassSession, LiveActivity, LiveParticipant, LiveResponse
-from ..numbers import plain_int
 from ..vignettes import CATEGORIES, CATEGORY_LABELS, KINDS, Vignette, all_vignettes, get_vignette
 from .services import ClassroomError, bump
 from .words import word_summary
@@ -103,7 +103,7 @@ def current_activity(session: ClassSession) -> LiveActivity | None:
 def _response(activity: LiveActivity, response_id) -> LiveResponse:
     """Return a response of this activity or refuse."""
     digits = str(response_id)
-    response = db.session.get(LiveResponse, plain_int(digits)) if plain_int(digits) is not None else None
+    response = db.session.get(LiveResponse, db_int(digits)) if db_int(digits) is not None else None
     if response is None or response.activity_id != activity.id:
         raise ClassroomError("That response is no longer here. Reload the console.", 404)
     return response

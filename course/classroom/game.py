@@ -11,10 +11,10 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..converters import db_int
 from ..curriculum.services import get_module
 from ..extensions import db
 from ..models.classroom import ClassSession, GameAnswer, GameAward, GameEntrant, GameMember, LiveParticipant, ReviewGame
-from ..numbers import plain_int
 from .activities import SUBMIT_KEY
 from .services import ClassroomError, bump
 from .sources import CASE_PREFIX, SourceError, all_clues, case_clues
@@ -172,7 +172,7 @@ def _reveal(game: ReviewGame) -> None:
 def _award(game: ReviewGame, data: dict) -> None:
     """Give or take points by hand (for answers called out in the room)."""
     digits = str(data.get("entrant_id", 0) or 0)
-    entrant = db.session.get(GameEntrant, plain_int(digits)) if plain_int(digits) is not None else None
+    entrant = db.session.get(GameEntrant, db_int(digits)) if db_int(digits) is not None else None
     if entrant is None or entrant.game_id != game.id:
         raise ClassroomError("Pick a team or player on the scoreboard.")
     try:
@@ -194,7 +194,7 @@ def join(session: ClassSession, participant: LiveParticipant, entrant_id=None) -
     member = _membership(game, participant)
     if game.mode == "teams":
         digits = str(entrant_id or "")
-        entrant = db.session.get(GameEntrant, plain_int(digits)) if plain_int(digits) is not None else None
+        entrant = db.session.get(GameEntrant, db_int(digits)) if db_int(digits) is not None else None
         if entrant is None or entrant.game_id != game.id:
             raise ClassroomError("Choose one of the teams.")
         if member is None:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.services import normalise_join_code
+from ..converters import db_int
 from ..curriculum.services import all_modules
 from ..database import utcnow
 from ..extensions import db
@@ -120,7 +121,8 @@ def create():
     cohorts = runnable_cohorts(current_user)
     form.cohort_id.choices = [SelectChoice(c.id, c.name) for c in cohorts]
     form.module_id.choices = [SelectChoice(m.id, m.title) for m in all_modules()]
-    cohort = db.session.get(Cohort, request.form.get("cohort_id", type=int) or 0)
+    cohort_id = request.form.get("cohort_id", type=db_int)
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
     if cohort is not None and not can_run(current_user, cohort):
         abort(403)
     if not form.validate_on_submit():

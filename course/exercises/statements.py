@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from grader.vocabulary import kind_from_slug, kind_slug
 
 from .. import grading
+from ..converters import db_int
 from ..curriculum.render import render_markdown
 from ..extensions import db
 from ..feedback import summary
@@ -225,8 +226,8 @@ def history(vignette_id: str, kind: str, position: int):
     form.a.choices, form.b.choices = numbers, numbers
     runs, counts, older, newer = None, (0, 0), None, None
     if len(versions) >= 2:
-        a = request.args.get("a", type=int) or versions[-2].number
-        b = request.args.get("b", type=int) or versions[-1].number
+        a = request.args.get("a", type=db_int) or versions[-2].number
+        b = request.args.get("b", type=db_int) or versions[-1].number
         older, newer = get_version(slot.work, a), get_version(slot.work, b)
         if older is None or newer is None:
             abort(404)

@@ -1,12 +1,13 @@
 """Trainer reports: grader agreement, the cohort debrief, CSV exports and revealing names."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grader.vocabulary import kind_label
 
 from ..cohorts.services import managed_cohort, visible_cohorts
+from ..converters import db_int
 from ..database import utcnow
 from ..names import REVEAL_HOURS, Namer, set_revealed
 from ..security import is_safe_next, roles_required
@@ -31,7 +32,10 @@ from .services import MISSED_LABELS
 def grader_agreement():
     """Show how often trainers' decisions match the grader, per kind, with Cohen's kappa."""
     cohorts = visible_cohorts(current_user)
-    chosen = request.args.get("cohort", type=int)
+    raw = request.args.get("cohort", "")
+    chosen = db_int(raw)
+    if raw and chosen is None:
+        abort(404)  # no cohort has that id (and a huge one would make the query itself fail)
     if chosen is not None:
         cohorts = [managed_cohort(chosen, current_user)]
     rows, missed = missed_problems(cohorts)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from grader.vocabulary import KINDS, is_numbered, kind_label
 
 from ..cohorts.services import visible_cohorts
+from ..converters import db_int
 from ..database import utcnow
 from ..events import work_accepted
 from ..extensions import db
@@ -211,7 +212,7 @@ class SetFilters:
         """Build filters from request args, ignoring values that make no sense."""
         status, sort = args.get("status", "open"), args.get("sort", "oldest")
         return cls(status=status if status in SET_STATUSES else "open", vignette=args.get("vignette", "")[:80],
-                   learner=args.get("learner", type=int), cohort=args.get("cohort", type=int),
+                   learner=args.get("learner", type=db_int), cohort=args.get("cohort", type=db_int),
                    sort=sort if sort in SORTS else "oldest")
 
     def as_args(self) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, update
 
 from course.database import utcnow
 from course.extensions import db
@@ -320,3 +320,33 @@ def test_the_weekly_notice_is_emailed_when_mail_is_configured(tmp_path, smtp):
 def test_the_weekly_check_needs_sign_in(client):
     assert client.get("/quizzes/weekly").status_code == 302
     assert client.post("/quizzes/weekly/plan", data={"plan": "on"}).status_code == 302
+
+
+def test_two_overlapping_notice_runs_tell_the_learner_once(app, factory, monkeypatch):
+    user_id = factory.user()
+    start = utcnow()
+    with app.app_context():
+        schedule_missed(user_id, QUIZ, {"map-1": 0.0}, now=start)
+        weekly.opt_in(user_id, now=start)
+        db.session.commit()
+        assert weekly.send_due_notices(now=start + weekly.WEEK) == 1  # the other run, done first
+        db.session.commit()
+        db.session.execute(update(WeeklyPlan).values(notified_for=None))
+        db.session.commit()
+    real_pick, claimed = weekly.pick, []
+
+    def pick_while_the_other_run_claims(uid, size=weekly.SIZE):
+        """This run has read the due plans; meanwhile the other run claims the notice on its own connection."""
+        if not claimed:
+            other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+            with other.begin() as connection:
+                connection.execute(update(WeeklyPlan).values(notified_for=WeeklyPlan.next_due_at))
+            other.dispose()
+            claimed.append(True)
+        return real_pick(uid, size)
+
+    with app.app_context():
+        monkeypatch.setattr(weekly, "pick", pick_while_the_other_run_claims)
+        assert weekly.send_due_notices(now=start + weekly.WEEK) == 0
+        db.session.commit()
+        assert claimed and len(db.session.scalars(select(Notice).where(Notice.user_id == user_id)).all()) == 1

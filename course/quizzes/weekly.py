@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
@@ -183,15 +183,24 @@ def send_due_notices(now: datetime | None = None) -> int:
     from ..notices.services import notify
 
     now = now or utcnow()
-    plans = db.session.scalars(select(WeeklyPlan).where(WeeklyPlan.active.is_(True), WeeklyPlan.next_due_at <= now))
+    unsent = or_(WeeklyPlan.notified_for.is_(None), WeeklyPlan.notified_for != WeeklyPlan.next_due_at)
+    due = db.session.execute(select(WeeklyPlan.user_id, WeeklyPlan.next_due_at)
+                             .where(WeeklyPlan.active.is_(True), WeeklyPlan.next_due_at <= now, unsent)).all()
     sent = 0
-    for plan in plans:
-        user = db.session.get(User, plan.user_id)
-        if plan.notified_for == plan.next_due_at or user is None or not user.active or not pick(plan.user_id):
+    for user_id, due_at in due:
+        user = db.session.get(User, user_id)
+        if user is None or not user.active or not pick(user_id):
+            continue
+        # Claim this week's notice in one compare-and-set UPDATE: when two runs of the job overlap, the row
+        # changes for only one of them (the other's UPDATE waits for its commit and then matches nothing).
+        claimed = db.session.execute(
+            update(WeeklyPlan).where(WeeklyPlan.user_id == user_id, WeeklyPlan.active.is_(True),
+                                     WeeklyPlan.next_due_at == due_at, unsent)
+            .values(notified_for=due_at).execution_options(synchronize_session="fetch")).rowcount
+        if claimed != 1:
             continue
         notify(user, NOTICE_KIND, "Your weekly two-minute check is ready",
                f"{SIZE} questions you missed during the course, to keep them fresh.", "/quizzes/weekly")
-        plan.notified_for = plan.next_due_at
         sent += 1
     db.session.flush()
     return sent

@@ -350,3 +350,16 @@ def test_two_overlapping_notice_runs_tell_the_learner_once(app, factory, monkeyp
         assert weekly.send_due_notices(now=start + weekly.WEEK) == 0
         db.session.commit()
         assert claimed and len(db.session.scalars(select(Notice).where(Notice.user_id == user_id)).all()) == 1
+
+
+def test_turning_the_weekly_check_on_twice_at_once_keeps_one_plan(client, app, learner, monkeypatch):
+    assert client.post("/quizzes/weekly/plan", data={"plan": "on"}).status_code == 302
+    with app.app_context():
+        first = db.session.get(WeeklyPlan, learner).next_due_at
+    # the second click read "no plan yet" before the first click's request committed its plan
+    monkeypatch.setattr(weekly, "plan_of", lambda user_id: None)
+    second = client.post("/quizzes/weekly/plan", data={"plan": "on"}, follow_redirects=True)
+    assert second.status_code == 200 and "Weekly check on." in second.get_data(as_text=True)
+    with app.app_context():
+        [plan] = db.session.scalars(select(WeeklyPlan).where(WeeklyPlan.user_id == learner)).all()
+        assert plan.active and plan.next_due_at == first  # the first click's week, unchanged

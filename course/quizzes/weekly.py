@@ -40,8 +40,13 @@ def opt_in(user_id: int, now: datetime | None = None) -> WeeklyPlan:
     plan = plan_of(user_id)
     if plan is None:
         plan = WeeklyPlan(user_id=user_id, active=True, opted_in_at=now, next_due_at=now + WEEK)
-        db.session.add(plan)
-    elif not plan.active:
+        try:
+            with db.session.begin_nested():
+                db.session.add(plan)
+            return plan
+        except IntegrityError:  # a second click or tab turned it on first: use the plan it made
+            plan = db.session.get(WeeklyPlan, user_id, populate_existing=True)
+    if not plan.active:
         plan.active, plan.opted_in_at, plan.next_due_at, plan.notified_for = True, now, now + WEEK, None
     db.session.flush()
     return plan

@@ -363,3 +363,20 @@ def test_turning_the_weekly_check_on_twice_at_once_keeps_one_plan(client, app, l
     with app.app_context():
         [plan] = db.session.scalars(select(WeeklyPlan).where(WeeklyPlan.user_id == learner)).all()
         assert plan.active and plan.next_due_at == first  # the first click's week, unchanged
+
+
+@pytest.mark.parametrize(("missed", "body"), [
+    (["map-1"], "1 question you missed during the course, to keep it fresh."),
+    (["map-1", "map-2"], "2 questions you missed during the course, to keep them fresh."),
+    (["map-1", "map-2", "map-3", "map-4"], f"{weekly.SIZE} questions you missed during the course"),
+])
+def test_the_weekly_notice_counts_the_questions_it_will_ask(app, factory, missed, body):
+    user_id = factory.user()
+    start = utcnow()
+    with app.app_context():
+        schedule_missed(user_id, QUIZ, dict.fromkeys(missed, 0.0), now=start)
+        weekly.opt_in(user_id, now=start)
+        assert weekly.send_due_notices(now=start + weekly.WEEK) == 1
+        notice = db.session.scalars(select(Notice).where(Notice.user_id == user_id)).one()
+        assert notice.body.startswith(body)
+        db.session.commit()

@@ -194,7 +194,8 @@ def send_due_notices(now: datetime | None = None) -> int:
     sent = 0
     for user_id, due_at in due:
         user = db.session.get(User, user_id)
-        if user is None or not user.active or not pick(user_id):
+        count = len(pick(user_id)) if user is not None and user.active else 0
+        if not count:
             continue
         # Claim this week's notice in one compare-and-set UPDATE: when two runs of the job overlap, the row
         # changes for only one of them (the other's UPDATE waits for its commit and then matches nothing).
@@ -205,7 +206,8 @@ def send_due_notices(now: datetime | None = None) -> int:
         if claimed != 1:
             continue
         notify(user, NOTICE_KIND, "Your weekly two-minute check is ready",
-               f"{SIZE} questions you missed during the course, to keep them fresh.", "/quizzes/weekly")
+               f"{count} question{'s' if count != 1 else ''} you missed during the course, to keep "
+               f"{'them' if count != 1 else 'it'} fresh.", "/quizzes/weekly")
         sent += 1
     db.session.flush()
     return sent

@@ -380,3 +380,40 @@ def test_the_weekly_notice_counts_the_questions_it_will_ask(app, factory, missed
         notice = db.session.scalars(select(Notice).where(Notice.user_id == user_id)).one()
         assert notice.body.startswith(body)
         db.session.commit()
+
+
+@pytest.mark.parametrize(("missed", "banner"), [
+    ({}, False),
+    ({(QUIZ, "map-1"): 0.0}, True),
+    ({(QUIZ, "no-longer-in-the-course"): 0.0}, False),  # a missed item since taken out of the content
+    ({("a-retired-check", "item-1"): 0.0, (QUIZ, "map-2"): 0.0}, True),
+])
+def test_the_banner_check_agrees_with_the_weekly_state(client, app, learner, missed, banner):
+    client.post("/quizzes/weekly/plan", data={"plan": "on"})
+    with app.app_context():
+        for (quiz_id, item_id), points in missed.items():
+            schedule_missed(learner, quiz_id, {item_id: points})
+        db.session.commit()
+        assert weekly.has_missed_item(learner) is banner
+    assert "Your weekly two-minute check is ready" not in client.get("/").get_data(as_text=True)  # not due yet
+    _a_week_passes(app, learner)
+    with app.app_context():
+        assert (weekly.state_of(learner).name == "due") is banner
+    assert ("Your weekly two-minute check is ready" in client.get("/").get_data(as_text=True)) is banner
+    client.post("/quizzes/weekly/plan", data={"plan": "off"})
+    assert "Your weekly two-minute check is ready" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_banner_does_not_pick_the_items(client, app, learner, monkeypatch):
+    client.post("/quizzes/weekly/plan", data={"plan": "on"})
+    with app.app_context():
+        schedule_missed(learner, QUIZ, {"map-1": 0.0})
+        db.session.commit()
+    _a_week_passes(app, learner)
+
+    def too_slow_for_every_page(*args, **kwargs):
+        raise AssertionError("the banner loaded every missed item")
+
+    monkeypatch.setattr(weekly, "pick", too_slow_for_every_page)
+    monkeypatch.setattr(weekly, "missed_items", too_slow_for_every_page)
+    assert "Your weekly two-minute check is ready" in client.get("/").get_data(as_text=True)

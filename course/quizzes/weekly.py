@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
 from ..extensions import db
 from ..models import User
 from ..models.quizzes import ReviewItem, WeeklyCheck, WeeklyPlan
-from .loader import Item, Quiz, get_quiz
+from .loader import Item, Quiz, all_quizzes, get_quiz
 
 WEEK = timedelta(days=7)
 SIZE = 3  # items in one weekly check (about two minutes)
@@ -85,6 +85,15 @@ def missed_items(user_id: int) -> list[tuple[ReviewItem, Picked]]:
         if item is not None:
             out.append((row, Picked(quiz, item)))
     return out
+
+
+def has_missed_item(user_id: int) -> bool:
+    """Return whether the learner missed any item still in the course, in one EXISTS query (for the banner)."""
+    in_course = [and_(ReviewItem.quiz_id == quiz.id, ReviewItem.item_id.in_(list(quiz.items_by_id)))
+                 for quiz in all_quizzes() if quiz.items_by_id]
+    if not in_course:
+        return False
+    return bool(db.session.scalar(select(exists().where(ReviewItem.user_id == user_id, or_(*in_course)))))
 
 
 def pick(user_id: int, size: int = SIZE) -> list[Picked]:
@@ -179,7 +188,9 @@ def notice_for_current_user() -> bool:
     if (not current_user.is_authenticated or current_user.role != "learner"
             or request.endpoint == "quizzes.weekly_check"):
         return False
-    return state_of(current_user.id).name == "due"
+    # Every page asks, so this is state_of's "due" without picking the items: plan on, the week up, something missed.
+    plan = plan_of(current_user.id)
+    return plan is not None and plan.active and utcnow() >= plan.next_due_at and has_missed_item(current_user.id)
 
 
 def send_due_notices(now: datetime | None = None) -> int:

@@ -77,7 +77,7 @@ def main(first: str, second: str) -> None:
     reference = {r["id"]: r for r in load_corpus(first)}
     other = [r for r in load_corpus(second) if r["id"] in reference]
     rows = [reference[r["id"]] for r in other]
-    folder = Path("vignettes")
+    folder = Path(__file__).resolve().parent.parent / "vignettes"
     reports = grade_rows(rows, RosterFolder(folder) if folder.is_dir() else None)
     print(f"{len(rows)} drafts labelled by both")
     print(line("second trainer vs first", evaluate(rows, [as_report(r) for r in other])))

@@ -178,15 +178,14 @@ def regrade_growth_command(batch: int, limit: int | None, retry_refused: bool) -
 @with_appcontext
 def followup_backfill_command(site: str | None) -> None:
     """Schedule the 30-day follow-up mail for certificates issued before it was scheduled; safe to re-run."""
-    from flask import current_app
-
     from .extensions import db
     from .followup.services import backfill_invitations
+    from .notices.services import command_site_url
 
-    site = (site or current_app.config.get("SITE_URL") or "").strip().rstrip("/")
-    if not site.startswith(("http://", "https://")):
-        raise click.ClickException("The mail needs a link learners can open: set SITE_URL, or pass "
-                                   "--site https://your-address, then run this again. Nothing was scheduled.")
+    try:
+        site = command_site_url(site)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     scheduled = backfill_invitations(site)
     db.session.commit()
     click.echo(f"Scheduled {scheduled} follow-up invitation(s); each is sent 30 days after its certificate "

@@ -34,6 +34,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 OBJECT_DEPS = ("dobj", "pobj", "dative", "iobj")
 ADULT_AGE = 18  # years: a person this old or older is never the child
 TEEN_PARENT_AGE = 13  # a younger person who "has a son" is read as a child, not a parent
+YOUNG_CHILD_AGE = 6  # years: one who bathes, feeds or leaves a child this young (no age of their own) looks after it
 INFANT_AGE = 2  # years: someone who puts, feeds or lays down a child this young is looking after it
 AGE_NUM = re.compile(r"^(\d{1,2})(?:yo|y/o|yrs?|mos?|m|wks?)?$")
 AGE_GLUED = re.compile(r"^(\d{1,2})(yo|y/o|yrs?|mos?|wks?)$")  # "7yo", "3mos"
@@ -814,24 +815,38 @@ class Analysis:
 
     def _carers_of_infants(self) -> None:
         """A name with no age of its own who puts, feeds or lays down a baby is its carer, even when someone
-        is named as their mother ("Ezra's mom Miriam ... see Ezra put Noa (10 months) down")."""
+        is named as their mother ("Ezra's mom Miriam ... see Ezra put Noa (10 months) down"); so is one
+        who bathes, feeds or leaves a young child ("Gloria's mother ... she may bathe Tomas (1)"), and a
+        teenager with an age of their own who does so to a baby ("Destiny (16) ... leave him")."""
         for tok in self.tokens:
             if tok.pos_ != "VERB":
                 continue
-            babies = [c for c in tok.children if c.dep_ == "dobj" and c.i in self.names
-                      and self.years.get(self.names[c.i][0], ADULT_AGE) < INFANT_AGE]
-            if not babies:
+            young = YOUNG_CHILD_AGE if self.lemma_in(tok, "tending_verbs") else INFANT_AGE
+            ages = [self._named_age(c) for c in tok.children if c.dep_ in ("dobj", "dative")]
+            ages = [y for y in ages if y is not None and y < young]
+            if not ages:
                 continue
             for who in self.subjects(tok):
-                if who.i not in self.names or self.role[who.i] != "child":
+                src = who.i if who.i in self.names else self.antecedent.get(who.i)
+                if src is None or src not in self.names or self.role[src] != "child":
                     continue
-                s, e = self.names[who.i]
-                if any(k in self.years for k in range(s, e)):
+                s, e = self.names[src]
+                own = [self.years[k] for k in range(s, e) if k in self.years]
+                if own and not (own[0] >= TEEN_PARENT_AGE and min(ages) < INFANT_AGE):
                     continue  # "Bao (9) held An": a child with an age of its own stays a child
                 self._make_carer(range(s, e), teen=True)
                 for k, other in self.antecedent.items():
                     if s <= other < e:
                         self.role[k] = "caregiver"
+
+    def _named_age(self, tok: Token) -> float | None:
+        """The age of the named person a token is (or a pronoun refers to), else None."""
+        src = tok.i if tok.i in self.names else self.antecedent.get(tok.i)
+        if src is None or src not in self.names:
+            return None
+        word = self.lower[self.names[src][0]]
+        ages = [self.years[s] for s, _e in self.names.values() if self.lower[s] == word and s in self.years]
+        return ages[0] if ages else None  # the age may be given at another mention ("leave him ... Jace (2 months)")
 
     def _so_that_children(self) -> None:
         """The unknown-named subject of a "so (that) ..." purpose clause is the child it is for."""

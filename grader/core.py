@@ -29,7 +29,7 @@ from .vocabulary import KINDS, reports_category
 
 QUESTION_KINDS = ("sf_question", "child_questions")
 
-GRADER_VERSION = "2.4.0"  # bump when the same text can grade differently
+GRADER_VERSION = "2.5.0"  # bump when the same text can grade differently
 # The grader's own hard limit on one text; the app keeps its own, smaller setting.
 MAX_CHARS = 20000
 MAX_CHILD_AGE = 21

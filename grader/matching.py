@@ -336,6 +336,8 @@ def passive_hits(rule: Rule, a: Analysis) -> list[tuple[Rule, int, int]]:
             continue  # "unsupervised" is an adjective, not a passive verb
         if any(c.dep_ == "neg" for c in verb.children) and (verb.lemma_.lower() in harms or verb.lower_ in harms):
             continue  # "was not hurt" says nothing happened: no actor is hidden
+        if not verb.is_alpha or len(verb.text) < 3:
+            continue  # "be re-detained" split at its hyphen: no participle to read
         if any(c.dep_ == "agent" and _names_actor(c, not_agents) for c in verb.children) or _agent_later(a, verb):
             continue
         lo, hi = min(tok.i, verb.i), max(tok.i, verb.i)

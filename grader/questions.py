@@ -29,7 +29,9 @@ LEAD_IN = re.compile(  # a bullet, a number or letter, or "Q1:" before a questio
 OPENERS = re.compile(
     r"^(?:(?:so|and|okay|ok|well|now|also|then|but|alright|right|hi|hey|and so|one more thing|next|first|lastly"
     r"|finally)\b[\s,:]*"
-    r"|(?:(?:mr|ms|mrs|dr|aunt|uncle|grandma|grandpa|auntie|granny|nana|papa)\.?\s+)?[A-Za-z][a-z]+(?:\s[A-Z][a-z]+)?\s*,\s+)",
+    # a name said first may be accented ("Ramón, ...")
+    r"|(?:(?:mr|ms|mrs|dr|aunt|uncle|grandma|grandpa|auntie|granny|nana|papa)\.?\s+)?"
+    r"[A-Za-zÀ-ÖØ-öø-ÿ][a-zß-öø-ÿ]+(?:\s[A-ZÀ-Ö][a-zß-öø-ÿ]+)?\s*,\s+)",
 )
 FUNCTION_STARTS = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
                    "have", "has", "had", "may", "might", "what", "how", "who", "when", "where", "which", "why",

@@ -244,7 +244,7 @@ def test_the_backfill_needs_an_address_for_the_link(tmp_path, smtp):
     app = make_app(tmp_path, **mail_config(smtp))
     app.config.pop("SITE_URL", None)
     result = app.test_cli_runner().invoke(args=["followup-backfill"])
-    assert result.exit_code != 0 and "set SITE_URL, or pass --site" in result.output
+    assert result.exit_code != 0 and "set SITE_URL" in result.output and "--site" in result.output
     assert "Scheduled" in app.test_cli_runner().invoke(args=["followup-backfill", "--site", "https://x.example"]).output
     SENDERS.stop_sender(app)
 
@@ -325,3 +325,25 @@ def test_use_in_practice_hides_a_cohort_whose_difference_from_all_is_under_five(
     assert _csv(client)[1] == ["follow-ups answered", "", "", "6", ""]
     for cohort, count in ((big, "5"), (small, "1")):  # the CSV hides what the page hides
         assert _csv(client, cohort=cohort)[1:] == [["follow-ups answered", "", "", count, HIDDEN_NOTE]]
+
+
+def test_the_weekly_notices_job_needs_an_address_when_it_sends_mail(tmp_path, smtp):
+    app = make_app(tmp_path, **mail_config(smtp))
+    app.config.pop("SITE_URL", None)
+    result = app.test_cli_runner().invoke(args=["quizzes", "weekly-notices"])
+    assert result.exit_code != 0 and "set SITE_URL" in result.output  # a mail with a relative link opens nothing
+    app.config["SITE_URL"] = "https://sop.example.org"
+    assert app.test_cli_runner().invoke(args=["quizzes", "weekly-notices"]).exit_code == 0
+    SENDERS.stop_sender(app)
+
+
+def test_a_skipped_invitation_still_counts_as_sent_for_the_backfill(mail_app, smtp):
+    user_id = Factory(mail_app).user("learner", email="moved@example.org")
+    _certify(mail_app, user_id, days_ago=DAYS)
+    with mail_app.app_context():
+        db.session.get(User, user_id).email = "new-address@example.org"  # the composer skips a changed address
+        db.session.commit()
+        outbox.flush()
+    assert [job.status for job in _invitations(mail_app)] == [SKIPPED]
+    result = mail_app.test_cli_runner().invoke(args=["followup-backfill"])
+    assert "Scheduled 0 follow-up invitation(s)" in result.output, result.output

@@ -20,6 +20,12 @@ Hold-out 6 was scored once, blind, under 2.3.0 (verdict 0.915, components 0.949,
 its floors keep what round 5 reached, less a small margin: verdict 0.919, components 0.951,
 flags 0.945 / 0.961, question types 0.905, leading-question recall 0.957, false flags per clean
 draft 0.028.
+
+Hold-out 7 was scored once, blind, under 2.4.0 (verdict 0.896, components 0.926, flags 0.91 /
+0.90, question types 0.761, caregiver behaviour 0.83, jargon recall 0.83); it is spent, and from
+2.5.0 (round 6) its floors keep what round 6 reached, less a small margin: verdict 0.934,
+components 0.933, flags 0.936 / 0.953, caregiver behaviour 0.904, jargon recall 1.0, leading-question
+recall 0.93, false flags per clean draft 0.021, question types 0.761.
 """
 
 from __future__ import annotations
@@ -66,3 +72,13 @@ def test_holdout6_as_a_development_set_keeps_its_floors(nlp):
     assert result["question_type_accuracy"] >= 0.89, result["question_type_accuracy"]
     assert result["flags"]["leading_question"]["recall"] >= 0.9, result["flags"]["leading_question"]
     assert result["false_flags_per_clean_draft"] <= 0.04, result["false_flags_per_clean_draft"]
+
+
+def test_holdout7_as_a_development_set_keeps_its_floors(nlp):
+    result = evaluate_set("grader_holdout7.jsonl")
+    assert_floors(result, verdict=0.92, components=0.925, flags=0.93)
+    assert result["components"]["caregiver_behavior"] >= 0.89, result["components"]
+    assert result["flags"]["jargon"]["recall"] >= 0.95, result["flags"]["jargon"]
+    assert result["flags"]["leading_question"]["recall"] >= 0.9, result["flags"]["leading_question"]
+    assert result["false_flags_per_clean_draft"] <= 0.03, result["false_flags_per_clean_draft"]
+    assert result["question_type_accuracy"] >= 0.75, result["question_type_accuracy"]

@@ -132,6 +132,29 @@ COMPONENT_CASES = [
         True,
     ),
     ("danger", "We are worried that the stepfather may abuse Kayla again.", "caregiver_behavior", False),
+    # a name read as a child ("Nadia's mother") who bathes, feeds or leaves a young child is its carer
+    (
+        "danger",
+        "The worker and Nadia's mother are worried that when Nadia drinks, she may bathe Omar (2) alone and "
+        "Omar could drown.",
+        "caregiver_behavior",
+        True,
+    ),
+    (
+        "danger",
+        "We are worried that when Kiara (17) is up all night, she may leave Theo (3 months) in the car seat "
+        "for hours, and he could stop breathing.",
+        "caregiver_behavior",
+        True,
+    ),
+    # must not: a child with an age of their own who is near a younger child stays a child
+    (
+        "danger",
+        "We are worried that when Mom is drunk, Lena (9) may bathe Kofi (1) alone and Kofi could drown.",
+        "caregiver_behavior",
+        False,
+    ),
+    ("danger", "We are worried that Sami (8) may hit Ada (4) and Ada could be hurt.", "caregiver_behavior", False),
     # when: specific date, day, time, frequency or period; not vague time, not an age
     ("harm", "Dad hit Omar (8) with a belt on 2/14 around 4pm and left welts.", "when", True),
     ("harm", "Dad hit Tyler with a belt last Thursday and Tyler had welts.", "when", True),

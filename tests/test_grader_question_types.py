@@ -191,6 +191,15 @@ JUDGED = [
     ("How do you expect your kids to respect you?", "leading_question", "expect your kids to respect you", True),
     ("How would you feel if someone did that to you?", "leading_question", "How would you feel if someone", True),
     ("How would you feel if the kids came home on Friday?", None, None, True),
+    # a name said first, accented or not, is not the question: the polite invitation stays open
+    ("Ramón, could you tell me about the week the kids stayed with you?", None, None, True),
+    ("Zoë, can you tell me about a good morning?", None, None, True),
+    ("Ramón, could you keep his keys again?", "closed_question", None, False),
+    ("Could you draw me a picture of your house on a good day?", None, None, True),
+    ("How long have you been depressed?", "leading_question", "How long have you been depressed", True),
+    ("How many times have you relapsed since then?", "leading_question", "How many times have you relapsed", True),
+    ("How long have you been using the monitor?", None, None, True),
+    ("How many times have you called your sister this month?", None, None, True),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from ..models import User
 from ..models.loop import FollowUp
 from ..models.mail import MailMessage
 from ..models.pilot import Certificate
+from ..notices.services import site_url
 from ..pilot.services import cohort_id_of
 
 DAYS = 30
@@ -102,17 +103,9 @@ def notice_for_current_user() -> bool:
 
 # ---------------------------------------------------------------- the scheduled invitation
 
-def _site() -> str:
-    """Return the base address for links in mail: SITE_URL, else this request's host."""
-    configured = current_app.config.get("SITE_URL")
-    if configured:
-        return configured.rstrip("/")
-    return request.host_url.rstrip("/") if has_request_context() else ""
-
-
 def schedule_invitation(user: User, certificate: Certificate, site: str | None = None) -> MailMessage:
     """Queue the invitation mail, due DAYS after the certificate (the view that issued it commits)."""
-    row = queue_composed(user.email, MAIL_CATEGORY, {"site": site or _site(), "user_id": user.id})
+    row = queue_composed(user.email, MAIL_CATEGORY, {"site": site or site_url(), "user_id": user.id})
     row.next_attempt_at = opens_at(certificate)
     return row
 

@@ -145,11 +145,14 @@ def send_message(message: EmailMessage) -> None:
 
 
 def record_skipped(row_id: int, worker: str) -> None:
-    """Mark a composed message that turned out to have nothing to send, keeping the claim's owner check."""
+    """Mark a composed message that turned out to have nothing to send, keeping the claim's owner check.
+
+    The context (ids and the site address only) stays: it is how a job knows whom a message was for
+    (the follow-up backfill must not invite again someone whose invitation was skipped)."""
     db.session.rollback()
     db.session.execute(
         update(MailMessage).where(MailMessage.id == row_id, MailMessage.claimed_by == worker)
-        .values(status=SKIPPED, claimed_at=None, claimed_by=None, sent_at=utcnow(), context=None)
+        .values(status=SKIPPED, claimed_at=None, claimed_by=None, sent_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

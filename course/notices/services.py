@@ -86,6 +86,16 @@ def site_url() -> str:
     return request.host_url.rstrip("/") if has_request_context() else ""
 
 
+def command_site_url(given: str | None = None) -> str:
+    """Return the address for links in mail sent from a command (no request to take it from): the given one,
+    else SITE_URL; raise ValueError with what to do when there is neither."""
+    site = (given or current_app.config.get("SITE_URL") or "").strip().rstrip("/")
+    if not site.startswith(("http://", "https://")):
+        raise ValueError("The mail needs a link learners can open: set SITE_URL (or pass --site https://your-address), "
+                         "then run this again. Nothing was sent or scheduled.")
+    return site
+
+
 def notify(user: User, kind: str, title: str, body: str = "", url: str = "") -> Notice:
     """Add a notice to the user's list and queue its email as they chose (the caller commits)."""
     if kind not in KINDS:
